@@ -1,0 +1,2 @@
+//! factlint: a claim-verification rules engine.
+#![forbid(unsafe_code)]
