@@ -1,0 +1,1 @@
+//! (stage `check`: to be written)

@@ -1,0 +1,72 @@
+//! Records, collections and datasets. Every record keeps where it came from.
+
+use super::schema::Schema;
+use super::value::Value;
+use crate::report::{Sources, Span};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// One record of a collection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub id: Arc<str>,
+    /// Every field, `id` included.
+    pub fields: BTreeMap<String, Value>,
+    /// Where the record starts (file, line, column).
+    pub span: Span,
+    /// Where each field's value is, for messages that point at one.
+    pub field_spans: BTreeMap<String, Span>,
+}
+
+impl Record {
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.get(field)
+    }
+    /// The span of a field's value, or of the record when unknown.
+    pub fn span_of(&self, field: &str) -> &Span {
+        self.field_spans.get(field).unwrap_or(&self.span)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Collection {
+    pub name: String,
+    /// Records in load order (files sorted by path, then position in the file).
+    pub records: Vec<Record>,
+    /// Record index by id (the first record with that id).
+    pub by_id: HashMap<Arc<str>, usize>,
+}
+
+impl Collection {
+    pub fn new(name: &str) -> Self {
+        Collection {
+            name: name.to_string(),
+            ..Default::default()
+        }
+    }
+    pub fn push(&mut self, r: Record) {
+        self.by_id.entry(r.id.clone()).or_insert(self.records.len());
+        self.records.push(r);
+    }
+    pub fn get(&self, id: &str) -> Option<&Record> {
+        self.by_id.get(id).map(|&i| &self.records[i])
+    }
+}
+
+/// A loaded dataset: its collections, its schema (declared or inferred), and the text
+/// of its files for quoting in diagnostics.
+#[derive(Clone, Default)]
+pub struct Dataset {
+    pub collections: BTreeMap<String, Collection>,
+    pub schema: Schema,
+    pub sources: Sources,
+}
+
+impl Dataset {
+    pub fn collection(&self, name: &str) -> Option<&Collection> {
+        self.collections.get(name)
+    }
+    pub fn record(&self, collection: &str, id: &str) -> Option<&Record> {
+        self.collections.get(collection)?.get(id)
+    }
+}

@@ -1,0 +1,193 @@
+//! Times that know their precision: every time value is an interval of days with a
+//! precision and the raw text it was read from. Comparisons on them are three-valued.
+
+use chrono::{Datelike, Duration as ChronoDuration, Months, NaiveDate};
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    Day,
+    Month,
+    Year,
+    /// An explicit `{start, end}` interval.
+    Interval,
+}
+
+/// An interval of days, both ends inclusive; `None` is an open end.
+#[derive(Clone)]
+pub struct Time {
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub precision: Precision,
+    /// The text the value was read from, for messages.
+    pub raw: Arc<str>,
+}
+
+impl PartialEq for Time {
+    fn eq(&self, o: &Time) -> bool {
+        self.start == o.start && self.end == o.end && self.precision == o.precision
+    }
+}
+
+impl fmt::Debug for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Time({})", self.raw)
+    }
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+/// A calendar duration: months (years are 12) and days (weeks are 7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Duration {
+    pub months: i32,
+    pub days: i64,
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if self.months != 0 {
+            if self.months % 12 == 0 {
+                parts.push(format!("{} years", self.months / 12));
+            } else {
+                parts.push(format!("{} months", self.months));
+            }
+        }
+        if self.days != 0 || parts.is_empty() {
+            parts.push(format!("{} days", self.days));
+        }
+        f.write_str(&parts.join(" "))
+    }
+}
+
+impl Time {
+    /// A single day.
+    pub fn day(d: NaiveDate) -> Time {
+        Time {
+            start: Some(d),
+            end: Some(d),
+            precision: Precision::Day,
+            raw: d.format("%Y-%m-%d").to_string().into(),
+        }
+    }
+
+    /// `year`, `year-month` or `year-month-day`; `None` if no such date exists.
+    pub fn partial(year: i32, month: Option<u32>, day: Option<u32>) -> Option<Time> {
+        match (month, day) {
+            (None, None) => {
+                let s = NaiveDate::from_ymd_opt(year, 1, 1)?;
+                let e = NaiveDate::from_ymd_opt(year, 12, 31)?;
+                Some(Time {
+                    start: Some(s),
+                    end: Some(e),
+                    precision: Precision::Year,
+                    raw: format!("{year:04}").into(),
+                })
+            }
+            (Some(m), None) => {
+                let s = NaiveDate::from_ymd_opt(year, m, 1)?;
+                let e = s.checked_add_months(Months::new(1))? - ChronoDuration::days(1);
+                Some(Time {
+                    start: Some(s),
+                    end: Some(e),
+                    precision: Precision::Month,
+                    raw: format!("{year:04}-{m:02}").into(),
+                })
+            }
+            (Some(m), Some(d)) => NaiveDate::from_ymd_opt(year, m, d).map(Time::day),
+            (None, Some(_)) => None,
+        }
+    }
+
+    /// An explicit interval; either end may be open.
+    pub fn interval(start: Option<&Time>, end: Option<&Time>, raw: Arc<str>) -> Time {
+        Time {
+            start: start.and_then(|t| t.start),
+            end: end.and_then(|t| t.end),
+            precision: Precision::Interval,
+            raw,
+        }
+    }
+
+    /// Parse the textual forms the data model accepts: `2008`, `2014-03`,
+    /// `2026-01-07`, and RFC 3339 timestamps (the UTC day of the instant).
+    pub fn parse(text: &str) -> Option<Time> {
+        let t = text.trim();
+        let raw: Arc<str> = t.into();
+        let with_raw = |mut time: Time| {
+            time.raw = raw.clone();
+            time
+        };
+        let b = t.as_bytes();
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+        if b.len() == 4 && digits(t) {
+            return Time::partial(t.parse().ok()?, None, None).map(with_raw);
+        }
+        if b.len() == 7 && b[4] == b'-' && digits(&t[..4]) && digits(&t[5..]) {
+            return Time::partial(t[..4].parse().ok()?, Some(t[5..].parse().ok()?), None)
+                .map(with_raw);
+        }
+        if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+            if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+                return Some(with_raw(Time::day(d)));
+            }
+            return None;
+        }
+        if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+            return Some(with_raw(Time::day(dt.naive_utc().date())));
+        }
+        if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S") {
+            return Some(with_raw(Time::day(dt.date())));
+        }
+        if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S") {
+            return Some(with_raw(Time::day(dt.date())));
+        }
+        None
+    }
+
+    /// Whether start and end are the same day.
+    pub fn is_precise(&self) -> bool {
+        self.start.is_some() && self.start == self.end
+    }
+
+    /// Shift both ends by a duration (negative to go back).
+    pub fn shift(&self, d: Duration, sign: i32) -> Option<Time> {
+        let f = |x: Option<NaiveDate>| -> Option<Option<NaiveDate>> {
+            match x {
+                None => Some(None),
+                Some(x) => Some(Some(shift_date(x, d, sign)?)),
+            }
+        };
+        Some(Time {
+            start: f(self.start)?,
+            end: f(self.end)?,
+            precision: self.precision,
+            raw: format!("{} {} {}", self.raw, if sign < 0 { "-" } else { "+" }, d).into(),
+        })
+    }
+
+    pub fn year(&self) -> Option<i32> {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) if s.year() == e.year() => Some(s.year()),
+            _ => None,
+        }
+    }
+}
+
+/// `date + sign * duration`, months first then days; `None` when out of range.
+pub fn shift_date(x: NaiveDate, d: Duration, sign: i32) -> Option<NaiveDate> {
+    let months = d.months.checked_mul(sign)?;
+    let x = if months >= 0 {
+        x.checked_add_months(Months::new(months as u32))?
+    } else {
+        x.checked_sub_months(Months::new(months.unsigned_abs()))?
+    };
+    x.checked_add_signed(ChronoDuration::try_days(d.days.checked_mul(sign as i64)?)?)
+}

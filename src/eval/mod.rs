@@ -1,0 +1,1 @@
+//! (stage `eval`: to be written)

@@ -1,0 +1,1 @@
+//! (stage `plan`: to be written)

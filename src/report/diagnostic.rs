@@ -1,0 +1,402 @@
+//! The one diagnostic type every stage emits (parse, check, data, eval, cli), and its
+//! renderings: for people (with the source excerpt and a caret), plain, and JSON.
+
+use super::span::Span;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A problem found in rule text, data, or arguments.
+///
+/// `message` is lowercase without a final period and puts user input in backticks;
+/// `expected` and `found` say what was wanted and what was there; `help` gives advice.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// A stable code, e.g. `P0001` (parse), `C0003` (check), `D0007` (data).
+    pub code: String,
+    pub level: Level,
+    pub message: String,
+    pub primary: Option<Label>,
+    pub secondary: Vec<Label>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: code.into(),
+            level: Level::Error,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            expected: None,
+            found: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn with_level(mut self, level: Level) -> Self {
+        self.level = level;
+        self
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.primary = Some(Label {
+            span,
+            message: label.into(),
+        });
+        self
+    }
+
+    pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            span,
+            message: label.into(),
+        });
+        self
+    }
+
+    pub fn expected(mut self, what: impl Into<String>) -> Self {
+        self.expected = Some(what.into());
+        self
+    }
+
+    pub fn found(mut self, what: impl Into<String>) -> Self {
+        self.found = Some(what.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+
+    /// Sort key giving a deterministic order: file, position, code, message.
+    pub fn sort_key(&self) -> (String, usize, u32, u32, String, String) {
+        match &self.primary {
+            Some(l) => (
+                l.span.file.to_string(),
+                l.span.start,
+                l.span.line,
+                l.span.col,
+                self.code.clone(),
+                self.message.clone(),
+            ),
+            None => (
+                String::new(),
+                0,
+                0,
+                0,
+                self.code.clone(),
+                self.message.clone(),
+            ),
+        }
+    }
+}
+
+/// Sort diagnostics into their reporting order.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| d.sort_key());
+}
+
+/// The texts of the files diagnostics point into, so renderings can quote them.
+#[derive(Default, Clone)]
+pub struct Sources {
+    files: BTreeMap<Arc<str>, Arc<str>>,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, name: Arc<str>, text: Arc<str>) {
+        self.files.insert(name, text);
+    }
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(|t| &**t)
+    }
+}
+
+/// How diagnostics are shown (`--error-format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ErrorFormat {
+    /// Source excerpt with a caret under the place, colour on a terminal.
+    Human,
+    /// One line per diagnostic: `file:line:col: level[code]: message`.
+    Plain,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Colour codes, empty when colour is off.
+struct Paint {
+    on: bool,
+}
+impl Paint {
+    fn s(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Render one diagnostic for a person: header, location, source excerpt with carets
+/// under the spans, expected/found, help. Lines are cut at `width` characters.
+pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+    let lvl_color = match d.level {
+        Level::Error => "1;31",
+        Level::Warning => "1;33",
+        Level::Info => "1;36",
+    };
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        p.s(lvl_color, &format!("{}[{}]", d.level.as_str(), d.code)),
+        p.s("1", &d.message)
+    );
+    let mut labels: Vec<(&Label, bool)> = Vec::new();
+    if let Some(l) = &d.primary {
+        labels.push((l, true));
+    }
+    for l in &d.secondary {
+        labels.push((l, false));
+    }
+    let gutter = labels
+        .iter()
+        .map(|(l, _)| l.span.line.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let pad = " ".repeat(gutter);
+    for (i, (label, primary)) in labels.iter().enumerate() {
+        let span = &label.span;
+        let arrow = if i == 0 { "-->" } else { ":::" };
+        let _ = writeln!(out, "{pad}{} {}", p.s("1;34", arrow), span);
+        let line_text = sources
+            .get(&span.file)
+            .and_then(|t| t.lines().nth(span.line.saturating_sub(1) as usize));
+        match line_text {
+            Some(text) => {
+                let (shown, col0, len) = excerpt(text, span, width.saturating_sub(gutter + 3));
+                let _ = writeln!(out, "{pad} {}", p.s("1;34", "|"));
+                let _ = writeln!(
+                    out,
+                    "{} {} {}",
+                    p.s("1;34", &format!("{:>gutter$}", span.line)),
+                    p.s("1;34", "|"),
+                    shown
+                );
+                let mark = if *primary { "^" } else { "-" };
+                let carets = mark.repeat(len.max(1));
+                let _ = writeln!(
+                    out,
+                    "{pad} {} {}{} {}",
+                    p.s("1;34", "|"),
+                    " ".repeat(col0),
+                    p.s(if *primary { lvl_color } else { "1;34" }, &carets),
+                    p.s(if *primary { lvl_color } else { "1;34" }, &label.message)
+                );
+            }
+            None => {
+                if !label.message.is_empty() {
+                    let _ = writeln!(out, "{pad} {} {}", p.s("1;34", "="), label.message);
+                }
+            }
+        }
+    }
+    if let Some(e) = &d.expected {
+        let _ = writeln!(out, "{pad} {} expected: {}", p.s("1;34", "="), e);
+    }
+    if let Some(f) = &d.found {
+        let _ = writeln!(out, "{pad} {} found: {}", p.s("1;34", "="), f);
+    }
+    if let Some(h) = &d.help {
+        let _ = writeln!(
+            out,
+            "{pad} {} {}: {}",
+            p.s("1;34", "="),
+            p.s("1", "help"),
+            h
+        );
+    }
+    out
+}
+
+/// The part of `line` to show, the caret's column in it and the caret's length, all
+/// in characters. Long lines are cut to a window around the span.
+fn excerpt(line: &str, span: &Span, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let col0 = (span.col.saturating_sub(1) as usize).min(chars.len());
+    let span_chars = if span.has_range() {
+        // count the characters of the byte range that lie on this line
+        let from_line_start: usize = chars.iter().take(col0).map(|c| c.len_utf8()).sum();
+        let line_bytes_left = line.len().saturating_sub(from_line_start);
+        let len_bytes = (span.end - span.start).min(line_bytes_left);
+        let mut n = 0;
+        let mut b = 0;
+        for c in &chars[col0..] {
+            if b >= len_bytes {
+                break;
+            }
+            b += c.len_utf8();
+            n += 1;
+        }
+        n.max(1)
+    } else {
+        1
+    };
+    let width = width.max(20);
+    if chars.len() <= width {
+        return (chars.iter().collect(), col0, span_chars);
+    }
+    let start = col0.saturating_sub(width / 3);
+    let end = (start + width).min(chars.len());
+    let mut shown: String = String::new();
+    let mut offset = col0 - start;
+    if start > 0 {
+        shown.push_str("...");
+        offset += 3;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push_str("...");
+    }
+    (
+        shown,
+        offset,
+        span_chars.min(end.saturating_sub(col0)).max(1),
+    )
+}
+
+/// One line: `file:line:col: error[CODE]: message (expected X, found Y)`.
+pub fn render_plain(d: &Diagnostic) -> String {
+    let mut s = String::new();
+    if let Some(l) = &d.primary {
+        let _ = write!(s, "{}: ", l.span);
+    }
+    let _ = write!(s, "{}[{}]: {}", d.level.as_str(), d.code, d.message);
+    match (&d.expected, &d.found) {
+        (Some(e), Some(f)) => {
+            let _ = write!(s, " (expected {e}, found {f})");
+        }
+        (Some(e), None) => {
+            let _ = write!(s, " (expected {e})");
+        }
+        (None, Some(f)) => {
+            let _ = write!(s, " (found {f})");
+        }
+        _ => {}
+    }
+    if let Some(h) = &d.help {
+        let _ = write!(s, "; help: {h}");
+    }
+    s
+}
+
+/// One JSON object (no trailing newline).
+pub fn render_json(d: &Diagnostic) -> String {
+    #[derive(Serialize)]
+    struct J<'a> {
+        code: &'a str,
+        level: Level,
+        message: &'a str,
+        file: Option<&'a str>,
+        line: Option<u32>,
+        column: Option<u32>,
+        label: Option<&'a str>,
+        secondary: &'a [Label],
+        expected: Option<&'a str>,
+        found: Option<&'a str>,
+        help: Option<&'a str>,
+    }
+    let l = d.primary.as_ref();
+    serde_json::to_string(&J {
+        code: &d.code,
+        level: d.level,
+        message: &d.message,
+        file: l.map(|l| &*l.span.file),
+        line: l.map(|l| l.span.line),
+        column: l.map(|l| l.span.col),
+        label: l.map(|l| l.message.as_str()),
+        secondary: &d.secondary,
+        expected: d.expected.as_deref(),
+        found: d.found.as_deref(),
+        help: d.help.as_deref(),
+    })
+    .unwrap_or_default()
+}
+
+/// Render many diagnostics in one format, in order, separated for reading.
+pub fn render_all(
+    diags: &[Diagnostic],
+    sources: &Sources,
+    format: ErrorFormat,
+    color: bool,
+    width: usize,
+) -> String {
+    let mut out = String::new();
+    for d in diags {
+        match format {
+            ErrorFormat::Human => {
+                out.push_str(&render_human(d, sources, color, width));
+                out.push('\n');
+            }
+            ErrorFormat::Plain => {
+                out.push_str(&render_plain(d));
+                out.push('\n');
+            }
+            ErrorFormat::Json => {
+                out.push_str(&render_json(d));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
