@@ -151,10 +151,7 @@ pub enum CSource {
     /// Every record of a collection.
     Collection(String),
     /// The elements of a list; ids are followed into `deref`'s collection.
-    List {
-        expr: CExpr,
-        deref: Option<String>,
-    },
+    List { expr: CExpr, deref: Option<String> },
 }
 
 #[derive(Clone, Debug)]

@@ -354,14 +354,11 @@ impl<'a, 'g> Cx<'a, 'g> {
         }
         if self.g.schema.collection(&id.name).is_some() {
             self.diags.push(
-                Diagnostic::error(
-                    "C0008",
-                    format!("collection `{}` is not a value", id.name),
-                )
-                .at(span.clone(), "a collection")
-                .expected("a variable, a constant or a field")
-                .found(format!("the collection `{}`", id.name))
-                .help(format!(
+                Diagnostic::error("C0008", format!("collection `{}` is not a value", id.name))
+                    .at(span.clone(), "a collection")
+                    .expected("a variable, a constant or a field")
+                    .found(format!("the collection `{}`", id.name))
+                    .help(format!(
                     "bind it (`for x in {0}`) or aggregate over it (`count(x in {0} where ...)`)",
                     id.name
                 )),
@@ -424,7 +421,10 @@ impl<'a, 'g> Cx<'a, 'g> {
             other => {
                 self.diags.push(
                     Diagnostic::error("C0003", format!("a {other} has no fields"))
-                        .at(field.span.clone(), format!("field `{}` of a {other}", field.name))
+                        .at(
+                            field.span.clone(),
+                            format!("field `{}` of a {other}", field.name),
+                        )
                         .expected("a record, an id or a map before `.`")
                         .found(format!("a {other}")),
                 );
@@ -531,7 +531,8 @@ impl<'a, 'g> Cx<'a, 'g> {
             );
             return err_expr(span);
         }
-        let mut scope: Vec<(String, Scoped)> = vec![("\0def".to_string(), Scoped::Arg(err_expr(span)))];
+        let mut scope: Vec<(String, Scoped)> =
+            vec![("\0def".to_string(), Scoped::Arg(err_expr(span)))];
         for (p, a) in def.params.iter().zip(args) {
             scope.push((p.name.clone(), Scoped::Arg(a.clone())));
         }
@@ -564,7 +565,12 @@ impl<'a, 'g> Cx<'a, 'g> {
     fn mismatch(&mut self, op: BinaryOp, l: &CExpr, r: &CExpr, expected: &str) {
         let mut d = Diagnostic::error(
             "C0004",
-            format!("cannot apply `{}` to a {} and a {}", op.as_str(), l.ty, r.ty),
+            format!(
+                "cannot apply `{}` to a {} and a {}",
+                op.as_str(),
+                l.ty,
+                r.ty
+            ),
         )
         .at(r.span.clone(), format!("this is a {}", r.ty))
         .also(l.span.clone(), format!("this is a {}", l.ty))
@@ -609,7 +615,12 @@ impl<'a, 'g> Cx<'a, 'g> {
                     || (l.ty == r.ty && matches!(l.ty, Ty::Number | Ty::Date | Ty::Duration))
                     || (l.ty.is_str() && r.ty.is_str());
                 if !ok {
-                    self.mismatch(op, &l, &r, "two numbers, two dates, two durations or two strings");
+                    self.mismatch(
+                        op,
+                        &l,
+                        &r,
+                        "two numbers, two dates, two durations or two strings",
+                    );
                 }
                 Ty::Bool
             }
@@ -839,7 +850,8 @@ impl<'a, 'g> Cx<'a, 'g> {
     fn aggregate(&mut self, a: &ast::Aggregate, span: Span) -> CExpr {
         let (source, var_ty) = self.source(&a.source);
         let var = self.new_var(&a.var, var_ty);
-        self.scopes.push(vec![(a.var.name.clone(), Scoped::Var(var))]);
+        self.scopes
+            .push(vec![(a.var.name.clone(), Scoped::Var(var))]);
         let filter = a.filter.as_ref().map(|f| {
             let f = self.expr(f);
             self.expect_bool(&f, "`where`");
@@ -868,7 +880,11 @@ impl<'a, 'g> Cx<'a, 'g> {
                 let t = value.as_ref().map(|v| v.ty.clone()).unwrap_or(Ty::Any);
                 if !matches!(t, Ty::Number | Ty::Date | Ty::Str | Ty::Any | Ty::Null) {
                     if let Some(v) = &value {
-                        self.type_error(v, "a number, a date or a string", &format!("`{}`", a.op.as_str()));
+                        self.type_error(
+                            v,
+                            "a number, a date or a string",
+                            &format!("`{}`", a.op.as_str()),
+                        );
                     }
                 }
                 t
@@ -878,7 +894,11 @@ impl<'a, 'g> Cx<'a, 'g> {
             self.diags.push(
                 Diagnostic::error("C0015", format!("`{}` needs a value", a.op.as_str()))
                     .at(span.clone(), "no value")
-                    .expected(format!("`{}(EXPR for {} in ...)`", a.op.as_str(), a.var.name)),
+                    .expected(format!(
+                        "`{}(EXPR for {} in ...)`",
+                        a.op.as_str(),
+                        a.var.name
+                    )),
             );
         }
         CExpr {
@@ -924,9 +944,12 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
                 ast::Item::Const(c) => {
                     if let Some(prev) = seen_names.get(&c.name.name) {
                         diags.push(
-                            Diagnostic::error("C0016", format!("`{}` is defined twice", c.name.name))
-                                .at(c.name.span.clone(), "defined again here")
-                                .also(prev.clone(), "first defined here"),
+                            Diagnostic::error(
+                                "C0016",
+                                format!("`{}` is defined twice", c.name.name),
+                            )
+                            .at(c.name.span.clone(), "defined again here")
+                            .also(prev.clone(), "first defined here"),
                         );
                         continue;
                     }
@@ -936,17 +959,23 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
                 ast::Item::Def(d) => {
                     if let Some(prev) = seen_names.get(&d.name.name) {
                         diags.push(
-                            Diagnostic::error("C0016", format!("`{}` is defined twice", d.name.name))
-                                .at(d.name.span.clone(), "defined again here")
-                                .also(prev.clone(), "first defined here"),
+                            Diagnostic::error(
+                                "C0016",
+                                format!("`{}` is defined twice", d.name.name),
+                            )
+                            .at(d.name.span.clone(), "defined again here")
+                            .also(prev.clone(), "first defined here"),
                         );
                         continue;
                     }
                     if builtin_names().contains(&d.name.name.as_str()) {
                         diags.push(
-                            Diagnostic::error("C0016", format!("`{}` is a builtin function", d.name.name))
-                                .at(d.name.span.clone(), "shadows a builtin")
-                                .help("choose another name"),
+                            Diagnostic::error(
+                                "C0016",
+                                format!("`{}` is a builtin function", d.name.name),
+                            )
+                            .at(d.name.span.clone(), "shadows a builtin")
+                            .help("choose another name"),
                         );
                         continue;
                     }
@@ -973,9 +1002,12 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
         };
         if !expr.vars().is_empty() {
             diags.push(
-                Diagnostic::error("C0017", format!("constant `{}` is not constant", c.name.name))
-                    .at(c.value.span.clone(), "depends on a variable")
-                    .expected("literals, other constants and arithmetic"),
+                Diagnostic::error(
+                    "C0017",
+                    format!("constant `{}` is not constant", c.name.name),
+                )
+                .at(c.value.span.clone(), "depends on a variable")
+                .expected("literals, other constants and arithmetic"),
             );
         }
         g.consts.insert(c.name.name.clone(), (i, expr.ty.clone()));
@@ -1095,30 +1127,42 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
             .collect(),
         None => vec![CMessagePart::Text(r.id.name.clone())],
     };
-    let verdict = r.verdict.as_ref().and_then(|v| match cx.lookup(&v.claim.name) {
-        Some(Scoped::Var(var)) if bindings.iter().any(|b| b.var == var) => {
-            cx.used[var] = true;
-            if !matches!(cx.vars[var].ty, Ty::Record(_)) {
-                cx.diags.push(
-                    Diagnostic::error("C0019", "a verdict must name a variable bound to records")
-                        .at(v.claim.span.clone(), format!("`{}` is a {}", v.claim.name, cx.vars[var].ty))
+    let verdict = r
+        .verdict
+        .as_ref()
+        .and_then(|v| match cx.lookup(&v.claim.name) {
+            Some(Scoped::Var(var)) if bindings.iter().any(|b| b.var == var) => {
+                cx.used[var] = true;
+                if !matches!(cx.vars[var].ty, Ty::Record(_)) {
+                    cx.diags.push(
+                        Diagnostic::error(
+                            "C0019",
+                            "a verdict must name a variable bound to records",
+                        )
+                        .at(
+                            v.claim.span.clone(),
+                            format!("`{}` is a {}", v.claim.name, cx.vars[var].ty),
+                        )
                         .expected("a variable bound by `for c in claims`"),
-                );
+                    );
+                }
+                Some((v.kind.value, var))
             }
-            Some((v.kind.value, var))
-        }
-        _ => {
-            let names: Vec<String> = r.bindings.iter().map(|b| b.var.name.clone()).collect();
-            let mut d = Diagnostic::error("C0019", format!("`{}` is not bound by this rule", v.claim.name))
+            _ => {
+                let names: Vec<String> = r.bindings.iter().map(|b| b.var.name.clone()).collect();
+                let mut d = Diagnostic::error(
+                    "C0019",
+                    format!("`{}` is not bound by this rule", v.claim.name),
+                )
                 .at(v.claim.span.clone(), "not a binding of this rule")
                 .expected("a variable bound by `for`");
-            if let Some(s) = did_you_mean(&v.claim.name, names.iter().map(|s| s.as_str())) {
-                d = d.help(format!("did you mean `{s}`?"));
+                if let Some(s) = did_you_mean(&v.claim.name, names.iter().map(|s| s.as_str())) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                cx.diags.push(d);
+                None
             }
-            cx.diags.push(d);
-            None
-        }
-    });
+        });
     for b in &bindings {
         if !cx.used[b.var] && !cx.vars[b.var].name.starts_with('_') {
             let name = cx.vars[b.var].name.clone();

@@ -15,7 +15,9 @@ pub fn distance(a: &str, b: &str) -> usize {
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -56,8 +58,14 @@ mod tests {
     use super::*;
     #[test]
     fn finds_close_names() {
-        assert_eq!(did_you_mean("actoins", ["actions", "actors"]), Some("actions".into()));
-        assert_eq!(did_you_mean("statments", ["statements"]), Some("statements".into()));
+        assert_eq!(
+            did_you_mean("actoins", ["actions", "actors"]),
+            Some("actions".into())
+        );
+        assert_eq!(
+            did_you_mean("statments", ["statements"]),
+            Some("statements".into())
+        );
         assert_eq!(did_you_mean("xyz", ["statements"]), None);
     }
 }

@@ -78,7 +78,11 @@ pub fn explain_binding(
         let coll = match &b.source {
             crate::check::ir::CSource::Collection(c) => c.clone(),
             crate::check::ir::CSource::List { deref: Some(c), .. } => c.clone(),
-            _ => return Err(format!("`{name}` ranges over a list of values, not records")),
+            _ => {
+                return Err(format!(
+                    "`{name}` ranges over a list of values, not records"
+                ))
+            }
         };
         let Some((cname, c)) = ds.collections.get_key_value(&coll) else {
             return Err(format!("the dataset has no collection `{coll}`"));

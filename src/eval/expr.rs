@@ -52,7 +52,11 @@ impl<'d> Cx<'d, '_> {
         match &e.kind {
             CKind::Lit(v) => V::owned(v.clone()),
             CKind::Var(v) => env.get(*v).cloned().unwrap_or(V::Missing),
-            CKind::Const(i) => self.consts.get(*i).map(|v| V::owned(v.clone())).unwrap_or(V::Missing),
+            CKind::Const(i) => self
+                .consts
+                .get(*i)
+                .map(|v| V::owned(v.clone()))
+                .unwrap_or(V::Missing),
             CKind::Field { base, name, deref } => {
                 let b = self.eval(base, env);
                 self.field(b, name, deref.as_deref())
@@ -166,7 +170,12 @@ impl<'d> Cx<'d, '_> {
     }
 
     /// The elements a source ranges over: records (with their collection) or values.
-    pub fn elements(&self, src: &CSource, env: &mut Env<'d>, cands: Option<Vec<u32>>) -> Option<Vec<V<'d>>> {
+    pub fn elements(
+        &self,
+        src: &CSource,
+        env: &mut Env<'d>,
+        cands: Option<Vec<u32>>,
+    ) -> Option<Vec<V<'d>>> {
         match src {
             CSource::Collection(c) => {
                 let (name, recs) = self.collection(c).unwrap_or(("", &[]));
@@ -234,16 +243,30 @@ impl<'d> Cx<'d, '_> {
                     }
                 }
                 AggregateOp::All => {
-                    let p = a.value.as_ref().map(|v| self.truth(v, env)).unwrap_or(Tri::True);
+                    let p = a
+                        .value
+                        .as_ref()
+                        .map(|v| self.truth(v, env))
+                        .unwrap_or(Tri::True);
                     // an element that may or may not be included counts only if it could fail
-                    let t = if f == Tri::True { p } else if p == Tri::True { Tri::True } else { Tri::Unknown };
+                    let t = if f == Tri::True {
+                        p
+                    } else if p == Tri::True {
+                        Tri::True
+                    } else {
+                        Tri::Unknown
+                    };
                     all = all.and(t);
                     if all == Tri::False {
                         break;
                     }
                 }
                 AggregateOp::CountDistinct => {
-                    let v = a.value.as_ref().map(|v| self.eval(v, env)).unwrap_or(V::Missing);
+                    let v = a
+                        .value
+                        .as_ref()
+                        .map(|v| self.eval(v, env))
+                        .unwrap_or(V::Missing);
                     if f == Tri::True && !v.is_missing() {
                         keys.insert(key_of(&v));
                     } else {
@@ -255,7 +278,11 @@ impl<'d> Cx<'d, '_> {
                         value_unknown = true;
                         continue;
                     }
-                    let v = a.value.as_ref().map(|v| self.eval(v, env)).unwrap_or(V::Missing);
+                    let v = a
+                        .value
+                        .as_ref()
+                        .map(|v| self.eval(v, env))
+                        .unwrap_or(V::Missing);
                     if v.is_missing() {
                         value_unknown = true;
                     } else {
@@ -345,7 +372,9 @@ fn extreme<'d>(values: Vec<V<'d>>, max: bool) -> V<'d> {
 
 fn list_elements<'d>(cx: &Cx<'d, '_>, list: V<'d>, deref: Option<&str>) -> Option<Vec<V<'d>>> {
     let items: Vec<V<'d>> = match list {
-        V::Val(Cow::Borrowed(Value::List(items))) => items.iter().map(|v| V::Val(Cow::Borrowed(v))).collect(),
+        V::Val(Cow::Borrowed(Value::List(items))) => {
+            items.iter().map(|v| V::Val(Cow::Borrowed(v))).collect()
+        }
         V::Val(Cow::Owned(Value::List(items))) => items.into_iter().map(V::owned).collect(),
         _ => return None,
     };
@@ -432,7 +461,8 @@ fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
         Builtin::Start | Builtin::End => match a.value() {
             Some(Value::Time(t)) => {
                 let d = if f == Builtin::Start { t.start } else { t.end };
-                d.map(|d| V::owned(Value::Time(Time::day(d)))).unwrap_or(V::Missing)
+                d.map(|d| V::owned(Value::Time(Time::day(d))))
+                    .unwrap_or(V::Missing)
             }
             _ => V::Missing,
         },

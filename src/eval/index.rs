@@ -18,7 +18,11 @@ enum Key {
 }
 
 fn num_key(n: f64) -> Key {
-    Key::Num(if n == 0.0 { 0.0f64.to_bits() } else { n.to_bits() })
+    Key::Num(if n == 0.0 {
+        0.0f64.to_bits()
+    } else {
+        n.to_bits()
+    })
 }
 
 /// The exact-equality key of a value, when equality on it is certain.
@@ -86,7 +90,10 @@ impl HashIndex {
     pub fn probe(&self, probe: &V) -> Vec<u32> {
         match key_of(probe) {
             None => self.all.clone(),
-            Some(k) => merge(&[self.map.get(&k).map(|v| v.as_slice()).unwrap_or(&[]), &self.always]),
+            Some(k) => merge(&[
+                self.map.get(&k).map(|v| v.as_slice()).unwrap_or(&[]),
+                &self.always,
+            ]),
         }
     }
 

@@ -2,11 +2,11 @@
 //! the reference evaluator (nested loops, for tests), findings with their evidence,
 //! claim verdicts, and explanations.
 
-pub mod expr;
-pub mod ops;
-pub mod index;
-pub mod run;
 pub mod explain;
+pub mod expr;
+pub mod index;
+pub mod ops;
+pub mod run;
 
 use crate::check::ir::{CMessagePart, CRule, Suite};
 use crate::data::{Dataset, Value};
@@ -161,7 +161,8 @@ fn findings_of(
                     other => keys.push((String::new(), other.display())),
                 }
             }
-            let key_refs: Vec<(&str, &str)> = keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let key_refs: Vec<(&str, &str)> =
+                keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             let verdict = rule.verdict.and_then(|(kind, var)| match &m.env[var] {
                 V::Rec(r, _) => Some(VerdictRef {
                     kind,
@@ -290,18 +291,23 @@ pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<
             }
         }
     }
-    let mut support: BTreeMap<String, Vec<(VerdictKind, String, String, Certainty)>> = BTreeMap::new();
+    let mut support: BTreeMap<String, Vec<(VerdictKind, String, String, Certainty)>> =
+        BTreeMap::new();
     for f in findings {
         if let Some(v) = &f.verdict {
-            support
-                .entry(v.claim.clone())
-                .or_default()
-                .push((v.kind, f.rule.clone(), f.id.clone(), f.certainty));
+            support.entry(v.claim.clone()).or_default().push((
+                v.kind,
+                f.rule.clone(),
+                f.id.clone(),
+                f.certainty,
+            ));
         }
     }
     let mut out = Vec::new();
     for c in &collections {
-        let Some(coll) = ds.collection(c) else { continue };
+        let Some(coll) = ds.collection(c) else {
+            continue;
+        };
         for r in &coll.records {
             let s = support.remove(&*r.id).unwrap_or_default();
             let pick = |cert: Certainty| {
@@ -312,7 +318,11 @@ pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<
                 kinds
             };
             let certain = pick(Certainty::Certain);
-            let kinds = if certain.is_empty() { pick(Certainty::Possible) } else { certain };
+            let kinds = if certain.is_empty() {
+                pick(Certainty::Possible)
+            } else {
+                certain
+            };
             let verdict = match kinds.len() {
                 0 => Some(VerdictKind::NotEnoughEvidence),
                 1 => Some(kinds[0]),

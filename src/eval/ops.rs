@@ -137,7 +137,10 @@ pub fn day_bounds(t: &Time) -> (i64, i64) {
 fn num_bounds(v: &Value) -> Option<(f64, f64)> {
     match v {
         Value::Number(n) => Some((*n, *n)),
-        Value::Range { min, max } => Some((min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))),
+        Value::Range { min, max } => Some((
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
+        )),
         _ => None,
     }
 }
@@ -382,8 +385,14 @@ pub fn add<'d>(a: &V<'d>, b: &V<'d>, sign: i32) -> V<'d> {
             min: min.map(|m| m + s * q),
             max: max.map(|m| m + s * q),
         }),
-        (Value::Time(t), Value::Duration(d)) => t.shift(*d, sign).map(|t| V::owned(Value::Time(t))).unwrap_or(V::Missing),
-        (Value::Duration(d), Value::Time(t)) if sign > 0 => t.shift(*d, 1).map(|t| V::owned(Value::Time(t))).unwrap_or(V::Missing),
+        (Value::Time(t), Value::Duration(d)) => t
+            .shift(*d, sign)
+            .map(|t| V::owned(Value::Time(t)))
+            .unwrap_or(V::Missing),
+        (Value::Duration(d), Value::Time(t)) if sign > 0 => t
+            .shift(*d, 1)
+            .map(|t| V::owned(Value::Time(t)))
+            .unwrap_or(V::Missing),
         (Value::Duration(p), Value::Duration(q)) => V::owned(Value::Duration(Duration {
             months: p.months.saturating_add(q.months.saturating_mul(sign)),
             days: p.days.saturating_add(q.days.saturating_mul(sign as i64)),

@@ -81,9 +81,15 @@ pub fn planned<'d>(
 ) -> Result<Vec<Match<'d>>, Diagnostic> {
     let mut by_var = HashMap::new();
     for a in &plan.aggregates {
-        let recs = ds.collection(&a.collection).map(|c| c.records.as_slice()).unwrap_or(&[]);
+        let recs = ds
+            .collection(&a.collection)
+            .map(|c| c.records.as_slice())
+            .unwrap_or(&[]);
         let all: Vec<u32> = (0..recs.len() as u32).collect();
-        by_var.insert(a.var, (a.key.clone(), HashIndex::build(recs, &all, &a.field)));
+        by_var.insert(
+            a.var,
+            (a.key.clone(), HashIndex::build(recs, &all, &a.field)),
+        );
     }
     let access = Indexed {
         by_var,
@@ -111,7 +117,10 @@ pub fn planned<'d>(
         let b = &rule.bindings[l.binding];
         match &b.source {
             CSource::Collection(c) => {
-                let recs = ds.collection(c).map(|c| c.records.as_slice()).unwrap_or(&[]);
+                let recs = ds
+                    .collection(c)
+                    .map(|c| c.records.as_slice())
+                    .unwrap_or(&[]);
                 let (name, _) = cx.collection(c).unwrap_or(("", &[]));
                 let mut kept = Vec::new();
                 for (i, r) in recs.iter().enumerate() {
@@ -138,7 +147,9 @@ pub fn planned<'d>(
                     Access::HashEq { field, .. } | Access::HashIn { field, .. } => {
                         LevelIndex::Hash(HashIndex::build(recs, &ids, field))
                     }
-                    Access::Window { field, .. } => LevelIndex::Time(TimeIndex::build(recs, &ids, field)),
+                    Access::Window { field, .. } => {
+                        LevelIndex::Time(TimeIndex::build(recs, &ids, field))
+                    }
                     Access::Scan => LevelIndex::None,
                 };
                 cands.push(Some(kept));
@@ -219,7 +230,15 @@ impl<'d> State<'_, 'd, '_> {
                         let p = self.cx.eval(list, env);
                         Some(ix.probe_list(&p))
                     }
-                    (Access::Window { shape, other, window, .. }, LevelIndex::Time(ix)) => {
+                    (
+                        Access::Window {
+                            shape,
+                            other,
+                            window,
+                            ..
+                        },
+                        LevelIndex::Time(ix),
+                    ) => {
                         let p = self.cx.eval(other, env);
                         let w = window.as_ref().map(|w| self.cx.eval(w, env));
                         Some(ix.probe(*shape, &p, w.as_ref()))
@@ -236,7 +255,11 @@ impl<'d> State<'_, 'd, '_> {
                                 k += 1;
                             }
                             if k < kept.len() && kept[k].0 == id {
-                                v.push((id, V::Rec(&recs[id as usize], name), kept[k].1.as_slice()));
+                                v.push((
+                                    id,
+                                    V::Rec(&recs[id as usize], name),
+                                    kept[k].1.as_slice(),
+                                ));
                             }
                         }
                         v
@@ -340,11 +363,31 @@ pub fn reference<'d>(
             }
             env[b.var] = v;
             positions[depth] = i as u32;
-            go(depth + 1, rule, plan, cx, env, positions, visited, limits, out)?;
+            go(
+                depth + 1,
+                rule,
+                plan,
+                cx,
+                env,
+                positions,
+                visited,
+                limits,
+                out,
+            )?;
         }
         env[b.var] = V::Missing;
         Ok(())
     }
-    go(0, rule, plan, &cx, &mut env, &mut positions, &mut visited, limits, &mut out)?;
+    go(
+        0,
+        rule,
+        plan,
+        &cx,
+        &mut env,
+        &mut positions,
+        &mut visited,
+        limits,
+        &mut out,
+    )?;
     Ok(out)
 }

@@ -97,7 +97,11 @@ fn level_mask(e: &CExpr, level_of: &[Option<usize>]) -> u64 {
 fn field_of(e: &CExpr, var: VarId) -> Option<String> {
     match &e.kind {
         CKind::Var(v) if *v == var => Some("id".to_string()),
-        CKind::Field { base, name, deref: None } => match base.kind {
+        CKind::Field {
+            base,
+            name,
+            deref: None,
+        } => match base.kind {
             CKind::Var(v) if v == var => Some(name.clone()),
             _ => None,
         },
@@ -114,12 +118,24 @@ fn access_for(c: &CExpr, var: VarId, independent: &dyn Fn(&CExpr) -> bool) -> Op
             match op {
                 Eq => {
                     if let Some(f) = pair(a, b) {
-                        return Some(Access::HashEq { field: f, key: (**b).clone() });
+                        return Some(Access::HashEq {
+                            field: f,
+                            key: (**b).clone(),
+                        });
                     }
-                    pair(b, a).map(|f| Access::HashEq { field: f, key: (**a).clone() })
+                    pair(b, a).map(|f| Access::HashEq {
+                        field: f,
+                        key: (**a).clone(),
+                    })
                 }
-                In => pair(a, b).map(|f| Access::HashIn { field: f, list: (**b).clone() }),
-                Contains => pair(b, a).map(|f| Access::HashIn { field: f, list: (**a).clone() }),
+                In => pair(a, b).map(|f| Access::HashIn {
+                    field: f,
+                    list: (**b).clone(),
+                }),
+                Contains => pair(b, a).map(|f| Access::HashIn {
+                    field: f,
+                    list: (**a).clone(),
+                }),
                 Before | Lt | Le | After | Gt | Ge | During => {
                     let (f, other, x_left) = if let Some(f) = pair(a, b) {
                         (f, b, true)
@@ -137,7 +153,12 @@ fn access_for(c: &CExpr, var: VarId, independent: &dyn Fn(&CExpr) -> bool) -> Op
                         _ if x_first_earlier == x_left => WindowShape::NotAfter,
                         _ => WindowShape::NotBefore,
                     };
-                    Some(Access::Window { field: f, shape, other: (**other).clone(), window: None })
+                    Some(Access::Window {
+                        field: f,
+                        shape,
+                        other: (**other).clone(),
+                        window: None,
+                    })
                 }
                 _ => None,
             }
@@ -294,7 +315,11 @@ impl fmt::Display for RulePlan {
             )?;
         }
         for a in &self.aggregates {
-            writeln!(f, "aggregate over `{}`: hash index on `{}`", a.collection, a.field)?;
+            writeln!(
+                f,
+                "aggregate over `{}`: hash index on `{}`",
+                a.collection, a.field
+            )?;
         }
         Ok(())
     }
