@@ -1,1 +1,9 @@
-//! (stage `check`: to be written)
+//! Checking a parsed suite against a dataset's schema: name resolution, types, defs
+//! inlined, "did you mean", and the typed rule tree (`ir`) that planning consumes.
+
+pub mod ir;
+pub mod resolve;
+pub mod suggest;
+
+pub use ir::{CExpr, CKind, CRule, Suite, Ty};
+pub use resolve::check;

@@ -1,1 +1,341 @@
-//! (stage `eval`: to be written)
+//! Running a checked suite over a dataset: the planned evaluator (indexes, pushdown),
+//! the reference evaluator (nested loops, for tests), findings with their evidence,
+//! claim verdicts, and explanations.
+
+pub mod explain;
+pub mod expr;
+pub mod index;
+pub mod ops;
+pub mod run;
+
+use crate::check::ir::{CMessagePart, CRule, Suite};
+use crate::data::{Dataset, Value};
+use crate::plan::{plan_rule, RulePlan};
+use crate::report::{
+    Certainty, ClaimVerdict, Diagnostic, Evidence, Finding, Report, SourceRef, Sources, Span,
+    Summary, VerdictRef,
+};
+use crate::syntax::ast::VerdictKind;
+use expr::{Cx, Scan};
+use ops::V;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+pub use run::Limits;
+
+/// Which evaluator runs the rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// Pushdown and indexes.
+    #[default]
+    Planned,
+    /// Nested loops over everything (for tests).
+    Reference,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub engine: Engine,
+    pub limits: Limits,
+    /// Stop collecting findings past this many (a warning says so).
+    pub max_findings: usize,
+    /// Run rules in parallel.
+    pub parallel: bool,
+    /// Values that replace the suite's constants (`--set NAME=VALUE`).
+    pub overrides: BTreeMap<String, Value>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            engine: Engine::Planned,
+            limits: Limits::default(),
+            max_findings: 100_000,
+            parallel: true,
+            overrides: BTreeMap::new(),
+        }
+    }
+}
+
+/// The text a span covers in the rule files, for messages about predicates.
+pub fn span_text(sources: &Sources, span: &Span) -> String {
+    sources
+        .get(&span.file)
+        .and_then(|t| t.get(span.start..span.end))
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// Evaluate the suite's constants, in order, applying overrides.
+pub fn eval_consts(suite: &Suite, ds: &Dataset, overrides: &BTreeMap<String, Value>) -> Vec<Value> {
+    let mut values: Vec<Value> = Vec::with_capacity(suite.consts.len());
+    for c in &suite.consts {
+        if let Some(v) = overrides.get(&c.name) {
+            values.push(v.clone());
+            continue;
+        }
+        let cx = Cx {
+            ds,
+            consts: &values,
+            access: &Scan,
+        };
+        let v = match cx.eval(&c.expr, &mut Vec::new()) {
+            V::Val(v) => v.into_owned(),
+            V::Rec(r, _) => Value::Str(r.id.clone()),
+            V::Missing => Value::Null,
+        };
+        values.push(v);
+    }
+    values
+}
+
+fn source_refs(ds: &Dataset, rec: &crate::data::Record) -> Vec<SourceRef> {
+    let Some(Value::List(ids)) = rec.get("sources") else {
+        return Vec::new();
+    };
+    let text = |r: &crate::data::Record, f: &str| r.get(f).map(|v| v.to_string());
+    ids.iter()
+        .filter_map(|v| v.as_str())
+        .map(|id| match ds.record("sources", id) {
+            Some(s) => SourceRef {
+                id: id.to_string(),
+                title: text(s, "title"),
+                publisher: text(s, "publisher"),
+                url: text(s, "url"),
+                date: text(s, "date"),
+                reliability: text(s, "reliability"),
+            },
+            None => SourceRef {
+                id: id.to_string(),
+                title: None,
+                publisher: None,
+                url: None,
+                date: None,
+                reliability: None,
+            },
+        })
+        .collect()
+}
+
+/// Turn the matches of one rule into findings.
+fn findings_of(
+    rule: &CRule,
+    plan: &RulePlan,
+    matches: Vec<run::Match<'_>>,
+    ds: &Dataset,
+    consts: &[Value],
+    rule_sources: &Sources,
+) -> Vec<Finding> {
+    let cx = Cx {
+        ds,
+        consts,
+        access: &Scan,
+    };
+    let mut ms = matches;
+    ms.sort_by(|a, b| a.positions.cmp(&b.positions));
+    ms.into_iter()
+        .map(|mut m| {
+            let mut message = String::new();
+            for p in &rule.message {
+                match p {
+                    CMessagePart::Text(t) => message.push_str(t),
+                    CMessagePart::Expr(e) => message.push_str(&cx.eval(e, &mut m.env).display()),
+                }
+            }
+            let mut evidence = Vec::new();
+            let mut keys: Vec<(String, String)> = Vec::new();
+            for b in &rule.bindings {
+                let var = &rule.vars[b.var].name;
+                match &m.env[b.var] {
+                    V::Rec(r, coll) => {
+                        keys.push((coll.to_string(), r.id.to_string()));
+                        evidence.push(Evidence {
+                            var: var.clone(),
+                            collection: coll.to_string(),
+                            id: r.id.to_string(),
+                            span: r.span.clone(),
+                            test: matches!(r.get("test"), Some(Value::Bool(true))),
+                            sources: source_refs(ds, r),
+                        });
+                    }
+                    other => keys.push((String::new(), other.display())),
+                }
+            }
+            let key_refs: Vec<(&str, &str)> =
+                keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let verdict = rule.verdict.and_then(|(kind, var)| match &m.env[var] {
+                V::Rec(r, _) => Some(VerdictRef {
+                    kind,
+                    claim: r.id.to_string(),
+                }),
+                _ => None,
+            });
+            Finding {
+                id: Finding::fingerprint(&rule.info.id, &key_refs),
+                rule: rule.info.id.clone(),
+                severity: rule.info.severity,
+                certainty: if m.unknown.is_empty() {
+                    Certainty::Certain
+                } else {
+                    Certainty::Possible
+                },
+                message,
+                evidence,
+                verdict,
+                unknown: m
+                    .unknown
+                    .iter()
+                    .map(|&i| span_text(rule_sources, &plan.conjuncts[i].span))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Run one rule with the chosen engine.
+pub fn run_rule(
+    rule: &CRule,
+    ds: &Dataset,
+    consts: &[Value],
+    rule_sources: &Sources,
+    opts: &RunOptions,
+) -> Result<Vec<Finding>, Diagnostic> {
+    let plan = plan_rule(rule);
+    let matches = match opts.engine {
+        Engine::Planned => run::planned(rule, &plan, ds, consts, &opts.limits)?,
+        Engine::Reference => run::reference(rule, &plan, ds, consts, &opts.limits)?,
+    };
+    Ok(findings_of(rule, &plan, matches, ds, consts, rule_sources))
+}
+
+/// Run a checked suite over a dataset. Findings come in suite order, then in the
+/// order of the records they bind; the same input gives the same report.
+pub fn run(
+    suite: &Suite,
+    ds: &Dataset,
+    rule_sources: &Sources,
+    opts: &RunOptions,
+) -> (Report, Vec<Diagnostic>) {
+    let consts = eval_consts(suite, ds, &opts.overrides);
+    let results: Vec<Result<Vec<Finding>, Diagnostic>> = if opts.parallel {
+        suite
+            .rules
+            .par_iter()
+            .map(|r| run_rule(r, ds, &consts, rule_sources, opts))
+            .collect()
+    } else {
+        suite
+            .rules
+            .iter()
+            .map(|r| run_rule(r, ds, &consts, rule_sources, opts))
+            .collect()
+    };
+    let mut diags = Vec::new();
+    let mut findings = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    if findings.len() > opts.max_findings {
+        diags.push(
+            Diagnostic::warning(
+                "E0002",
+                format!(
+                    "stopped after {} findings ({} in all)",
+                    opts.max_findings,
+                    findings.len()
+                ),
+            )
+            .help("raise --max-findings to see them all"),
+        );
+        findings.truncate(opts.max_findings);
+    }
+    let verdicts = claim_verdicts(suite, ds, &findings);
+    let mut summary = Summary {
+        rules: suite.rules.len(),
+        records: ds.collections.values().map(|c| c.records.len()).sum(),
+        ..Summary::default()
+    };
+    for f in &findings {
+        match f.certainty {
+            Certainty::Certain => summary.certain += 1,
+            Certainty::Possible => summary.possible += 1,
+        }
+        *summary
+            .by_severity
+            .entry(f.severity.as_str().to_string())
+            .or_default() += 1;
+    }
+    let report = Report {
+        rules: suite.rules.iter().map(|r| r.info.clone()).collect(),
+        findings,
+        verdicts,
+        summary,
+    };
+    (report, diags)
+}
+
+/// One verdict per claim: from the certain findings of verdict rules when there are
+/// any, else from the possible ones; disagreeing rules make the verdict conflicting
+/// (`None`); a claim no verdict rule decided has not enough evidence.
+pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<ClaimVerdict> {
+    let mut collections: Vec<String> = Vec::new();
+    for r in &suite.rules {
+        if let Some((_, var)) = r.verdict {
+            if let crate::check::Ty::Record(c) = &r.vars[var].ty {
+                if !collections.contains(c) {
+                    collections.push(c.clone());
+                }
+            }
+        }
+    }
+    let mut support: BTreeMap<String, Vec<(VerdictKind, String, String, Certainty)>> =
+        BTreeMap::new();
+    for f in findings {
+        if let Some(v) = &f.verdict {
+            support.entry(v.claim.clone()).or_default().push((
+                v.kind,
+                f.rule.clone(),
+                f.id.clone(),
+                f.certainty,
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for c in &collections {
+        let Some(coll) = ds.collection(c) else {
+            continue;
+        };
+        for r in &coll.records {
+            let s = support.remove(&*r.id).unwrap_or_default();
+            let pick = |cert: Certainty| {
+                let mut kinds: Vec<VerdictKind> =
+                    s.iter().filter(|x| x.3 == cert).map(|x| x.0).collect();
+                kinds.sort();
+                kinds.dedup();
+                kinds
+            };
+            let certain = pick(Certainty::Certain);
+            let kinds = if certain.is_empty() {
+                pick(Certainty::Possible)
+            } else {
+                certain
+            };
+            let verdict = match kinds.len() {
+                0 => Some(VerdictKind::NotEnoughEvidence),
+                1 => Some(kinds[0]),
+                _ => None,
+            };
+            out.push(ClaimVerdict {
+                claim: r.id.to_string(),
+                claim_text: r.get("text").map(|v| v.to_string()),
+                span: r.span.clone(),
+                verdict,
+                support: s,
+            });
+        }
+    }
+    out
+}

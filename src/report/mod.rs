@@ -2,7 +2,11 @@
 //! output formats (one file per format).
 
 pub mod diagnostic;
+pub mod finding;
 pub mod span;
 
 pub use diagnostic::{Diagnostic, Level, Sources};
+pub use finding::{
+    Certainty, ClaimVerdict, Evidence, Finding, Report, RuleInfo, SourceRef, Summary, VerdictRef,
+};
 pub use span::Span;

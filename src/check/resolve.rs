@@ -1,0 +1,1221 @@
+//! Name resolution and type checking of a rule suite against a dataset schema.
+//! Collects every error instead of stopping at the first.
+
+use super::ir::*;
+use super::suggest::did_you_mean;
+use crate::data::{FieldType, Schema, Time, Value};
+use crate::report::{Diagnostic, RuleInfo, Span};
+use crate::syntax::ast::{self, AggregateOp, BinaryOp, ExprKind, Literal, UnaryOp};
+use std::collections::{BTreeMap, HashMap};
+
+/// How deep defs may call defs before we call it recursion.
+const MAX_DEF_DEPTH: usize = 32;
+
+struct BuiltinSig {
+    name: &'static str,
+    builtin: Builtin,
+    params: &'static [&'static str],
+    ret: Ty,
+}
+
+fn builtins() -> Vec<BuiltinSig> {
+    use Builtin::*;
+    let s = |name, builtin, params, ret| BuiltinSig {
+        name,
+        builtin,
+        params,
+        ret,
+    };
+    vec![
+        s("lower", Lower, &["string"], Ty::Str),
+        s("upper", Upper, &["string"], Ty::Str),
+        s("trim", Trim, &["string"], Ty::Str),
+        s("len", Len, &["list or string"], Ty::Number),
+        s("year", Year, &["date"], Ty::Number),
+        s("start", Start, &["date"], Ty::Date),
+        s("end", End, &["date"], Ty::Date),
+        s("abs", Abs, &["number"], Ty::Number),
+        s("lo", Lo, &["number"], Ty::Number),
+        s("hi", Hi, &["number"], Ty::Number),
+        s("date", Date, &["string"], Ty::Date),
+        s("is_precise", IsPrecise, &["date"], Ty::Bool),
+        s("days", Days, &["duration"], Ty::Number),
+    ]
+}
+
+/// The names of the builtin functions (for documentation and suggestions).
+pub fn builtin_names() -> Vec<&'static str> {
+    builtins().iter().map(|b| b.name).collect()
+}
+
+fn param_accepts(param: &str, ty: &Ty) -> bool {
+    if matches!(ty, Ty::Any | Ty::Null) {
+        return true;
+    }
+    match param {
+        "string" => ty.is_str(),
+        "list or string" => ty.is_str() || matches!(ty, Ty::List(_)),
+        "date" => *ty == Ty::Date,
+        "number" => *ty == Ty::Number,
+        "duration" => *ty == Ty::Duration,
+        _ => true,
+    }
+}
+
+fn field_ty(t: &FieldType) -> Ty {
+    match t {
+        FieldType::String | FieldType::Enum(_) => Ty::Str,
+        FieldType::Number => Ty::Number,
+        FieldType::Bool => Ty::Bool,
+        FieldType::Date => Ty::Date,
+        FieldType::Duration => Ty::Duration,
+        FieldType::Ref(c) => Ty::Ref(c.clone()),
+        FieldType::List(t) => Ty::List(Box::new(field_ty(t))),
+        FieldType::Map => Ty::Map,
+        FieldType::Any => Ty::Any,
+    }
+}
+
+/// A literal of the rule language as a value.
+pub fn literal_value(l: &Literal) -> Value {
+    match l {
+        Literal::Number(n) => Value::Number(*n),
+        Literal::String(s) => Value::Str(s.as_str().into()),
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Null => Value::Null,
+        Literal::Date(d) => match Time::partial(d.year, d.month, d.day) {
+            Some(t) => Value::Time(t),
+            None => Value::Null,
+        },
+        Literal::Duration(d) => {
+            let n = d.amount as i64;
+            let mut dur = crate::data::Duration::default();
+            match d.unit {
+                ast::DurationUnit::Days => dur.days = n,
+                ast::DurationUnit::Weeks => dur.days = n * 7,
+                ast::DurationUnit::Months => dur.months = n.min(i32::MAX as i64) as i32,
+                ast::DurationUnit::Years => dur.months = (n * 12).min(i32::MAX as i64) as i32,
+            }
+            Value::Duration(dur)
+        }
+    }
+}
+
+fn literal_ty(l: &Literal) -> Ty {
+    match l {
+        Literal::Number(_) => Ty::Number,
+        Literal::String(_) => Ty::Str,
+        Literal::Bool(_) => Ty::Bool,
+        Literal::Null => Ty::Null,
+        Literal::Date(_) => Ty::Date,
+        Literal::Duration(_) => Ty::Duration,
+    }
+}
+
+/// What a name in scope stands for.
+#[derive(Clone)]
+enum Scoped {
+    Var(VarId),
+    /// A def parameter: the argument's checked expression.
+    Arg(CExpr),
+}
+
+struct Globals<'a> {
+    schema: &'a Schema,
+    consts: HashMap<String, (usize, Ty)>,
+    defs: HashMap<String, &'a ast::Def>,
+}
+
+struct Cx<'a, 'g> {
+    g: &'g Globals<'a>,
+    vars: Vec<VarInfo>,
+    used: Vec<bool>,
+    scopes: Vec<Vec<(String, Scoped)>>,
+    def_depth: usize,
+    diags: &'g mut Vec<Diagnostic>,
+    /// Names that may be referred to without a binding: consts defined so far.
+    const_limit: usize,
+}
+
+fn err_expr(span: &Span) -> CExpr {
+    CExpr {
+        kind: CKind::Lit(Value::Null),
+        ty: Ty::Any,
+        span: span.clone(),
+    }
+}
+
+impl<'a, 'g> Cx<'a, 'g> {
+    fn new(g: &'g Globals<'a>, diags: &'g mut Vec<Diagnostic>) -> Self {
+        Cx {
+            g,
+            vars: Vec::new(),
+            used: Vec::new(),
+            scopes: vec![Vec::new()],
+            def_depth: 0,
+            diags,
+            const_limit: usize::MAX,
+        }
+    }
+
+    fn new_var(&mut self, name: &ast::Ident, ty: Ty) -> VarId {
+        self.vars.push(VarInfo {
+            name: name.name.clone(),
+            ty,
+            span: name.span.clone(),
+        });
+        self.used.push(false);
+        self.vars.len() - 1
+    }
+
+    fn lookup(&self, name: &str) -> Option<Scoped> {
+        for scope in self.scopes.iter().rev() {
+            for (n, s) in scope.iter().rev() {
+                if n == name {
+                    return Some(s.clone());
+                }
+            }
+            // def bodies see only their own parameters (and globals)
+            if self.def_depth > 0 && scope.iter().any(|(n, _)| n == "\0def") {
+                break;
+            }
+        }
+        None
+    }
+
+    fn visible_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for scope in self.scopes.iter().rev() {
+            for (n, _) in scope {
+                if !n.starts_with('\0') {
+                    v.push(n.clone());
+                }
+            }
+        }
+        v.extend(
+            self.g
+                .consts
+                .iter()
+                .filter(|(_, (i, _))| *i < self.const_limit)
+                .map(|(n, _)| n.clone()),
+        );
+        v
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> CExpr {
+        let span = e.span.clone();
+        match &e.kind {
+            ExprKind::Literal(l) => {
+                if let Literal::Date(d) = l {
+                    if Time::partial(d.year, d.month, d.day).is_none() {
+                        self.diags.push(
+                            Diagnostic::error("C0020", "this date does not exist")
+                                .at(span.clone(), "no such date"),
+                        );
+                    }
+                }
+                CExpr {
+                    kind: CKind::Lit(literal_value(l)),
+                    ty: literal_ty(l),
+                    span,
+                }
+            }
+            ExprKind::Name(id) => self.name(id),
+            ExprKind::Field(base, field) => {
+                let b = self.expr(base);
+                self.field(b, field, span)
+            }
+            ExprKind::Call(f, args) => self.call(f, args, span),
+            ExprKind::List(items) => {
+                let items: Vec<CExpr> = items.iter().map(|i| self.expr(i)).collect();
+                let mut elem = Ty::Any;
+                for (k, it) in items.iter().enumerate() {
+                    if k == 0 {
+                        elem = it.ty.clone();
+                    } else if !elem.comparable(&it.ty) {
+                        self.diags.push(
+                            Diagnostic::error("C0005", "list items have different types")
+                                .at(it.span.clone(), format!("this is a {}", it.ty))
+                                .also(items[0].span.clone(), format!("this is a {elem}"))
+                                .expected(format!("a {elem}"))
+                                .found(format!("a {}", it.ty)),
+                        );
+                        elem = Ty::Any;
+                    }
+                }
+                CExpr {
+                    kind: CKind::List(items),
+                    ty: Ty::List(Box::new(elem)),
+                    span,
+                }
+            }
+            ExprKind::Unary(op, inner) => {
+                let i = self.expr(inner);
+                let ty = match op {
+                    UnaryOp::Not => {
+                        self.expect_bool(&i, "`not`");
+                        Ty::Bool
+                    }
+                    UnaryOp::Neg => {
+                        if !matches!(i.ty, Ty::Number | Ty::Duration | Ty::Any) {
+                            self.type_error(&i, "a number", "`-`");
+                        }
+                        i.ty.clone()
+                    }
+                };
+                CExpr {
+                    kind: CKind::Unary(*op, Box::new(i)),
+                    ty,
+                    span,
+                }
+            }
+            ExprKind::Binary(op, l, r) => {
+                let l = self.expr(l);
+                let r = self.expr(r);
+                self.binary(*op, l, r, span)
+            }
+            ExprKind::Within { lhs, window, rhs } => {
+                let l = self.expr(lhs);
+                let w = self.expr(window);
+                let r = self.expr(rhs);
+                for side in [&l, &r] {
+                    if !matches!(side.ty, Ty::Date | Ty::Any | Ty::Null) {
+                        self.type_error(side, "a date", "`within`");
+                    }
+                }
+                if !matches!(w.ty, Ty::Duration | Ty::Any) {
+                    let mut d = Diagnostic::error("C0004", "`within` needs a duration")
+                        .at(w.span.clone(), format!("this is a {}", w.ty))
+                        .expected("a duration such as `20 years`")
+                        .found(format!("a {}", w.ty));
+                    if w.ty == Ty::Number {
+                        d = d.help("add a unit: `20 years`, `6 months`, `30 days`");
+                    }
+                    self.diags.push(d);
+                }
+                CExpr {
+                    kind: CKind::Within {
+                        lhs: Box::new(l),
+                        window: Box::new(w),
+                        rhs: Box::new(r),
+                    },
+                    ty: Ty::Bool,
+                    span,
+                }
+            }
+            ExprKind::Missing { expr, negated } => {
+                let i = self.expr(expr);
+                CExpr {
+                    kind: CKind::Missing {
+                        expr: Box::new(i),
+                        negated: *negated,
+                    },
+                    ty: Ty::Bool,
+                    span,
+                }
+            }
+            ExprKind::Aggregate(a) => self.aggregate(a, span),
+        }
+    }
+
+    fn name(&mut self, id: &ast::Ident) -> CExpr {
+        let span = id.span.clone();
+        match self.lookup(&id.name) {
+            Some(Scoped::Var(v)) => {
+                self.used[v] = true;
+                return CExpr {
+                    kind: CKind::Var(v),
+                    ty: self.vars[v].ty.clone(),
+                    span,
+                };
+            }
+            Some(Scoped::Arg(e)) => {
+                return CExpr { span, ..e };
+            }
+            None => {}
+        }
+        if let Some((i, ty)) = self.g.consts.get(&id.name) {
+            if *i < self.const_limit {
+                return CExpr {
+                    kind: CKind::Const(*i),
+                    ty: ty.clone(),
+                    span,
+                };
+            }
+            self.diags.push(
+                Diagnostic::error(
+                    "C0007",
+                    format!("constant `{}` is used before it is defined", id.name),
+                )
+                .at(span.clone(), "defined later")
+                .help("constants may refer only to constants defined above them"),
+            );
+            return err_expr(&span);
+        }
+        if self.g.schema.collection(&id.name).is_some() {
+            self.diags.push(
+                Diagnostic::error("C0008", format!("collection `{}` is not a value", id.name))
+                    .at(span.clone(), "a collection")
+                    .expected("a variable, a constant or a field")
+                    .found(format!("the collection `{}`", id.name))
+                    .help(format!(
+                    "bind it (`for x in {0}`) or aggregate over it (`count(x in {0} where ...)`)",
+                    id.name
+                )),
+            );
+            return err_expr(&span);
+        }
+        if let Some(def) = self.g.defs.get(&id.name) {
+            if def.params.is_empty() {
+                return self.inline_def(def, &[], &span);
+            }
+        }
+        let names = self.visible_names();
+        let mut d = Diagnostic::error("C0001", format!("unknown name `{}`", id.name))
+            .at(span.clone(), "not defined")
+            .expected("a variable bound by `for`, a constant, or a def");
+        if let Some(s) = did_you_mean(&id.name, names.iter().map(|s| s.as_str())) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
+        err_expr(&span)
+    }
+
+    fn field(&mut self, b: CExpr, field: &ast::Ident, span: Span) -> CExpr {
+        let (ty, deref) = match &b.ty {
+            Ty::Record(c) | Ty::Ref(c) => {
+                let deref = matches!(b.ty, Ty::Ref(_)).then(|| c.clone());
+                if field.name == "id" {
+                    (Ty::Str, deref)
+                } else {
+                    match self.g.schema.field(c, &field.name) {
+                        Some(fd) => (field_ty(&fd.ty), deref),
+                        None => {
+                            let known: Vec<&str> = self
+                                .g
+                                .schema
+                                .collection(c)
+                                .map(|cd| cd.fields.keys().map(|k| k.as_str()).collect())
+                                .unwrap_or_default();
+                            let mut d = Diagnostic::error(
+                                "C0002",
+                                format!("collection `{c}` has no field `{}`", field.name),
+                            )
+                            .at(field.span.clone(), "unknown field")
+                            .expected(format!("a field of `{c}`"))
+                            .found(format!("`{}`", field.name));
+                            if let Some(s) = did_you_mean(&field.name, known.iter().copied()) {
+                                d = d.help(format!("did you mean `{s}`?"));
+                            } else if !known.is_empty() {
+                                d = d.help(format!("fields of `{c}`: {}", known.join(", ")));
+                            }
+                            self.diags.push(d);
+                            (Ty::Any, deref)
+                        }
+                    }
+                }
+            }
+            Ty::Any | Ty::Map => (Ty::Any, None),
+            Ty::Number if matches!(field.name.as_str(), "min" | "max") => (Ty::Number, None),
+            Ty::Date if matches!(field.name.as_str(), "start" | "end") => (Ty::Date, None),
+            other => {
+                self.diags.push(
+                    Diagnostic::error("C0003", format!("a {other} has no fields"))
+                        .at(
+                            field.span.clone(),
+                            format!("field `{}` of a {other}", field.name),
+                        )
+                        .expected("a record, an id or a map before `.`")
+                        .found(format!("a {other}")),
+                );
+                (Ty::Any, None)
+            }
+        };
+        CExpr {
+            kind: CKind::Field {
+                base: Box::new(b),
+                name: field.name.clone(),
+                deref,
+            },
+            ty,
+            span,
+        }
+    }
+
+    fn call(&mut self, f: &ast::Ident, args: &[ast::Expr], span: Span) -> CExpr {
+        if let Some(def) = self.g.defs.get(&f.name).copied() {
+            if def.params.len() != args.len() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "C0006",
+                        format!(
+                            "`{}` takes {} argument{}",
+                            f.name,
+                            def.params.len(),
+                            if def.params.len() == 1 { "" } else { "s" }
+                        ),
+                    )
+                    .at(span.clone(), format!("{} given", args.len()))
+                    .also(def.name.span.clone(), "defined here")
+                    .expected(format!("{} arguments", def.params.len()))
+                    .found(format!("{}", args.len())),
+                );
+                return err_expr(&span);
+            }
+            let checked: Vec<CExpr> = args.iter().map(|a| self.expr(a)).collect();
+            return self.inline_def(def, &checked, &span);
+        }
+        let table = builtins();
+        let Some(sig) = table.iter().find(|b| b.name == f.name) else {
+            let names: Vec<String> = table
+                .iter()
+                .map(|b| b.name.to_string())
+                .chain(self.g.defs.keys().cloned())
+                .collect();
+            let mut d = Diagnostic::error("C0009", format!("unknown function `{}`", f.name))
+                .at(f.span.clone(), "not a builtin or a def")
+                .expected("a builtin function or a def");
+            if let Some(s) = did_you_mean(&f.name, names.iter().map(|s| s.as_str())) {
+                d = d.help(format!("did you mean `{s}`?"));
+            } else {
+                d = d.help(format!("builtins: {}", builtin_names().join(", ")));
+            }
+            self.diags.push(d);
+            for a in args {
+                self.expr(a);
+            }
+            return err_expr(&span);
+        };
+        let checked: Vec<CExpr> = args.iter().map(|a| self.expr(a)).collect();
+        if checked.len() != sig.params.len() {
+            self.diags.push(
+                Diagnostic::error(
+                    "C0006",
+                    format!(
+                        "`{}` takes {} argument{}",
+                        sig.name,
+                        sig.params.len(),
+                        if sig.params.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .at(span.clone(), format!("{} given", checked.len()))
+                .expected(format!("{}({})", sig.name, sig.params.join(", ")))
+                .found(format!("{} arguments", checked.len())),
+            );
+            return err_expr(&span);
+        }
+        for (a, p) in checked.iter().zip(sig.params) {
+            if !param_accepts(p, &a.ty) {
+                self.diags.push(
+                    Diagnostic::error("C0006", format!("wrong argument to `{}`", sig.name))
+                        .at(a.span.clone(), format!("this is a {}", a.ty))
+                        .expected(format!("a {p}"))
+                        .found(format!("a {}", a.ty)),
+                );
+            }
+        }
+        CExpr {
+            kind: CKind::Call(sig.builtin, checked),
+            ty: sig.ret.clone(),
+            span,
+        }
+    }
+
+    fn inline_def(&mut self, def: &ast::Def, args: &[CExpr], span: &Span) -> CExpr {
+        if self.def_depth >= MAX_DEF_DEPTH {
+            self.diags.push(
+                Diagnostic::error("C0012", format!("`{}` calls itself", def.name.name))
+                    .at(span.clone(), "recursive call")
+                    .also(def.name.span.clone(), "defined here")
+                    .help("defs are expanded where they are used, so they cannot recurse"),
+            );
+            return err_expr(span);
+        }
+        let mut scope: Vec<(String, Scoped)> =
+            vec![("\0def".to_string(), Scoped::Arg(err_expr(span)))];
+        for (p, a) in def.params.iter().zip(args) {
+            scope.push((p.name.clone(), Scoped::Arg(a.clone())));
+        }
+        self.scopes.push(scope);
+        self.def_depth += 1;
+        let body = self.expr(&def.body);
+        self.def_depth -= 1;
+        self.scopes.pop();
+        CExpr {
+            span: span.clone(),
+            ..body
+        }
+    }
+
+    fn expect_bool(&mut self, e: &CExpr, what: &str) {
+        if !matches!(e.ty, Ty::Bool | Ty::Any | Ty::Null) {
+            self.type_error(e, "a condition (bool)", what);
+        }
+    }
+
+    fn type_error(&mut self, e: &CExpr, expected: &str, what: &str) {
+        self.diags.push(
+            Diagnostic::error("C0004", format!("{what} needs {expected}"))
+                .at(e.span.clone(), format!("this is a {}", e.ty))
+                .expected(expected.to_string())
+                .found(format!("a {}", e.ty)),
+        );
+    }
+
+    fn mismatch(&mut self, op: BinaryOp, l: &CExpr, r: &CExpr, expected: &str) {
+        let mut d = Diagnostic::error(
+            "C0004",
+            format!(
+                "cannot apply `{}` to a {} and a {}",
+                op.as_str(),
+                l.ty,
+                r.ty
+            ),
+        )
+        .at(r.span.clone(), format!("this is a {}", r.ty))
+        .also(l.span.clone(), format!("this is a {}", l.ty))
+        .expected(expected.to_string())
+        .found(format!("a {} and a {}", l.ty, r.ty));
+        let num_lit = |e: &CExpr| matches!(e.kind, CKind::Lit(Value::Number(_)));
+        if (l.ty == Ty::Date && num_lit(r)) || (r.ty == Ty::Date && num_lit(l)) {
+            let n = if num_lit(r) { r } else { l };
+            if let CKind::Lit(Value::Number(x)) = &n.kind {
+                d = d.help(format!(
+                    "date literals start with `@`: write `@{}`",
+                    crate::data::value::fmt_number(*x)
+                ));
+            }
+        } else if (l.ty == Ty::Date && r.ty == Ty::Str) || (r.ty == Ty::Date && l.ty == Ty::Str) {
+            d = d.help("write a date literal as `@2026-01-07`, or convert with `date(...)`");
+        }
+        self.diags.push(d);
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: CExpr, r: CExpr, span: Span) -> CExpr {
+        use BinaryOp::*;
+        let any = |t: &Ty| matches!(t, Ty::Any | Ty::Null);
+        let ty = match op {
+            Or | And => {
+                self.expect_bool(&l, &format!("`{}`", op.as_str()));
+                self.expect_bool(&r, &format!("`{}`", op.as_str()));
+                Ty::Bool
+            }
+            Eq | Ne => {
+                if !l.ty.comparable(&r.ty) {
+                    self.mismatch(op, &l, &r, "two values of the same type");
+                } else {
+                    self.enum_check(&l, &r, op);
+                    self.enum_check(&r, &l, op);
+                }
+                Ty::Bool
+            }
+            Lt | Le | Gt | Ge => {
+                let ok = any(&l.ty)
+                    || any(&r.ty)
+                    || (l.ty == r.ty && matches!(l.ty, Ty::Number | Ty::Date | Ty::Duration))
+                    || (l.ty.is_str() && r.ty.is_str());
+                if !ok {
+                    self.mismatch(
+                        op,
+                        &l,
+                        &r,
+                        "two numbers, two dates, two durations or two strings",
+                    );
+                }
+                Ty::Bool
+            }
+            EqIgnoreCase | StartsWith | EndsWith => {
+                if !(l.ty.is_str() || any(&l.ty)) || !(r.ty.is_str() || any(&r.ty)) {
+                    self.mismatch(op, &l, &r, "two strings");
+                }
+                Ty::Bool
+            }
+            Contains => {
+                let ok = match &l.ty {
+                    Ty::List(e) => e.comparable(&r.ty),
+                    t if t.is_str() => r.ty.is_str() || any(&r.ty),
+                    t => any(t),
+                };
+                if !ok {
+                    self.mismatch(op, &l, &r, "a list and an item, or two strings");
+                } else if let Ty::List(_) = &l.ty {
+                    self.enum_check(&r, &l, op);
+                }
+                Ty::Bool
+            }
+            In | NotIn => {
+                let ok = match &r.ty {
+                    Ty::List(e) => e.comparable(&l.ty),
+                    t if t.is_str() => l.ty.is_str() || any(&l.ty),
+                    t => any(t),
+                };
+                if !ok {
+                    self.mismatch(op, &l, &r, "an item and a list, or two strings");
+                } else {
+                    self.enum_check(&l, &r, op);
+                }
+                Ty::Bool
+            }
+            Matches => {
+                if !(l.ty.is_str() || any(&l.ty)) {
+                    self.type_error(&l, "a string", "`matches`");
+                }
+                let pattern = match &r.kind {
+                    CKind::Lit(Value::Str(p)) => Some(p.to_string()),
+                    _ => None,
+                };
+                match pattern {
+                    None => {
+                        self.diags.push(
+                            Diagnostic::error("C0014", "`matches` needs a string literal pattern")
+                                .at(r.span.clone(), "not a literal")
+                                .expected("a regular expression in quotes")
+                                .found(format!("a {}", r.ty))
+                                .help("patterns are compiled before the run, so they must be written out"),
+                        );
+                    }
+                    Some(p) => match regex::RegexBuilder::new(&p).size_limit(1 << 20).build() {
+                        Ok(re) => {
+                            return CExpr {
+                                kind: CKind::Matches(Box::new(l), re),
+                                ty: Ty::Bool,
+                                span,
+                            }
+                        }
+                        Err(e) => {
+                            let msg = e.to_string();
+                            let last = msg.lines().last().unwrap_or("").trim().to_string();
+                            self.diags.push(
+                                Diagnostic::error("C0014", "invalid regular expression")
+                                    .at(r.span.clone(), "this pattern")
+                                    .expected("a regular expression (Rust regex syntax)")
+                                    .found(last),
+                            );
+                        }
+                    },
+                }
+                Ty::Bool
+            }
+            Before | After | During => {
+                let date = |t: &Ty| matches!(t, Ty::Date | Ty::Any | Ty::Null);
+                if !date(&l.ty) || !date(&r.ty) {
+                    self.mismatch(op, &l, &r, "two dates");
+                }
+                Ty::Bool
+            }
+            Add | Sub => match (&l.ty, &r.ty) {
+                (Ty::Number, Ty::Number) => Ty::Number,
+                (Ty::Date, Ty::Duration) => Ty::Date,
+                (Ty::Duration, Ty::Date) if op == Add => Ty::Date,
+                (Ty::Duration, Ty::Duration) => Ty::Duration,
+                (a, b) if any(a) || any(b) => {
+                    if *a == Ty::Date || *b == Ty::Date {
+                        Ty::Date
+                    } else {
+                        Ty::Any
+                    }
+                }
+                _ => {
+                    self.mismatch(op, &l, &r, "two numbers, or a date and a duration");
+                    Ty::Any
+                }
+            },
+            Mul | Div | Rem => match (&l.ty, &r.ty) {
+                (Ty::Number, Ty::Number) => Ty::Number,
+                (a, b) if any(a) || any(b) => Ty::Number,
+                _ => {
+                    self.mismatch(op, &l, &r, "two numbers");
+                    Ty::Any
+                }
+            },
+        };
+        CExpr {
+            kind: CKind::Binary(op, Box::new(l), Box::new(r)),
+            ty,
+            span,
+        }
+    }
+
+    /// Warn when a string literal is compared with an enum field it can never equal:
+    /// such a comparison never holds, and a rule that needs it never fires.
+    fn enum_check(&mut self, field: &CExpr, other: &CExpr, op: BinaryOp) {
+        let Some((coll, name, values)) = self.enum_of(field) else {
+            return;
+        };
+        let lits: Vec<(&str, &Span)> = match &other.kind {
+            CKind::Lit(Value::Str(s)) => vec![(s, &other.span)],
+            CKind::List(items) => items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    CKind::Lit(Value::Str(s)) => Some((&**s, &i.span)),
+                    _ => None,
+                })
+                .collect(),
+            _ => return,
+        };
+        for (lit, sp) in lits {
+            if !values.iter().any(|v| v == lit) {
+                let never = matches!(op, BinaryOp::Eq | BinaryOp::In | BinaryOp::Contains);
+                let mut d = Diagnostic::warning(
+                    "C0011",
+                    format!("`{lit}` is not a value of `{coll}.{name}`"),
+                )
+                .at(
+                    sp.clone(),
+                    if never {
+                        "this comparison can never be true"
+                    } else {
+                        "this comparison is always true"
+                    },
+                )
+                .expected(format!("one of {}", values.join(", ")))
+                .found(format!("`{lit}`"));
+                if let Some(s) = did_you_mean(lit, values.iter().map(|s| s.as_str())) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+            }
+        }
+    }
+
+    fn enum_of(&self, e: &CExpr) -> Option<(String, String, Vec<String>)> {
+        let CKind::Field { base, name, .. } = &e.kind else {
+            return None;
+        };
+        let coll = base.ty.collection()?;
+        let fd = self.g.schema.field(coll, name)?;
+        let values = match &fd.ty {
+            FieldType::Enum(v) => v.clone(),
+            FieldType::List(t) => match &**t {
+                FieldType::Enum(v) => v.clone(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some((coll.to_string(), name.clone(), values))
+    }
+
+    /// Resolve what `var in source` ranges over, and the variable's type.
+    fn source(&mut self, src: &ast::Expr) -> (CSource, Ty) {
+        if let ExprKind::Name(id) = &src.kind {
+            if self.lookup(&id.name).is_none() && !self.g.consts.contains_key(&id.name) {
+                if self.g.schema.collection(&id.name).is_some() {
+                    return (
+                        CSource::Collection(id.name.clone()),
+                        Ty::Record(id.name.clone()),
+                    );
+                }
+                let names: Vec<&str> = self
+                    .g
+                    .schema
+                    .collections
+                    .keys()
+                    .map(|s| s.as_str())
+                    .collect();
+                let mut d = Diagnostic::error("C0010", format!("unknown collection `{}`", id.name))
+                    .at(id.span.clone(), "no such collection")
+                    .expected(if names.is_empty() {
+                        "a collection of the dataset".to_string()
+                    } else {
+                        format!("one of {}", names.join(", "))
+                    })
+                    .found(format!("`{}`", id.name));
+                if let Some(s) = did_you_mean(&id.name, names.iter().copied()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+                return (CSource::Collection(id.name.clone()), Ty::Any);
+            }
+        }
+        let e = self.expr(src);
+        let (elem, deref) = match &e.ty {
+            Ty::List(t) => match &**t {
+                Ty::Ref(c) => (Ty::Record(c.clone()), Some(c.clone())),
+                t => (t.clone(), None),
+            },
+            Ty::Any | Ty::Null => (Ty::Any, None),
+            other => {
+                self.diags.push(
+                    Diagnostic::error("C0004", "a variable must range over a collection or a list")
+                        .at(e.span.clone(), format!("this is a {other}"))
+                        .expected("a collection name or a list")
+                        .found(format!("a {other}")),
+                );
+                (Ty::Any, None)
+            }
+        };
+        (CSource::List { expr: e, deref }, elem)
+    }
+
+    fn aggregate(&mut self, a: &ast::Aggregate, span: Span) -> CExpr {
+        let (source, var_ty) = self.source(&a.source);
+        let var = self.new_var(&a.var, var_ty);
+        self.scopes
+            .push(vec![(a.var.name.clone(), Scoped::Var(var))]);
+        let filter = a.filter.as_ref().map(|f| {
+            let f = self.expr(f);
+            self.expect_bool(&f, "`where`");
+            f
+        });
+        let value = a.value.as_ref().map(|v| self.expr(v));
+        self.scopes.pop();
+        let ty = match a.op {
+            AggregateOp::Count | AggregateOp::CountDistinct => Ty::Number,
+            AggregateOp::Exists => Ty::Bool,
+            AggregateOp::All => {
+                if let Some(v) = &value {
+                    self.expect_bool(v, "`all`");
+                }
+                Ty::Bool
+            }
+            AggregateOp::Sum | AggregateOp::Avg => {
+                if let Some(v) = &value {
+                    if !matches!(v.ty, Ty::Number | Ty::Any | Ty::Null) {
+                        self.type_error(v, "a number", &format!("`{}`", a.op.as_str()));
+                    }
+                }
+                Ty::Number
+            }
+            AggregateOp::Min | AggregateOp::Max => {
+                let t = value.as_ref().map(|v| v.ty.clone()).unwrap_or(Ty::Any);
+                if !matches!(t, Ty::Number | Ty::Date | Ty::Str | Ty::Any | Ty::Null) {
+                    if let Some(v) = &value {
+                        self.type_error(
+                            v,
+                            "a number, a date or a string",
+                            &format!("`{}`", a.op.as_str()),
+                        );
+                    }
+                }
+                t
+            }
+        };
+        if a.op.takes_value() && value.is_none() {
+            self.diags.push(
+                Diagnostic::error("C0015", format!("`{}` needs a value", a.op.as_str()))
+                    .at(span.clone(), "no value")
+                    .expected(format!(
+                        "`{}(EXPR for {} in ...)`",
+                        a.op.as_str(),
+                        a.var.name
+                    )),
+            );
+        }
+        CExpr {
+            kind: CKind::Aggregate(Box::new(CAggregate {
+                op: a.op,
+                var,
+                source,
+                filter,
+                value,
+            })),
+            ty,
+            span,
+        }
+    }
+}
+
+fn meta_text(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Literal(Literal::String(s)) => Some(s.clone()),
+        ExprKind::Literal(l) => Some(literal_value(l).to_string()),
+        ExprKind::List(items) => items
+            .iter()
+            .map(meta_text)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join("\n")),
+        _ => None,
+    }
+}
+
+/// Check a suite (all files, includes already followed, in order) against a schema.
+/// Returns the checked suite and every diagnostic; the suite must not run when any
+/// diagnostic is an error.
+pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut consts_ast: Vec<&ast::Const> = Vec::new();
+    let mut defs: HashMap<String, &ast::Def> = HashMap::new();
+    let mut rules_ast: Vec<&ast::Rule> = Vec::new();
+    let mut seen_names: HashMap<String, Span> = HashMap::new();
+    for f in files {
+        for item in &f.items {
+            match item {
+                ast::Item::Include(_) => {}
+                ast::Item::Const(c) => {
+                    if let Some(prev) = seen_names.get(&c.name.name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "C0016",
+                                format!("`{}` is defined twice", c.name.name),
+                            )
+                            .at(c.name.span.clone(), "defined again here")
+                            .also(prev.clone(), "first defined here"),
+                        );
+                        continue;
+                    }
+                    seen_names.insert(c.name.name.clone(), c.name.span.clone());
+                    consts_ast.push(c);
+                }
+                ast::Item::Def(d) => {
+                    if let Some(prev) = seen_names.get(&d.name.name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "C0016",
+                                format!("`{}` is defined twice", d.name.name),
+                            )
+                            .at(d.name.span.clone(), "defined again here")
+                            .also(prev.clone(), "first defined here"),
+                        );
+                        continue;
+                    }
+                    if builtin_names().contains(&d.name.name.as_str()) {
+                        diags.push(
+                            Diagnostic::error(
+                                "C0016",
+                                format!("`{}` is a builtin function", d.name.name),
+                            )
+                            .at(d.name.span.clone(), "shadows a builtin")
+                            .help("choose another name"),
+                        );
+                        continue;
+                    }
+                    seen_names.insert(d.name.name.clone(), d.name.span.clone());
+                    defs.insert(d.name.name.clone(), d);
+                }
+                ast::Item::Rule(r) => rules_ast.push(r),
+            }
+        }
+    }
+
+    let mut g = Globals {
+        schema,
+        consts: HashMap::new(),
+        defs,
+    };
+    // constants, in order: each sees the ones above it
+    let mut consts = Vec::new();
+    for (i, c) in consts_ast.iter().enumerate() {
+        let expr = {
+            let mut cx = Cx::new(&g, &mut diags);
+            cx.const_limit = i;
+            cx.expr(&c.value)
+        };
+        if !expr.vars().is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    "C0017",
+                    format!("constant `{}` is not constant", c.name.name),
+                )
+                .at(c.value.span.clone(), "depends on a variable")
+                .expected("literals, other constants and arithmetic"),
+            );
+        }
+        g.consts.insert(c.name.name.clone(), (i, expr.ty.clone()));
+        consts.push(CConst {
+            name: c.name.name.clone(),
+            doc: c.doc.clone(),
+            expr,
+            span: c.name.span.clone(),
+        });
+    }
+    // def bodies: report unknown names even in unused defs
+    let mut def_names: Vec<&String> = g.defs.keys().collect();
+    def_names.sort();
+    for name in def_names {
+        let def = g.defs[name];
+        let mut scratch = Vec::new();
+        let mut cx = Cx::new(&g, &mut scratch);
+        let args: Vec<CExpr> = def
+            .params
+            .iter()
+            .map(|p| CExpr {
+                kind: CKind::Lit(Value::Null),
+                ty: Ty::Any,
+                span: p.span.clone(),
+            })
+            .collect();
+        cx.inline_def(def, &args, &def.name.span);
+        // keep only name errors: types depend on the arguments at each call
+        diags.extend(
+            scratch
+                .into_iter()
+                .filter(|d| matches!(d.code.as_str(), "C0001" | "C0009" | "C0010" | "C0012")),
+        );
+    }
+
+    let mut rules = Vec::new();
+    let mut seen_rules: BTreeMap<String, Span> = BTreeMap::new();
+    for r in &rules_ast {
+        if let Some(prev) = seen_rules.get(&r.id.name) {
+            diags.push(
+                Diagnostic::error("C0016", format!("rule `{}` is defined twice", r.id.name))
+                    .at(r.id.span.clone(), "defined again here")
+                    .also(prev.clone(), "first defined here")
+                    .help("rule ids must be unique across the suite"),
+            );
+            continue;
+        }
+        seen_rules.insert(r.id.name.clone(), r.id.span.clone());
+        rules.push(check_rule(r, &g, &mut diags));
+    }
+    // rules that duplicate each other: same bindings and condition (spans ignored)
+    for (i, a) in rules_ast.iter().enumerate() {
+        for b in rules_ast.iter().skip(i + 1) {
+            if a.id.name != b.id.name
+                && !a.bindings.is_empty()
+                && a.bindings == b.bindings
+                && a.condition == b.condition
+                && a.verdict == b.verdict
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "C0013",
+                        format!("rule `{}` duplicates rule `{}`", b.id.name, a.id.name),
+                    )
+                    .at(b.id.span.clone(), "same bindings and condition")
+                    .also(a.id.span.clone(), "as this rule")
+                    .help("every finding would be reported twice; remove one or make them differ"),
+                );
+            }
+        }
+    }
+    crate::report::diagnostic::sort(&mut diags);
+    (Suite { consts, rules }, diags)
+}
+
+fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule {
+    let mut cx = Cx::new(g, diags);
+    let mut bindings = Vec::new();
+    let mut seen: HashMap<String, Span> = HashMap::new();
+    for b in &r.bindings {
+        if let Some(prev) = seen.get(&b.var.name) {
+            cx.diags.push(
+                Diagnostic::error("C0016", format!("variable `{}` is bound twice", b.var.name))
+                    .at(b.var.span.clone(), "bound again here")
+                    .also(prev.clone(), "first bound here"),
+            );
+        }
+        seen.insert(b.var.name.clone(), b.var.span.clone());
+        let (source, ty) = cx.source(&b.source);
+        let var = cx.new_var(&b.var, ty);
+        cx.scopes[0].push((b.var.name.clone(), Scoped::Var(var)));
+        bindings.push(CBinding {
+            var,
+            source,
+            span: b.span.clone(),
+        });
+    }
+    if r.bindings.len() > 64 {
+        cx.diags.push(
+            Diagnostic::error("C0018", "a rule may bind at most 64 variables")
+                .at(r.id.span.clone(), format!("{} bindings", r.bindings.len())),
+        );
+    }
+    let condition = r.condition.as_ref().map(|c| {
+        let e = cx.expr(c);
+        cx.expect_bool(&e, "`where`");
+        e
+    });
+    let message = match &r.message {
+        Some(m) => m
+            .parts
+            .iter()
+            .map(|p| match p {
+                ast::MessagePart::Text(t) => CMessagePart::Text(t.clone()),
+                ast::MessagePart::Expr(e) => CMessagePart::Expr(cx.expr(e)),
+            })
+            .collect(),
+        None => vec![CMessagePart::Text(r.id.name.clone())],
+    };
+    let verdict = r
+        .verdict
+        .as_ref()
+        .and_then(|v| match cx.lookup(&v.claim.name) {
+            Some(Scoped::Var(var)) if bindings.iter().any(|b| b.var == var) => {
+                cx.used[var] = true;
+                if !matches!(cx.vars[var].ty, Ty::Record(_)) {
+                    cx.diags.push(
+                        Diagnostic::error(
+                            "C0019",
+                            "a verdict must name a variable bound to records",
+                        )
+                        .at(
+                            v.claim.span.clone(),
+                            format!("`{}` is a {}", v.claim.name, cx.vars[var].ty),
+                        )
+                        .expected("a variable bound by `for c in claims`"),
+                    );
+                }
+                Some((v.kind.value, var))
+            }
+            _ => {
+                let names: Vec<String> = r.bindings.iter().map(|b| b.var.name.clone()).collect();
+                let mut d = Diagnostic::error(
+                    "C0019",
+                    format!("`{}` is not bound by this rule", v.claim.name),
+                )
+                .at(v.claim.span.clone(), "not a binding of this rule")
+                .expected("a variable bound by `for`");
+                if let Some(s) = did_you_mean(&v.claim.name, names.iter().map(|s| s.as_str())) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                cx.diags.push(d);
+                None
+            }
+        });
+    for b in &bindings {
+        if !cx.used[b.var] && !cx.vars[b.var].name.starts_with('_') {
+            let name = cx.vars[b.var].name.clone();
+            cx.diags.push(
+                Diagnostic::warning("C0021", format!("variable `{name}` is never used"))
+                    .at(cx.vars[b.var].span.clone(), "bound but unused")
+                    .help(format!(
+                        "an unused binding repeats every finding once per record; remove it, or name it `_{name}` if that is intended"
+                    )),
+            );
+        }
+    }
+    if let Some(c) = &condition {
+        if let CKind::Lit(Value::Bool(false)) = c.kind {
+            cx.diags.push(
+                Diagnostic::warning("C0011", format!("rule `{}` can never fire", r.id.name))
+                    .at(c.span.clone(), "always false"),
+            );
+        }
+    }
+    let mut meta = BTreeMap::new();
+    for (k, v) in &r.meta {
+        match meta_text(v) {
+            Some(t) => {
+                meta.insert(k.name.clone(), t);
+            }
+            None => cx.diags.push(
+                Diagnostic::error("C0022", format!("metadata `{}` must be a literal", k.name))
+                    .at(v.span.clone(), "not a literal")
+                    .expected("a string, a number, or a list of strings"),
+            ),
+        }
+    }
+    let info = RuleInfo {
+        id: r.id.name.clone(),
+        severity: r
+            .severity
+            .as_ref()
+            .map(|s| s.value)
+            .unwrap_or(ast::Severity::Warning),
+        doc: r.doc.clone(),
+        tags: r.tags.iter().map(|t| t.value.clone()).collect(),
+        meta,
+        verdict: r.verdict.as_ref().map(|v| v.kind.value),
+        span: r.id.span.clone(),
+    };
+    let vars = std::mem::take(&mut cx.vars);
+    CRule {
+        info,
+        vars,
+        bindings,
+        condition,
+        message,
+        verdict,
+    }
+}

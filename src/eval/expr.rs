@@ -1,0 +1,494 @@
+//! Evaluating one typed expression under a binding of variables. Shared by the
+//! planned and the reference evaluator; they differ only in how aggregates find
+//! their candidate records (`AggAccess`).
+
+use super::ops::{self, Tri, V};
+use crate::check::ir::{Builtin, CAggregate, CExpr, CKind, CSource};
+use crate::data::{Dataset, Record, Time, Value};
+use crate::syntax::ast::{AggregateOp, BinaryOp, UnaryOp};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+/// How an aggregate over a collection finds candidate records: the planned evaluator
+/// answers from an index; `None` means scan every record.
+pub trait AggAccess<'d> {
+    fn candidates(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Option<Vec<u32>>;
+}
+
+/// Scan everything (the reference evaluator).
+pub struct Scan;
+impl<'d> AggAccess<'d> for Scan {
+    fn candidates(&self, _: &CAggregate, _: &Cx<'d, '_>, _: &mut Env<'d>) -> Option<Vec<u32>> {
+        None
+    }
+}
+
+pub type Env<'d> = Vec<V<'d>>;
+
+/// What an expression may read: the dataset, the suite's constants, the aggregate
+/// access strategy.
+pub struct Cx<'d, 'a> {
+    pub ds: &'d Dataset,
+    pub consts: &'a [Value],
+    pub access: &'a dyn AggAccess<'d>,
+}
+
+impl<'d> Cx<'d, '_> {
+    /// The record a collection name and id lead to.
+    pub fn record(&self, coll: &str, id: &str) -> Option<V<'d>> {
+        let c = self.ds.collections.get_key_value(coll)?;
+        let r = c.1.get(id)?;
+        Some(V::Rec(r, c.0.as_str()))
+    }
+
+    pub fn collection(&self, coll: &str) -> Option<(&'d str, &'d [Record])> {
+        self.ds
+            .collections
+            .get_key_value(coll)
+            .map(|(k, c)| (k.as_str(), c.records.as_slice()))
+    }
+
+    pub fn eval(&self, e: &CExpr, env: &mut Env<'d>) -> V<'d> {
+        match &e.kind {
+            CKind::Lit(v) => V::owned(v.clone()),
+            CKind::Var(v) => env.get(*v).cloned().unwrap_or(V::Missing),
+            CKind::Const(i) => self
+                .consts
+                .get(*i)
+                .map(|v| V::owned(v.clone()))
+                .unwrap_or(V::Missing),
+            CKind::Field { base, name, deref } => {
+                let b = self.eval(base, env);
+                self.field(b, name, deref.as_deref())
+            }
+            CKind::Call(f, args) => {
+                let vals: Vec<V<'d>> = args.iter().map(|a| self.eval(a, env)).collect();
+                builtin(*f, &vals)
+            }
+            CKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    match self.eval(it, env) {
+                        V::Missing => out.push(Value::Null),
+                        V::Rec(r, _) => out.push(Value::Str(r.id.clone())),
+                        V::Val(v) => out.push(v.into_owned()),
+                    }
+                }
+                V::owned(Value::List(out))
+            }
+            CKind::Unary(UnaryOp::Not, x) => V::tri(self.eval(x, env).truth().not()),
+            CKind::Unary(UnaryOp::Neg, x) => match self.eval(x, env).value() {
+                Some(Value::Number(n)) => V::num(-n),
+                Some(Value::Range { min, max }) => V::owned(Value::Range {
+                    min: max.map(|m| -m),
+                    max: min.map(|m| -m),
+                }),
+                Some(Value::Duration(d)) => V::owned(Value::Duration(crate::data::Duration {
+                    months: -d.months,
+                    days: -d.days,
+                })),
+                _ => V::Missing,
+            },
+            CKind::Binary(op, l, r) => self.binary(*op, l, r, env),
+            CKind::Matches(x, re) => match self.eval(x, env).str() {
+                Some(s) => V::bool(re.is_match(s)),
+                None => V::Missing,
+            },
+            CKind::Within { lhs, window, rhs } => {
+                let a = self.eval(lhs, env);
+                let w = self.eval(window, env);
+                let b = self.eval(rhs, env);
+                V::tri(ops::within(&a, &w, &b))
+            }
+            CKind::Missing { expr, negated } => {
+                let m = self.eval(expr, env).is_missing();
+                V::bool(m != *negated)
+            }
+            CKind::Aggregate(a) => self.aggregate(a, env),
+        }
+    }
+
+    /// The truth of a condition.
+    pub fn truth(&self, e: &CExpr, env: &mut Env<'d>) -> Tri {
+        self.eval(e, env).truth()
+    }
+
+    pub fn field(&self, b: V<'d>, name: &str, deref: Option<&str>) -> V<'d> {
+        let b = match (deref, &b) {
+            (Some(coll), V::Val(_)) => match b.str() {
+                Some(id) => self.record(coll, id).unwrap_or(V::Missing),
+                None => V::Missing,
+            },
+            _ => b,
+        };
+        match b {
+            V::Missing => V::Missing,
+            V::Rec(r, _) => {
+                if name == "id" {
+                    return V::owned(Value::Str(r.id.clone()));
+                }
+                match r.get(name) {
+                    Some(v) => V::Val(Cow::Borrowed(v)),
+                    None => V::Missing,
+                }
+            }
+            V::Val(Cow::Borrowed(v)) => field_of_value(v, name)
+                .map(|x| match x {
+                    Cow::Borrowed(b) => V::Val(Cow::Borrowed(b)),
+                    Cow::Owned(o) => V::owned(o),
+                })
+                .unwrap_or(V::Missing),
+            V::Val(Cow::Owned(v)) => field_of_value(&v, name)
+                .map(|x| V::owned(x.into_owned()))
+                .unwrap_or(V::Missing),
+        }
+    }
+
+    fn binary(&self, op: BinaryOp, l: &CExpr, r: &CExpr, env: &mut Env<'d>) -> V<'d> {
+        use BinaryOp::*;
+        match op {
+            And => {
+                let a = self.truth(l, env);
+                if a == Tri::False {
+                    return V::bool(false);
+                }
+                V::tri(a.and(self.truth(r, env)))
+            }
+            Or => {
+                let a = self.truth(l, env);
+                if a == Tri::True {
+                    return V::bool(true);
+                }
+                V::tri(a.or(self.truth(r, env)))
+            }
+            _ => {
+                let a = self.eval(l, env);
+                let b = self.eval(r, env);
+                apply_binary(op, &a, &b)
+            }
+        }
+    }
+
+    /// The elements a source ranges over: records (with their collection) or values.
+    pub fn elements(
+        &self,
+        src: &CSource,
+        env: &mut Env<'d>,
+        cands: Option<Vec<u32>>,
+    ) -> Option<Vec<V<'d>>> {
+        match src {
+            CSource::Collection(c) => {
+                let (name, recs) = self.collection(c).unwrap_or(("", &[]));
+                Some(match cands {
+                    Some(idx) => idx
+                        .into_iter()
+                        .filter_map(|i| recs.get(i as usize).map(|r| V::Rec(r, name)))
+                        .collect(),
+                    None => recs.iter().map(|r| V::Rec(r, name)).collect(),
+                })
+            }
+            CSource::List { expr, deref } => {
+                let list = self.eval(expr, env);
+                list_elements(self, list, deref.as_deref())
+            }
+        }
+    }
+
+    fn aggregate(&self, a: &CAggregate, env: &mut Env<'d>) -> V<'d> {
+        let cands = match &a.source {
+            CSource::Collection(_) => self.access.candidates(a, self, env),
+            _ => None,
+        };
+        let Some(elems) = self.elements(&a.source, env, cands) else {
+            return V::Missing;
+        };
+        let saved = env.get(a.var).cloned();
+        if env.len() <= a.var {
+            env.resize(a.var + 1, V::Missing);
+        }
+        let result = self.aggregate_over(a, elems, env);
+        env[a.var] = saved.unwrap_or(V::Missing);
+        result
+    }
+
+    fn aggregate_over(&self, a: &CAggregate, elems: Vec<V<'d>>, env: &mut Env<'d>) -> V<'d> {
+        let mut certain = 0usize;
+        let mut unknown = 0usize;
+        let mut all = Tri::True;
+        let mut any = Tri::False;
+        let mut values: Vec<V<'d>> = Vec::new();
+        let mut value_unknown = false;
+        let mut keys: BTreeSet<String> = BTreeSet::new();
+        for el in elems {
+            env[a.var] = el;
+            let f = match &a.filter {
+                Some(f) => self.truth(f, env),
+                None => Tri::True,
+            };
+            if f == Tri::False {
+                continue;
+            }
+            match a.op {
+                AggregateOp::Count => {
+                    if f == Tri::True {
+                        certain += 1
+                    } else {
+                        unknown += 1
+                    }
+                }
+                AggregateOp::Exists => {
+                    any = any.or(f);
+                    if any == Tri::True {
+                        break;
+                    }
+                }
+                AggregateOp::All => {
+                    let p = a
+                        .value
+                        .as_ref()
+                        .map(|v| self.truth(v, env))
+                        .unwrap_or(Tri::True);
+                    // an element that may or may not be included counts only if it could fail
+                    let t = if f == Tri::True {
+                        p
+                    } else if p == Tri::True {
+                        Tri::True
+                    } else {
+                        Tri::Unknown
+                    };
+                    all = all.and(t);
+                    if all == Tri::False {
+                        break;
+                    }
+                }
+                AggregateOp::CountDistinct => {
+                    let v = a
+                        .value
+                        .as_ref()
+                        .map(|v| self.eval(v, env))
+                        .unwrap_or(V::Missing);
+                    if f == Tri::True && !v.is_missing() {
+                        keys.insert(key_of(&v));
+                    } else {
+                        unknown += 1;
+                    }
+                }
+                AggregateOp::Sum | AggregateOp::Avg | AggregateOp::Min | AggregateOp::Max => {
+                    if f == Tri::Unknown {
+                        value_unknown = true;
+                        continue;
+                    }
+                    let v = a
+                        .value
+                        .as_ref()
+                        .map(|v| self.eval(v, env))
+                        .unwrap_or(V::Missing);
+                    if v.is_missing() {
+                        value_unknown = true;
+                    } else {
+                        values.push(v);
+                    }
+                }
+            }
+        }
+        match a.op {
+            AggregateOp::Count => count_value(certain, unknown),
+            AggregateOp::CountDistinct => count_value(keys.len(), unknown),
+            AggregateOp::Exists => V::tri(any),
+            AggregateOp::All => V::tri(all),
+            AggregateOp::Sum | AggregateOp::Avg => {
+                if value_unknown {
+                    return V::Missing;
+                }
+                let mut sum = 0.0;
+                for v in &values {
+                    match v.value() {
+                        Some(Value::Number(n)) => sum += n,
+                        _ => return V::Missing,
+                    }
+                }
+                if a.op == AggregateOp::Avg {
+                    if values.is_empty() {
+                        return V::Missing;
+                    }
+                    sum /= values.len() as f64;
+                }
+                V::num(sum)
+            }
+            AggregateOp::Min | AggregateOp::Max => {
+                if value_unknown || values.is_empty() {
+                    return V::Missing;
+                }
+                extreme(values, a.op == AggregateOp::Max)
+            }
+        }
+    }
+}
+
+fn count_value<'d>(certain: usize, unknown: usize) -> V<'d> {
+    if unknown == 0 {
+        V::num(certain as f64)
+    } else {
+        V::owned(Value::Range {
+            min: Some(certain as f64),
+            max: Some((certain + unknown) as f64),
+        })
+    }
+}
+
+/// A canonical text key for distinct counting.
+fn key_of(v: &V) -> String {
+    match v {
+        V::Rec(r, c) => format!("r:{c}:{}", r.id),
+        V::Val(x) => format!("{}:{}", x.type_name(), x),
+        V::Missing => String::new(),
+    }
+}
+
+/// The largest (or smallest) of values that are all precise numbers, precise dates
+/// or strings; unknown when any is a range or an imprecise date whose order is unclear.
+fn extreme<'d>(values: Vec<V<'d>>, max: bool) -> V<'d> {
+    let mut best: Option<V<'d>> = None;
+    for v in values {
+        match &best {
+            None => best = Some(v),
+            Some(b) => {
+                let t = ops::order(b, &v, true, false); // b < v
+                match t {
+                    Tri::Unknown => {
+                        if ops::eq(b, &v) != Tri::True {
+                            return V::Missing;
+                        }
+                    }
+                    Tri::True if max => best = Some(v),
+                    Tri::False if !max && ops::eq(b, &v) != Tri::True => best = Some(v),
+                    _ => {}
+                }
+            }
+        }
+    }
+    best.unwrap_or(V::Missing)
+}
+
+fn list_elements<'d>(cx: &Cx<'d, '_>, list: V<'d>, deref: Option<&str>) -> Option<Vec<V<'d>>> {
+    let items: Vec<V<'d>> = match list {
+        V::Val(Cow::Borrowed(Value::List(items))) => {
+            items.iter().map(|v| V::Val(Cow::Borrowed(v))).collect()
+        }
+        V::Val(Cow::Owned(Value::List(items))) => items.into_iter().map(V::owned).collect(),
+        _ => return None,
+    };
+    Some(match deref {
+        Some(coll) => items
+            .into_iter()
+            .map(|v| match v.str() {
+                Some(id) => cx.record(coll, id).unwrap_or(V::Missing),
+                None => V::Missing,
+            })
+            .collect(),
+        None => items,
+    })
+}
+
+fn field_of_value<'v>(v: &'v Value, name: &str) -> Option<Cow<'v, Value>> {
+    match v {
+        Value::Map(m) => m.get(name).map(Cow::Borrowed),
+        Value::Range { min, max } => match name {
+            "min" => min.map(|n| Cow::Owned(Value::Number(n))),
+            "max" => max.map(|n| Cow::Owned(Value::Number(n))),
+            _ => None,
+        },
+        Value::Number(n) if matches!(name, "min" | "max") => Some(Cow::Owned(Value::Number(*n))),
+        Value::Time(t) => match name {
+            "start" => t.start.map(|d| Cow::Owned(Value::Time(Time::day(d)))),
+            "end" => t.end.map(|d| Cow::Owned(Value::Time(Time::day(d)))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Apply a non-short-circuit binary operator.
+pub fn apply_binary<'d>(op: BinaryOp, a: &V<'d>, b: &V<'d>) -> V<'d> {
+    use BinaryOp::*;
+    let t = match op {
+        Eq => ops::eq(a, b),
+        Ne => ops::eq(a, b).not(),
+        Lt => ops::order(a, b, true, false),
+        Le => ops::order(a, b, false, false),
+        Gt => ops::order(a, b, true, true),
+        Ge => ops::order(a, b, false, true),
+        EqIgnoreCase => ops::str_pred(a, b, |x, y| x.to_lowercase() == y.to_lowercase()),
+        In => ops::member(a, b),
+        NotIn => ops::member(a, b).not(),
+        Contains => ops::member(b, a),
+        StartsWith => ops::str_pred(a, b, |x, y| x.starts_with(y)),
+        EndsWith => ops::str_pred(a, b, |x, y| x.ends_with(y)),
+        Before => ops::before(a, b),
+        After => ops::before(b, a),
+        During => ops::during(a, b),
+        Add => return ops::add(a, b, 1),
+        Sub => return ops::add(a, b, -1),
+        Mul => return ops::arith(a, b, '*'),
+        Div => return ops::arith(a, b, '/'),
+        Rem => return ops::arith(a, b, '%'),
+        And => a.truth().and(b.truth()),
+        Or => a.truth().or(b.truth()),
+        Matches => Tri::Unknown,
+    };
+    V::tri(t)
+}
+
+fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
+    let a = args.first().cloned().unwrap_or(V::Missing);
+    let s = |f: &dyn Fn(&str) -> String| match a.str() {
+        Some(x) => V::owned(Value::Str(f(x).into())),
+        None => V::Missing,
+    };
+    match f {
+        Builtin::Lower => s(&|x| x.to_lowercase()),
+        Builtin::Upper => s(&|x| x.to_uppercase()),
+        Builtin::Trim => s(&|x| x.trim().to_string()),
+        Builtin::Len => match a.value() {
+            Some(Value::List(l)) => V::num(l.len() as f64),
+            Some(Value::Str(x)) => V::num(x.chars().count() as f64),
+            _ => V::Missing,
+        },
+        Builtin::Year => match a.value() {
+            Some(Value::Time(t)) => t.year().map(|y| V::num(y as f64)).unwrap_or(V::Missing),
+            _ => V::Missing,
+        },
+        Builtin::Start | Builtin::End => match a.value() {
+            Some(Value::Time(t)) => {
+                let d = if f == Builtin::Start { t.start } else { t.end };
+                d.map(|d| V::owned(Value::Time(Time::day(d))))
+                    .unwrap_or(V::Missing)
+            }
+            _ => V::Missing,
+        },
+        Builtin::Abs => match a.value() {
+            Some(Value::Number(n)) => V::num(n.abs()),
+            _ => V::Missing,
+        },
+        Builtin::Lo | Builtin::Hi => match a.value() {
+            Some(Value::Number(n)) => V::num(*n),
+            Some(Value::Range { min, max }) => {
+                let x = if f == Builtin::Lo { min } else { max };
+                x.map(V::num).unwrap_or(V::Missing)
+            }
+            _ => V::Missing,
+        },
+        Builtin::Date => match a.str().and_then(Time::parse) {
+            Some(t) => V::owned(Value::Time(t)),
+            None => V::Missing,
+        },
+        Builtin::IsPrecise => match a.value() {
+            Some(Value::Time(t)) => V::bool(t.is_precise()),
+            _ => V::Missing,
+        },
+        Builtin::Days => match a.value() {
+            Some(Value::Duration(d)) => V::num(d.months as f64 * 30.436875 + d.days as f64),
+            _ => V::Missing,
+        },
+    }
+}

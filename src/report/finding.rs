@@ -1,0 +1,157 @@
+//! Findings and the evidence they carry, as the evaluator produces them and every
+//! output format consumes them. Output formats have serde types of their own.
+
+use crate::report::Span;
+use crate::syntax::ast::{Severity, VerdictKind};
+use std::collections::BTreeMap;
+
+/// Whether a finding's condition was true, or unknown because of missing values or
+/// imprecise dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Certainty {
+    Certain,
+    Possible,
+}
+
+impl Certainty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Certainty::Certain => "certain",
+            Certainty::Possible => "possible",
+        }
+    }
+}
+
+/// A source cited by an evidence record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRef {
+    pub id: String,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<String>,
+    pub reliability: Option<String>,
+}
+
+/// One record a finding rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    /// The rule variable the record was bound to.
+    pub var: String,
+    pub collection: String,
+    pub id: String,
+    /// Where the record is (file, line, column).
+    pub span: Span,
+    /// The record's `test: true` mark.
+    pub test: bool,
+    /// The sources the record cites, resolved in the `sources` collection where present.
+    pub sources: Vec<SourceRef>,
+}
+
+/// A verdict on a claim given by a finding of a verdict rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerdictRef {
+    pub kind: VerdictKind,
+    /// The claim's id.
+    pub claim: String,
+}
+
+/// One finding of one rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// A stable fingerprint of the rule id and the bound records' collections and ids:
+    /// it never depends on lines or message text.
+    pub id: String,
+    pub rule: String,
+    pub severity: Severity,
+    pub certainty: Certainty,
+    pub message: String,
+    /// The bound records, in the order of the rule's bindings. The first is the
+    /// primary location.
+    pub evidence: Vec<Evidence>,
+    pub verdict: Option<VerdictRef>,
+    /// For possible findings: the predicates whose truth was unknown, as written.
+    pub unknown: Vec<String>,
+}
+
+impl Finding {
+    /// The stable fingerprint of a rule and its records (FNV-1a 64, hex).
+    pub fn fingerprint(rule: &str, records: &[(&str, &str)]) -> String {
+        let mut h: u64 = 0xcbf29ce484222325;
+        let mut eat = |s: &str| {
+            for b in s.bytes().chain(std::iter::once(0u8)) {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x100000001b3);
+            }
+        };
+        eat(rule);
+        for (c, id) in records {
+            eat(c);
+            eat(id);
+        }
+        format!("{h:016x}")
+    }
+
+    /// The primary location: the first evidence record.
+    pub fn primary(&self) -> Option<&Evidence> {
+        self.evidence.first()
+    }
+}
+
+/// What reports need to know about a rule besides its findings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub severity: Severity,
+    /// The rule's doc comment; its first line is the short description.
+    pub doc: Option<String>,
+    pub tags: Vec<String>,
+    /// `meta: {...}` entries rendered as text (`references` lists joined by newlines).
+    pub meta: BTreeMap<String, String>,
+    pub verdict: Option<VerdictKind>,
+    /// Where the rule is defined.
+    pub span: Span,
+}
+
+impl RuleInfo {
+    pub fn short_description(&self) -> String {
+        self.doc
+            .as_deref()
+            .and_then(|d| d.lines().next())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.id.clone())
+    }
+}
+
+/// The verdict on one claim, gathered from every verdict rule that fired on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimVerdict {
+    pub claim: String,
+    pub claim_text: Option<String>,
+    pub span: Span,
+    /// `None` when verdict rules disagree (`conflicting`).
+    pub verdict: Option<VerdictKind>,
+    /// Every (verdict, rule, finding id, certainty) behind it.
+    pub support: Vec<(VerdictKind, String, String, Certainty)>,
+}
+
+/// Counts shown in the summary line.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub rules: usize,
+    pub records: usize,
+    pub certain: usize,
+    pub possible: usize,
+    pub suppressed: usize,
+    pub by_severity: BTreeMap<String, usize>,
+}
+
+/// The result of a run: every finding in a deterministic order, rule metadata, claim
+/// verdicts and counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    pub rules: Vec<RuleInfo>,
+    pub findings: Vec<Finding>,
+    pub verdicts: Vec<ClaimVerdict>,
+    pub summary: Summary,
+}
