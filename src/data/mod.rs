@@ -1,12 +1,91 @@
 //! Data beside the pipeline: values, partial dates and intervals, the schema, loaders
 //! per format, and validation. Only `data` and `cli` read files.
+//!
+//! Loading goes files -> nodes (per format, each value with its span) -> schema
+//! (declared or inferred) -> records of typed values; `validate` then checks the
+//! records against the schema.
 
+pub mod codes;
+mod convert;
 pub mod dataset;
+mod infer;
+mod json;
+pub mod load;
+mod node;
 pub mod schema;
+mod schema_file;
+mod suggest;
+mod table;
 pub mod time;
+mod validate;
 pub mod value;
+mod yaml;
 
 pub use dataset::{Collection, Dataset, Record};
+pub use load::{DataFile, Format, Loaded};
 pub use schema::{CollectionDef, FieldDef, FieldType, Schema};
+pub use schema_file::{parse_type, EVENT_MODEL_YAML};
 pub use time::{Duration, Precision, Time};
+pub use validate::record_count;
 pub use value::Value;
+
+use crate::report::Diagnostic;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How to load a dataset.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// The schema file; when `None`, a `schema.yaml` at the root of a dataset folder,
+    /// else the schema is inferred from the data.
+    pub schema: Option<PathBuf>,
+    /// Files larger than this many bytes are refused (default 512 MiB).
+    pub max_file_size: u64,
+    /// Files up to this many bytes are kept for quoting in diagnostics (default 8 MiB).
+    pub max_quoted_size: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            schema: None,
+            max_file_size: 512 * 1024 * 1024,
+            max_quoted_size: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// Load the data files under `paths` (files or folders). Never panics; every error of
+/// the run is returned together. `Dataset.schema` is the declared schema, or the one
+/// inferred from the data (`inferred: true`).
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> (Dataset, Vec<Diagnostic>) {
+    let l = load::load_all(paths, opts);
+    (l.dataset, l.diagnostics)
+}
+
+/// Like `load`, and also says which files were read and which schema file was used.
+pub fn load_detailed(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
+    load::load_all(paths, opts)
+}
+
+/// Integrity of a dataset against its schema: types, required fields, enum values,
+/// duplicate ids and keys, dangling references, intervals that end before they start,
+/// unknown fields and collections (warnings). Sorted.
+pub fn validate(ds: &Dataset) -> Vec<Diagnostic> {
+    validate::validate(ds)
+}
+
+/// The shipped default event model, from `schema/event-model.yaml`.
+pub fn event_model() -> Schema {
+    schema_file::event_model()
+}
+
+/// Parse a schema file (see docs/data-model.md for its format).
+pub fn parse_schema(file: Arc<str>, text: &str) -> Result<Schema, Vec<Diagnostic>> {
+    schema_file::parse_schema(file, text)
+}
+
+/// A schema as a schema file, loadable back with `parse_schema`.
+pub fn schema_to_yaml(s: &Schema) -> String {
+    schema_file::schema_to_yaml(s)
+}

@@ -55,6 +55,9 @@ pub struct CollectionDef {
     pub fields: BTreeMap<String, FieldDef>,
     /// Sets of fields whose values must be unique together (besides `id`).
     pub unique: Vec<Vec<String>>,
+    /// The field records take their id from, when it is not `id` (GDELT's
+    /// `GLOBALEVENTID`, ICEWS's `Event ID`). The record's `id` field then holds a copy.
+    pub id_field: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -1,0 +1,360 @@
+//! From nodes to typed values: the schema says what each field is, and the node is
+//! read as that (a date, a range, a list `a;b;c` from a CSV cell). A node that cannot
+//! be read as its type is kept as it is, for `validate` to report.
+
+use super::node::{Node, NodeKind};
+use super::schema::FieldType;
+use super::time::{Duration, Time};
+use super::value::{fmt_number, Value};
+use crate::report::Span;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Convert `node` as a value of type `ty` (`None`: not declared). Spans of nested
+/// values go into `spans` under paths like `time.start` and `sources[1]`.
+pub(crate) fn to_value(
+    node: &Node,
+    ty: Option<&FieldType>,
+    path: &str,
+    spans: &mut BTreeMap<String, Span>,
+) -> Value {
+    spans.insert(path.to_string(), node.span.clone());
+    match (&node.kind, ty) {
+        (NodeKind::Null, _) => Value::Null,
+        (_, None) | (_, Some(FieldType::Any)) => generic(node, path, spans),
+        (NodeKind::Text(t), Some(ty)) => from_text(t, ty, node, path, spans),
+        (_, Some(FieldType::String)) => generic(node, path, spans),
+        (NodeKind::Number(n), Some(FieldType::Number)) => Value::Number(*n),
+        (NodeKind::Map(_), Some(FieldType::Number)) => {
+            range(node, path, spans).unwrap_or_else(|| generic(node, path, spans))
+        }
+        (NodeKind::Bool(b), Some(FieldType::Bool)) => Value::Bool(*b),
+        (NodeKind::Str(s), Some(FieldType::Date)) => match parse_date(s) {
+            Some(t) => Value::Time(t),
+            None => Value::Str(s.clone()),
+        },
+        (NodeKind::Number(n), Some(FieldType::Date)) => match year_of_number(*n) {
+            Some(t) => Value::Time(t),
+            None => Value::Number(*n),
+        },
+        (NodeKind::Map(_), Some(FieldType::Date)) => {
+            interval(node, path, spans).unwrap_or_else(|| generic(node, path, spans))
+        }
+        (NodeKind::Str(s), Some(FieldType::Duration)) => match parse_duration(s) {
+            Some(d) => Value::Duration(d),
+            None => Value::Str(s.clone()),
+        },
+        (NodeKind::Number(n), Some(FieldType::Enum(values))) => {
+            // `credibility: 2` means the enum value "2"
+            let s = fmt_number(*n);
+            if values.contains(&s) {
+                Value::Str(s.into())
+            } else {
+                Value::Number(*n)
+            }
+        }
+        (NodeKind::Number(n), Some(FieldType::Ref(_))) if n.fract() == 0.0 => {
+            // numeric ids (GDELT's) are ids all the same
+            Value::Str(fmt_number(*n).into())
+        }
+        (NodeKind::Seq(items), Some(FieldType::List(inner))) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| to_value(n, Some(inner), &format!("{path}[{i}]"), spans))
+                .collect(),
+        ),
+        _ => generic(node, path, spans),
+    }
+}
+
+/// A node read without a type: strings stay strings, maps stay maps.
+fn generic(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Value {
+    spans.insert(path.to_string(), node.span.clone());
+    match &node.kind {
+        NodeKind::Null => Value::Null,
+        NodeKind::Bool(b) => Value::Bool(*b),
+        NodeKind::Number(n) => Value::Number(*n),
+        NodeKind::Str(s) | NodeKind::Text(s) => Value::Str(s.clone()),
+        NodeKind::Seq(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| generic(n, &format!("{path}[{i}]"), spans))
+                .collect(),
+        ),
+        NodeKind::Map(entries) => {
+            if let Some(r) = range(node, path, spans) {
+                return r;
+            }
+            if let Some(t) = interval(node, path, spans) {
+                return t;
+            }
+            Value::Map(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let v = generic(&e.value, &format!("{path}.{}", e.key), spans);
+                        (e.key.to_string(), v)
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// A CSV or TSV cell read as `ty`.
+fn from_text(
+    t: &Arc<str>,
+    ty: &FieldType,
+    node: &Node,
+    path: &str,
+    spans: &mut BTreeMap<String, Span>,
+) -> Value {
+    let s = t.trim();
+    let keep = || Value::Str(t.clone());
+    match ty {
+        FieldType::String | FieldType::Enum(_) | FieldType::Ref(_) | FieldType::Any => keep(),
+        FieldType::Number => parse_number(s).map_or_else(keep, Value::Number),
+        FieldType::Bool => match s.to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => keep(),
+        },
+        FieldType::Date => parse_date(s).map_or_else(keep, Value::Time),
+        FieldType::Duration => parse_duration(s).map_or_else(keep, Value::Duration),
+        FieldType::List(inner) => {
+            // `a;b;c`, each part at its own column
+            let quoted = node.span.end.saturating_sub(node.span.start) > t.len();
+            let base = node.span.start + usize::from(quoted);
+            let base_col = node.span.col + u32::from(quoted);
+            let mut items = Vec::new();
+            let mut at = 0usize;
+            for (i, part) in t.split(';').enumerate() {
+                let p0 = at + (part.len() - part.trim_start().len());
+                at += part.len() + 1;
+                let trimmed = part.trim();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                let col = base_col + t.get(..p0).map_or(0, |p| p.chars().count()) as u32;
+                let span = Span::new(
+                    node.span.file.clone(),
+                    base + p0,
+                    base + p0 + trimmed.len(),
+                    node.span.line,
+                    col,
+                );
+                let part_node = Node::new(NodeKind::Text(trimmed.into()), span);
+                items.push(to_value(
+                    &part_node,
+                    Some(inner),
+                    &format!("{path}[{i}]"),
+                    spans,
+                ));
+            }
+            Value::List(items)
+        }
+        FieldType::Map => keep(),
+    }
+}
+
+/// `{min, max}` with numbers (either may be absent, nothing else present).
+fn range(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+    let NodeKind::Map(entries) = &node.kind else {
+        return None;
+    };
+    if entries.is_empty() || entries.iter().any(|e| !matches!(&*e.key, "min" | "max")) {
+        return None;
+    }
+    let num = |n: &Node| match &n.kind {
+        NodeKind::Number(x) => Some(Some(*x)),
+        NodeKind::Text(t) => parse_number(t).map(Some),
+        NodeKind::Null => Some(None),
+        _ => None,
+    };
+    let mut min = None;
+    let mut max = None;
+    for e in entries {
+        let v = num(&e.value)?;
+        if &*e.key == "min" {
+            min = v;
+        } else {
+            max = v;
+        }
+    }
+    for e in entries {
+        spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+    }
+    Some(Value::Range { min, max })
+}
+
+/// `{start, end}` with dates (either may be absent, nothing else present).
+fn interval(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+    let NodeKind::Map(entries) = &node.kind else {
+        return None;
+    };
+    if entries.is_empty() || entries.iter().any(|e| !matches!(&*e.key, "start" | "end")) {
+        return None;
+    }
+    let date = |n: &Node| match &n.kind {
+        NodeKind::Str(s) | NodeKind::Text(s) => parse_date(s).map(Some),
+        NodeKind::Number(x) => year_of_number(*x).map(Some),
+        NodeKind::Null => Some(None),
+        _ => None,
+    };
+    let mut start = None;
+    let mut end = None;
+    for e in entries {
+        let v = date(&e.value)?;
+        if &*e.key == "start" {
+            start = v;
+        } else {
+            end = v;
+        }
+    }
+    for e in entries {
+        spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+    }
+    let raw = format!(
+        "{}..{}",
+        start
+            .as_ref()
+            .map_or(String::new(), |t: &Time| t.raw.to_string()),
+        end.as_ref()
+            .map_or(String::new(), |t: &Time| t.raw.to_string())
+    );
+    Some(Value::Time(Time::interval(
+        start.as_ref(),
+        end.as_ref(),
+        raw.into(),
+    )))
+}
+
+/// A number written as text: `80`, `-1.5`, `1e3`; not `nan`, `inf` or `0x10`.
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if body.is_empty() || !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Whether CSV text looks like a number that should be read as one: not a code with
+/// leading zeros (`040`, CAMEO), which would lose them.
+pub(crate) fn looks_numeric(s: &str) -> bool {
+    let body = s.trim().strip_prefix('-').unwrap_or(s.trim());
+    let leading_zero = body.len() > 1 && body.starts_with('0') && !body.starts_with("0.");
+    !leading_zero && parse_number(s).is_some()
+}
+
+/// A date as the data model writes it, and `20070704` (GDELT's `SQLDATE`).
+pub(crate) fn parse_date(s: &str) -> Option<Time> {
+    let s = s.trim();
+    if let Some(t) = Time::parse(s) {
+        return Some(t);
+    }
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let d = NaiveDate::parse_from_str(s, "%Y%m%d").ok()?;
+        let mut t = Time::day(d);
+        t.raw = s.into();
+        return Some(t);
+    }
+    None
+}
+
+/// A bare YAML number in a date field: a year (`2008`) or `20070704`.
+fn year_of_number(n: f64) -> Option<Time> {
+    if n.fract() != 0.0 || !(1.0..=99_999_999.0).contains(&n) {
+        return None;
+    }
+    let text = fmt_number(n);
+    match text.len() {
+        4 | 8 => parse_date(&text),
+        _ => None,
+    }
+}
+
+/// A duration: `20 years`, `3 months 2 days`, `1 week`, or ISO 8601 `P1Y2M3W4D`.
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    if let Some(iso) = s.strip_prefix(['P', 'p']) {
+        let mut d = Duration::default();
+        let mut num = String::new();
+        for c in iso.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+                continue;
+            }
+            let n: i64 = num.parse().ok()?;
+            num.clear();
+            match c.to_ascii_uppercase() {
+                'Y' => {
+                    d.months = d
+                        .months
+                        .checked_add(i32::try_from(n.checked_mul(12)?).ok()?)?
+                }
+                'M' => d.months = d.months.checked_add(i32::try_from(n).ok()?)?,
+                'W' => d.days = d.days.checked_add(n.checked_mul(7)?)?,
+                'D' => d.days = d.days.checked_add(n)?,
+                _ => return None,
+            }
+        }
+        return (!iso.is_empty() && num.is_empty()).then_some(d);
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if words.is_empty() || words.len() % 2 != 0 {
+        return None;
+    }
+    let mut d = Duration::default();
+    for pair in words.chunks(2) {
+        let n: i64 = pair[0].parse().ok()?;
+        match pair[1].trim_end_matches(',').to_ascii_lowercase().as_str() {
+            "year" | "years" => {
+                d.months = d
+                    .months
+                    .checked_add(i32::try_from(n.checked_mul(12)?).ok()?)?
+            }
+            "month" | "months" => d.months = d.months.checked_add(i32::try_from(n).ok()?)?,
+            "week" | "weeks" => d.days = d.days.checked_add(n.checked_mul(7)?)?,
+            "day" | "days" => d.days = d.days.checked_add(n)?,
+            _ => return None,
+        }
+    }
+    Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            parse_duration("20 years"),
+            Some(Duration {
+                months: 240,
+                days: 0
+            })
+        );
+        assert_eq!(
+            parse_duration("P1Y2W"),
+            Some(Duration {
+                months: 12,
+                days: 14
+            })
+        );
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("P"), None);
+    }
+
+    #[test]
+    fn numbers_keep_codes() {
+        assert!(looks_numeric("2007.5041"));
+        assert!(looks_numeric("-0.11"));
+        assert!(!looks_numeric("040"));
+        assert!(!looks_numeric("nan"));
+    }
+}

@@ -1,0 +1,255 @@
+//! JSON and JSON Lines files: serde_json reads the values, and a light scan of the
+//! already-validated text finds where each value and key is.
+
+use super::codes;
+use super::node::{Entry, Locator, Node, NodeKind};
+use crate::report::Diagnostic;
+use serde_json::Value as J;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// JSON Lines errors reported one by one per file; the rest are counted.
+const MAX_LINE_ERRORS: usize = 20;
+
+/// Read a JSON file: one document.
+pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    let text = loc.text();
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    match serde_json::from_str::<J>(text) {
+        Ok(v) => {
+            let mut scan = Scan { text, loc, diags };
+            let start = skip_ws(text.as_bytes(), 0);
+            let (node, _) = scan.value(v, start);
+            vec![node]
+        }
+        Err(e) => {
+            diags.push(json_error(&e, loc, 0));
+            Vec::new()
+        }
+    }
+}
+
+/// Read a JSON Lines file: one document, the list of its lines' values.
+pub(crate) fn read_lines(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    let text = loc.text();
+    let mut items = Vec::new();
+    let mut offset = 0usize;
+    let mut errors = 0usize;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<J>(line) {
+            Ok(v) => {
+                let mut scan = Scan { text, loc, diags };
+                let start = skip_ws(text.as_bytes(), line_start);
+                let (node, _) = scan.value(v, start);
+                items.push(node);
+            }
+            Err(e) => {
+                errors += 1;
+                if errors <= MAX_LINE_ERRORS {
+                    diags.push(json_error(&e, loc, line_start));
+                }
+            }
+        }
+    }
+    if errors > MAX_LINE_ERRORS {
+        diags.push(
+            Diagnostic::error(
+                codes::MALFORMED_JSON,
+                format!("{} more lines are not JSON", errors - MAX_LINE_ERRORS),
+            )
+            .at(loc.file_span(), "in this file"),
+        );
+    }
+    vec![Node::new(NodeKind::Seq(items), loc.file_span())]
+}
+
+/// A diagnostic for a serde_json error in text that starts at byte `base` of the file.
+fn json_error(e: &serde_json::Error, loc: &Locator, base: usize) -> Diagnostic {
+    let text = loc.text();
+    // serde_json counts lines from the start of what it read, and columns in bytes
+    let mut off = base;
+    for _ in 1..e.line() {
+        match text[off..].find('\n') {
+            Some(n) => off += n + 1,
+            None => break,
+        }
+    }
+    let at = (off + e.column().saturating_sub(1)).min(text.len());
+    let mut at_char = at;
+    while at_char > 0 && !text.is_char_boundary(at_char) {
+        at_char -= 1;
+    }
+    let end = text[at_char..]
+        .chars()
+        .next()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .map_or(at_char, |c| at_char + c.len_utf8());
+    let msg = e.to_string();
+    let problem = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(p, _)| p)
+        .to_string();
+    let what = if base == 0 && loc.file().ends_with(".json") {
+        "malformed JSON"
+    } else {
+        "malformed JSON line"
+    };
+    let mut d = Diagnostic::error(codes::MALFORMED_JSON, format!("{what}: {problem}"))
+        .at(loc.span(at_char, end), problem);
+    if e.is_eof() {
+        d = d.help(
+            "the file ends before the value is complete: look for a missing `]`, `}` or `\"`",
+        );
+    }
+    d
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Walks text that serde_json accepted together with the value it produced.
+struct Scan<'a, 'l, 't> {
+    text: &'t str,
+    loc: &'l Locator<'a>,
+    diags: &'l mut Vec<Diagnostic>,
+}
+
+impl Scan<'_, '_, '_> {
+    /// The node for `v`, whose text starts at byte `i`; returns it and the byte after.
+    fn value(&mut self, v: J, i: usize) -> (Node, usize) {
+        let b = self.text.as_bytes();
+        match v {
+            J::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut j = skip_ws(b, i + 1);
+                for item in items {
+                    let (n, next) = self.value(item, j);
+                    out.push(n);
+                    j = skip_ws(b, next);
+                    if b.get(j) == Some(&b',') {
+                        j = skip_ws(b, j + 1);
+                    }
+                }
+                let end = (j + 1).min(b.len());
+                (Node::new(NodeKind::Seq(out), self.loc.span(i, end)), end)
+            }
+            J::Object(mut map) => {
+                // the keys in the order written, and where their values start
+                let mut keys: Vec<(String, usize, usize, usize)> = Vec::new();
+                let mut j = skip_ws(b, i + 1);
+                while j < b.len() && b[j] == b'"' {
+                    let kend = string_end(b, j);
+                    let key: String = serde_json::from_str(&self.text[j..kend]).unwrap_or_default();
+                    let vstart = skip_ws(b, skip_ws(b, kend) + 1);
+                    keys.push((key, j, kend, vstart));
+                    j = skip_ws(b, value_end(b, vstart));
+                    if b.get(j) == Some(&b',') {
+                        j = skip_ws(b, j + 1);
+                    }
+                }
+                let end = (j + 1).min(b.len());
+                let mut last: HashMap<&str, usize> = HashMap::new();
+                for (k, (key, ..)) in keys.iter().enumerate() {
+                    last.insert(key, k);
+                }
+                let mut out: Vec<Entry> = Vec::with_capacity(map.len());
+                for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
+                    let key_span = self.loc.span(*ks, *ke);
+                    if last.get(key.as_str()) != Some(&k) {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                codes::DUPLICATE_JSON_KEY,
+                                format!("key `{key}` is written twice in this object"),
+                            )
+                            .at(key_span, "this value is ignored")
+                            .help(
+                                "JSON keeps the last value of a repeated key; remove one of them",
+                            ),
+                        );
+                        continue;
+                    }
+                    let value = map.remove(key.as_str()).unwrap_or(J::Null);
+                    let (node, _) = self.value(value, *vs);
+                    out.push(Entry {
+                        key: Arc::from(key.as_str()),
+                        key_span,
+                        value: node,
+                    });
+                }
+                (Node::new(NodeKind::Map(out), self.loc.span(i, end)), end)
+            }
+            scalar => {
+                let end = value_end(b, i);
+                let kind = match scalar {
+                    J::Null => NodeKind::Null,
+                    J::Bool(x) => NodeKind::Bool(x),
+                    J::Number(n) => NodeKind::Number(n.as_f64().unwrap_or(f64::NAN)),
+                    J::String(s) => NodeKind::Str(s.into()),
+                    J::Array(_) | J::Object(_) => NodeKind::Null,
+                };
+                (Node::new(kind, self.loc.span(i, end)), end)
+            }
+        }
+    }
+}
+
+/// The byte after the string token starting at `i` (a `"`).
+fn string_end(b: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            b'"' => return j + 1,
+            _ => j += 1,
+        }
+    }
+    b.len()
+}
+
+/// The byte after the value starting at `i`, in valid JSON.
+fn value_end(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b'"') => string_end(b, i),
+        Some(b'[') | Some(b'{') => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = string_end(b, j);
+                        continue;
+                    }
+                    b'[' | b'{' => depth += 1,
+                    b']' | b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return j + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            b.len()
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                j += 1;
+            }
+            j
+        }
+    }
+}

@@ -1,0 +1,527 @@
+//! Loading a dataset: find the files, read each by its format into nodes, settle the
+//! schema (declared or inferred), and turn nodes into records of typed values.
+
+use super::codes;
+use super::convert::to_value;
+use super::dataset::{Collection, Dataset, Record};
+use super::node::{apply_merges, Locator, Node, NodeKind};
+use super::schema::CollectionDef;
+use super::value::{fmt_number, Value};
+use super::{infer, json, schema_file, table, yaml, LoadOptions};
+use crate::report::{Diagnostic, Sources, Span};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The formats factlint reads, by file extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+    JsonLines,
+    Csv,
+    Tsv,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "yaml" | "yml" => Format::Yaml,
+            "json" | "jsonld" => Format::Json,
+            "jsonl" | "ndjson" => Format::JsonLines,
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            _ => return None,
+        })
+    }
+}
+
+/// A data file to load.
+#[derive(Clone, Debug)]
+pub struct DataFile {
+    pub path: PathBuf,
+    /// The path as messages show it.
+    pub name: Arc<str>,
+    pub format: Format,
+}
+
+/// What loading found, besides the dataset.
+pub struct Loaded {
+    pub dataset: Dataset,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The data files read, in load order.
+    pub files: Vec<Arc<str>>,
+    /// The schema file used, if one was declared.
+    pub schema_file: Option<PathBuf>,
+}
+
+/// Files never loaded as data inside a dataset folder.
+const SKIPPED_NAMES: &[&str] = &["readme.md", "factlint.yaml", "factlint.yml"];
+const SCHEMA_NAMES: &[&str] = &["schema.yaml", "schema.yml"];
+
+/// Find the data files under `paths` and the schema file that applies.
+pub fn discover(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<DataFile>, Option<PathBuf>) {
+    let mut files = Vec::new();
+    let mut schema = opts.schema.clone();
+    for root in paths {
+        let name = display(root);
+        if root.is_dir() {
+            if schema.is_none() {
+                schema = SCHEMA_NAMES
+                    .iter()
+                    .map(|n| root.join(n))
+                    .find(|p| p.is_file());
+            }
+            let before = files.len();
+            walk(root, root, &mut files, diags);
+            if files.len() == before {
+                diags.push(
+                    Diagnostic::warning(codes::NO_DATA, format!("no data files in `{name}`"))
+                        .help("data files end in .yaml, .yml, .json, .jsonl, .csv, .tsv or .tab"),
+                );
+            }
+        } else if root.is_file() {
+            match Format::of(root) {
+                Some(format) => files.push(DataFile {
+                    path: root.clone(),
+                    name,
+                    format,
+                }),
+                None => diags.push(
+                    Diagnostic::warning(
+                        codes::NO_DATA,
+                        format!("`{name}` is not a data file; skipped"),
+                    )
+                    .help("data files end in .yaml, .yml, .json, .jsonl, .csv, .tsv or .tab"),
+                ),
+            }
+        } else {
+            diags.push(
+                Diagnostic::error(codes::UNREADABLE, format!("`{name}` does not exist"))
+                    .help("give a data file or a folder of data files"),
+            );
+        }
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files.dedup_by(|a, b| a.name == b.name);
+    if let Some(s) = &schema {
+        files.retain(|f| &f.path != s);
+    }
+    (files, schema)
+}
+
+/// Every data file under `dir`, skipping hidden entries, README.md, factlint.yaml,
+/// the schema file and `tests/` at the root.
+fn walk(root: &Path, dir: &Path, out: &mut Vec<DataFile>, diags: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                codes::UNREADABLE,
+                format!("cannot read folder `{}`: {e}", display(dir)),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let Some(fname) = p.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let lower = fname.to_ascii_lowercase();
+        if fname.starts_with('.') || SKIPPED_NAMES.contains(&lower.as_str()) {
+            continue;
+        }
+        let at_root = dir == root;
+        if p.is_dir() {
+            if at_root && lower == "tests" {
+                continue;
+            }
+            walk(root, &p, out, diags);
+        } else if at_root && SCHEMA_NAMES.contains(&lower.as_str()) {
+            continue;
+        } else if let Some(format) = Format::of(&p) {
+            out.push(DataFile {
+                name: display(&p),
+                path: p,
+                format,
+            });
+        }
+    }
+}
+
+fn display(p: &Path) -> Arc<str> {
+    let s = p.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).into()
+}
+
+/// A record as read, before the schema types it.
+pub(crate) struct RawRecord {
+    pub collection: String,
+    pub node: Node,
+}
+
+/// Load everything: see `super::load`.
+pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
+    let mut diags = Vec::new();
+    let mut sources = Sources::new();
+    let (files, schema_path) = discover(paths, opts, &mut diags);
+
+    let declared = schema_path.as_ref().and_then(|p| {
+        let name = display(p);
+        let text = read_text(p, &name, Format::Yaml, opts, &mut diags)?;
+        sources.add(name.clone(), text.clone());
+        match schema_file::parse_schema(name, &text) {
+            Ok(s) => Some(s),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        }
+    });
+
+    let mut raw: Vec<RawRecord> = Vec::new();
+    let mut names = Vec::new();
+    for f in &files {
+        let Some(text) = read_text(&f.path, &f.name, f.format, opts, &mut diags) else {
+            continue;
+        };
+        names.push(f.name.clone());
+        if text.len() <= opts.max_quoted_size {
+            sources.add(f.name.clone(), text.clone());
+        }
+        let mut loc = Locator::new(f.name.clone(), &text);
+        let mut docs = match f.format {
+            Format::Yaml => yaml::read(&mut loc, &mut diags),
+            Format::Json => json::read(&loc, &mut diags),
+            Format::JsonLines => json::read_lines(&loc, &mut diags),
+            Format::Csv => table::read(&loc, b',', &mut diags),
+            Format::Tsv => table::read(&loc, b'\t', &mut diags),
+        };
+        let stem = f
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        for doc in &mut docs {
+            apply_merges(doc);
+        }
+        for doc in docs {
+            collect_records(&stem, doc, &mut raw, &mut diags);
+        }
+    }
+
+    let schema = match declared {
+        Some(s) => s,
+        None => {
+            let mut by_coll: BTreeMap<String, Vec<&Node>> = BTreeMap::new();
+            for r in &raw {
+                by_coll
+                    .entry(r.collection.clone())
+                    .or_default()
+                    .push(&r.node);
+            }
+            infer::infer(&by_coll)
+        }
+    };
+
+    let mut collections: BTreeMap<String, Collection> = BTreeMap::new();
+    if !schema.inferred {
+        for name in schema.collections.keys() {
+            collections.insert(name.clone(), Collection::new(name));
+        }
+    }
+    // collections where no record has its own id: ids are row numbers
+    let mut with_ids: BTreeMap<&str, bool> = BTreeMap::new();
+    for r in &raw {
+        let def = schema.collection(&r.collection);
+        let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
+        let has = r
+            .node
+            .get(id_field)
+            .is_some_and(|n| !matches!(n.kind, NodeKind::Null));
+        *with_ids.entry(r.collection.as_str()).or_default() |= has;
+    }
+    for r in &raw {
+        let coll = collections
+            .entry(r.collection.clone())
+            .or_insert_with(|| Collection::new(&r.collection));
+        let def = schema.collection(&r.collection);
+        let numbered = schema.inferred
+            && !with_ids
+                .get(r.collection.as_str())
+                .copied()
+                .unwrap_or(false);
+        let seq = coll.records.len() + 1;
+        let record = make_record(r, def, numbered, seq, &mut diags);
+        coll.push(record);
+    }
+
+    Loaded {
+        dataset: Dataset {
+            collections,
+            schema,
+            sources,
+        },
+        diagnostics: diags,
+        files: names,
+        schema_file: schema_path,
+    }
+}
+
+/// Read a file's text, within the size limit. YAML and JSON must be UTF-8; CSV and
+/// TSV with other bytes are read with those replaced, and a warning.
+fn read_text(
+    path: &Path,
+    name: &Arc<str>,
+    format: Format,
+    opts: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arc<str>> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > opts.max_file_size => {
+            diags.push(
+                Diagnostic::error(codes::TOO_LARGE, format!("`{name}` is too large to load"))
+                    .expected(format!("at most {} bytes", opts.max_file_size))
+                    .found(format!("{} bytes", m.len()))
+                    .help("raise the limit with --max-file-size, or split the file"),
+            );
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                codes::UNREADABLE,
+                format!("cannot read `{name}`: {e}"),
+            ));
+            return None;
+        }
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                codes::UNREADABLE,
+                format!("cannot read `{name}`: {e}"),
+            ));
+            return None;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let (line, col) = crate::report::span::line_col(&prefix, prefix.len());
+            let bad = bytes[valid..]
+                .iter()
+                .take(4)
+                .map(|b| format!("{b:#04x}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let span = Span::new(name.clone(), valid, valid, line, col);
+            let tabular = matches!(format, Format::Csv | Format::Tsv);
+            let d = if tabular {
+                Diagnostic::warning(
+                    codes::NOT_UTF8,
+                    format!("`{name}` is not valid UTF-8; bad bytes are shown as `\u{fffd}`"),
+                )
+            } else {
+                Diagnostic::error(codes::NOT_UTF8, format!("`{name}` is not UTF-8 text"))
+            };
+            diags.push(
+                d.at(span, "first bad byte here")
+                    .expected("UTF-8 text")
+                    .found(format!("the bytes {bad}"))
+                    .help("save the file as UTF-8 (it may be Latin-1 or Windows-1252, or not text at all)"),
+            );
+            if !tabular {
+                return None;
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Some(text.into())
+}
+
+/// The records of one document: a list is the file's collection, a map holds
+/// collections by name.
+fn collect_records(stem: &str, doc: Node, out: &mut Vec<RawRecord>, diags: &mut Vec<Diagnostic>) {
+    match doc.kind {
+        NodeKind::Null => {}
+        NodeKind::Seq(items) => push_records(stem, items, out, diags),
+        NodeKind::Map(entries) => {
+            for e in entries {
+                match e.value.kind {
+                    NodeKind::Seq(items) => push_records(&e.key, items, out, diags),
+                    NodeKind::Null => {}
+                    _ => {
+                        let found = e.value.describe();
+                        diags.push(
+                            Diagnostic::error(
+                                codes::BAD_STRUCTURE,
+                                format!("collection `{}` must be a list of records", e.key),
+                            )
+                            .at(e.value.span.clone(), "expected a list here")
+                            .also(e.key_span.clone(), "the collection")
+                            .expected("a list of records (`- id: ...`)")
+                            .found(found)
+                            .help(format!("a file holds one collection as a list (named by the file, like `{stem}`), or a map from collection names to lists")),
+                        );
+                    }
+                }
+            }
+        }
+        _ => {
+            let found = doc.describe();
+            diags.push(
+                Diagnostic::error(codes::BAD_STRUCTURE, "a data file holds records")
+                    .at(doc.span.clone(), "expected a list or a map here")
+                    .expected(
+                        "a list of records, or a map from collection names to lists of records",
+                    )
+                    .found(found),
+            );
+        }
+    }
+}
+
+fn push_records(
+    collection: &str,
+    items: Vec<Node>,
+    out: &mut Vec<RawRecord>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for item in items {
+        match item.kind {
+            NodeKind::Map(_) => out.push(RawRecord {
+                collection: collection.to_string(),
+                node: item,
+            }),
+            NodeKind::Null => {}
+            _ => {
+                let found = item.describe();
+                diags.push(
+                    Diagnostic::error(
+                        codes::BAD_STRUCTURE,
+                        format!("a record of `{collection}` must be a map of fields"),
+                    )
+                    .at(item.span.clone(), "expected a record here")
+                    .expected("a map such as `{id: x, name: y}`")
+                    .found(found),
+                );
+            }
+        }
+    }
+}
+
+/// Type a raw record by its collection's definition.
+fn make_record(
+    r: &RawRecord,
+    def: Option<&CollectionDef>,
+    numbered: bool,
+    seq: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Record {
+    let entries: &[super::node::Entry] = match &r.node.kind {
+        NodeKind::Map(e) => e,
+        _ => &[],
+    };
+    let mut fields = BTreeMap::new();
+    let mut field_spans = BTreeMap::new();
+    for e in entries {
+        let ty = def.and_then(|d| d.fields.get(&*e.key)).map(|f| &f.ty);
+        let v = to_value(&e.value, ty, &e.key, &mut field_spans);
+        fields.insert(e.key.to_string(), v);
+    }
+    let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
+    let id: Arc<str> = match fields.get(id_field) {
+        Some(Value::Str(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::Number(n)) => fmt_number(*n).into(),
+        _ if numbered => seq.to_string().into(),
+        Some(other) => {
+            let span = field_spans
+                .get(id_field)
+                .cloned()
+                .unwrap_or_else(|| r.node.span.clone());
+            diags.push(
+                Diagnostic::error(
+                    codes::MISSING_ID,
+                    format!("a record of `{}` has an empty or unusable id", r.collection),
+                )
+                .at(span, "this id")
+                .expected("a string or a number")
+                .found(describe_value(other)),
+            );
+            format!("#{seq}").into()
+        }
+        None => {
+            let mut d = Diagnostic::error(
+                codes::MISSING_ID,
+                format!("a record of `{}` has no `{id_field}`", r.collection),
+            )
+            .at(r.node.span.clone(), "this record")
+            .expected(format!(
+                "an `{id_field}` field, unique within `{}`",
+                r.collection
+            ));
+            d = match super::suggest::did_you_mean(id_field, entries.iter().map(|e| &*e.key)) {
+                Some(s) => d.help(format!(
+                    "did you mean `{s}`? the field is spelled `{id_field}`"
+                )),
+                None => d.help(
+                    "every record needs an id so that rules and other records can refer to it",
+                ),
+            };
+            diags.push(d);
+            format!("#{seq}").into()
+        }
+    };
+    if id_field != "id" || numbered {
+        fields
+            .entry("id".into())
+            .or_insert_with(|| Value::Str(id.clone()));
+    } else if let Some(v @ Value::Number(_)) = fields.get_mut("id") {
+        // ids are strings: `id: 42` is the id "42"
+        *v = Value::Str(id.clone());
+    }
+    Record {
+        id,
+        fields,
+        span: r.node.span.clone(),
+        field_spans,
+    }
+}
+
+pub(crate) fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Str(s) if s.trim().is_empty() => "an empty string".into(),
+        Value::Str(s) => format!("the string `{}`", super::node::clip(s, 60)),
+        Value::List(_) => "a list".into(),
+        Value::Map(_) => "a map".into(),
+        other => format!("the {} `{other}`", other.type_name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::of(Path::new("a/b.TAB")), Some(Format::Tsv));
+        assert_eq!(Format::of(Path::new("README.md")), None);
+    }
+}

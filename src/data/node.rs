@@ -1,0 +1,269 @@
+//! The format-neutral tree every loader produces: values as the file wrote them, each
+//! with its exact span. The schema turns nodes into `Value`s later (`convert`).
+
+use crate::report::Span;
+use std::sync::Arc;
+
+/// A value read from a data file, before the schema gives it a type.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum NodeKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    /// A string the format typed as a string (YAML, JSON).
+    Str(Arc<str>),
+    /// Untyped text (a CSV or TSV cell): the schema decides whether it is a number, a
+    /// date, a list `a;b;c` or a string.
+    Text(Arc<str>),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub key: Arc<str>,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn new(kind: NodeKind, span: Span) -> Node {
+        Node { kind, span }
+    }
+
+    /// What the node is, as messages say it: `a list`, `the string `x``.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            NodeKind::Null => "null".into(),
+            NodeKind::Bool(b) => format!("the boolean `{b}`"),
+            NodeKind::Number(n) => format!("the number `{}`", super::value::fmt_number(*n)),
+            NodeKind::Str(s) | NodeKind::Text(s) => format!("the string `{}`", clip(s, 60)),
+            NodeKind::Seq(_) => "a list".into(),
+            NodeKind::Map(_) => "a map".into(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries.iter().find(|e| &*e.key == key).map(|e| &e.value),
+            _ => None,
+        }
+    }
+}
+
+/// At most `n` characters of `s`, with `...` when cut; newlines shown as `\n`.
+pub(crate) fn clip(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().nth(n).is_some() {
+        out.push_str("...");
+    }
+    out.replace('\n', "\\n").replace('\r', "\\r")
+}
+
+/// Apply YAML merge keys (`<<: *base`, `<<: [*a, *b]`) in place: keys of the merged
+/// maps are added where the map does not set them itself.
+pub(crate) fn apply_merges(node: &mut Node) {
+    // iterative, to keep deep documents off the call stack
+    let mut stack: Vec<&mut Node> = vec![node];
+    while let Some(n) = stack.pop() {
+        match &mut n.kind {
+            NodeKind::Map(entries) => {
+                if entries.iter().any(|e| &*e.key == "<<") {
+                    let mut own: Vec<Entry> = Vec::with_capacity(entries.len());
+                    let mut merged: Vec<Entry> = Vec::new();
+                    for e in std::mem::take(entries) {
+                        if &*e.key == "<<" {
+                            match e.value.kind {
+                                NodeKind::Map(m) => merged.extend(m),
+                                NodeKind::Seq(items) => {
+                                    for item in items {
+                                        if let NodeKind::Map(m) = item.kind {
+                                            merged.extend(m);
+                                        }
+                                    }
+                                }
+                                _ => own.push(e),
+                            }
+                        } else {
+                            own.push(e);
+                        }
+                    }
+                    for m in merged {
+                        if !own.iter().any(|e| e.key == m.key) {
+                            own.push(m);
+                        }
+                    }
+                    *entries = own;
+                }
+                stack.extend(entries.iter_mut().map(|e| &mut e.value));
+            }
+            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
+/// Turns byte offsets (or character indexes) of one file into spans with 1-based line
+/// and character column, consistent with `report::span::line_col`.
+pub(crate) struct Locator<'t> {
+    file: Arc<str>,
+    text: &'t str,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+    /// Byte offset of every 256th character, when the text is not ASCII.
+    char_marks: Option<Vec<usize>>,
+}
+
+const CHAR_MARK_EVERY: usize = 256;
+
+impl<'t> Locator<'t> {
+    pub fn new(file: Arc<str>, text: &'t str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_all(text.as_bytes(), b'\n').map(|i| i + 1));
+        Locator {
+            file,
+            text,
+            line_starts,
+            char_marks: None,
+        }
+    }
+
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// A span over bytes `start..end`.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let start = floor_char(self.text, start.min(self.text.len()));
+        let end = floor_char(self.text, end.clamp(start, self.text.len()));
+        let (line, col) = self.line_col(start);
+        Span::new(self.file.clone(), start, end, line, col)
+    }
+
+    /// A span over the characters `start..end` (indexes in characters, as YAML
+    /// parsers count).
+    pub fn char_span(&mut self, start: usize, end: usize) -> Span {
+        let s = self.byte_of_char(start);
+        let e = self.byte_of_char(end.max(start));
+        self.span(s, e)
+    }
+
+    /// A span for line `line` (1-based) alone, when nothing finer is known.
+    pub fn line_span(&self, line: u32) -> Span {
+        let i = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
+        let start = self.line_starts[i];
+        let end = self.text[start..]
+            .find(['\r', '\n'])
+            .map(|n| start + n)
+            .unwrap_or(self.text.len());
+        self.span(start, end)
+    }
+
+    /// A one-character span at a 1-based line and character column (as YAML and
+    /// JSON parsers report errors).
+    pub fn line_col_span(&self, line: u32, col: u32) -> Span {
+        let i = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
+        let start = self.line_starts[i];
+        let rest = &self.text[start..];
+        let line_len = rest.find('\n').unwrap_or(rest.len());
+        let off = rest[..line_len]
+            .char_indices()
+            .nth(col.max(1) as usize - 1)
+            .map_or(line_len, |(b, _)| b);
+        let at = start + off;
+        let end = self.text[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        let end = if self.text[at..end].contains(['\n', '\r']) {
+            at
+        } else {
+            end
+        };
+        self.span(at, end)
+    }
+
+    /// A span for the whole file (its first line).
+    pub fn file_span(&self) -> Span {
+        Span::line_only(self.file.clone(), 1)
+    }
+
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let seg = &self.text.as_bytes()[start..offset];
+        let col = if seg.is_ascii() {
+            seg.len()
+        } else {
+            self.text
+                .get(start..offset)
+                .map_or(seg.len(), |s| s.chars().count())
+        };
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    fn byte_of_char(&mut self, index: usize) -> usize {
+        if self.text.is_ascii() {
+            return index.min(self.text.len());
+        }
+        let text = self.text;
+        let marks = self.char_marks.get_or_insert_with(|| {
+            text.char_indices()
+                .step_by(CHAR_MARK_EVERY)
+                .map(|(b, _)| b)
+                .collect()
+        });
+        let k = index / CHAR_MARK_EVERY;
+        let Some(&from) = marks.get(k) else {
+            return text.len();
+        };
+        text[from..]
+            .char_indices()
+            .nth(index % CHAR_MARK_EVERY)
+            .map_or(text.len(), |(b, _)| from + b)
+    }
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn memchr_all(bytes: &[u8], needle: u8) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(move |(_, b)| **b == needle)
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters() {
+        let text = "a: é\nbé: x\r\nc";
+        let mut l = Locator::new("f".into(), text);
+        let s = l.char_span(9, 10); // `x`
+        assert_eq!((s.line, s.col), (2, 5));
+        assert_eq!(&text[s.start..s.end], "x");
+        let s = l.span(text.len() - 1, text.len());
+        assert_eq!((s.line, s.col), (3, 1));
+    }
+}

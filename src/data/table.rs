@@ -1,0 +1,216 @@
+//! CSV and TSV files (`.csv`, `.tsv`, `.tab`): a header row names the fields, each row
+//! is a record, each cell untyped text that the schema types. An empty cell is an absent
+//! field. Every cell keeps its line and column.
+
+use super::codes;
+use super::node::{Entry, Locator, Node, NodeKind};
+use crate::report::Diagnostic;
+use std::sync::Arc;
+
+/// Read a table into one document: a list of records (maps).
+pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    let text = loc.text();
+    let quoting = delimiter != b'\t';
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .quoting(quoting)
+        .from_reader(text.as_bytes());
+    let mut header: Vec<(Arc<str>, crate::report::Span)> = Vec::new();
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut reported_ragged = 0usize;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let span = match e.position() {
+                    Some(p) => loc.line_span(p.line() as u32),
+                    None => loc.file_span(),
+                };
+                diags.push(
+                    Diagnostic::error(codes::MALFORMED_TABLE, "malformed CSV")
+                        .at(span, "here")
+                        .found(e.to_string()),
+                );
+                break;
+            }
+        }
+        let Some(pos) = record.position() else {
+            continue;
+        };
+        let start = pos.byte() as usize;
+        let line = pos.line() as u32;
+        let cells = cell_starts(text, start, delimiter, quoting);
+        let cell_span = |i: usize, len: usize| match cells.get(i) {
+            Some(&s) => loc.span(s, s + len),
+            None => loc.line_span(line),
+        };
+        if header.is_empty() {
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue; // blank lines before the header
+            }
+            for (i, name) in record.iter().enumerate() {
+                let raw_len = raw_cell_len(text, cells.get(i).copied(), delimiter, quoting);
+                let name = name.trim().trim_start_matches('\u{feff}');
+                let name: Arc<str> = if name.is_empty() {
+                    format!("column{}", i + 1).into()
+                } else {
+                    name.into()
+                };
+                header.push((name, cell_span(i, raw_len)));
+            }
+            continue;
+        }
+        if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
+            continue; // a blank line
+        }
+        if record.len() != header.len() {
+            reported_ragged += 1;
+            if reported_ragged <= MAX_RAGGED_REPORTS {
+                let at = if record.len() > header.len() {
+                    cell_span(
+                        header.len(),
+                        raw_cell_len(text, cells.get(header.len()).copied(), delimiter, quoting),
+                    )
+                } else {
+                    loc.line_span(line)
+                };
+                diags.push(
+                    Diagnostic::error(
+                        codes::MALFORMED_TABLE,
+                        format!(
+                            "row has {} cells but the header has {}",
+                            record.len(),
+                            header.len()
+                        ),
+                    )
+                    .at(
+                        at,
+                        if record.len() > header.len() {
+                            "first cell past the header"
+                        } else {
+                            "this row"
+                        },
+                    )
+                    .also(header[0].1.clone(), "the header")
+                    .expected(format!("{} cells", header.len()))
+                    .found(format!("{} cells", record.len()))
+                    .help(if delimiter == b'\t' {
+                        "each row needs one cell per header column, separated by tabs"
+                    } else {
+                        "each row needs one cell per header column; quote cells that contain commas"
+                    }),
+                );
+            }
+            continue;
+        }
+        let row_span = loc.line_span(line);
+        let mut entries = Vec::with_capacity(header.len());
+        for (i, cell) in record.iter().enumerate() {
+            if cell.trim().is_empty() {
+                continue;
+            }
+            let raw_len = raw_cell_len(text, cells.get(i).copied(), delimiter, quoting);
+            let (key, key_span) = &header[i];
+            entries.push(Entry {
+                key: key.clone(),
+                key_span: key_span.clone(),
+                value: Node::new(NodeKind::Text(cell.trim().into()), cell_span(i, raw_len)),
+            });
+        }
+        rows.push(Node::new(NodeKind::Map(entries), row_span));
+    }
+    if reported_ragged > MAX_RAGGED_REPORTS {
+        diags.push(
+            Diagnostic::error(
+                codes::MALFORMED_TABLE,
+                format!(
+                    "{} more rows have the wrong number of cells",
+                    reported_ragged - MAX_RAGGED_REPORTS
+                ),
+            )
+            .at(loc.file_span(), "in this file"),
+        );
+    }
+    if header.is_empty() {
+        return Vec::new();
+    }
+    vec![Node::new(NodeKind::Seq(rows), loc.file_span())]
+}
+
+/// Ragged rows reported one by one per file; the rest are counted.
+const MAX_RAGGED_REPORTS: usize = 20;
+
+/// Byte offsets of the cells of the row starting at `start`.
+fn cell_starts(text: &str, start: usize, delimiter: u8, quoting: bool) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = vec![start];
+    let mut i = start;
+    let mut in_quotes = false;
+    let mut at_cell_start = true;
+    while i < b.len() {
+        let c = b[i];
+        if in_quotes {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if quoting && c == b'"' && at_cell_start {
+            in_quotes = true;
+        } else if c == delimiter {
+            out.push(i + 1);
+            at_cell_start = true;
+            i += 1;
+            continue;
+        } else if c == b'\n' || c == b'\r' {
+            break;
+        }
+        at_cell_start = false;
+        i += 1;
+    }
+    out
+}
+
+/// The length in bytes of the raw cell starting at `start` (quotes included).
+fn raw_cell_len(text: &str, start: Option<usize>, delimiter: u8, quoting: bool) -> usize {
+    let Some(start) = start else { return 0 };
+    let b = text.as_bytes();
+    let mut i = start;
+    let mut in_quotes = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_quotes {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if quoting && c == b'"' && i == start {
+            in_quotes = true;
+        } else if c == delimiter || c == b'\n' || c == b'\r' {
+            break;
+        }
+        i += 1;
+    }
+    i - start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_start_after_quoted_commas() {
+        let text = "a,\"b,c\",d\n";
+        assert_eq!(cell_starts(text, 0, b',', true), vec![0, 2, 8]);
+        assert_eq!(raw_cell_len(text, Some(2), b',', true), 5);
+    }
+}

@@ -1,0 +1,658 @@
+//! Integrity of a loaded dataset against its schema: types, required fields, enum
+//! values, duplicate ids and unique keys, references, intervals that end before they
+//! start, and fields or collections the schema does not know.
+
+use super::codes;
+use super::dataset::{Collection, Dataset, Record};
+use super::load::describe_value;
+use super::schema::{CollectionDef, FieldType};
+use super::suggest::did_you_mean;
+use super::value::{fmt_number, Value};
+use crate::report::{Diagnostic, Span};
+use std::collections::HashMap;
+
+/// Diagnostics of one kind reported per collection and field before the rest are
+/// only counted: a systematic mistake in a large table should not bury the others.
+const MAX_PER_KIND: usize = 50;
+
+/// Ids of a collection beyond which no "did you mean" is searched.
+const MAX_SUGGESTION_POOL: usize = 20_000;
+
+/// Check the dataset against its schema. Sorted, every problem at once.
+pub fn validate(ds: &Dataset) -> Vec<Diagnostic> {
+    let mut v = Validator {
+        ds,
+        out: Vec::new(),
+        counts: HashMap::new(),
+        empty_targets: HashMap::new(),
+    };
+    for coll in ds.collections.values() {
+        v.collection(coll);
+    }
+    v.finish()
+}
+
+struct Validator<'a> {
+    ds: &'a Dataset,
+    out: Vec<Diagnostic>,
+    /// (code, collection, field) -> how many were found
+    counts: HashMap<(&'static str, String, String), (usize, Option<Span>)>,
+    /// (collection, field, target) -> (first span, how many refs), for references
+    /// into collections that have no records at all
+    empty_targets: HashMap<(String, String, String), (Span, usize)>,
+}
+
+/// Where a value is: its record, its field and the path below the field.
+struct At<'r> {
+    collection: &'r str,
+    record: &'r Record,
+    field: &'r str,
+}
+
+impl At<'_> {
+    fn whose(&self) -> String {
+        format!("`{}` record `{}`", self.collection, self.record.id)
+    }
+    fn span(&self, path: &str) -> Span {
+        self.record
+            .field_spans
+            .get(path)
+            .or_else(|| self.record.field_spans.get(self.field))
+            .unwrap_or(&self.record.span)
+            .clone()
+    }
+}
+
+impl<'a> Validator<'a> {
+    fn push(&mut self, code: &'static str, collection: &str, field: &str, d: Diagnostic) {
+        let key = (code, collection.to_string(), field.to_string());
+        let slot = self.counts.entry(key).or_insert((0, None));
+        slot.0 += 1;
+        if slot.0 <= MAX_PER_KIND {
+            if slot.1.is_none() {
+                slot.1 = d.primary.as_ref().map(|l| l.span.clone());
+            }
+            self.out.push(d);
+        }
+    }
+
+    fn finish(mut self) -> Vec<Diagnostic> {
+        let mut empties: Vec<_> = self.empty_targets.drain().collect();
+        empties.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((coll, field, target), (span, n)) in empties {
+            let d = Diagnostic::error(
+                codes::DANGLING_REF,
+                format!("`{coll}.{field}` refers to `{target}`, which has no records"),
+            )
+            .at(
+                span,
+                "refers to a record of `{target}`".replace("{target}", &target),
+            )
+            .expected(format!("records in `{target}`"))
+            .found(format!(
+                "{n} reference{} and no `{target}` records",
+                if n == 1 { "" } else { "s" }
+            ))
+            .help(format!(
+                "add a `{target}` file (for example `{target}.yaml`) to the dataset"
+            ));
+            self.out.push(d);
+        }
+        let mut extra: Vec<_> = self
+            .counts
+            .iter()
+            .filter(|(_, (n, _))| *n > MAX_PER_KIND)
+            .map(|((code, c, f), (n, span))| (*code, c.clone(), f.clone(), *n, span.clone()))
+            .collect();
+        extra.sort_by(|a, b| (a.0, &a.1, &a.2).cmp(&(b.0, &b.1, &b.2)));
+        for (code, c, f, n, span) in extra {
+            let mut d = Diagnostic::error(
+                code,
+                format!(
+                    "{} more like this in `{c}`{}",
+                    n - MAX_PER_KIND,
+                    if f.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" field `{f}`")
+                    }
+                ),
+            )
+            .help(format!("only the first {MAX_PER_KIND} are shown"));
+            if code == codes::UNKNOWN_FIELD || code == codes::UNKNOWN_COLLECTION {
+                d = d.with_level(crate::report::Level::Warning);
+            }
+            if let Some(s) = span {
+                d = d.at(s, "the first one");
+            }
+            self.out.push(d);
+        }
+        crate::report::diagnostic::sort(&mut self.out);
+        self.out
+    }
+
+    fn collection(&mut self, coll: &'a Collection) {
+        let schema = &self.ds.schema;
+        let Some(def) = schema.collection(&coll.name) else {
+            if !schema.inferred {
+                if let Some(first) = coll.records.first() {
+                    let names: Vec<&str> = schema.collections.keys().map(|s| s.as_str()).collect();
+                    let mut d = Diagnostic::warning(
+                        codes::UNKNOWN_COLLECTION,
+                        format!("collection `{}` is not in the schema", coll.name),
+                    )
+                    .at(first.span.clone(), "first record of it")
+                    .found(format!("{} records", coll.records.len()));
+                    d = match did_you_mean(&coll.name, names.iter().copied()) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("declare it in the schema, or its fields are not checked"),
+                    };
+                    self.push(codes::UNKNOWN_COLLECTION, &coll.name, "", d);
+                }
+            }
+            return;
+        };
+        self.duplicate_ids(coll, def);
+        for key in &def.unique {
+            self.unique_key(coll, key);
+        }
+        for r in &coll.records {
+            self.record(coll, def, r);
+        }
+    }
+
+    fn duplicate_ids(&mut self, coll: &Collection, def: &CollectionDef) {
+        let id_field = def.id_field.as_deref().unwrap_or("id");
+        let mut first: HashMap<&str, &Record> = HashMap::new();
+        for r in &coll.records {
+            if !r.fields.contains_key(id_field) {
+                continue; // already reported as missing
+            }
+            match first.get(&*r.id) {
+                None => {
+                    first.insert(&r.id, r);
+                }
+                Some(earlier) => {
+                    let d = Diagnostic::error(
+                        codes::DUPLICATE_ID,
+                        format!("duplicate id `{}` in `{}`", r.id, coll.name),
+                    )
+                    .at(r.span_of(id_field).clone(), "used again here")
+                    .also(earlier.span_of(id_field).clone(), "first used here")
+                    .expected(format!("ids unique within `{}`", coll.name))
+                    .help("give one of the records another id, or merge them");
+                    self.push(codes::DUPLICATE_ID, &coll.name, "", d);
+                }
+            }
+        }
+    }
+
+    fn unique_key(&mut self, coll: &Collection, key: &[String]) {
+        let mut first: HashMap<Vec<String>, &Record> = HashMap::new();
+        for r in &coll.records {
+            let Some(values) = key
+                .iter()
+                .map(|f| {
+                    r.get(f)
+                        .filter(|v| !matches!(v, Value::Null))
+                        .map(|v| v.to_string())
+                })
+                .collect::<Option<Vec<String>>>()
+            else {
+                continue;
+            };
+            match first.get(&values) {
+                None => {
+                    first.insert(values, r);
+                }
+                Some(earlier) => {
+                    let shown: Vec<String> = key
+                        .iter()
+                        .zip(&values)
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect();
+                    let d = Diagnostic::error(
+                        codes::DUPLICATE_KEY,
+                        format!(
+                            "`{}` records `{}` and `{}` have the same {}",
+                            coll.name,
+                            earlier.id,
+                            r.id,
+                            key.join(", ")
+                        ),
+                    )
+                    .at(r.span_of(&key[0]).clone(), "here")
+                    .also(earlier.span_of(&key[0]).clone(), "and here")
+                    .expected(format!(
+                        "({}) unique within `{}`",
+                        key.join(", "),
+                        coll.name
+                    ))
+                    .found(shown.join(", "));
+                    self.push(codes::DUPLICATE_KEY, &coll.name, &key.join(","), d);
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, coll: &'a Collection, def: &'a CollectionDef, r: &'a Record) {
+        for f in def.fields.values() {
+            let at = At {
+                collection: &coll.name,
+                record: r,
+                field: &f.name,
+            };
+            match r.get(&f.name) {
+                None | Some(Value::Null) if f.required => {
+                    let is_null = r.get(&f.name).is_some();
+                    let (msg, span, label) = if is_null {
+                        (
+                            format!("required field `{}` of {} is null", f.name, at.whose()),
+                            at.span(&f.name),
+                            "null here",
+                        )
+                    } else {
+                        (
+                            format!("{} has no `{}`", at.whose(), f.name),
+                            r.span.clone(),
+                            "this record",
+                        )
+                    };
+                    let mut d = Diagnostic::error(codes::MISSING_FIELD, msg)
+                        .at(span, label)
+                        .expected(format!("`{}`: {}", f.name, type_phrase(&f.ty)));
+                    if !is_null {
+                        if let Some(s) = did_you_mean(
+                            &f.name,
+                            r.fields
+                                .keys()
+                                .map(|k| k.as_str())
+                                .filter(|k| !def.fields.contains_key(*k)),
+                        ) {
+                            d = d.help(format!("did you mean `{}` where it says `{s}`?", f.name));
+                        } else {
+                            d = d.help(format!("`{}` is required in `{}`", f.name, coll.name));
+                        }
+                    }
+                    self.push(codes::MISSING_FIELD, &coll.name, &f.name, d);
+                }
+                None | Some(Value::Null) => {}
+                Some(v) => self.value(&at, v, &f.ty, &f.name),
+            }
+        }
+        for (name, v) in &r.fields {
+            if def.fields.contains_key(name) || name == "id" {
+                continue;
+            }
+            if name == "test" {
+                // the data model's convention on every collection
+                let at = At {
+                    collection: &coll.name,
+                    record: r,
+                    field: name,
+                };
+                self.value(&at, v, &FieldType::Bool, name);
+                continue;
+            }
+            if self.ds.schema.inferred {
+                continue;
+            }
+            let mut d = Diagnostic::warning(
+                codes::UNKNOWN_FIELD,
+                format!("unknown field `{name}` in {}", record_phrase(&coll.name, r)),
+            )
+            .at(key_span(r, name), "not in the schema");
+            let candidates = def
+                .fields
+                .keys()
+                .map(|k| k.as_str())
+                .filter(|k| !r.fields.contains_key(*k));
+            d = match did_you_mean(name, candidates) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(format!(
+                    "`{}` has {}",
+                    coll.name,
+                    def.fields
+                        .keys()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            self.push(codes::UNKNOWN_FIELD, &coll.name, name, d);
+        }
+    }
+
+    /// Check one value (at `path` below the record) against its type.
+    fn value(&mut self, at: &At<'a>, v: &Value, ty: &FieldType, path: &str) {
+        if matches!(v, Value::Null) {
+            return;
+        }
+        match (ty, v) {
+            (FieldType::Any, _) => self.any_value(at, v, path),
+            (FieldType::String, Value::Str(_))
+            | (FieldType::Bool, Value::Bool(_))
+            | (FieldType::Duration, Value::Duration(_))
+            | (FieldType::Map, Value::Map(_)) => {}
+            (FieldType::Number, Value::Number(n)) if n.is_finite() => {}
+            (FieldType::Number, Value::Range { min, max }) => {
+                if let (Some(a), Some(b)) = (min, max) {
+                    if a > b {
+                        let d = Diagnostic::error(
+                            codes::END_BEFORE_START,
+                            format!("range `{path}` of {} has its max below its min", at.whose()),
+                        )
+                        .at(at.span(&format!("{path}.max")), "max")
+                        .also(at.span(&format!("{path}.min")), "min")
+                        .expected("min <= max")
+                        .found(format!(
+                            "min {}, max {}",
+                            fmt_number(*a),
+                            fmt_number(*b)
+                        ));
+                        self.push(codes::END_BEFORE_START, at.collection, at.field, d);
+                    }
+                }
+            }
+            (FieldType::Date, Value::Time(t)) => {
+                if let (Some(s), Some(e)) = (t.start, t.end) {
+                    if e < s {
+                        let d = Diagnostic::error(
+                            codes::END_BEFORE_START,
+                            format!("`{path}` of {} ends before it starts", at.whose()),
+                        )
+                        .at(at.span(&format!("{path}.end")), "end")
+                        .also(at.span(&format!("{path}.start")), "start")
+                        .expected("an end on or after the start")
+                        .found(format!(
+                            "start {}, end {}",
+                            s.format("%Y-%m-%d"),
+                            e.format("%Y-%m-%d")
+                        ));
+                        self.push(codes::END_BEFORE_START, at.collection, at.field, d);
+                    }
+                }
+            }
+            (FieldType::Date, _) => self.bad_date(at, v, path),
+            (FieldType::Duration, Value::Str(s)) => {
+                let d = Diagnostic::error(
+                    codes::BAD_DURATION,
+                    format!("`{path}` of {} is not a duration", at.whose()),
+                )
+                .at(at.span(path), "not a duration")
+                .expected(type_phrase(ty))
+                .found(format!("`{s}`"));
+                self.push(codes::BAD_DURATION, at.collection, at.field, d);
+            }
+            (FieldType::Enum(values), Value::Str(s)) => {
+                if !values.iter().any(|x| x == &**s) {
+                    let mut d = Diagnostic::error(
+                        codes::UNKNOWN_ENUM,
+                        format!("unknown value `{s}` for `{path}` of {}", at.whose()),
+                    )
+                    .at(at.span(path), "not one of the values")
+                    .expected(format!("one of {}", quoted_list(values)))
+                    .found(format!("`{s}`"));
+                    if let Some(m) = did_you_mean(s, values.iter().map(|x| x.as_str())) {
+                        d = d.help(format!("did you mean `{m}`?"));
+                    }
+                    self.push(codes::UNKNOWN_ENUM, at.collection, at.field, d);
+                }
+            }
+            (FieldType::Ref(target), Value::Str(id)) => self.reference(at, target, id, path),
+            (FieldType::List(inner), Value::List(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.value(at, item, inner, &format!("{path}[{i}]"));
+                }
+            }
+            (FieldType::Number, Value::Map(m)) => {
+                let d = Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    format!("wrong type for `{path}` in {}", at.whose()),
+                )
+                .at(at.span(path), "expected a number or a range")
+                .expected(type_phrase(ty))
+                .found(format!(
+                    "a map with {}",
+                    m.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                ))
+                .help("a range is written `{min: 80, max: 100}`, with numbers; either end may be left out");
+                self.push(codes::WRONG_TYPE, at.collection, at.field, d);
+            }
+            _ => {
+                let mut d = Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    format!("wrong type for `{path}` in {}", at.whose()),
+                )
+                .at(at.span(path), format!("expected {}", short_type(ty)))
+                .expected(type_phrase(ty))
+                .found(describe_value(v));
+                if let Some(h) = type_help(ty, v, path) {
+                    d = d.help(h);
+                }
+                self.push(codes::WRONG_TYPE, at.collection, at.field, d);
+            }
+        }
+    }
+
+    /// In an `any` field, only what was read as a time or a range can be wrong.
+    fn any_value(&mut self, at: &At<'a>, v: &Value, path: &str) {
+        match v {
+            Value::Time(_) => self.value(at, v, &FieldType::Date, path),
+            Value::Range { .. } => self.value(at, v, &FieldType::Number, path),
+            _ => {}
+        }
+    }
+
+    fn bad_date(&mut self, at: &At<'a>, v: &Value, path: &str) {
+        // an interval map: point at the part that is wrong
+        if let Value::Map(m) = v {
+            let unknown: Vec<&String> = m
+                .keys()
+                .filter(|k| !matches!(k.as_str(), "start" | "end"))
+                .collect();
+            if let Some(k) = unknown.first() {
+                let mut d = Diagnostic::error(
+                    codes::BAD_DATE,
+                    format!(
+                        "unknown key `{k}` in the interval `{path}` of {}",
+                        at.whose()
+                    ),
+                )
+                .at(at.span(&format!("{path}.{k}")), "not `start` or `end`")
+                .expected("an interval `{start: .., end: ..}` (either end may be left out)")
+                .found(format!("`{k}`"));
+                if let Some(s) = did_you_mean(k, ["start", "end"]) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.push(codes::BAD_DATE, at.collection, at.field, d);
+                return;
+            }
+            for (k, part) in m {
+                if !matches!(part, Value::Time(_) | Value::Null) {
+                    self.bad_date(at, part, &format!("{path}.{k}"));
+                }
+            }
+            return;
+        }
+        let found = match v {
+            Value::Str(s) => format!("`{s}`"),
+            other => describe_value(other),
+        };
+        let mut d = Diagnostic::error(
+            codes::BAD_DATE,
+            format!("`{path}` of {} is not a date", at.whose()),
+        )
+        .at(at.span(path), "not a date")
+        .expected("a date: `2008`, `2014-03`, `2026-01-07`, an RFC 3339 timestamp, or `{start: .., end: ..}`")
+        .found(found);
+        if let Value::Str(s) = v {
+            if looks_like_day(s) {
+                d = d.help(format!(
+                    "`{s}` has the shape of a date, but there is no such day in the calendar"
+                ));
+            } else if looks_like_slash_date(s) {
+                d = d.help("write dates year first, with dashes: `2026-01-07`");
+            }
+        }
+        if let Value::Number(n) = v {
+            d = d.help(format!(
+                "`{}` is not a year; a bare number in a date field is read as a year (4 digits)",
+                fmt_number(*n)
+            ));
+        }
+        self.push(codes::BAD_DATE, at.collection, at.field, d);
+    }
+
+    fn reference(&mut self, at: &At<'a>, target: &str, id: &str, path: &str) {
+        let coll = self.ds.collection(target);
+        let Some(coll) = coll.filter(|c| !c.records.is_empty()) else {
+            let key = (
+                at.collection.to_string(),
+                at.field.to_string(),
+                target.to_string(),
+            );
+            let span = at.span(path);
+            self.empty_targets.entry(key).or_insert((span, 0)).1 += 1;
+            return;
+        };
+        if coll.get(id).is_some() {
+            return;
+        }
+        let mut d = Diagnostic::error(
+            codes::DANGLING_REF,
+            format!(
+                "`{path}` of {} refers to `{id}`, which is not in `{target}`",
+                at.whose()
+            ),
+        )
+        .at(at.span(path), format!("no such record in `{target}`"))
+        .expected(format!("the id of a record in `{target}`"))
+        .found(format!("`{id}`"));
+        if coll.records.len() <= MAX_SUGGESTION_POOL {
+            if let Some(s) = did_you_mean(id, coll.records.iter().map(|r| &*r.id)) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+        }
+        self.push(codes::DANGLING_REF, at.collection, at.field, d);
+    }
+}
+
+fn record_phrase(collection: &str, r: &Record) -> String {
+    format!("`{collection}` record `{}`", r.id)
+}
+
+/// The span of a field's key, approximated by its value's line start when only the
+/// value is known.
+fn key_span(r: &Record, field: &str) -> Span {
+    r.span_of(field).clone()
+}
+
+fn quoted_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a type asks for, as `expected:` says it.
+pub(crate) fn type_phrase(ty: &FieldType) -> String {
+    match ty {
+        FieldType::String => "a string".into(),
+        FieldType::Number => "a number, or a range `{min, max}`".into(),
+        FieldType::Bool => "`true` or `false`".into(),
+        FieldType::Date => {
+            "a date (`2008`, `2014-03`, `2026-01-07`) or an interval `{start, end}`".into()
+        }
+        FieldType::Duration => "a duration such as `20 years`, `3 months 2 days` or `P1Y`".into(),
+        FieldType::Enum(v) => format!("one of {}", quoted_list(v)),
+        FieldType::Ref(c) => format!("the id of a record in `{c}`"),
+        FieldType::List(inner) => format!("a list of {}", plural(inner)),
+        FieldType::Map => "a map".into(),
+        FieldType::Any => "any value".into(),
+    }
+}
+
+/// A label-sized name of a type.
+fn short_type(ty: &FieldType) -> String {
+    match ty {
+        FieldType::String => "a string".into(),
+        FieldType::Number => "a number".into(),
+        FieldType::Bool => "true or false".into(),
+        FieldType::Date => "a date".into(),
+        FieldType::Duration => "a duration".into(),
+        FieldType::Enum(_) => "one of the enum's values".into(),
+        FieldType::Ref(c) => format!("an id in `{c}`"),
+        FieldType::List(_) => "a list".into(),
+        FieldType::Map => "a map".into(),
+        FieldType::Any => "a value".into(),
+    }
+}
+
+fn plural(ty: &FieldType) -> String {
+    match ty {
+        FieldType::String => "strings".into(),
+        FieldType::Number => "numbers".into(),
+        FieldType::Bool => "booleans".into(),
+        FieldType::Date => "dates".into(),
+        FieldType::Duration => "durations".into(),
+        FieldType::Enum(v) => format!("values among {}", quoted_list(v)),
+        FieldType::Ref(c) => format!("ids of records in `{c}`"),
+        FieldType::List(inner) => format!("lists of {}", plural(inner)),
+        FieldType::Map => "maps".into(),
+        FieldType::Any => "values".into(),
+    }
+}
+
+fn type_help(ty: &FieldType, v: &Value, path: &str) -> Option<String> {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    match (ty, v) {
+        (FieldType::List(_), Value::Str(s)) => {
+            Some(format!("write a list, even of one item: `{field}: [{s}]`"))
+        }
+        (FieldType::String | FieldType::Enum(_), Value::Number(n)) => Some(format!(
+            "quote it to keep it a string: `{field}: \"{}\"`",
+            fmt_number(*n)
+        )),
+        (FieldType::String | FieldType::Enum(_), Value::Bool(b)) => Some(format!(
+            "YAML reads `{b}` (and yes/no, on/off) as a boolean; quote it: `{field}: \"{b}\"`"
+        )),
+        (FieldType::Number, Value::Str(s)) if super::convert::parse_number(s).is_some() => {
+            Some(format!("remove the quotes: `{field}: {s}`"))
+        }
+        (FieldType::Number, Value::Str(_)) => {
+            Some("write a number like `80`, or a range `{min: 80, max: 100}`".into())
+        }
+        (FieldType::Bool, Value::Str(s))
+            if matches!(s.to_ascii_lowercase().as_str(), "true" | "false") =>
+        {
+            Some(format!(
+                "remove the quotes: `{field}: {}`",
+                s.to_ascii_lowercase()
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn looks_like_day(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    b.len() >= 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+}
+
+fn looks_like_slash_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.trim().split(['/', '.']).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Counts for a summary line: records per collection.
+pub fn record_count(ds: &Dataset) -> usize {
+    ds.collections.values().map(|c| c.records.len()).sum()
+}
