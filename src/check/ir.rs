@@ -49,7 +49,9 @@ impl Ty {
             Value::Str(_) => Ty::Str,
             Value::Time(_) => Ty::Date,
             Value::Duration(_) => Ty::Duration,
-            Value::List(items) => Ty::List(Box::new(items.first().map(Ty::from_value).unwrap_or(Ty::Any))),
+            Value::List(items) => Ty::List(Box::new(
+                items.first().map(Ty::from_value).unwrap_or(Ty::Any),
+            )),
             Value::Map(_) => Ty::Map,
         }
     }

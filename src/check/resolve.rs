@@ -2,7 +2,7 @@
 //! Collects every error instead of stopping at the first.
 
 use super::ir::*;
-use super::suggest::did_you_mean;
+use crate::data::suggest::did_you_mean;
 use crate::data::{FieldType, Schema, Time, Value};
 use crate::report::{Diagnostic, RuleInfo, Span};
 use crate::syntax::ast::{self, AggregateOp, BinaryOp, ExprKind, Literal, UnaryOp};

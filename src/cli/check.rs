@@ -223,7 +223,7 @@ pub fn load(global: &GlobalArgs, data: &[PathBuf], args: &SuiteArgs, only: &[Str
             let names: Vec<&str> = suite.consts.iter().map(|c| c.name.as_str()).collect();
             let mut d = Diagnostic::error("A0005", format!("the suite has no constant `{k}`"))
                 .expected(if names.is_empty() { "a constant of the suite".to_string() } else { format!("one of {}", names.join(", ")) });
-            if let Some(s) = crate::check::suggest::did_you_mean(&k, names.iter().copied()) {
+            if let Some(s) = crate::data::suggest::did_you_mean(&k, names.iter().copied()) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
             diags.push(d);
@@ -252,7 +252,7 @@ pub fn load(global: &GlobalArgs, data: &[PathBuf], args: &SuiteArgs, only: &[Str
             if !suite.rules.iter().any(|r| &r.info.id == id) {
                 let ids: Vec<&str> = suite.rules.iter().map(|r| r.info.id.as_str()).collect();
                 let mut d = Diagnostic::error("A0006", format!("no rule `{id}` in the suite"));
-                if let Some(s) = crate::check::suggest::did_you_mean(id, ids.iter().copied()) {
+                if let Some(s) = crate::data::suggest::did_you_mean(id, ids.iter().copied()) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
                 diags.push(d);
