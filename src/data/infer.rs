@@ -14,6 +14,8 @@ enum Seen {
     Bool,
     Number,
     Date,
+    /// A quoted string of four digits: a date beside other dates, else a string.
+    Year,
     String,
     List(Box<Seen>),
     Map,
@@ -25,6 +27,8 @@ fn join(a: Seen, b: Seen) -> Seen {
     match (a, b) {
         (Nothing, x) | (x, Nothing) => x,
         (Date, String) | (String, Date) => String,
+        (Date, Year) | (Year, Date) => Date,
+        (Year, String) | (String, Year) => String,
         (List(x), List(y)) => List(Box::new(join(*x, *y))),
         (x, y) if x == y => x,
         _ => Any,
@@ -39,6 +43,8 @@ fn classify(n: &Node) -> Seen {
         NodeKind::Str(s) => {
             if parse_date(s).is_some() && !is_plain_digits(s) {
                 Seen::Date
+            } else if s.len() == 4 && is_plain_digits(s) && parse_date(s).is_some() {
+                Seen::Year
             } else {
                 Seen::String
             }
@@ -90,7 +96,7 @@ fn to_type(s: &Seen) -> FieldType {
         Seen::Bool => FieldType::Bool,
         Seen::Number => FieldType::Number,
         Seen::Date => FieldType::Date,
-        Seen::String => FieldType::String,
+        Seen::String | Seen::Year => FieldType::String,
         Seen::List(inner) => FieldType::List(Box::new(to_type(inner))),
         Seen::Map => FieldType::Map,
     }
