@@ -767,3 +767,19 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn every_example_in_the_language_doc_parses_and_is_in_canonical_layout() {
+    let doc = std::fs::read_to_string("docs/language.md").unwrap_or_default();
+    let mut blocks = 0;
+    for (k, block) in doc.split("```rules\n").skip(1).enumerate() {
+        let code = block.split("```").next().unwrap_or_default();
+        let name = format!("language.md example {}", k + 1);
+        match format_source(name.as_str().into(), code) {
+            Ok(formatted) => assert_eq!(formatted, code, "{name} is not in canonical layout"),
+            Err(d) => panic!("{name}:\n{}", rendered(&name, code, &d)),
+        }
+        blocks += 1;
+    }
+    assert!(blocks >= 12, "only {blocks} examples found");
+}
