@@ -783,3 +783,107 @@ fn every_example_in_the_language_doc_parses_and_is_in_canonical_layout() {
     }
     assert!(blocks >= 12, "only {blocks} examples found");
 }
+
+// ---------------------------------------------------------------------------------
+// The command line
+
+mod command_line {
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("factlint-parse-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(dir.join("nested"));
+        dir
+    }
+
+    fn factlint(args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_factlint"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the factlint binary runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    const MESSY: &str = "rule  a{severity:error\nwhere x==1 and y==2}\n";
+    const TIDY: &str = "rule a {\n  severity: error\n  where x == 1\n    and y == 2\n}\n";
+
+    #[test]
+    fn fmt_check_lists_files_that_would_change_and_exits_1() {
+        let dir = scratch("check");
+        let _ = std::fs::write(dir.join("messy.rules"), MESSY);
+        let _ = std::fs::write(dir.join("nested/tidy.rules"), TIDY);
+        let _ = std::fs::write(dir.join("notes.txt"), "not a rule file");
+        let d = dir.to_string_lossy().to_string();
+        let (code, stdout, _) = factlint(&["fmt", "--check", &d]);
+        assert_eq!(code, 1);
+        assert_eq!(stdout.trim(), dir.join("messy.rules").to_string_lossy());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("messy.rules")).unwrap_or_default(),
+            MESSY
+        );
+
+        let (code, _, _) = factlint(&["fmt", &d]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("messy.rules")).unwrap_or_default(),
+            TIDY
+        );
+        let (code, stdout, _) = factlint(&["fmt", "--check", &d]);
+        assert_eq!((code, stdout.as_str()), (0, ""));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn fmt_and_parse_report_parse_errors_and_exit_2() {
+        let dir = scratch("errors");
+        let bad = dir.join("bad.rules");
+        let _ = std::fs::write(&bad, "rule r {\n  where a && b\n}\n");
+        let b = bad.to_string_lossy().to_string();
+        for cmd in ["fmt", "parse"] {
+            let (code, stdout, stderr) = factlint(&[cmd, &b]);
+            assert_eq!(code, 2, "{cmd}");
+            assert_eq!(stdout, "", "{cmd}");
+            assert!(
+                stderr.contains("error[P0009]: unknown operator `&&`"),
+                "{cmd}: {stderr}"
+            );
+            assert!(stderr.contains("bad.rules:2:11"), "{cmd}: {stderr}");
+        }
+        let (code, _, stderr) = factlint(&["--error-format", "json", "fmt", &b]);
+        assert_eq!(code, 2);
+        assert!(stderr.contains("\"code\":\"P0009\""), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&bad).unwrap_or_default(),
+            "rule r {\n  where a && b\n}\n"
+        );
+        let (code, _, stderr) = factlint(&["fmt", &dir.join("absent.rules").to_string_lossy()]);
+        assert_eq!(code, 2);
+        assert!(stderr.contains("does not exist"), "{stderr}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn parse_prints_the_tree() {
+        let dir = scratch("tree");
+        let file = dir.join("ok.rules");
+        let _ = std::fs::write(&file, TIDY);
+        let (code, stdout, _) = factlint(&["parse", &file.to_string_lossy()]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            stdout,
+            "(rule@1:1 a (severity@2:13 error) (where@3:9 (and (== x 1.0) (== y 2.0))))\n"
+        );
+        let (code, stdout, _) = factlint(&["parse", "--debug", &file.to_string_lossy()]);
+        assert_eq!(code, 0);
+        assert!(stdout.contains("ok.rules:2:13"), "{stdout}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

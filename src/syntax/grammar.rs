@@ -1464,6 +1464,7 @@ fn aggregate<'a>(i: In<'a>, w: &str) -> PResult<'a, E> {
     } else {
         (i, None)
     };
+    let before_var = i;
     let (i, (var, vr)) = need(
         i,
         |i| ident(i, "variable"),
@@ -1472,7 +1473,20 @@ fn aggregate<'a>(i: In<'a>, w: &str) -> PResult<'a, E> {
     let at = off(&i);
     let (i, _) = match kw("in")(i) {
         Ok(x) => x,
-        Err(_) => return fail(PError::expected(at, format!("`in`, as in {shape}"))),
+        Err(_) => {
+            let mut e = PError::expected(at, format!("`in`, as in {shape}"));
+            // `count(c.sources)`: a collection where the variable should be
+            if rest(&i).starts_with('.') {
+                if let Ok((_, c)) = postfix(before_var) {
+                    let written = &ctx.src.text[c.outer.0..c.outer.1];
+                    let value = if op.takes_value() { "value for " } else { "" };
+                    e = e.help(format!(
+                        "name the elements with a variable: `{w}({value}x in {written})`"
+                    ));
+                }
+            }
+            return fail(e);
+        }
     };
     let (i, source) = need(i, postfix, || format!("a collection after `{var} in`"))?;
     let (i, filter) = if at_kw(&i, "where") {
