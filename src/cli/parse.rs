@@ -4,6 +4,7 @@
 use super::GlobalArgs;
 use crate::report::{Diagnostic, Sources};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,6 +13,10 @@ pub struct ParseArgs {
     /// Rule files, or folders whose `*.rules` files are shown (sorted).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Print Rust's debug view of the tree (every node with its span) instead of the
+    /// compact S-expression view.
+    #[arg(long)]
+    pub debug: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
@@ -36,10 +41,17 @@ pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
         };
         let (ast, errors) = crate::syntax::parse_bytes(name.clone(), &bytes);
         if errors.is_empty() {
+            let mut text = String::new();
             if many {
-                println!("# {name}");
+                text.push_str(&format!("# {name}\n"));
             }
-            println!("{ast:#?}");
+            if args.debug {
+                text.push_str(&format!("{ast:#?}\n"));
+            } else {
+                text.push_str(&crate::syntax::tree_view(&ast, 100));
+            }
+            // a closed pipe (`| head`) is not an error worth a panic
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
         } else {
             sources.add(name, String::from_utf8_lossy(&bytes).into());
             diags.extend(errors);

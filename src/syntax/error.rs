@@ -207,10 +207,12 @@ pub(crate) fn describe(text: &str, pos: usize) -> (String, usize) {
                     break;
                 }
             }
-            ("a string".into(), n)
+            let shown: String = rest[..n].chars().take(30).collect();
+            let more = if shown.len() < n { "..." } else { "" };
+            (format!("string `{shown}{more}`"), n)
         }
-        '#' if rest.starts_with("##") => ("a doc comment (`##`)".into(), 2),
-        '#' => ("a comment".into(), 1),
+        '#' if rest.starts_with("##") => ("doc comment `##`".into(), 2),
+        '#' => ("`#`".into(), 1),
         c if "=!<>~&|+-*/%^".contains(c) => {
             let n = bytes
                 .iter()

@@ -1,4 +1,5 @@
-//! The canonical layout of rule files: one blank line between items, two-space indent
+//! The canonical layout of rule files: one blank line between items (one-line includes,
+//! consts and defs on consecutive lines stay together), two-space indent
 //! in rules, clauses in a fixed order, a `where` of several conjuncts one per line,
 //! parentheses only where precedence needs them. Comments are kept in their place.
 //!
@@ -18,6 +19,7 @@ pub fn format(file: &File) -> String {
         comments,
         next: 0,
         prev_line: 0,
+        prev_simple: None,
     };
     for item in &file.items {
         f.item(item);
@@ -33,6 +35,8 @@ struct Formatter<'a> {
     next: usize,
     /// Source line of the element written last; a comment on it trails that element.
     prev_line: u32,
+    /// Line of the item written last, if it was an include, const or def without doc.
+    prev_simple: Option<u32>,
 }
 
 impl Formatter<'_> {
@@ -108,7 +112,12 @@ impl Formatter<'_> {
             Item::Def(x) => (&x.span, x.doc.as_deref()),
             Item::Rule(x) => (&x.span, x.doc.as_deref()),
         };
-        if !self.out.is_empty() {
+        // includes, consts and defs written on consecutive lines stay together
+        let simple = !matches!(item, Item::Rule(_)) && doc.is_none();
+        let glued = simple
+            && self.prev_simple.is_some_and(|l| span.line == l + 1)
+            && self.peek().is_none_or(|c| c.span.start >= span.start);
+        if !self.out.is_empty() && !glued {
             self.out.push('\n');
         }
         let doc_lines = doc.map_or(0, |d| d.split('\n').count() as u32);
@@ -149,6 +158,7 @@ impl Formatter<'_> {
                 self.prev_line = 0;
             }
         }
+        self.prev_simple = simple.then_some(span.line);
         // comments inside the item, or trailing it on its line
         while let Some(c) = self.peek() {
             if c.span.start >= span.end && c.span.line != self.prev_line {

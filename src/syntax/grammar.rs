@@ -20,6 +20,9 @@ pub const MAX_DEPTH: u32 = 200;
 pub(crate) struct E {
     expr: Expr,
     depth: u32,
+    /// The bytes written for it, parentheses included: a parenthesised expression is
+    /// no node of its own, but its parent's span covers the parentheses.
+    outer: Range,
 }
 
 type Doc = Option<(String, Range)>;
@@ -94,6 +97,7 @@ fn node(ctx: &Ctx, kind: ExprKind, r: Range, children: &[u32]) -> Result<E, nom:
             span: ctx.span(r.0, r.1),
         },
         depth,
+        outer: r,
     })
 }
 
@@ -104,6 +108,7 @@ fn leaf(ctx: &Ctx, kind: ExprKind, r: Range) -> E {
             span: ctx.span(r.0, r.1),
         },
         depth: 1,
+        outer: r,
     }
 }
 
@@ -242,6 +247,8 @@ fn item(i: In<'_>) -> PResult<'_, Item> {
                 PError::expected(start, "`rule`, `const`, `def` or `include`").code("P0020");
             if rest(&i).starts_with('}') {
                 e = e.help("this `}` closes nothing: is there one too many?");
+            } else if let Some(m) = w.and_then(|w| did_you_mean(w, ITEM_KEYWORDS)) {
+                e = e.help(format!("did you mean `{m}`?"));
             } else if matches!(
                 w,
                 Some("severity" | "message" | "tags" | "meta" | "for" | "where" | "verdict")
@@ -291,7 +298,7 @@ fn konst(i: In<'_>, doc: Doc) -> PResult<'_, Const> {
     let (i, (name, nr)) = need(i, |i| ident(i, "constant"), || "a constant name".into())?;
     let (i, _) = need(i, sym("="), || format!("`=` after `const {name}`"))?;
     let (i, value) = need(i, expr, || format!("the value of `{name}`"))?;
-    let end = value.expr.span.end;
+    let end = value.outer.1;
     Ok((
         i,
         Const {
@@ -331,7 +338,7 @@ fn def(i: In<'_>, doc: Doc) -> PResult<'_, Def> {
     }
     let (i, _) = need(i, sym("="), || format!("`=` and the body of `{name}`"))?;
     let (i, body) = need(i, expr, || format!("the body of `{name}`"))?;
-    let end = body.expr.span.end;
+    let end = body.outer.1;
     Ok((
         i,
         Def {
@@ -450,6 +457,7 @@ fn rule(i: In<'_>, doc: Doc) -> PResult<'_, Rule> {
                         start,
                         format!("unknown clause `{w}` in rule `{id_text}`"),
                     )
+                    .label("not a clause")
                     .expecting(format!(
                         "a clause ({}) or `}}`",
                         CLAUSES
@@ -588,6 +596,8 @@ fn tags(i: In<'_>) -> PResult<'_, Vec<Spanned<String>>> {
                             format!("`{w}` is a keyword, not a tag name"),
                         )
                         .end(start + w.len())
+                        .label("a tag name was expected here")
+                        .expecting("a tag (a name or a string)")
                         .help(format!("write it as a string: `\"{w}\"`")),
                     )
                 }
@@ -683,7 +693,7 @@ fn binding(i: In<'_>) -> PResult<'_, Binding> {
         }
     };
     let (i, source) = need(i, postfix, || format!("a collection after `{var} in`"))?;
-    let end = source.expr.span.end;
+    let end = source.outer.1;
     Ok((
         i,
         Binding {
@@ -814,6 +824,8 @@ fn message(i: In<'_>) -> PResult<'_, Message> {
                 return fail(
                     PError::new("P0016", at, "unmatched `}` in a message")
                         .end(at + 1)
+                        .label("no `{` opens this")
+                        .expecting("`}}` for a literal brace")
                         .help("write `}}` for a literal brace"),
                 )
             }
@@ -865,6 +877,7 @@ fn interpolation_inner(i: In<'_>, open: usize) -> PResult<'_, E> {
         return fail(
             PError::new("P0016", open, "empty interpolation `{}` in a message")
                 .end(start + 1)
+                .found("`{}`")
                 .expecting("an expression between the braces, e.g. `{s.actor.name}`")
                 .help("write `{{}}` for literal braces"),
         );
@@ -907,7 +920,7 @@ fn operand<'a>(i: In<'a>, p: fn(In<'a>) -> PResult<'a, E>, op: &str) -> PResult<
 }
 
 fn binary(ctx: &Ctx, op: BinaryOp, l: E, r: E) -> Result<E, nom::Err<PError>> {
-    let rg = (l.expr.span.start, r.expr.span.end);
+    let rg = (l.outer.0, r.outer.1);
     node(
         ctx,
         ExprKind::Binary(op, Box::new(l.expr), Box::new(r.expr)),
@@ -951,7 +964,7 @@ fn not_expr(i: In<'_>) -> PResult<'_, E> {
     let _guard = enter(&i)?;
     let (i, k) = token(i, 3)?;
     let (i, inner) = operand(i, not_expr, "not")?;
-    let r = (k.0, inner.expr.span.end);
+    let r = (k.0, inner.outer.1);
     let d = inner.depth;
     let e = node(
         ctx,
@@ -992,6 +1005,8 @@ fn cmp_op_at(i: &In) -> Result<Option<CmpOp>, PError> {
             return Err(
                 PError::new("P0009", at, format!("unknown operator `{bad}`"))
                     .end(at + bad.len())
+                    .label("not an operator of the rule language")
+                    .expecting(format!("`{good}`"))
                     .help(format!("use `{good}`")),
             );
         }
@@ -1012,12 +1027,14 @@ fn cmp_op_at(i: &In) -> Result<Option<CmpOp>, PError> {
     if s.starts_with('=') {
         return Err(PError::new("P0008", at, "`=` is not a comparison")
             .end(at + 1)
-            .label("assignment-like `=`")
+            .label("a single `=` compares nothing")
+            .expecting("`==`")
             .help("use `==` to compare"));
     }
     if s.starts_with('!') {
         return Err(PError::new("P0009", at, "unknown operator `!`")
             .end(at + 1)
+            .label("not an operator of the rule language")
             .help("use `not` to negate, or `!=` to compare"));
     }
     let Some(w) = peek_word(i) else {
@@ -1089,7 +1106,7 @@ fn cmp(i: In<'_>) -> PResult<'_, E> {
                 "`of`, as in `a within 20 years of b`".into()
             })?;
             let (i, rhs) = operand(i, add, "of")?;
-            let r = (lhs.expr.span.start, rhs.expr.span.end);
+            let r = (lhs.outer.0, rhs.outer.1);
             let depths = [lhs.depth, window.depth, rhs.depth];
             let kind = ExprKind::Within {
                 lhs: Box::new(lhs.expr),
@@ -1115,7 +1132,7 @@ fn cmp(i: In<'_>) -> PResult<'_, E> {
                 }
             };
             let (i, w) = token(i, 7)?;
-            let r = (lhs.expr.span.start, w.1);
+            let r = (lhs.outer.0, w.1);
             let d = lhs.depth;
             let kind = ExprKind::Missing {
                 expr: Box::new(lhs.expr),
@@ -1135,7 +1152,12 @@ fn cmp(i: In<'_>) -> PResult<'_, E> {
                 PError::new("P0010", at, "comparisons cannot be chained")
                     .end(at + len)
                     .label(format!("second comparison {desc}"))
-                    .also(op_start, op_start + 1, "first comparison")
+                    .also(
+                        op_start,
+                        op_start + super::error::describe(ctx.src.text, op_start).1,
+                        "first comparison",
+                    )
+                    .expecting("`and`, `or` or the end of the condition")
                     .help("join two comparisons with `and`, e.g. `a < b and b < c`"),
             )
         }
@@ -1167,7 +1189,7 @@ fn unary(i: In<'_>) -> PResult<'_, E> {
     let _guard = enter(&i)?;
     let (i, k) = token(i, 1)?;
     let (i, inner) = operand(i, unary, "-")?;
-    let r = (k.0, inner.expr.span.end);
+    let r = (k.0, inner.outer.1);
     let d = inner.depth;
     let e = node(
         ctx,
@@ -1185,7 +1207,7 @@ pub(crate) fn postfix(i: In<'_>) -> PResult<'_, E> {
     while rest(&i).starts_with('.') {
         let (j, _) = token(i, 1)?;
         let (j, (name, nr)) = need(j, word, || "a field name after `.`".into())?;
-        let r = (e.expr.span.start, nr.1);
+        let r = (e.outer.0, nr.1);
         let d = e.depth;
         e = node(
             ctx,
@@ -1206,6 +1228,12 @@ fn primary(i: In<'_>) -> PResult<'_, E> {
         return backtrack(PError::expected(start, "an expression"));
     };
     match c {
+        '!' if !s.starts_with("!=") => fail(
+            PError::new("P0009", start, "unknown operator `!`")
+                .end(start + 1)
+                .expecting("an expression")
+                .help("use `not` to negate"),
+        ),
         '0'..='9' => number(i),
         '"' => {
             let (i, (v, r)) = string_lit(i)?;
@@ -1219,8 +1247,9 @@ fn primary(i: In<'_>) -> PResult<'_, E> {
         '(' => {
             let _guard = enter(&i)?;
             let (i, open) = token(i, 1)?;
-            let (i, e) = need(i, expr, || "an expression after `(`".into())?;
-            let (i, _) = close(i, ")", open, || "`)` to close `(`".into())?;
+            let (i, mut e) = need(i, expr, || "an expression after `(`".into())?;
+            let (i, cr) = close(i, ")", open, || "`)` to close `(`".into())?;
+            e.outer = (open.0, cr.1);
             Ok((i, e))
         }
         _ => match peek_word(&i) {
@@ -1435,6 +1464,7 @@ fn aggregate<'a>(i: In<'a>, w: &str) -> PResult<'a, E> {
     } else {
         (i, None)
     };
+    let before_var = i;
     let (i, (var, vr)) = need(
         i,
         |i| ident(i, "variable"),
@@ -1443,7 +1473,20 @@ fn aggregate<'a>(i: In<'a>, w: &str) -> PResult<'a, E> {
     let at = off(&i);
     let (i, _) = match kw("in")(i) {
         Ok(x) => x,
-        Err(_) => return fail(PError::expected(at, format!("`in`, as in {shape}"))),
+        Err(_) => {
+            let mut e = PError::expected(at, format!("`in`, as in {shape}"));
+            // `count(c.sources)`: a collection where the variable should be
+            if rest(&i).starts_with('.') {
+                if let Ok((_, c)) = postfix(before_var) {
+                    let written = &ctx.src.text[c.outer.0..c.outer.1];
+                    let value = if op.takes_value() { "value for " } else { "" };
+                    e = e.help(format!(
+                        "name the elements with a variable: `{w}({value}x in {written})`"
+                    ));
+                }
+            }
+            return fail(e);
+        }
     };
     let (i, source) = need(i, postfix, || format!("a collection after `{var} in`"))?;
     let (i, filter) = if at_kw(&i, "where") {

@@ -296,6 +296,7 @@ pub(crate) fn escape(text: &str, at: usize, string_start: usize) -> Result<(char
                 ),
             )
             .end(end)
+            .found(format!("`\\u{{{}}}`", &after[2..2 + digits]))
             .expecting("a unicode scalar value (not a surrogate, at most 10FFFF)")),
         };
     }

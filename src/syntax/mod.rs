@@ -12,18 +12,53 @@ mod format;
 mod grammar;
 mod lex;
 mod source;
+mod view;
 
 use crate::report::Diagnostic;
 use std::sync::Arc;
 
 pub use format::format;
 pub use grammar::MAX_DEPTH;
+pub use view::tree_view;
 
 /// Parse rule text. Returns the items that parsed and every error found; an empty
 /// file or a file of comments is valid and has no items.
 pub fn parse(file: Arc<str>, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    // The grammar recurses once per nesting level (bounded by `MAX_DEPTH`); unoptimised
+    // builds use tens of kilobytes of stack per level, more than a test thread has. So
+    // it runs on a thread of its own with room to spare, whoever the caller is.
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("factlint-parse".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(scope, || parse_here(file.clone(), text));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                let d =
+                    Diagnostic::error("P0000", "internal error: the parser stopped on this file")
+                        .help("please report this, with the file");
+                (empty_file(&file, text), vec![d])
+            }),
+            Err(_) => parse_here(file.clone(), text),
+        }
+    })
+}
+
+/// Stack for the parser thread: `MAX_DEPTH` levels of the deepest production in a
+/// debug build need about 16 MB; the memory is only reserved, not used.
+const PARSER_STACK: usize = 64 << 20;
+
+fn parse_here(file: Arc<str>, text: &str) -> (ast::File, Vec<Diagnostic>) {
     let ctx = source::Ctx::new(file, text);
     grammar::file(&ctx)
+}
+
+fn empty_file(file: &Arc<str>, text: &str) -> ast::File {
+    ast::File {
+        items: Vec::new(),
+        comments: Vec::new(),
+        span: source::SourceMap::new(file.clone(), text).span(0, text.len()),
+    }
 }
 
 /// Parse rule text given as bytes. Invalid UTF-8 is reported at the first bad byte;
