@@ -645,6 +645,26 @@ fn text_report_of_awkward_input() {
 }
 
 #[test]
+fn rule_descriptions_are_the_first_sentence_of_the_doc_comment() {
+    let mut r = flagship().rules[0].clone();
+    r.doc = Some(
+        "An actor invokes a principle (sovereignty, the UN Charter)\nwhile its own actions breach it. Actions at the\nhost's request do not count.\n\nMore."
+            .into(),
+    );
+    assert_eq!(
+        factlint::report::output::rule_summary(&r),
+        "An actor invokes a principle (sovereignty, the UN Charter) while its own actions breach it."
+    );
+    r.doc = Some("A claim with no sources at all".into());
+    assert_eq!(
+        factlint::report::output::rule_summary(&r),
+        "A claim with no sources at all"
+    );
+    r.doc = None;
+    assert_eq!(factlint::report::output::rule_summary(&r), r.id);
+}
+
+#[test]
 fn text_colour_only_when_asked() {
     let plain = render_text(&flagship(), false);
     let coloured = render_text(&flagship(), true);
@@ -1237,4 +1257,126 @@ fn suppression_files_that_are_not_lists() {
     let (_, d) = load_suppressions("s.yaml", "- rule: [unclosed\n");
     assert_eq!(d[0].code, "R0201");
     assert_eq!(d[0].primary.as_ref().map(|l| l.span.line), Some(2));
+}
+
+// ---------------------------------------------------------------------------
+// the real pipeline: the flagship suite over the example dataset
+
+/// The report of `rules/*.rules` over `examples/venezuela-2026`, run through the whole
+/// pipeline (paths relative to the crate root, as a user in the repository gives them).
+/// `None`, with the reason on stderr, while a stage before `report` rejects the suite
+/// or the data: those stages' own tests say why.
+fn pipeline_report() -> Option<Report> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(root).unwrap();
+    let load = factlint::data::LoadOptions {
+        schema: Some(PathBuf::from("schema/event-model.yaml")),
+        ..Default::default()
+    };
+    let (dataset, diags) = factlint::data::load(&[PathBuf::from("examples/venezuela-2026")], &load);
+    if skip("data", &diags) {
+        return None;
+    }
+    let mut rule_files: Vec<PathBuf> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rules"))
+        .collect();
+    rule_files.sort();
+    let mut sources = Sources::new();
+    let mut files = Vec::new();
+    for p in &rule_files {
+        let name: Arc<str> = p.display().to_string().into();
+        let text = std::fs::read_to_string(p).unwrap();
+        let (ast, diags) = factlint::syntax::parse(name.clone(), &text);
+        if skip("parse", &diags) {
+            return None;
+        }
+        sources.add(name, text.into());
+        files.push(ast);
+    }
+    let (suite, diags) = factlint::check::check(&files, &dataset.schema);
+    if skip("check", &diags) {
+        return None;
+    }
+    let opts = factlint::eval::RunOptions {
+        parallel: false,
+        ..Default::default()
+    };
+    let (report, diags) = factlint::eval::run(&suite, &dataset, &sources, &opts);
+    if skip("eval", &diags) {
+        return None;
+    }
+    Some(report)
+}
+
+fn skip(stage: &str, diags: &[Diagnostic]) -> bool {
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(factlint::report::diagnostic::render_plain)
+        .collect();
+    if !errors.is_empty() {
+        eprintln!(
+            "skipped: the flagship suite fails at {stage}:\n{}",
+            errors.join("\n")
+        );
+    }
+    !errors.is_empty()
+}
+
+#[test]
+fn flagship_pipeline_renders_in_every_format() {
+    let Some(report) = pipeline_report() else {
+        return;
+    };
+    assert!(
+        !report.findings.is_empty(),
+        "the flagship suite finds something"
+    );
+    assert!(!report.verdicts.is_empty(), "and gives claim verdicts");
+
+    // deterministic, whole-pipeline
+    for format in Format::ALL {
+        assert_eq!(
+            render(format, &report, false),
+            render(format, &pipeline_report().unwrap(), false),
+            "{format} differs between two runs"
+        );
+    }
+
+    // machine formats parse, and carry every finding
+    let json: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
+    assert_eq!(
+        json["findings"].as_array().unwrap().len(),
+        report.findings.len()
+    );
+    for line in render_jsonl(&report).lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+    let reviews: serde_json::Value =
+        serde_json::from_str(&render_claimreview(&report, &ClaimReviewOptions::default())).unwrap();
+    assert!(!reviews.as_array().unwrap().is_empty());
+    assert_eq!(
+        render_github(&report).lines().count(),
+        report.findings.len()
+    );
+    // the text names the Georgia war and where it is recorded
+    let text = render_text(&report, false);
+    assert!(text.contains("actions/rus-georgia-2008"), "{text}");
+    assert!(
+        text.contains("examples/venezuela-2026/actions.yaml:"),
+        "{text}"
+    );
+
+    if let Some(validator) = sarif_validator() {
+        assert_valid_sarif(&validator, &render_sarif(&report, "0.1.0"));
+    }
+
+    // a baseline of the run explains every finding of the same run
+    let baseline = read_baseline("b.json", &write_baseline(&report)).unwrap();
+    let mut again = report.clone();
+    let diff = apply_baseline(&mut again, &baseline);
+    assert!(diff.new.is_empty() && diff.resolved.is_empty());
+    assert_eq!(diff.unchanged, report.findings.len());
 }
