@@ -16,7 +16,7 @@ use factlint::report::junit::{escape_xml, render_junit};
 use factlint::report::output::{
     count_at_or_above, parse_output_spec, render, write_atomic, write_atomic_with, Format,
 };
-use factlint::report::sarif::render_sarif;
+use factlint::report::sarif::{render_sarif, render_sarif_with_suppressed};
 use factlint::report::suppress::{apply_suppressions, load_suppressions};
 use factlint::report::text::render_text;
 use factlint::report::{
@@ -833,6 +833,38 @@ fn sarif_validates_against_the_official_schema() {
     assert_valid_sarif(&validator, &render_sarif(&flagship(), "0.1.0"));
     assert_valid_sarif(&validator, &render_sarif(&awkward(), "0.1.0"));
     assert_valid_sarif(&validator, &render_sarif(&Report::default(), "0.1.0"));
+}
+
+#[test]
+fn sarif_records_suppressed_findings_as_accepted_suppressions() {
+    let file = "tests/corpus/report/suppressions.yaml";
+    let (suppressions, _) = load_suppressions(file, &corpus("suppressions.yaml"));
+    let mut report = flagship();
+    let outcome = apply_suppressions(&mut report, &suppressions, day("2026-03-01"));
+    let sarif = render_sarif_with_suppressed(&report, "0.1.0", &outcome.suppressed, &suppressions);
+    if let Some(validator) = sarif_validator() {
+        assert_valid_sarif(&validator, &sarif);
+    }
+    let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 7, "5 reported and 2 suppressed");
+    assert!(results[..5].iter().all(|r| r.get("suppressions").is_none()));
+    let georgia = &results[5];
+    assert_eq!(georgia["ruleId"], "principle-contradicted");
+    assert_eq!(georgia["suppressions"][0]["kind"], "external");
+    assert_eq!(georgia["suppressions"][0]["status"], "accepted");
+    assert_eq!(
+        georgia["suppressions"][0]["properties"]["reviewer"],
+        "A. Editor"
+    );
+    assert_eq!(
+        georgia["suppressions"][0]["properties"]["expires"],
+        "2026-06-30"
+    );
+    assert!(georgia["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .starts_with("The ministry's statement of 2026-01-06"));
 }
 
 #[test]
