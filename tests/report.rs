@@ -1166,9 +1166,13 @@ fn baseline_round_trip_shows_one_new_and_one_resolved() {
     assert_eq!(diff.new, vec![new.id.clone()]);
     assert_eq!(diff.resolved, vec![BaselineEntry::of(&resolved)]);
     assert_eq!(diff.unchanged, 6);
-    assert_eq!(after.findings, vec![new]);
+    assert_eq!(after.findings, vec![new.clone()]);
     assert_eq!(after.summary.certain, 1);
     snapshot!("baseline_diff", diff.render_text());
+    let json: serde_json::Value = serde_json::from_str(&diff.render_json()).unwrap();
+    assert_eq!(json["new"][0], new.id.as_str());
+    assert_eq!(json["resolved"][0]["rule"], "principle-contradicted");
+    assert_eq!(json["unchanged"], 6);
 }
 
 #[test]
