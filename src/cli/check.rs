@@ -34,8 +34,9 @@ impl FailOn {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum EngineArg {
+    #[default]
     Planned,
     Reference,
 }
@@ -132,7 +133,9 @@ fn parse_set_value(name: &str, text: &str) -> Result<Value, Diagnostic> {
     };
     let schema = crate::data::Schema::default();
     let (suite, diags) = crate::check::check(&[ast.clone()], &schema);
-    if diags.iter().any(|d| d.is_error()) || c.value.kind == crate::syntax::ast::ExprKind::List(vec![]) {
+    if diags.iter().any(|d| d.is_error())
+        || c.value.kind == crate::syntax::ast::ExprKind::List(vec![])
+    {
         return Err(bad());
     }
     let ds = Dataset::default();
@@ -163,7 +166,12 @@ pub fn restrict_as_of(ds: &mut Dataset, as_of: chrono::NaiveDate) {
 
 /// Load config, data and rules; check the suite. Diagnostics are emitted; `Err` holds
 /// the exit code when the run cannot go on.
-pub fn load(global: &GlobalArgs, data: &[PathBuf], args: &SuiteArgs, only: &[String]) -> Result<Loaded, i32> {
+pub fn load(
+    global: &GlobalArgs,
+    data: &[PathBuf],
+    args: &SuiteArgs,
+    only: &[String],
+) -> Result<Loaded, i32> {
     let cfg = match config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(d) => {
@@ -207,7 +215,11 @@ pub fn load(global: &GlobalArgs, data: &[PathBuf], args: &SuiteArgs, only: &[Str
     diags.extend(check_diags);
     // overrides
     let mut overrides = BTreeMap::new();
-    let mut sets: Vec<(String, String)> = cfg.set.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut sets: Vec<(String, String)> = cfg
+        .set
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for s in &args.set {
         match s.split_once('=') {
             Some((k, v)) => sets.push((k.trim().to_string(), v.trim().to_string())),
@@ -222,7 +234,11 @@ pub fn load(global: &GlobalArgs, data: &[PathBuf], args: &SuiteArgs, only: &[Str
         let Some(c) = suite.consts.iter().find(|c| c.name == k) else {
             let names: Vec<&str> = suite.consts.iter().map(|c| c.name.as_str()).collect();
             let mut d = Diagnostic::error("A0005", format!("the suite has no constant `{k}`"))
-                .expected(if names.is_empty() { "a constant of the suite".to_string() } else { format!("one of {}", names.join(", ")) });
+                .expected(if names.is_empty() {
+                    "a constant of the suite".to_string()
+                } else {
+                    format!("one of {}", names.join(", "))
+                });
             if let Some(s) = crate::data::suggest::did_you_mean(&k, names.iter().copied()) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
@@ -319,7 +335,12 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         Err(code) => return code,
     };
     loaded.options.max_findings = args.max_findings;
-    let (mut report, run_diags) = crate::eval::run(&loaded.suite, &loaded.dataset, &loaded.rule_sources, &loaded.options);
+    let (mut report, run_diags) = crate::eval::run(
+        &loaded.suite,
+        &loaded.dataset,
+        &loaded.rule_sources,
+        &loaded.options,
+    );
     let mut code = 0;
     if !run_diags.is_empty() {
         emit_diagnostics(global, &run_diags, &loaded.rule_sources);
@@ -353,7 +374,10 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         if let Err(e) = output::write_atomic(&spec.path, body.as_bytes()) {
             emit_diagnostics(
                 global,
-                &[Diagnostic::error("A0009", format!("cannot write `{}`", spec.path.display())).found(e.to_string())],
+                &[
+                    Diagnostic::error("A0009", format!("cannot write `{}`", spec.path.display()))
+                        .found(e.to_string()),
+                ],
                 &Sources::new(),
             );
             return 2;

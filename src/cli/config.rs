@@ -46,10 +46,15 @@ pub fn load(path: Option<&Path>) -> Result<Config, Diagnostic> {
     };
     let text = match std::fs::read_to_string(&file) {
         Ok(t) => t,
-        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Config::default())
+        }
         Err(e) => {
-            return Err(Diagnostic::error("A0001", format!("cannot read config `{}`", file.display()))
-                .found(e.to_string()))
+            return Err(Diagnostic::error(
+                "A0001",
+                format!("cannot read config `{}`", file.display()),
+            )
+            .found(e.to_string()))
         }
     };
     let mut cfg: Config = if text.trim().is_empty() {

@@ -28,11 +28,24 @@ pub struct ExplainArgs {
 
 /// The explanation of one finding of a report.
 pub fn explain_finding(loaded: &Loaded, report: &Report, id: &str) -> Option<String> {
-    let f = report.findings.iter().find(|f| f.id == id || (id.len() >= 6 && f.id.starts_with(id)))?;
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.id == id || (id.len() >= 6 && f.id.starts_with(id)))?;
     let rule = loaded.suite.rules.iter().find(|r| r.info.id == f.rule)?;
-    let bind: Vec<(String, String)> = f.evidence.iter().map(|e| (e.var.clone(), e.id.clone())).collect();
-    let consts = crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
-    let mut out = format!("finding {} ({})\n  {}\n", f.id, f.certainty.as_str(), f.message);
+    let bind: Vec<(String, String)> = f
+        .evidence
+        .iter()
+        .map(|e| (e.var.clone(), e.id.clone()))
+        .collect();
+    let consts =
+        crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
+    let mut out = format!(
+        "finding {} ({})\n  {}\n",
+        f.id,
+        f.certainty.as_str(),
+        f.message
+    );
     match explain_binding(rule, &loaded.dataset, &consts, &loaded.rule_sources, &bind) {
         Ok(t) => out.push_str(&t),
         Err(e) => {
@@ -74,7 +87,8 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
                 }
             }
         }
-        let consts = crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
+        let consts =
+            crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
         return match explain_binding(rule, &loaded.dataset, &consts, &loaded.rule_sources, &bind) {
             Ok(t) => {
                 print!("{t}");
@@ -90,7 +104,12 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
         eprintln!("error: give a finding id, or --rule ID with --bind VAR=ID for each variable");
         return 2;
     };
-    let (report, _) = crate::eval::run(&loaded.suite, &loaded.dataset, &loaded.rule_sources, &loaded.options);
+    let (report, _) = crate::eval::run(
+        &loaded.suite,
+        &loaded.dataset,
+        &loaded.rule_sources,
+        &loaded.options,
+    );
     match explain_finding(&loaded, &report, id) {
         Some(t) => {
             print!("{t}");

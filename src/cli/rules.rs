@@ -23,8 +23,11 @@ pub fn rule_files(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<PathBuf
             out.push(p.clone());
         } else {
             diags.push(
-                Diagnostic::error("A0003", format!("no such rule file or folder `{}`", p.display()))
-                    .help("pass rule files or folders with --rules, or set `rules:` in factlint.yaml"),
+                Diagnostic::error(
+                    "A0003",
+                    format!("no such rule file or folder `{}`", p.display()),
+                )
+                .help("pass rule files or folders with --rules, or set `rules:` in factlint.yaml"),
             );
         }
     }
@@ -32,11 +35,16 @@ pub fn rule_files(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<PathBuf
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
-        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -59,8 +67,10 @@ pub fn load(paths: &[PathBuf]) -> LoadedRules {
     let mut sources = Sources::new();
     let mut files = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
-    let mut queue: Vec<(PathBuf, Option<Span>)> =
-        rule_files(paths, &mut diags).into_iter().map(|p| (p, None)).collect();
+    let mut queue: Vec<(PathBuf, Option<Span>)> = rule_files(paths, &mut diags)
+        .into_iter()
+        .map(|p| (p, None))
+        .collect();
     queue.reverse();
     while let Some((path, from)) = queue.pop() {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -72,7 +82,8 @@ pub fn load(paths: &[PathBuf]) -> LoadedRules {
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                let mut d = Diagnostic::error("A0003", format!("cannot read rule file `{name}`")).found(e.to_string());
+                let mut d = Diagnostic::error("A0003", format!("cannot read rule file `{name}`"))
+                    .found(e.to_string());
                 if let Some(s) = from {
                     d = d.at(s, "included here");
                 }
@@ -96,5 +107,9 @@ pub fn load(paths: &[PathBuf]) -> LoadedRules {
             queue.push(inc);
         }
     }
-    LoadedRules { files, sources, diags }
+    LoadedRules {
+        files,
+        sources,
+        diags,
+    }
 }

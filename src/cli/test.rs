@@ -72,7 +72,10 @@ fn test_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
             return;
         }
         let Ok(rd) = std::fs::read_dir(p) else { return };
-        let mut dirs: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+        let mut dirs: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         for d in dirs {
             walk(&d, out);
@@ -146,8 +149,14 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
         .collect();
     let dirs = test_dirs(&roots);
     if dirs.is_empty() {
-        let d = Diagnostic::error("A0010", "no rule tests found")
-            .expected(format!("folders holding `{EXPECT_FILE}` under {}", roots.iter().map(|r| format!("`{}`", r.display())).collect::<Vec<_>>().join(", ")));
+        let d = Diagnostic::error("A0010", "no rule tests found").expected(format!(
+            "folders holding `{EXPECT_FILE}` under {}",
+            roots
+                .iter()
+                .map(|r| format!("`{}`", r.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
         emit_diagnostics(global, &[d], &Sources::new());
         return 2;
     }
@@ -171,7 +180,12 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
     let mut fired: BTreeSet<String> = BTreeSet::new();
     let mut tested: BTreeSet<String> = BTreeSet::new();
     for o in &outcomes {
-        let _ = writeln!(out, "test {} ... {}", o.name, if o.ok { "ok" } else { "FAILED" });
+        let _ = writeln!(
+            out,
+            "test {} ... {}",
+            o.name,
+            if o.ok { "ok" } else { "FAILED" }
+        );
         out.push_str(&o.detail);
         fired.extend(o.fired.iter().cloned());
         tested.extend(o.tested.iter().cloned());
@@ -190,10 +204,26 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
         all_rules.len()
     );
     if !untested.is_empty() {
-        let _ = writeln!(out, "  rules without a test: {}", untested.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "  rules without a test: {}",
+            untested
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if !never_fired.is_empty() {
-        let _ = writeln!(out, "  rules that fired in no test: {}", never_fired.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "  rules that fired in no test: {}",
+            never_fired
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let passed = outcomes.iter().filter(|o| o.ok).count();
     let failed = outcomes.len() - passed;
@@ -203,7 +233,10 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
         return 1;
     }
     if pct + 1e-9 < args.min_coverage {
-        eprintln!("error: rule coverage {pct:.0}% is below --min-coverage {}%", args.min_coverage);
+        eprintln!(
+            "error: rule coverage {pct:.0}% is below --min-coverage {}%",
+            args.min_coverage
+        );
         return 1;
     }
     0
@@ -211,23 +244,39 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
 
 type Failure = (Vec<Diagnostic>, Sources);
 
-fn run_one(dir: &Path, roots: &[PathBuf], rules: &super::rules::LoadedRules, all_rules: &[String]) -> Result<Outcome, Failure> {
+fn run_one(
+    dir: &Path,
+    roots: &[PathBuf],
+    rules: &super::rules::LoadedRules,
+    all_rules: &[String],
+) -> Result<Outcome, Failure> {
     let name = dir.display().to_string();
     let expect_path = dir.join(EXPECT_FILE);
     let text = std::fs::read_to_string(&expect_path).map_err(|e| {
         (
-            vec![Diagnostic::error("A0011", format!("cannot read `{}`", expect_path.display())).found(e.to_string())],
+            vec![
+                Diagnostic::error("A0011", format!("cannot read `{}`", expect_path.display()))
+                    .found(e.to_string()),
+            ],
             Sources::new(),
         )
     })?;
     let expect: ExpectFile = serde_yaml::from_str(&text).map_err(|e| {
         let file: std::sync::Arc<str> = expect_path.display().to_string().into();
         let mut d = Diagnostic::error("A0012", "invalid test expectations")
-            .expected("`rules: [...]`, `expect: [{rule, records: [collection/id, ...], certainty}]`")
+            .expected(
+                "`rules: [...]`, `expect: [{rule, records: [collection/id, ...], certainty}]`",
+            )
             .found(e.to_string());
         if let Some(l) = e.location() {
             d = d.at(
-                crate::report::Span::new(file.clone(), l.index(), l.index() + 1, l.line() as u32, l.column() as u32),
+                crate::report::Span::new(
+                    file.clone(),
+                    l.index(),
+                    l.index() + 1,
+                    l.line() as u32,
+                    l.column() as u32,
+                ),
                 "here",
             );
         }
@@ -242,7 +291,10 @@ fn run_one(dir: &Path, roots: &[PathBuf], rules: &super::rules::LoadedRules, all
     files.retain(|p| {
         p.is_file()
             && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n != EXPECT_FILE && n != "schema.yaml" && !n.starts_with('.') && !n.eq_ignore_ascii_case("README.md")
+                n != EXPECT_FILE
+                    && n != "schema.yaml"
+                    && !n.starts_with('.')
+                    && !n.eq_ignore_ascii_case("README.md")
             })
     });
     files.sort();
@@ -266,8 +318,13 @@ fn run_one(dir: &Path, roots: &[PathBuf], rules: &super::rules::LoadedRules, all
     let mut problems = Vec::new();
     for r in &under_test {
         if !all_rules.contains(r) {
-            let mut d = Diagnostic::error("A0013", format!("`{}` tests rule `{r}`, which the suite does not have", name));
-            if let Some(s) = crate::data::suggest::did_you_mean(r, all_rules.iter().map(|s| s.as_str())) {
+            let mut d = Diagnostic::error(
+                "A0013",
+                format!("`{}` tests rule `{r}`, which the suite does not have", name),
+            );
+            if let Some(s) =
+                crate::data::suggest::did_you_mean(r, all_rules.iter().map(|s| s.as_str()))
+            {
                 d = d.help(format!("did you mean `{s}`?"));
             }
             problems.push(d);
@@ -283,9 +340,18 @@ fn run_one(dir: &Path, roots: &[PathBuf], rules: &super::rules::LoadedRules, all
         let (f, pd) = crate::syntax::parse("set".into(), &src);
         let (s, cd) = crate::check::check(&[f], &crate::data::Schema::default());
         if pd.iter().chain(cd.iter()).any(|d| d.is_error()) {
-            return Err((vec![Diagnostic::error("A0004", format!("invalid value for `{k}` in `{}`", expect_path.display())).found(v.clone())], sources));
+            return Err((
+                vec![Diagnostic::error(
+                    "A0004",
+                    format!("invalid value for `{k}` in `{}`", expect_path.display()),
+                )
+                .found(v.clone())],
+                sources,
+            ));
         }
-        if let Some(val) = crate::eval::eval_consts(&s, &crate::data::Dataset::default(), &BTreeMap::new()).pop() {
+        if let Some(val) =
+            crate::eval::eval_consts(&s, &crate::data::Dataset::default(), &BTreeMap::new()).pop()
+        {
             overrides.insert(k.clone(), val);
         }
     }
@@ -302,7 +368,11 @@ fn run_one(dir: &Path, roots: &[PathBuf], rules: &super::rules::LoadedRules, all
         .findings
         .iter()
         .map(|f| {
-            let mut recs: Vec<String> = f.evidence.iter().map(|e| format!("{}/{}", e.collection, e.id)).collect();
+            let mut recs: Vec<String> = f
+                .evidence
+                .iter()
+                .map(|e| format!("{}/{}", e.collection, e.id))
+                .collect();
             recs.sort();
             (
                 f.rule.clone(),

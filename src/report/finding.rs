@@ -114,12 +114,21 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
+    /// The first sentence of the doc comment (or the rule id without one).
     pub fn short_description(&self) -> String {
-        self.doc
-            .as_deref()
-            .and_then(|d| d.lines().next())
-            .map(str::to_string)
-            .unwrap_or_else(|| self.id.clone())
+        let Some(doc) = self.doc.as_deref() else {
+            return self.id.clone();
+        };
+        let para: Vec<&str> = doc
+            .lines()
+            .map(str::trim)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let text = para.join(" ");
+        match text.find(". ") {
+            Some(i) => text[..=i].to_string(),
+            None => text,
+        }
     }
 }
 
