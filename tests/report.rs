@@ -16,7 +16,7 @@ use factlint::report::junit::{escape_xml, render_junit};
 use factlint::report::output::{
     count_at_or_above, parse_output_spec, render, write_atomic, write_atomic_with, Format,
 };
-use factlint::report::sarif::render_sarif;
+use factlint::report::sarif::{render_sarif, render_sarif_with_suppressed};
 use factlint::report::suppress::{apply_suppressions, load_suppressions};
 use factlint::report::text::render_text;
 use factlint::report::{
@@ -645,6 +645,26 @@ fn text_report_of_awkward_input() {
 }
 
 #[test]
+fn rule_descriptions_are_the_first_sentence_of_the_doc_comment() {
+    let mut r = flagship().rules[0].clone();
+    r.doc = Some(
+        "An actor invokes a principle (sovereignty, the UN Charter)\nwhile its own actions breach it. Actions at the\nhost's request do not count.\n\nMore."
+            .into(),
+    );
+    assert_eq!(
+        factlint::report::output::rule_summary(&r),
+        "An actor invokes a principle (sovereignty, the UN Charter) while its own actions breach it."
+    );
+    r.doc = Some("A claim with no sources at all".into());
+    assert_eq!(
+        factlint::report::output::rule_summary(&r),
+        "A claim with no sources at all"
+    );
+    r.doc = None;
+    assert_eq!(factlint::report::output::rule_summary(&r), r.id);
+}
+
+#[test]
 fn text_colour_only_when_asked() {
     let plain = render_text(&flagship(), false);
     let coloured = render_text(&flagship(), true);
@@ -813,6 +833,38 @@ fn sarif_validates_against_the_official_schema() {
     assert_valid_sarif(&validator, &render_sarif(&flagship(), "0.1.0"));
     assert_valid_sarif(&validator, &render_sarif(&awkward(), "0.1.0"));
     assert_valid_sarif(&validator, &render_sarif(&Report::default(), "0.1.0"));
+}
+
+#[test]
+fn sarif_records_suppressed_findings_as_accepted_suppressions() {
+    let file = "tests/corpus/report/suppressions.yaml";
+    let (suppressions, _) = load_suppressions(file, &corpus("suppressions.yaml"));
+    let mut report = flagship();
+    let outcome = apply_suppressions(&mut report, &suppressions, day("2026-03-01"));
+    let sarif = render_sarif_with_suppressed(&report, "0.1.0", &outcome.suppressed, &suppressions);
+    if let Some(validator) = sarif_validator() {
+        assert_valid_sarif(&validator, &sarif);
+    }
+    let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 7, "5 reported and 2 suppressed");
+    assert!(results[..5].iter().all(|r| r.get("suppressions").is_none()));
+    let georgia = &results[5];
+    assert_eq!(georgia["ruleId"], "principle-contradicted");
+    assert_eq!(georgia["suppressions"][0]["kind"], "external");
+    assert_eq!(georgia["suppressions"][0]["status"], "accepted");
+    assert_eq!(
+        georgia["suppressions"][0]["properties"]["reviewer"],
+        "A. Editor"
+    );
+    assert_eq!(
+        georgia["suppressions"][0]["properties"]["expires"],
+        "2026-06-30"
+    );
+    assert!(georgia["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .starts_with("The ministry's statement of 2026-01-06"));
 }
 
 #[test]
@@ -1114,9 +1166,13 @@ fn baseline_round_trip_shows_one_new_and_one_resolved() {
     assert_eq!(diff.new, vec![new.id.clone()]);
     assert_eq!(diff.resolved, vec![BaselineEntry::of(&resolved)]);
     assert_eq!(diff.unchanged, 6);
-    assert_eq!(after.findings, vec![new]);
+    assert_eq!(after.findings, vec![new.clone()]);
     assert_eq!(after.summary.certain, 1);
     snapshot!("baseline_diff", diff.render_text());
+    let json: serde_json::Value = serde_json::from_str(&diff.render_json()).unwrap();
+    assert_eq!(json["new"][0], new.id.as_str());
+    assert_eq!(json["resolved"][0]["rule"], "principle-contradicted");
+    assert_eq!(json["unchanged"], 6);
 }
 
 #[test]
@@ -1237,4 +1293,125 @@ fn suppression_files_that_are_not_lists() {
     let (_, d) = load_suppressions("s.yaml", "- rule: [unclosed\n");
     assert_eq!(d[0].code, "R0201");
     assert_eq!(d[0].primary.as_ref().map(|l| l.span.line), Some(2));
+}
+
+// ---------------------------------------------------------------------------
+// the real pipeline: the flagship suite over the example dataset
+
+/// The report of `rules/*.rules` over `examples/venezuela-2026`, run through the whole
+/// pipeline (paths relative to the crate root, as a user in the repository gives them).
+/// `None`, with the reason on stderr, while a stage before `report` rejects the suite
+/// or the data: those stages' own tests say why.
+fn pipeline_report() -> Option<Report> {
+    // cargo runs integration tests in the crate root
+    let load = factlint::data::LoadOptions {
+        schema: Some(PathBuf::from("schema/event-model.yaml")),
+        ..Default::default()
+    };
+    let (dataset, diags) = factlint::data::load(&[PathBuf::from("examples/venezuela-2026")], &load);
+    if skip("data", &diags) {
+        return None;
+    }
+    let mut rule_files: Vec<PathBuf> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rules"))
+        .collect();
+    rule_files.sort();
+    let mut sources = Sources::new();
+    let mut files = Vec::new();
+    for p in &rule_files {
+        let name: Arc<str> = p.display().to_string().into();
+        let text = std::fs::read_to_string(p).unwrap();
+        let (ast, diags) = factlint::syntax::parse(name.clone(), &text);
+        if skip("parse", &diags) {
+            return None;
+        }
+        sources.add(name, text.into());
+        files.push(ast);
+    }
+    let (suite, diags) = factlint::check::check(&files, &dataset.schema);
+    if skip("check", &diags) {
+        return None;
+    }
+    let opts = factlint::eval::RunOptions {
+        parallel: false,
+        ..Default::default()
+    };
+    let (report, diags) = factlint::eval::run(&suite, &dataset, &sources, &opts);
+    if skip("eval", &diags) {
+        return None;
+    }
+    Some(report)
+}
+
+fn skip(stage: &str, diags: &[Diagnostic]) -> bool {
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(factlint::report::diagnostic::render_plain)
+        .collect();
+    if !errors.is_empty() {
+        eprintln!(
+            "skipped: the flagship suite fails at {stage}:\n{}",
+            errors.join("\n")
+        );
+    }
+    !errors.is_empty()
+}
+
+#[test]
+fn flagship_pipeline_renders_in_every_format() {
+    let Some(report) = pipeline_report() else {
+        return;
+    };
+    assert!(
+        !report.findings.is_empty(),
+        "the flagship suite finds something"
+    );
+    assert!(!report.verdicts.is_empty(), "and gives claim verdicts");
+
+    // deterministic, whole-pipeline
+    for format in Format::ALL {
+        assert_eq!(
+            render(format, &report, false),
+            render(format, &pipeline_report().unwrap(), false),
+            "{format} differs between two runs"
+        );
+    }
+
+    // machine formats parse, and carry every finding
+    let json: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
+    assert_eq!(
+        json["findings"].as_array().unwrap().len(),
+        report.findings.len()
+    );
+    for line in render_jsonl(&report).lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+    let reviews: serde_json::Value =
+        serde_json::from_str(&render_claimreview(&report, &ClaimReviewOptions::default())).unwrap();
+    assert!(!reviews.as_array().unwrap().is_empty());
+    assert_eq!(
+        render_github(&report).lines().count(),
+        report.findings.len()
+    );
+    // the text names the Georgia war and where it is recorded
+    let text = render_text(&report, false);
+    assert!(text.contains("actions/rus-georgia-2008"), "{text}");
+    assert!(
+        text.contains("examples/venezuela-2026/actions.yaml:"),
+        "{text}"
+    );
+
+    if let Some(validator) = sarif_validator() {
+        assert_valid_sarif(&validator, &render_sarif(&report, "0.1.0"));
+    }
+
+    // a baseline of the run explains every finding of the same run
+    let baseline = read_baseline("b.json", &write_baseline(&report)).unwrap();
+    let mut again = report.clone();
+    let diff = apply_baseline(&mut again, &baseline);
+    assert!(diff.new.is_empty() && diff.resolved.is_empty());
+    assert_eq!(diff.unchanged, report.findings.len());
 }

@@ -157,6 +157,27 @@ impl BaselineDiff {
         }
         out
     }
+
+    /// For programs: `{"version": 1, "new": [ids], "resolved": [entries], "unchanged": n}`,
+    /// one line.
+    pub fn render_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Diff<'a> {
+            version: u32,
+            new: &'a [String],
+            resolved: &'a [BaselineEntry],
+            unchanged: usize,
+        }
+        let mut s = serde_json::to_string(&Diff {
+            version: BASELINE_VERSION,
+            new: &self.new,
+            resolved: &self.resolved,
+            unchanged: self.unchanged,
+        })
+        .unwrap_or_default();
+        s.push('\n');
+        s
+    }
 }
 
 /// Keep in `report` only the findings that are not in the baseline, and list the

@@ -1,7 +1,8 @@
 //! SARIF 2.1.0 output for code scanning: one run, every rule in `tool.driver.rules`,
 //! one result per finding located at its primary evidence record.
 
-use crate::report::output::record_name;
+use crate::report::output::{record_name, rule_summary};
+use crate::report::suppress::{SuppressedFinding, Suppression};
 use crate::report::{Certainty, Evidence, Finding, Report, RuleInfo, Span};
 use crate::syntax::ast::Severity;
 use serde::Serialize;
@@ -83,7 +84,27 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression<'a>>,
     properties: ResultProperties<'a>,
+}
+
+/// A reviewed exception, as SARIF records it: code scanning shows the result as
+/// dismissed, with the justification.
+#[derive(Serialize)]
+struct SarifSuppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+    properties: SuppressionProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct SuppressionProperties<'a> {
+    reviewer: &'a str,
+    expires: String,
+    file: &'a str,
+    line: u32,
 }
 
 #[derive(Serialize)]
@@ -204,7 +225,7 @@ fn record_label(e: &Evidence) -> String {
 }
 
 fn descriptor(r: &RuleInfo) -> ReportingDescriptor<'_> {
-    let short = r.short_description();
+    let short = rule_summary(r);
     let full = r.doc.clone().unwrap_or_else(|| short.clone());
     let mut help = full.clone();
     if let Some(refs) = r.meta.get("references") {
@@ -282,6 +303,7 @@ fn result<'a>(report: &'a Report, f: &'a Finding) -> SarifResult<'a> {
         locations,
         related_locations,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.id.as_str())]),
+        suppressions: Vec::new(),
         properties: ResultProperties {
             certainty: f.certainty.as_str(),
             severity: f.severity.as_str(),
@@ -317,6 +339,38 @@ fn result<'a>(report: &'a Report, f: &'a Finding) -> SarifResult<'a> {
 /// The report as a SARIF 2.1.0 log (pretty JSON ending in a newline). `tool_version`
 /// is factlint's version, written to `tool.driver.version`.
 pub fn render_sarif(report: &Report, tool_version: &str) -> String {
+    render_sarif_with_suppressed(report, tool_version, &[], &[])
+}
+
+/// Like [`render_sarif`], and also the findings that suppressions took out of the
+/// report, each with a SARIF `suppressions` entry (`external`, `accepted`, the reason as
+/// justification, the reviewer and expiry as properties), after the other results.
+/// Code scanning shows them as dismissed alerts rather than losing track of them.
+pub fn render_sarif_with_suppressed(
+    report: &Report,
+    tool_version: &str,
+    suppressed: &[SuppressedFinding],
+    suppressions: &[Suppression],
+) -> String {
+    let mut results: Vec<SarifResult<'_>> =
+        report.findings.iter().map(|f| result(report, f)).collect();
+    for s in suppressed {
+        let mut r = result(report, &s.finding);
+        if let Some(by) = suppressions.get(s.suppression) {
+            r.suppressions.push(SarifSuppression {
+                kind: "external",
+                status: "accepted",
+                justification: &by.reason,
+                properties: SuppressionProperties {
+                    reviewer: &by.reviewer,
+                    expires: by.expires.to_string(),
+                    file: &by.span.file,
+                    line: by.span.line,
+                },
+            });
+        }
+        results.push(r);
+    }
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -329,7 +383,7 @@ pub fn render_sarif(report: &Report, tool_version: &str) -> String {
                 },
             },
             column_kind: "unicodeCodePoints",
-            results: report.findings.iter().map(|f| result(report, f)).collect(),
+            results,
         }],
     };
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
