@@ -291,7 +291,7 @@ pub(crate) fn parse_date(s: &str) -> Option<Time> {
 }
 
 /// A bare YAML number in a date field: a year (`2008`) or `20070704`.
-fn year_of_number(n: f64) -> Option<Time> {
+pub(crate) fn year_of_number(n: f64) -> Option<Time> {
     if n.fract() != 0.0 || !(1.0..=99_999_999.0).contains(&n) {
         return None;
     }

@@ -15,6 +15,10 @@ enum Seen {
     Number,
     /// A map `{min, max}`.
     Range,
+    /// A CSV cell that reads as a number: a number if the whole column does.
+    NumberText,
+    /// A CSV cell `true` or `false`: a boolean if the whole column is.
+    BoolText,
     /// A string that reads as a date (`2014-03`, `2026-01-07`).
     DateText,
     /// A string of four digits: a year beside other dates, else a string (`"2024"`).
@@ -33,9 +37,13 @@ fn join(a: Seen, b: Seen) -> Seen {
         (Nothing, x) | (x, Nothing) => x,
         (x, y) if x == y => x,
         (Number, Range) | (Range, Number) => Number,
+        (NumberText, Number) | (Number, NumberText) => Number,
+        (NumberText | BoolText | DateText | YearText | String, NumberText | BoolText | String) => {
+            String
+        }
+        (NumberText | BoolText | String, DateText | YearText) => String,
         (DateText | YearText, DateText | YearText) => DateText,
         (DateText | YearText | Interval, DateText | YearText | Interval) => Interval,
-        (DateText | YearText | String, DateText | YearText | String) => String,
         (List(x), List(y)) => List(Box::new(join(*x, *y))),
         _ => Any,
     }
@@ -50,9 +58,9 @@ fn classify(n: &Node) -> Seen {
         NodeKind::Text(t) => {
             let t = t.trim();
             if looks_numeric(t) {
-                Seen::Number
+                Seen::NumberText
             } else if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
-                Seen::Bool
+                Seen::BoolText
             } else {
                 date_text(t)
             }
@@ -92,8 +100,8 @@ fn date_text(s: &str) -> Seen {
 fn to_type(s: &Seen) -> FieldType {
     match s {
         Seen::Nothing | Seen::Any => FieldType::Any,
-        Seen::Bool => FieldType::Bool,
-        Seen::Number | Seen::Range => FieldType::Number,
+        Seen::Bool | Seen::BoolText => FieldType::Bool,
+        Seen::Number | Seen::Range | Seen::NumberText => FieldType::Number,
         Seen::DateText | Seen::Interval => FieldType::Date,
         Seen::String | Seen::YearText => FieldType::String,
         Seen::List(inner) => FieldType::List(Box::new(to_type(inner))),
