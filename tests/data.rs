@@ -541,6 +541,44 @@ fn a_schema_file_can_extend_the_event_model() {
     assert!(s.field("actors", "kind").is_some_and(|f| f.required));
 }
 
+#[test]
+fn claimreview_json_ld_loads_as_records() {
+    let one = r#"{
+  "@context": "https://schema.org",
+  "@type": "ClaimReview",
+  "url": "https://example.org/fact-check/80-dead",
+  "claimReviewed": "At least 80 people were killed",
+  "datePublished": "2026-01-06",
+  "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "A. Official"}, "datePublished": "2026-01-04"},
+  "reviewRating": {"@type": "Rating", "ratingValue": 4, "alternateName": "Mostly true"}
+}"#;
+    let ds = load_clean("claimreview.json", one);
+    let c = ds.collection("claimreview").expect("collection");
+    assert_eq!(c.records.len(), 1);
+    let r = &c.records[0];
+    assert_eq!(
+        r.get("claimReviewed"),
+        Some(&Value::str("At least 80 people were killed"))
+    );
+    assert_eq!(spanned(one, r.span_of("datePublished")), "\"2026-01-06\"");
+
+    let graph = r#"{"@context": "https://schema.org", "@graph": [
+  {"@id": "r1", "@type": "ClaimReview", "claimReviewed": "x"},
+  {"@id": "r2", "@type": "ClaimReview", "claimReviewed": "y"}
+]}"#;
+    let ds = load_clean("reviews.jsonld", graph);
+    assert_eq!(
+        ds.schema
+            .collection("reviews")
+            .and_then(|c| c.id_field.as_deref()),
+        Some("@id")
+    );
+    assert_eq!(
+        record(&ds, "reviews", "r2").get("claimReviewed"),
+        Some(&Value::str("y"))
+    );
+}
+
 // ---------------------------------------------------------------------------------
 // real data
 

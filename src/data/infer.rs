@@ -188,7 +188,7 @@ pub(crate) fn is_id_like(name: &str) -> bool {
     }
     let head = &name[..name.len() - 2];
     let tail = &name[name.len() - 2..];
-    head.ends_with(['_', '-', ' ', '.'])
+    head.ends_with(['_', '-', ' ', '.', '@'])
         || tail == "ID"
         || (tail == "Id" && head.ends_with(|c: char| c.is_ascii_lowercase()))
 }

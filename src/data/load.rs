@@ -371,6 +371,26 @@ fn collect_records(stem: &str, doc: Node, out: &mut Vec<RawRecord>, diags: &mut 
     match doc.kind {
         NodeKind::Null => {}
         NodeKind::Seq(items) => push_records(stem, items, out, diags),
+        NodeKind::Map(entries) if entries.iter().any(|e| e.key.starts_with('@')) => {
+            // JSON-LD (ClaimReview): one record, or the records of its `@graph`
+            let graph = entries.iter().position(|e| &*e.key == "@graph");
+            match graph {
+                Some(i) => {
+                    let mut entries = entries;
+                    let g = entries.swap_remove(i);
+                    match g.value.kind {
+                        NodeKind::Seq(items) => push_records(stem, items, out, diags),
+                        _ => push_records(stem, vec![g.value], out, diags),
+                    }
+                }
+                None => push_records(
+                    stem,
+                    vec![Node::new(NodeKind::Map(entries), doc.span)],
+                    out,
+                    diags,
+                ),
+            }
+        }
         NodeKind::Map(entries) => {
             for e in entries {
                 match e.value.kind {
