@@ -58,6 +58,15 @@ pub(crate) fn to_value(
             // numeric ids (GDELT's) are ids all the same
             Value::Str(fmt_number(*n).into())
         }
+        (NodeKind::Map(entries), Some(FieldType::Map)) => Value::Map(
+            entries
+                .iter()
+                .map(|e| {
+                    let v = generic(&e.value, &format!("{path}.{}", e.key), spans);
+                    (e.key.to_string(), v)
+                })
+                .collect(),
+        ),
         (NodeKind::Seq(items), Some(FieldType::List(inner))) => Value::List(
             items
                 .iter()
@@ -160,8 +169,30 @@ fn from_text(
     }
 }
 
-/// `{min, max}` with numbers (either may be absent, nothing else present).
+/// `{min, max}` with numbers, with the spans of its ends.
 fn range(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+    let v = range_of(node)?;
+    if let NodeKind::Map(entries) = &node.kind {
+        for e in entries {
+            spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+        }
+    }
+    Some(v)
+}
+
+/// `{start, end}` with dates, with the spans of its ends.
+fn interval(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+    let v = interval_of(node)?;
+    if let NodeKind::Map(entries) = &node.kind {
+        for e in entries {
+            spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+        }
+    }
+    Some(v)
+}
+
+/// `{min, max}` with numbers (either may be absent, nothing else present).
+pub(crate) fn range_of(node: &Node) -> Option<Value> {
     let NodeKind::Map(entries) = &node.kind else {
         return None;
     };
@@ -184,14 +215,11 @@ fn range(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<
             max = v;
         }
     }
-    for e in entries {
-        spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
-    }
     Some(Value::Range { min, max })
 }
 
 /// `{start, end}` with dates (either may be absent, nothing else present).
-fn interval(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+pub(crate) fn interval_of(node: &Node) -> Option<Value> {
     let NodeKind::Map(entries) = &node.kind else {
         return None;
     };
@@ -213,9 +241,6 @@ fn interval(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Opti
         } else {
             end = v;
         }
-    }
-    for e in entries {
-        spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
     }
     let raw = format!(
         "{}..{}",
@@ -266,7 +291,7 @@ pub(crate) fn parse_date(s: &str) -> Option<Time> {
 }
 
 /// A bare YAML number in a date field: a year (`2008`) or `20070704`.
-fn year_of_number(n: f64) -> Option<Time> {
+pub(crate) fn year_of_number(n: f64) -> Option<Time> {
     if n.fract() != 0.0 || !(1.0..=99_999_999.0).contains(&n) {
         return None;
     }

@@ -2,10 +2,10 @@
 //! values, required when every record has it, references where every value is an id
 //! of one other collection, and the id field of tables without an `id` column.
 
-use super::convert::{looks_numeric, parse_date};
+use super::convert::{interval_of, looks_numeric, parse_date, range_of};
 use super::node::{Node, NodeKind};
 use super::schema::{CollectionDef, FieldDef, FieldType, Schema};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// What a field's values have looked like so far.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,9 +13,18 @@ enum Seen {
     Nothing,
     Bool,
     Number,
-    Date,
-    /// A quoted string of four digits: a date beside other dates, else a string.
-    Year,
+    /// A map `{min, max}`.
+    Range,
+    /// A CSV cell that reads as a number: a number if the whole column does.
+    NumberText,
+    /// A CSV cell `true` or `false`: a boolean if the whole column is.
+    BoolText,
+    /// A string that reads as a date (`2014-03`, `2026-01-07`).
+    DateText,
+    /// A string of four digits: a year beside other dates, else a string (`"2024"`).
+    YearText,
+    /// A map `{start, end}` of dates.
+    Interval,
     String,
     List(Box<Seen>),
     Map,
@@ -26,11 +35,16 @@ fn join(a: Seen, b: Seen) -> Seen {
     use Seen::*;
     match (a, b) {
         (Nothing, x) | (x, Nothing) => x,
-        (Date, String) | (String, Date) => String,
-        (Date, Year) | (Year, Date) => Date,
-        (Year, String) | (String, Year) => String,
-        (List(x), List(y)) => List(Box::new(join(*x, *y))),
         (x, y) if x == y => x,
+        (Number, Range) | (Range, Number) => Number,
+        (NumberText, Number) | (Number, NumberText) => Number,
+        (NumberText | BoolText | DateText | YearText | String, NumberText | BoolText | String) => {
+            String
+        }
+        (NumberText | BoolText | String, DateText | YearText) => String,
+        (DateText | YearText, DateText | YearText) => DateText,
+        (DateText | YearText | Interval, DateText | YearText | Interval) => Interval,
+        (List(x), List(y)) => List(Box::new(join(*x, *y))),
         _ => Any,
     }
 }
@@ -40,43 +54,25 @@ fn classify(n: &Node) -> Seen {
         NodeKind::Null => Seen::Nothing,
         NodeKind::Bool(_) => Seen::Bool,
         NodeKind::Number(_) => Seen::Number,
-        NodeKind::Str(s) => {
-            if parse_date(s).is_some() && !is_plain_digits(s) {
-                Seen::Date
-            } else if s.len() == 4 && is_plain_digits(s) && parse_date(s).is_some() {
-                Seen::Year
-            } else {
-                Seen::String
-            }
-        }
+        NodeKind::Str(s) => date_text(s),
         NodeKind::Text(t) => {
             let t = t.trim();
             if looks_numeric(t) {
-                Seen::Number
+                Seen::NumberText
             } else if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
-                Seen::Bool
-            } else if parse_date(t).is_some() && !is_plain_digits(t) {
-                Seen::Date
+                Seen::BoolText
             } else {
-                Seen::String
+                date_text(t)
             }
         }
         NodeKind::Seq(items) => Seen::List(Box::new(
             items.iter().map(classify).fold(Seen::Nothing, join),
         )),
-        NodeKind::Map(entries) => {
-            let keys: BTreeSet<&str> = entries.iter().map(|e| &*e.key).collect();
-            let all = |f: &dyn Fn(&Seen) -> bool| entries.iter().all(|e| f(&classify(&e.value)));
-            if !keys.is_empty()
-                && keys.iter().all(|k| matches!(*k, "min" | "max"))
-                && all(&|s| matches!(s, Seen::Number | Seen::Nothing))
-            {
-                Seen::Number
-            } else if !keys.is_empty()
-                && keys.iter().all(|k| matches!(*k, "start" | "end"))
-                && all(&|s| matches!(s, Seen::Date | Seen::Number | Seen::Nothing))
-            {
-                Seen::Date
+        NodeKind::Map(_) => {
+            if range_of(n).is_some() {
+                Seen::Range
+            } else if interval_of(n).is_some() {
+                Seen::Interval
             } else {
                 Seen::Map
             }
@@ -84,19 +80,30 @@ fn classify(n: &Node) -> Seen {
     }
 }
 
-/// `2008` alone is a year only where a schema says the field is a date; untyped, a
-/// string of digits stays a string (or a number in CSV).
-fn is_plain_digits(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_digit())
+/// A string's kind: a date, a year (a date only beside other dates), or a string.
+fn date_text(s: &str) -> Seen {
+    let s = s.trim();
+    if parse_date(s).is_none() {
+        Seen::String
+    } else if s.bytes().all(|b| b.is_ascii_digit()) {
+        // `2024` may be a year; `20240101` is taken as a date only where declared
+        if s.len() == 4 {
+            Seen::YearText
+        } else {
+            Seen::String
+        }
+    } else {
+        Seen::DateText
+    }
 }
 
 fn to_type(s: &Seen) -> FieldType {
     match s {
         Seen::Nothing | Seen::Any => FieldType::Any,
-        Seen::Bool => FieldType::Bool,
-        Seen::Number => FieldType::Number,
-        Seen::Date => FieldType::Date,
-        Seen::String | Seen::Year => FieldType::String,
+        Seen::Bool | Seen::BoolText => FieldType::Bool,
+        Seen::Number | Seen::Range | Seen::NumberText => FieldType::Number,
+        Seen::DateText | Seen::Interval => FieldType::Date,
+        Seen::String | Seen::YearText => FieldType::String,
         Seen::List(inner) => FieldType::List(Box::new(to_type(inner))),
         Seen::Map => FieldType::Map,
     }
@@ -181,7 +188,7 @@ pub(crate) fn is_id_like(name: &str) -> bool {
     }
     let head = &name[..name.len() - 2];
     let tail = &name[name.len() - 2..];
-    head.ends_with(['_', '-', ' ', '.'])
+    head.ends_with(['_', '-', ' ', '.', '@'])
         || tail == "ID"
         || (tail == "Id" && head.ends_with(|c: char| c.is_ascii_lowercase()))
 }

@@ -81,7 +81,7 @@ fn json_error(e: &serde_json::Error, loc: &Locator, base: usize) -> Diagnostic {
             None => break,
         }
     }
-    let at = (off + e.column().saturating_sub(1)).min(text.len());
+    let at = loc.clamp_to_content((off + e.column().saturating_sub(1)).min(text.len()));
     let mut at_char = at;
     while at_char > 0 && !text.is_char_boundary(at_char) {
         at_char -= 1;

@@ -175,7 +175,7 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
 
     let declared = schema_path.as_ref().and_then(|p| {
         let name = display(p);
-        let text = read_text(p, &name, Format::Yaml, opts, &mut diags)?;
+        let text = read_text(p, &name, Format::Yaml, opts, &mut diags, &mut sources)?;
         sources.add(name.clone(), text.clone());
         match schema_file::parse_schema(name, &text) {
             Ok(s) => Some(s),
@@ -189,10 +189,11 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     let mut raw: Vec<RawRecord> = Vec::new();
     let mut names = Vec::new();
     for f in &files {
-        let Some(text) = read_text(&f.path, &f.name, f.format, opts, &mut diags) else {
+        names.push(f.name.clone());
+        let Some(text) = read_text(&f.path, &f.name, f.format, opts, &mut diags, &mut sources)
+        else {
             continue;
         };
-        names.push(f.name.clone());
         if text.len() <= opts.max_quoted_size {
             sources.add(f.name.clone(), text.clone());
         }
@@ -283,6 +284,7 @@ fn read_text(
     format: Format,
     opts: &LoadOptions,
     diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
 ) -> Option<Arc<str>> {
     match std::fs::metadata(path) {
         Ok(m) if m.len() > opts.max_file_size => {
@@ -342,10 +344,18 @@ fn read_text(
                     .found(format!("the bytes {bad}"))
                     .help("save the file as UTF-8 (it may be Latin-1 or Windows-1252, or not text at all)"),
             );
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
             if !tabular {
+                // quote the line where it is text; never print binary to a terminal
+                let printable = !lossy
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'));
+                if printable && lossy.len() <= opts.max_quoted_size {
+                    sources.add(name.clone(), lossy.into());
+                }
                 return None;
             }
-            String::from_utf8_lossy(&bytes).into_owned()
+            lossy
         }
     };
     let text = text
@@ -361,6 +371,26 @@ fn collect_records(stem: &str, doc: Node, out: &mut Vec<RawRecord>, diags: &mut 
     match doc.kind {
         NodeKind::Null => {}
         NodeKind::Seq(items) => push_records(stem, items, out, diags),
+        NodeKind::Map(entries) if entries.iter().any(|e| e.key.starts_with('@')) => {
+            // JSON-LD (ClaimReview): one record, or the records of its `@graph`
+            let graph = entries.iter().position(|e| &*e.key == "@graph");
+            match graph {
+                Some(i) => {
+                    let mut entries = entries;
+                    let g = entries.swap_remove(i);
+                    match g.value.kind {
+                        NodeKind::Seq(items) => push_records(stem, items, out, diags),
+                        _ => push_records(stem, vec![g.value], out, diags),
+                    }
+                }
+                None => push_records(
+                    stem,
+                    vec![Node::new(NodeKind::Map(entries), doc.span)],
+                    out,
+                    diags,
+                ),
+            }
+        }
         NodeKind::Map(entries) => {
             for e in entries {
                 match e.value.kind {

@@ -180,7 +180,7 @@ impl<'t> Locator<'t> {
             .char_indices()
             .nth(col.max(1) as usize - 1)
             .map_or(line_len, |(b, _)| b);
-        let at = start + off;
+        let at = self.clamp_to_content(start + off);
         let end = self.text[at..]
             .chars()
             .next()
@@ -191,6 +191,17 @@ impl<'t> Locator<'t> {
             end
         };
         self.span(at, end)
+    }
+
+    /// An offset in the blank tail of the file moves back to just after its last
+    /// character, so that an error at the end of the file shows the line it is on.
+    pub fn clamp_to_content(&self, offset: usize) -> usize {
+        let content_end = self.text.trim_end().len();
+        if offset > content_end && content_end > 0 {
+            content_end
+        } else {
+            offset.min(self.text.len())
+        }
     }
 
     /// A span for the whole file (its first line).

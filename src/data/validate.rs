@@ -142,7 +142,10 @@ impl<'a> Validator<'a> {
                         format!("collection `{}` is not in the schema", coll.name),
                     )
                     .at(first.span.clone(), "first record of it")
-                    .found(format!("{} records", coll.records.len()));
+                    .found(match coll.records.len() {
+                        1 => "1 record".to_string(),
+                        n => format!("{n} records"),
+                    });
                     d = match did_you_mean(&coll.name, names.iter().copied()) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help("declare it in the schema, or its fields are not checked"),
@@ -237,6 +240,9 @@ impl<'a> Validator<'a> {
 
     fn record(&mut self, coll: &'a Collection, def: &'a CollectionDef, r: &'a Record) {
         for f in def.fields.values() {
+            if f.name == "id" && !r.fields.contains_key("id") {
+                continue; // a missing id is reported by the loader
+            }
             let at = At {
                 collection: &coll.name,
                 record: r,
@@ -399,6 +405,20 @@ impl<'a> Validator<'a> {
                     self.push(codes::UNKNOWN_ENUM, at.collection, at.field, d);
                 }
             }
+            (FieldType::Enum(values), Value::Number(n)) => {
+                let d = Diagnostic::error(
+                    codes::UNKNOWN_ENUM,
+                    format!(
+                        "unknown value `{}` for `{path}` of {}",
+                        fmt_number(*n),
+                        at.whose()
+                    ),
+                )
+                .at(at.span(path), "not one of the values")
+                .expected(format!("one of {}", quoted_list(values)))
+                .found(format!("`{}`", fmt_number(*n)));
+                self.push(codes::UNKNOWN_ENUM, at.collection, at.field, d);
+            }
             (FieldType::Ref(target), Value::Str(id)) => self.reference(at, target, id, path),
             (FieldType::List(inner), Value::List(items)) => {
                 for (i, item) in items.iter().enumerate() {
@@ -469,7 +489,13 @@ impl<'a> Validator<'a> {
                 return;
             }
             for (k, part) in m {
-                if !matches!(part, Value::Time(_) | Value::Null) {
+                let fine = match part {
+                    Value::Time(_) | Value::Null => true,
+                    Value::Str(s) => super::convert::parse_date(s).is_some(),
+                    Value::Number(n) => super::convert::year_of_number(*n).is_some(),
+                    _ => false,
+                };
+                if !fine {
                     self.bad_date(at, part, &format!("{path}.{k}"));
                 }
             }
@@ -493,6 +519,8 @@ impl<'a> Validator<'a> {
                 ));
             } else if looks_like_slash_date(s) {
                 d = d.help("write dates year first, with dashes: `2026-01-07`");
+            } else {
+                d = d.help("write an imprecise time as the year or month alone (`2026-01`), or as the interval it covers: `{start: 2026-01-05, end: 2026-01-07}`");
             }
         }
         if let Value::Number(n) = v {

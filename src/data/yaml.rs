@@ -19,6 +19,19 @@ const ALIAS_EXPANSION_FACTOR: u64 = 10;
 /// YAML cannot be resynchronised reliably after one.
 pub(crate) fn read(loc: &mut Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     let positions = Positions::scan(loc);
+    for (first, second, key) in &positions.duplicates {
+        let first = positions.span_of(*first, loc);
+        let second = positions.span_of(*second, loc);
+        diags.push(
+            Diagnostic::error(
+                codes::MALFORMED_YAML,
+                format!("key `{key}` is written twice in one map"),
+            )
+            .at(second, "written again here")
+            .also(first, "first written here")
+            .help("YAML allows each key once per map; remove one of them"),
+        );
+    }
     let mut docs = Vec::new();
     for (i, de) in serde_yaml::Deserializer::from_str(loc.text()).enumerate() {
         let pos_doc = positions.docs.get(i).copied();
@@ -51,7 +64,11 @@ pub(crate) fn read(loc: &mut Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> 
                 docs.push(node);
             }
             Err(e) => {
-                diags.push(yaml_error(&e, loc));
+                // duplicate keys were reported above, with both places
+                let dup = e.to_string().contains("duplicate entry");
+                if !dup || positions.duplicates.is_empty() {
+                    diags.push(yaml_error(&e, loc));
+                }
                 break;
             }
         }
@@ -139,12 +156,14 @@ struct Positions {
     sizes: Vec<u64>,
     docs: Vec<usize>,
     events: u64,
+    /// Keys written twice in one map: (first key node, second key node, key).
+    duplicates: Vec<(usize, usize, String)>,
 }
 
 enum Open {
     Seq(usize),
-    /// A map and its pending key.
-    Map(usize, Option<usize>),
+    /// A map, its pending key, and the text of its scalar keys so far.
+    Map(usize, Option<usize>, HashMap<String, usize>),
 }
 
 impl Positions {
@@ -155,6 +174,7 @@ impl Positions {
             sizes: Vec::new(),
             docs: Vec::new(),
             events: 0,
+            duplicates: Vec::new(),
         };
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         let mut stack: Vec<Open> = Vec::new();
@@ -163,10 +183,20 @@ impl Positions {
             p.events += 1;
             let (s, e) = (span.start.index(), span.end.index());
             let new = match ev {
-                Event::Scalar(_, _, anchor, _) => {
+                Event::Scalar(text, _, anchor, _) => {
                     let id = p.push(PosNode::Scalar { start: s, end: e }, 1);
                     if anchor > 0 {
                         anchors.insert(anchor, id);
+                    }
+                    if let Some(Open::Map(_, None, keys)) = stack.last_mut() {
+                        // a key: YAML allows each only once per map
+                        if &*text != "<<" {
+                            if let Some(&first) = keys.get(&*text) {
+                                p.duplicates.push((first, id, text.to_string()));
+                            } else {
+                                keys.insert(text.to_string(), id);
+                            }
+                        }
                     }
                     Some(id)
                 }
@@ -209,11 +239,11 @@ impl Positions {
                     if anchor > 0 {
                         anchors.insert(anchor, id);
                     }
-                    stack.push(Open::Map(id, None));
+                    stack.push(Open::Map(id, None, HashMap::new()));
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                    Some(Open::Seq(id)) | Some(Open::Map(id, _)) => {
+                    Some(Open::Seq(id)) | Some(Open::Map(id, _, _)) => {
                         p.close(id, e);
                         Some(id)
                     }
@@ -236,7 +266,7 @@ impl Positions {
                             items.push(id);
                         }
                     }
-                    Some(Open::Map(parent, pending)) => {
+                    Some(Open::Map(parent, pending, _)) => {
                         let parent = *parent;
                         p.sizes[parent] = p.sizes[parent].saturating_add(p.sizes[id]);
                         match pending.take() {

@@ -1,0 +1,749 @@
+//! The data side at its boundaries: data files in, records and diagnostics out.
+//!
+//! - `broken_datasets`: one snapshot per folder of `tests/corpus/data/broken/`, each
+//!   with one defect, of the report a person sees (`factlint validate`).
+//! - the same records from YAML, JSON, JSON Lines and CSV;
+//! - positions of values in tricky YAML, JSON and CSV;
+//! - the real GDELT and ICEWS samples (skipped when `../shared/data/real` is absent);
+//! - arbitrary bytes never make the loader panic.
+
+use factlint::cli::validate::{summary_line, validate_report};
+use factlint::data::{self, Dataset, FieldType, LoadOptions, Value};
+use factlint::report::diagnostic::render_human;
+use factlint::report::span::line_col;
+use factlint::report::Diagnostic;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+// ---------------------------------------------------------------------------------
+// helpers
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh folder holding `files` (name, content), under the target's temp dir.
+fn dataset_dir(files: &[(&str, &[u8])]) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "data-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, content) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().expect("a file has a parent")).expect("create dir");
+        std::fs::write(&p, content).expect("write file");
+    }
+    std::fs::create_dir_all(&dir).expect("create dir");
+    dir
+}
+
+fn load_files(files: &[(&str, &[u8])]) -> (Dataset, Vec<Diagnostic>, PathBuf) {
+    let dir = dataset_dir(files);
+    let (ds, diags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+    (ds, diags, dir)
+}
+
+/// Load one YAML file and fail on any diagnostic.
+fn load_clean(name: &str, text: &str) -> Dataset {
+    let (ds, diags, _) = load_files(&[(name, text.as_bytes())]);
+    let mut all = diags;
+    all.extend(data::validate(&ds));
+    assert!(all.is_empty(), "unexpected diagnostics: {all:#?}");
+    ds
+}
+
+/// The text a span covers, and a check that its line and column agree with its
+/// byte offset.
+fn spanned<'t>(text: &'t str, span: &factlint::report::Span) -> &'t str {
+    assert_eq!(
+        line_col(text, span.start),
+        (span.line, span.col),
+        "line:col of {span:?} disagrees with its offset {}",
+        span.start
+    );
+    &text[span.start..span.end]
+}
+
+fn record<'d>(ds: &'d Dataset, coll: &str, id: &str) -> &'d data::Record {
+    ds.record(coll, id)
+        .unwrap_or_else(|| panic!("no record `{id}` in `{coll}`"))
+}
+
+// ---------------------------------------------------------------------------------
+// the corpus of broken datasets
+
+#[test]
+fn broken_datasets() {
+    let root = manifest_dir();
+    insta::glob!("corpus/data/broken/*/README.md", |readme| {
+        let dir = readme.parent().expect("README.md is in a case folder");
+        let rel = dir.strip_prefix(&root).unwrap_or(dir).to_path_buf();
+        let description = std::fs::read_to_string(readme).unwrap_or_default();
+        // paths as a user would type them, relative to the repository
+        let opts = LoadOptions::default();
+        let (diags, sources, summary) =
+            with_cwd(&root, || validate_report(std::slice::from_ref(&rel), &opts));
+        assert!(
+            !diags.is_empty(),
+            "{}: a broken dataset must report something",
+            rel.display()
+        );
+        let mut report = String::new();
+        for d in &diags {
+            report.push_str(&render_human(d, &sources, false, 80));
+            report.push('\n');
+        }
+        report.push_str(&summary);
+        report.push('\n');
+        insta::with_settings!({
+            description => description.trim(),
+            omit_expression => true,
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!(report);
+        });
+    });
+}
+
+/// Tests run from the package root already; this only guards against a runner that
+/// does not, without changing the process's directory.
+fn with_cwd<T>(root: &Path, f: impl FnOnce() -> T) -> T {
+    let cwd = std::env::current_dir().ok();
+    assert_eq!(
+        cwd.as_deref().map(|c| c.canonicalize().ok()),
+        Some(root.canonicalize().ok()),
+        "tests must run from the package root"
+    );
+    f()
+}
+
+#[test]
+fn every_broken_case_says_what_it_breaks() {
+    let dir = manifest_dir().join("tests/corpus/data/broken");
+    let cases: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the corpus exists")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .collect();
+    assert!(cases.len() >= 30, "only {} broken cases", cases.len());
+    for c in cases {
+        assert!(
+            c.path().join("README.md").is_file(),
+            "{} has no README.md",
+            c.path().display()
+        );
+    }
+}
+
+#[test]
+fn the_summary_line_counts_errors_warnings_files_and_records() {
+    let e = Diagnostic::error("D0001", "x");
+    let w = Diagnostic::warning("D0018", "y");
+    assert_eq!(
+        summary_line(&[e.clone(), e, w], 7, 54),
+        "2 errors, 1 warning in 7 files, 54 records"
+    );
+    assert_eq!(summary_line(&[], 1, 1), "no problems in 1 file, 1 record");
+}
+
+// ---------------------------------------------------------------------------------
+// one dataset, four formats
+
+const SCHEMA: &str = "collections:
+  actors:
+    fields:
+      name: {type: string, required: true}
+      kind: enum [state, person]
+      founded: date
+      aliases: list of string
+      member: bool
+      population: number
+  actions:
+    fields:
+      actor: {type: ref actors, required: true}
+      time: date
+      fatalities: number
+      sources: list of string
+";
+
+const AS_YAML: &str = "actors:
+  - id: VEN
+    name: Venezuela
+    kind: state
+    founded: 1811
+    aliases: [Bolivarian Republic of Venezuela, Venezuela]
+    member: true
+    population: 28300000
+  - id: delcy-rodriguez
+    name: Delcy Rodríguez
+    kind: person
+actions:
+  - id: op-1
+    actor: VEN
+    time: 2026-01-03
+    fatalities: 80
+    sources: [a, b]
+";
+
+const AS_JSON: &str = r#"{
+  "actors": [
+    {"id": "VEN", "name": "Venezuela", "kind": "state", "founded": 1811,
+     "aliases": ["Bolivarian Republic of Venezuela", "Venezuela"], "member": true,
+     "population": 28300000},
+    {"id": "delcy-rodriguez", "name": "Delcy Rodríguez", "kind": "person"}
+  ],
+  "actions": [
+    {"id": "op-1", "actor": "VEN", "time": "2026-01-03", "fatalities": 80, "sources": ["a", "b"]}
+  ]
+}
+"#;
+
+const ACTORS_JSONL: &str = r#"{"id": "VEN", "name": "Venezuela", "kind": "state", "founded": "1811", "aliases": ["Bolivarian Republic of Venezuela", "Venezuela"], "member": true, "population": 28300000}
+
+{"id": "delcy-rodriguez", "name": "Delcy Rodríguez", "kind": "person"}
+"#;
+const ACTIONS_JSONL: &str = r#"{"id": "op-1", "actor": "VEN", "time": "2026-01-03", "fatalities": 80, "sources": ["a", "b"]}
+"#;
+
+const ACTORS_CSV: &str = "id,name,kind,founded,aliases,member,population
+VEN,Venezuela,state,1811,Bolivarian Republic of Venezuela;Venezuela,true,28300000
+delcy-rodriguez,Delcy Rodríguez,person,,,,
+";
+const ACTIONS_CSV: &str = "id,actor,time,fatalities,sources\nop-1,VEN,2026-01-03,80,a;b\n";
+
+/// Collections as (name, [(id, fields)]), without spans.
+type Plain = Vec<(String, Vec<(String, Vec<(String, Value)>)>)>;
+
+fn plain(ds: &Dataset) -> Plain {
+    ds.collections
+        .values()
+        .map(|c| {
+            let recs = c
+                .records
+                .iter()
+                .map(|r| {
+                    let f = r
+                        .fields
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    (r.id.to_string(), f)
+                })
+                .collect();
+            (c.name.clone(), recs)
+        })
+        .collect()
+}
+
+#[test]
+fn yaml_json_jsonl_and_csv_load_to_the_same_records() {
+    let schema = SCHEMA.as_bytes();
+    let sets: [(&str, Vec<(&str, &[u8])>); 4] = [
+        (
+            "yaml",
+            vec![("schema.yaml", schema), ("data.yaml", AS_YAML.as_bytes())],
+        ),
+        (
+            "json",
+            vec![("schema.yaml", schema), ("data.json", AS_JSON.as_bytes())],
+        ),
+        (
+            "jsonl",
+            vec![
+                ("schema.yaml", schema),
+                ("actors.jsonl", ACTORS_JSONL.as_bytes()),
+                ("actions.jsonl", ACTIONS_JSONL.as_bytes()),
+            ],
+        ),
+        (
+            "csv",
+            vec![
+                ("schema.yaml", schema),
+                ("actors.csv", ACTORS_CSV.as_bytes()),
+                ("actions.csv", ACTIONS_CSV.as_bytes()),
+            ],
+        ),
+    ];
+    let mut loaded = Vec::new();
+    for (fmt, files) in &sets {
+        let (ds, mut diags, _) = load_files(files);
+        diags.extend(data::validate(&ds));
+        assert!(diags.is_empty(), "{fmt}: {diags:#?}");
+        loaded.push((fmt, plain(&ds)));
+    }
+    let (_, yaml) = &loaded[0];
+    // spot-check the typed values once
+    let ven = &yaml[1].1[0].1;
+    let get = |k: &str| ven.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert!(matches!(get("founded"), Some(Value::Time(t)) if t.year() == Some(1811)));
+    assert_eq!(get("population"), Some(Value::Number(28_300_000.0)));
+    assert_eq!(get("member"), Some(Value::Bool(true)));
+    assert!(matches!(get("aliases"), Some(Value::List(l)) if l.len() == 2));
+    for (fmt, other) in &loaded[1..] {
+        assert_eq!(yaml, other, "yaml and {fmt} differ");
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// positions
+
+#[test]
+fn positions_in_flow_style() {
+    let text = "actors:\n  - {id: a, name: b}\n  - [x]\n";
+    let text_ok = "actors: [{id: a, name: bee}, {id: c, name: d}]\n";
+    let (ds, diags, _) = load_files(&[("f.yaml", text.as_bytes())]);
+    // the second item is not a record
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let d = &diags[0];
+    let span = &d.primary.as_ref().expect("a span").span;
+    assert_eq!(spanned(text, span), "[x]");
+    let a = record(&ds, "actors", "a");
+    assert_eq!(spanned(text, &a.span), "{id: a, name: b}");
+    assert_eq!(spanned(text, a.span_of("name")), "b");
+
+    let ds = load_clean("f.yaml", text_ok);
+    let c = record(&ds, "actors", "c");
+    assert_eq!(spanned(text_ok, c.span_of("name")), "d");
+    assert_eq!(c.span_of("name").col, 44);
+    let a = record(&ds, "actors", "a");
+    assert_eq!(spanned(text_ok, a.span_of("name")), "bee");
+}
+
+#[test]
+fn positions_of_multi_line_strings() {
+    let text = "\
+- id: a
+  literal: |
+    one
+    two
+  folded: >
+    three
+    four
+  plain: five
+    six
+  after: x
+";
+    let ds = load_clean("things.yaml", text);
+    let a = record(&ds, "things", "a");
+    assert_eq!(a.get("literal"), Some(&Value::str("one\ntwo\n")));
+    assert_eq!(a.get("folded"), Some(&Value::str("three four\n")));
+    assert_eq!(a.get("plain"), Some(&Value::str("five six")));
+    let lit = a.span_of("literal");
+    assert_eq!((lit.line, lit.col), (3, 5));
+    assert!(spanned(text, lit).starts_with("one\n    two"));
+    let folded = a.span_of("folded");
+    assert_eq!((folded.line, folded.col), (6, 5));
+    assert_eq!(spanned(text, a.span_of("plain")), "five\n    six");
+    let after = a.span_of("after");
+    assert_eq!((after.line, after.col), (10, 10));
+    assert_eq!(spanned(text, after), "x");
+}
+
+#[test]
+fn positions_through_anchors_and_aliases() {
+    let text = "\
+- id: a
+  tags: &common [x, y]
+  base: &b {k: 1}
+- id: b
+  tags: *common
+  <<: *b
+";
+    let ds = load_clean("things.yaml", text);
+    let b = record(&ds, "things", "b");
+    let expected = Value::List(vec![Value::str("x"), Value::str("y")]);
+    assert_eq!(b.get("tags"), Some(&expected));
+    // an alias is shown where it is written
+    assert_eq!(spanned(text, b.span_of("tags")), "*common");
+    assert_eq!(b.span_of("tags").line, 5);
+    // a merge key brings the anchor's fields, with the anchor's positions
+    assert_eq!(b.get("k"), Some(&Value::Number(1.0)));
+    assert_eq!(spanned(text, b.span_of("k")), "1");
+    assert_eq!(b.span_of("k").line, 3);
+}
+
+#[test]
+fn several_documents_comments_and_crlf() {
+    let text = "# actors first\r\n---\r\nactors:\r\n  - id: a # the first\r\n    name: A\r\n---\r\n# then events\r\nevents:\r\n  - id: e\r\n    name: E\r\n...\r\n";
+    let ds = load_clean("f.yaml", text);
+    let a = record(&ds, "actors", "a");
+    assert_eq!(a.get("name"), Some(&Value::str("A")));
+    let n = a.span_of("name");
+    assert_eq!((n.line, n.col), (5, 11));
+    assert_eq!(spanned(text, n), "A");
+    let e = record(&ds, "events", "e");
+    let n = e.span_of("name");
+    assert_eq!((n.line, n.col), (10, 11));
+    assert_eq!(spanned(text, n), "E");
+    // a document that is a list belongs to the collection named by the file
+    let text2 = "- id: x\n---\n- id: y\n";
+    let ds = load_clean("items.yaml", text2);
+    assert_eq!(ds.collection("items").map(|c| c.records.len()), Some(2));
+    assert_eq!(record(&ds, "items", "y").span.line, 3);
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let text = "- {id: é, name: \"Côte d'Ivoire\", kind: ünï}\n";
+    let ds = load_clean("actors.yaml", text);
+    let r = record(&ds, "actors", "é");
+    let kind = r.span_of("kind");
+    assert_eq!(spanned(text, kind), "ünï");
+    assert_eq!(kind.col, 40);
+    assert_eq!(spanned(text, r.span_of("name")), "\"Côte d'Ivoire\"");
+}
+
+#[test]
+fn positions_in_json_jsonl_and_csv() {
+    let json = "{\"actors\": [\n  {\"id\": \"a\",  \"name\": \"Ünal\"},\n  {\"id\": \"b\", \"name\": [1, 2]}\n]}\n";
+    let ds = load_clean("d.json", json);
+    assert_eq!(
+        spanned(json, record(&ds, "actors", "a").span_of("name")),
+        "\"Ünal\""
+    );
+    assert_eq!(
+        spanned(json, record(&ds, "actors", "b").span_of("name")),
+        "[1, 2]"
+    );
+    assert_eq!(
+        spanned(json, record(&ds, "actors", "b").span_of("name[1]")),
+        "2"
+    );
+
+    let jsonl = "{\"id\": \"a\"}\n\n{\"id\": \"b\", \"n\": 3}\n";
+    let ds = load_clean("t.jsonl", jsonl);
+    let b = record(&ds, "t", "b");
+    assert_eq!(b.span.line, 3);
+    assert_eq!(spanned(jsonl, b.span_of("n")), "3");
+
+    let csv = "id,name,tags\na,\"Smith, J.\",x;y\nb,Ünal,z\n";
+    let dir = dataset_dir(&[
+        ("t.csv", csv.as_bytes()),
+        (
+            "schema.yaml",
+            b"collections:\n  t:\n    fields:\n      name: string\n      tags: list of string\n",
+        ),
+    ]);
+    let (ds, diags) = data::load(&[dir], &LoadOptions::default());
+    assert!(diags.is_empty(), "{diags:#?}");
+    let a = record(&ds, "t", "a");
+    assert_eq!(spanned(csv, a.span_of("name")), "\"Smith, J.\"");
+    assert_eq!(a.get("name"), Some(&Value::str("Smith, J.")));
+    assert_eq!(spanned(csv, a.span_of("tags[1]")), "y");
+    let b = record(&ds, "t", "b");
+    assert_eq!(b.span.line, 3);
+    assert_eq!(spanned(csv, b.span_of("tags")), "z");
+}
+
+// ---------------------------------------------------------------------------------
+// schema files
+
+#[test]
+fn the_event_model_matches_the_documented_collections() {
+    let s = data::event_model();
+    let names: Vec<&str> = s.collections.keys().map(|k| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "actions",
+            "actors",
+            "claims",
+            "facts",
+            "principles",
+            "sources",
+            "statements"
+        ]
+    );
+    assert!(!s.inferred);
+    let doc = std::fs::read_to_string(manifest_dir().join("docs/data-model.md"))
+        .expect("docs/data-model.md");
+    // every field of the model is in the document's table of its collection
+    for c in s.collections.values() {
+        let section = doc
+            .split(&format!("### {}\n", c.name))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no section for `{}`", c.name));
+        let section = section.split("\n### ").next().unwrap_or(section);
+        for f in c.fields.values() {
+            let row = section
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} |", f.name)))
+                .unwrap_or_else(|| panic!("`{}.{}` is not documented", c.name, f.name));
+            let required = row.split('|').nth(3).map(str::trim);
+            assert_eq!(
+                required == Some("yes"),
+                f.required,
+                "`{}.{}`: required differs between schema and doc",
+                c.name,
+                f.name
+            );
+        }
+    }
+    assert_eq!(
+        s.field("actions", "sources").map(|f| &f.ty),
+        Some(&FieldType::List(Box::new(FieldType::Ref("sources".into()))))
+    );
+}
+
+#[test]
+fn an_inferred_schema_is_printed_and_loads_back() {
+    let (ds, diags, _) = load_files(&[("data.yaml", AS_YAML.as_bytes())]);
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert!(ds.schema.inferred);
+    let actions = ds.schema.collection("actions").expect("actions");
+    assert_eq!(
+        actions.fields.get("actor").map(|f| &f.ty),
+        Some(&FieldType::Ref("actors".into()))
+    );
+    assert_eq!(
+        actions.fields.get("time").map(|f| &f.ty),
+        Some(&FieldType::Date)
+    );
+    let text = data::schema_to_yaml(&ds.schema);
+    let back = data::parse_schema("schema.yaml".into(), &text).expect("loads back");
+    assert_eq!(back.collections, ds.schema.collections);
+    insta::assert_snapshot!("inferred_schema", text);
+}
+
+#[test]
+fn an_inferred_schema_accepts_the_data_it_came_from() {
+    let text = "\
+- id: a
+  when: \"2024\"
+  n: {min: 1}
+  mixed: 1
+- id: b
+  when: {start: 2026-01-05}
+  n: 3
+  mixed: x
+- id: c
+  when: 2020-03
+";
+    let ds = load_clean("facts.yaml", text);
+    let def = ds.schema.collection("facts").expect("facts");
+    assert_eq!(def.fields["when"].ty, FieldType::Date);
+    assert_eq!(def.fields["n"].ty, FieldType::Number);
+    assert_eq!(def.fields["mixed"].ty, FieldType::Any);
+}
+
+#[test]
+fn a_schema_file_can_extend_the_event_model() {
+    let schema = "use: event-model\ncollections:\n  actors:\n    extend: true\n    fields:\n      founded: date\n  weather:\n    fields:\n      rain: number\n";
+    let s = data::parse_schema("s.yaml".into(), schema).expect("parses");
+    assert_eq!(s.collections.len(), 8);
+    assert_eq!(
+        s.field("actors", "founded").map(|f| &f.ty),
+        Some(&FieldType::Date)
+    );
+    assert!(s.field("actors", "kind").is_some_and(|f| f.required));
+}
+
+#[test]
+fn claimreview_json_ld_loads_as_records() {
+    let one = r#"{
+  "@context": "https://schema.org",
+  "@type": "ClaimReview",
+  "url": "https://example.org/fact-check/80-dead",
+  "claimReviewed": "At least 80 people were killed",
+  "datePublished": "2026-01-06",
+  "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "A. Official"}, "datePublished": "2026-01-04"},
+  "reviewRating": {"@type": "Rating", "ratingValue": 4, "alternateName": "Mostly true"}
+}"#;
+    let ds = load_clean("claimreview.json", one);
+    let c = ds.collection("claimreview").expect("collection");
+    assert_eq!(c.records.len(), 1);
+    let r = &c.records[0];
+    assert_eq!(
+        r.get("claimReviewed"),
+        Some(&Value::str("At least 80 people were killed"))
+    );
+    assert_eq!(spanned(one, r.span_of("datePublished")), "\"2026-01-06\"");
+
+    let graph = r#"{"@context": "https://schema.org", "@graph": [
+  {"@id": "r1", "@type": "ClaimReview", "claimReviewed": "x"},
+  {"@id": "r2", "@type": "ClaimReview", "claimReviewed": "y"}
+]}"#;
+    let ds = load_clean("reviews.jsonld", graph);
+    assert_eq!(
+        ds.schema
+            .collection("reviews")
+            .and_then(|c| c.id_field.as_deref()),
+        Some("@id")
+    );
+    assert_eq!(
+        record(&ds, "reviews", "r2").get("claimReviewed"),
+        Some(&Value::str("y"))
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// real data
+
+fn real_data() -> Option<PathBuf> {
+    let dir = manifest_dir().join("../shared/data/real");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: real data samples not found at {} (they live beside the repository, never in it)",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn gdelt_sample_loads_with_event_ids() {
+    let Some(dir) = real_data() else { return };
+    let path = dir.join("gdelt-2.0-events-sample.csv");
+    let (ds, diags) = data::load(std::slice::from_ref(&path), &LoadOptions::default());
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let v = data::validate(&ds);
+    assert!(v.iter().all(|d| !d.is_error()), "{v:#?}");
+    let c = ds
+        .collection("gdelt-2.0-events-sample")
+        .expect("collection");
+    assert_eq!(c.records.len(), 6090);
+    let def = ds.schema.collection(&c.name).expect("schema");
+    assert_eq!(def.id_field.as_deref(), Some("GLOBALEVENTID"));
+    let first = &c.records[0];
+    assert_eq!(&*first.id, "669666350");
+    assert_eq!(first.span.line, 2);
+    // CAMEO codes keep their leading zeros
+    assert_eq!(first.get("EventCode"), Some(&Value::str("040")));
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(spanned(&text, first.span_of("EventCode")), "040");
+    assert_eq!(
+        spanned(&text, first.span_of("CAMEOCodeDescription")),
+        "\" Consult, not specified below\""
+    );
+    assert!(
+        spanned(&text, first.span_of("SOURCEURL")).starts_with("http://www.cvilletomorrow.org/")
+    );
+}
+
+#[test]
+fn icews_sample_loads_as_tsv() {
+    let Some(dir) = real_data() else { return };
+    let path = dir.join("icews-2018-06-01-sample.tab");
+    let (ds, diags) = data::load(std::slice::from_ref(&path), &LoadOptions::default());
+    assert!(diags.is_empty(), "{diags:#?}");
+    let v = data::validate(&ds);
+    assert!(v.iter().all(|d| !d.is_error()), "{v:#?}");
+    let c = ds
+        .collection("icews-2018-06-01-sample")
+        .expect("collection");
+    assert_eq!(c.records.len(), 3705);
+    let first = &c.records[0];
+    assert_eq!(&*first.id, "32889836");
+    assert!(matches!(first.get("Event Date"), Some(Value::Time(t)) if t.is_precise()));
+    assert_eq!(first.get("CAMEO Code"), Some(&Value::str("040")));
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(
+        spanned(&text, first.span_of("Source Country")),
+        "Bangladesh"
+    );
+}
+
+#[test]
+fn the_whole_real_folder_loads_without_errors() {
+    let Some(dir) = real_data() else { return };
+    let (ds, diags) = data::load(&[dir], &LoadOptions::default());
+    // cameo-codes.csv is Windows-1252 in places: a warning, not an error
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+    assert_eq!(ds.collections.len(), 3);
+}
+
+// ---------------------------------------------------------------------------------
+// robustness
+
+#[test]
+fn garbage_of_a_few_megabytes_is_refused_quickly() {
+    // a cheap deterministic generator: printable ASCII with newlines and YAML syntax
+    let mut x: u32 = 12345;
+    let alphabet = b"abc:-[]{}\"',#&*!|> \n\t0123456789";
+    let garbage: Vec<u8> = (0..3_000_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            alphabet[(x as usize) % alphabet.len()]
+        })
+        .collect();
+    for name in ["g.yaml", "g.json", "g.jsonl", "g.csv"] {
+        let (_, diags, _) = load_files(&[(name, &garbage)]);
+        assert!(!diags.is_empty(), "{name}: garbage loaded silently");
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused() {
+    let dir = dataset_dir(&[("big.yaml", b"- id: a\n  text: 0123456789\n")]);
+    let opts = LoadOptions {
+        max_file_size: 10,
+        ..LoadOptions::default()
+    };
+    let (_, diags) = data::load(&[dir], &opts);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, "D0002");
+}
+
+#[test]
+fn empty_files_and_lone_separators_hold_no_records() {
+    for text in ["", "---\n", "---\n...\n", "# only a comment\n", "\n\n"] {
+        let (ds, diags, _) = load_files(&[("e.yaml", text.as_bytes())]);
+        assert!(diags.is_empty(), "{text:?}: {diags:#?}");
+        assert_eq!(
+            ds.collections
+                .values()
+                .map(|c| c.records.len())
+                .sum::<usize>(),
+            0
+        );
+    }
+    for name in ["e.json", "e.jsonl", "e.csv", "e.tsv"] {
+        let (_, diags, _) = load_files(&[(name, b"")]);
+        assert!(diags.is_empty(), "{name}: {diags:#?}");
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = "[".repeat(100_000);
+    for name in ["d.yaml", "d.json"] {
+        let (_, diags, _) = load_files(&[(name, deep.as_bytes())]);
+        assert!(!diags.is_empty(), "{name}");
+    }
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_text() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..400),
+            // mostly YAML/JSON/CSV syntax, to get past the first character
+            proptest::string::string_regex(
+                r#"([-:\[\]{},"'#&*!|>?%@`\n\t ]|id|[a-z0-9]{1,4}|---|\r\n|é){0,120}"#
+            )
+            .expect("a valid regex")
+            .prop_map(String::into_bytes),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+        #[test]
+        fn loading_arbitrary_bytes(bytes in any_text()) {
+            for name in ["x.yaml", "x.json", "x.jsonl", "x.csv", "x.tsv"] {
+                let (ds, _, _) = load_files(&[(name, &bytes)]);
+                let _ = data::validate(&ds);
+            }
+        }
+    }
+}
