@@ -645,26 +645,6 @@ fn text_report_of_awkward_input() {
 }
 
 #[test]
-fn rule_descriptions_are_the_first_sentence_of_the_doc_comment() {
-    let mut r = flagship().rules[0].clone();
-    r.doc = Some(
-        "An actor invokes a principle (sovereignty, the UN Charter)\nwhile its own actions breach it. Actions at the\nhost's request do not count.\n\nMore."
-            .into(),
-    );
-    assert_eq!(
-        factlint::report::output::rule_summary(&r),
-        "An actor invokes a principle (sovereignty, the UN Charter) while its own actions breach it."
-    );
-    r.doc = Some("A claim with no sources at all".into());
-    assert_eq!(
-        factlint::report::output::rule_summary(&r),
-        "A claim with no sources at all"
-    );
-    r.doc = None;
-    assert_eq!(factlint::report::output::rule_summary(&r), r.id);
-}
-
-#[test]
 fn text_colour_only_when_asked() {
     let plain = render_text(&flagship(), false);
     let coloured = render_text(&flagship(), true);

@@ -1,7 +1,7 @@
 //! JSON and JSON Lines reports. Their serde types live here, versioned and separate
 //! from the internal `Report`, so internal changes do not change the output by accident.
 
-use crate::report::output::{rule_summary, verdict_code};
+use crate::report::output::verdict_code;
 use crate::report::{ClaimVerdict, Evidence, Finding, Report, RuleInfo, SourceRef, Span};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -142,7 +142,7 @@ fn rule(r: &RuleInfo) -> JsonRule<'_> {
     JsonRule {
         id: &r.id,
         severity: r.severity.as_str(),
-        description: rule_summary(r),
+        description: r.short_description(),
         doc: r.doc.as_deref(),
         tags: &r.tags,
         meta: &r.meta,

@@ -1,7 +1,7 @@
 //! Choosing and writing report outputs: the `Format` enum and its dispatch, the
 //! `--output FORMAT=PATH` specs, atomic file writing, and the `--fail-on` threshold.
 
-use crate::report::{Certainty, Evidence, Report, RuleInfo};
+use crate::report::{Certainty, Evidence, Report};
 use crate::syntax::ast::{Severity, VerdictKind};
 use std::fmt;
 use std::fs::{self, File};
@@ -332,31 +332,4 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(&format!("; {} suppressed", s.suppressed));
     }
     line
-}
-
-/// A rule's one-line description: the first sentence of the first paragraph of its doc
-/// comment (doc comments are wrapped, so the first line may stop mid-sentence), or its
-/// id when it has none.
-pub fn rule_summary(r: &RuleInfo) -> String {
-    let paragraph = r
-        .doc
-        .as_deref()
-        .unwrap_or("")
-        .lines()
-        .map(str::trim)
-        .skip_while(|l| l.is_empty())
-        .take_while(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if paragraph.is_empty() {
-        return r.id.clone();
-    }
-    // a sentence ends at `.` followed by a space and a capital letter
-    let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
-    for w in chars.windows(3) {
-        if w[0].1 == '.' && w[1].1 == ' ' && w[2].1.is_uppercase() {
-            return paragraph[..=w[0].0].to_string();
-        }
-    }
-    paragraph
 }

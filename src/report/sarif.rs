@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 output for code scanning: one run, every rule in `tool.driver.rules`,
 //! one result per finding located at its primary evidence record.
 
-use crate::report::output::{record_name, rule_summary};
+use crate::report::output::record_name;
 use crate::report::suppress::{SuppressedFinding, Suppression};
 use crate::report::{Certainty, Evidence, Finding, Report, RuleInfo, Span};
 use crate::syntax::ast::Severity;
@@ -225,7 +225,7 @@ fn record_label(e: &Evidence) -> String {
 }
 
 fn descriptor(r: &RuleInfo) -> ReportingDescriptor<'_> {
-    let short = rule_summary(r);
+    let short = r.short_description();
     let full = r.doc.clone().unwrap_or_else(|| short.clone());
     let mut help = full.clone();
     if let Some(refs) = r.meta.get("references") {

@@ -1,7 +1,7 @@
 //! The human report: findings grouped by rule with their evidence records and the
 //! sources those cite, possible findings apart, claim verdicts, and a summary line.
 
-use crate::report::output::{plural, record_name, rule_summary, summary_line, verdict_label};
+use crate::report::output::{plural, record_name, summary_line, verdict_label};
 use crate::report::{Certainty, ClaimVerdict, Evidence, Finding, Report, RuleInfo, SourceRef};
 use crate::syntax::ast::{Severity, VerdictKind};
 use std::fmt::Write as _;
@@ -110,7 +110,10 @@ fn groups(report: &Report) -> Vec<Group<'_>> {
 }
 
 fn render_group(out: &mut String, p: &Paint, g: &Group<'_>) {
-    let description = g.rule.map(rule_summary).filter(|d| d != g.rule_id);
+    let description = g
+        .rule
+        .map(RuleInfo::short_description)
+        .filter(|d| d != g.rule_id);
     let head = format!("{}[{}]", g.severity.as_str(), g.rule_id);
     match description {
         Some(d) => {
