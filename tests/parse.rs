@@ -388,6 +388,21 @@ fn invalid_utf8_is_reported_at_the_byte() {
 }
 
 #[test]
+fn non_ascii_where_a_symbol_is_expected_is_an_error_not_a_panic() {
+    for text in [
+        "const x é",
+        "def f(é",
+        "def f(a) é",
+        "rule r { tags: [a é",
+        "const x = [1 é",
+    ] {
+        let (_, diags) = parse("utf8.rules".into(), text);
+        assert_eq!(diags.len(), 1, "{text}");
+        assert_eq!(diags[0].found.as_deref(), Some("`é`"), "{text}");
+    }
+}
+
+#[test]
 fn crlf_line_ends_parse_like_lf() {
     let lf = std::fs::read_to_string("tests/corpus/parse/valid/flagship.rules").unwrap_or_default();
     let crlf = lf.replace('\n', "\r\n");
@@ -739,6 +754,11 @@ mod properties {
         }
     }
 
+    /// The parser runs on its own thread, which turns a panic into error P0000.
+    fn crashed(diags: &[Diagnostic]) -> bool {
+        diags.iter().any(|d| d.code == "P0000")
+    }
+
     /// Text that looks like rule files: keywords, symbols, names, literals, blanks.
     fn rulish() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(
@@ -807,7 +827,9 @@ mod properties {
                 "!",
             ][..],
         );
-        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+        let sep = prop::sample::select(&["", " ", " ", "\n"][..]);
+        prop::collection::vec((pieces, sep), 0..60)
+            .prop_map(|v| v.into_iter().flat_map(|(p, s)| [p, s]).collect())
     }
 
     proptest! {
@@ -816,6 +838,7 @@ mod properties {
         #[test]
         fn parse_never_panics_on_rule_like_text(text in rulish()) {
             let (ast, diags) = parse("fuzz.rules".into(), &text);
+            prop_assert!(!crashed(&diags), "{:?}", text);
             if diags.is_empty() {
                 // what parses formats: same tree, same comments, idempotent
                 let formatted = format(&ast);
@@ -832,12 +855,14 @@ mod properties {
 
         #[test]
         fn parse_never_panics_on_any_string(text in any::<String>()) {
-            let _ = parse("any.rules".into(), &text);
+            let (_, diags) = parse("any.rules".into(), &text);
+            prop_assert!(!crashed(&diags), "{:?}", text);
         }
 
         #[test]
         fn parse_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
             let (_, diags) = parse_bytes("bytes.rules".into(), &bytes);
+            prop_assert!(!crashed(&diags), "{:?}", bytes);
             let text = String::from_utf8_lossy(&bytes);
             let _ = rendered("bytes.rules", &text, &diags);
         }
