@@ -759,6 +759,59 @@ mod properties {
         diags.iter().any(|d| d.code == "P0000")
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
+
+        /// Valid files with a few characters deleted or tokens inserted: errors, never
+        /// a crash; and whatever still parses formats back to the same tree.
+        #[test]
+        fn mutated_corpus_files_never_crash(
+            pick in any::<prop::sample::Index>(),
+            edits in prop::collection::vec(
+                (any::<prop::sample::Index>(), prop::option::of(rulish_piece())),
+                1..4,
+            ),
+        ) {
+            let files = corpus();
+            let (name, original) = &files[pick.index(files.len())];
+            let mut text: Vec<char> = original.chars().collect();
+            for (at, insert) in &edits {
+                let n = at.index(text.len() + 1);
+                match insert {
+                    Some(piece) => {
+                        for (k, c) in piece.chars().enumerate() {
+                            text.insert(n + k, c);
+                        }
+                    }
+                    None if n < text.len() => {
+                        text.remove(n);
+                    }
+                    None => {}
+                }
+            }
+            let text: String = text.into_iter().collect();
+            let (ast, diags) = parse(name.as_str().into(), &text);
+            prop_assert!(!crashed(&diags), "{:?}", text);
+            let _ = rendered(name, &text, &diags);
+            if diags.is_empty() {
+                let formatted = format(&ast);
+                let (back, d2) = parse(name.as_str().into(), &formatted);
+                prop_assert!(d2.is_empty(), "{:?}\n{}", text, formatted);
+                prop_assert_eq!(&back, &ast);
+                prop_assert_eq!(format(&back), formatted);
+            }
+        }
+    }
+
+    fn rulish_piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(
+            &[
+                "{", "}", "(", ")", "[", "]", "\"", "\\", "#", "##", "\n", ",", ":", "=", ".", "@",
+                "-", "for", "in", "not", "rule", "é", "{{", "`", "$", " ",
+            ][..],
+        )
+    }
+
     /// Text that looks like rule files: keywords, symbols, names, literals, blanks.
     fn rulish() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(
