@@ -304,11 +304,30 @@ fn deep_nesting_of_every_recursive_form_is_an_error() {
 }
 
 #[test]
-fn nesting_just_under_the_limit_parses() {
+fn the_deepest_trees_allowed_parse_format_and_compare_on_an_ordinary_thread() {
     let n = factlint::syntax::MAX_DEPTH as usize - 2;
-    let text = format!("const x = {}1{}", "(".repeat(n), ")".repeat(n));
-    let (_, diags) = parse("ok.rules".into(), &text);
-    assert!(diags.is_empty(), "{diags:?}");
+    let cases = [
+        format!("const x = {}1{}", "(".repeat(n), ")".repeat(n)),
+        format!("const x = {}1{}", "(1 + ".repeat(n), ")".repeat(n)),
+        format!("const x = {}1{}", "[".repeat(n), "]".repeat(n)),
+        format!("const x = {}true", "not ".repeat(n)),
+        format!("const x = {}1{}", "f(".repeat(n), ")".repeat(n)),
+        format!("const x = a{}", " and a".repeat(n)),
+        format!(
+            "const x = {}1{}",
+            "sum(".repeat(n / 2),
+            " for x in y)".repeat(n / 2)
+        ),
+    ];
+    for text in cases {
+        let (ast, diags) = parse("deep.rules".into(), &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let formatted = format(&ast);
+        let (back, _) = parse("deep.rules".into(), &formatted);
+        assert_eq!(back, ast);
+        assert!(!tree_view(&ast, 80).is_empty());
+        let _ = format!("{ast:?}");
+    }
 }
 
 const TEN_MB: usize = 10 * 1024 * 1024;
@@ -369,6 +388,21 @@ fn invalid_utf8_is_reported_at_the_byte() {
 }
 
 #[test]
+fn non_ascii_where_a_symbol_is_expected_is_an_error_not_a_panic() {
+    for text in [
+        "const x é",
+        "def f(é",
+        "def f(a) é",
+        "rule r { tags: [a é",
+        "const x = [1 é",
+    ] {
+        let (_, diags) = parse("utf8.rules".into(), text);
+        assert_eq!(diags.len(), 1, "{text}");
+        assert_eq!(diags[0].found.as_deref(), Some("`é`"), "{text}");
+    }
+}
+
+#[test]
 fn crlf_line_ends_parse_like_lf() {
     let lf = std::fs::read_to_string("tests/corpus/parse/valid/flagship.rules").unwrap_or_default();
     let crlf = lf.replace('\n', "\r\n");
@@ -385,6 +419,14 @@ fn crlf_line_ends_parse_like_lf() {
 mod properties {
     use super::*;
     use proptest::prelude::*;
+
+    /// Cases per property: the default keeps the suite fast; `PROPTEST_CASES` explores.
+    fn cases(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
 
     fn sp() -> factlint::report::Span {
         factlint::report::Span::default()
@@ -653,7 +695,7 @@ mod properties {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: cases(384), ..ProptestConfig::default() })]
 
         #[test]
         fn parsing_the_formatted_tree_gives_the_tree(ast in file()) {
@@ -663,6 +705,111 @@ mod properties {
             prop_assert_eq!(&back, &ast, "{}", text);
             prop_assert_eq!(format(&back), text);
         }
+    }
+
+    fn corpus() -> Vec<(String, String)> {
+        let mut files: Vec<_> = std::fs::read_dir("tests/corpus/parse/valid")
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .map(|p| (file_name(p), std::fs::read_to_string(p).unwrap_or_default()))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: cases(128), ..ProptestConfig::default() })]
+
+        /// Comments anywhere a line ends or between lines: the layout keeps every one,
+        /// in order, keeps the tree, and is idempotent.
+        #[test]
+        fn formatting_keeps_comments_sprinkled_into_the_corpus(
+            pick in any::<prop::sample::Index>(),
+            marks in prop::collection::vec((any::<prop::sample::Index>(), any::<bool>()), 1..8),
+        ) {
+            let files = corpus();
+            let (name, text) = &files[pick.index(files.len())];
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            if lines.is_empty() {
+                lines.push(String::new());
+            }
+            for (k, (at, own_line)) in marks.iter().enumerate() {
+                let n = at.index(lines.len());
+                if *own_line {
+                    lines.insert(n, format!("# own {k}"));
+                } else {
+                    lines[n].push_str(&format!("  # end {k}"));
+                }
+            }
+            let text = lines.join("\n") + "\n";
+            let (ast, diags) = parse(name.as_str().into(), &text);
+            prop_assert!(diags.is_empty(), "{}\n{}", text, rendered(name, &text, &diags));
+            let formatted = format(&ast);
+            let (back, d2) = parse(name.as_str().into(), &formatted);
+            prop_assert!(d2.is_empty(), "{}\n---\n{}", text, formatted);
+            prop_assert_eq!(comment_texts(&back), comment_texts(&ast), "{}\n---\n{}", text, formatted);
+            prop_assert_eq!(&back, &ast, "{}\n---\n{}", text, formatted);
+            prop_assert_eq!(format(&back), formatted.clone(), "{}\n---\n{}", text, formatted);
+        }
+    }
+
+    /// The parser runs on its own thread, which turns a panic into error P0000.
+    fn crashed(diags: &[Diagnostic]) -> bool {
+        diags.iter().any(|d| d.code == "P0000")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
+
+        /// Valid files with a few characters deleted or tokens inserted: errors, never
+        /// a crash; and whatever still parses formats back to the same tree.
+        #[test]
+        fn mutated_corpus_files_never_crash(
+            pick in any::<prop::sample::Index>(),
+            edits in prop::collection::vec(
+                (any::<prop::sample::Index>(), prop::option::of(rulish_piece())),
+                1..4,
+            ),
+        ) {
+            let files = corpus();
+            let (name, original) = &files[pick.index(files.len())];
+            let mut text: Vec<char> = original.chars().collect();
+            for (at, insert) in &edits {
+                let n = at.index(text.len() + 1);
+                match insert {
+                    Some(piece) => {
+                        for (k, c) in piece.chars().enumerate() {
+                            text.insert(n + k, c);
+                        }
+                    }
+                    None if n < text.len() => {
+                        text.remove(n);
+                    }
+                    None => {}
+                }
+            }
+            let text: String = text.into_iter().collect();
+            let (ast, diags) = parse(name.as_str().into(), &text);
+            prop_assert!(!crashed(&diags), "{:?}", text);
+            let _ = rendered(name, &text, &diags);
+            if diags.is_empty() {
+                let formatted = format(&ast);
+                let (back, d2) = parse(name.as_str().into(), &formatted);
+                prop_assert!(d2.is_empty(), "{:?}\n{}", text, formatted);
+                prop_assert_eq!(&back, &ast);
+                prop_assert_eq!(format(&back), formatted);
+            }
+        }
+    }
+
+    fn rulish_piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(
+            &[
+                "{", "}", "(", ")", "[", "]", "\"", "\\", "#", "##", "\n", ",", ":", "=", ".", "@",
+                "-", "for", "in", "not", "rule", "é", "{{", "`", "$", " ",
+            ][..],
+        )
     }
 
     /// Text that looks like rule files: keywords, symbols, names, literals, blanks.
@@ -733,21 +880,26 @@ mod properties {
                 "!",
             ][..],
         );
-        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+        let sep = prop::sample::select(&["", " ", " ", "\n"][..]);
+        prop::collection::vec((pieces, sep), 0..60)
+            .prop_map(|v| v.into_iter().flat_map(|(p, s)| [p, s]).collect())
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: cases(512), ..ProptestConfig::default() })]
 
         #[test]
         fn parse_never_panics_on_rule_like_text(text in rulish()) {
             let (ast, diags) = parse("fuzz.rules".into(), &text);
+            prop_assert!(!crashed(&diags), "{:?}", text);
             if diags.is_empty() {
-                // what parses formats, and the layout parses back to the same tree
+                // what parses formats: same tree, same comments, idempotent
                 let formatted = format(&ast);
                 let (back, d2) = parse("fuzz.rules".into(), &formatted);
                 prop_assert!(d2.is_empty(), "{:?}\n{}", text, formatted);
-                prop_assert_eq!(back, ast);
+                prop_assert_eq!(comment_texts(&back), comment_texts(&ast), "{:?}\n{}", text, formatted);
+                prop_assert_eq!(&back, &ast);
+                prop_assert_eq!(format(&back), formatted, "{:?}", text);
             }
             for d in &diags {
                 let _ = rendered("fuzz.rules", &text, std::slice::from_ref(d));
@@ -756,12 +908,14 @@ mod properties {
 
         #[test]
         fn parse_never_panics_on_any_string(text in any::<String>()) {
-            let _ = parse("any.rules".into(), &text);
+            let (_, diags) = parse("any.rules".into(), &text);
+            prop_assert!(!crashed(&diags), "{:?}", text);
         }
 
         #[test]
         fn parse_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
             let (_, diags) = parse_bytes("bytes.rules".into(), &bytes);
+            prop_assert!(!crashed(&diags), "{:?}", bytes);
             let text = String::from_utf8_lossy(&bytes);
             let _ = rendered("bytes.rules", &text, &diags);
         }

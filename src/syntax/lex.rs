@@ -189,9 +189,10 @@ pub(crate) fn at_kw(i: &In, word: &str) -> bool {
 pub(crate) fn sym<'a>(s: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Range> {
     move |i: In<'a>| {
         let r = rest(&i);
-        let longer =
-            matches!(s, "=" | "<" | ">" | "!" | "~") && r[s.len().min(r.len())..].starts_with('=');
-        if r.starts_with(s) && !longer {
+        let matched = r.strip_prefix(s).is_some_and(|after| {
+            !(matches!(s, "=" | "<" | ">" | "!" | "~") && after.starts_with('='))
+        });
+        if matched {
             token(i, s.len())
         } else {
             backtrack(PError::expected(off(&i), format!("`{s}`")))
