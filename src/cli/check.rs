@@ -116,14 +116,16 @@ pub struct Loaded {
 }
 
 /// Parse a `--set` value as a rule-language constant expression.
-fn parse_set_value(name: &str, text: &str) -> Result<Value, Diagnostic> {
+fn parse_set_value(name: &str, text: &str) -> Result<Value, Box<Diagnostic>> {
     let src = format!("const {name} = {text}\n");
     let file: std::sync::Arc<str> = format!("--set {name}").into();
     let (ast, diags) = crate::syntax::parse(file, &src);
     let bad = || {
-        Diagnostic::error("A0004", format!("invalid value for `--set {name}`"))
-            .expected("a literal: a number, a string in quotes, a date like @2026-01-07, a duration like `20 years`")
-            .found(format!("`{text}`"))
+        Box::new(
+            Diagnostic::error("A0004", format!("invalid value for `--set {name}`"))
+                .expected("a literal: a number, a string in quotes, a date like @2026-01-07, a duration like `20 years`")
+                .found(format!("`{text}`")),
+        )
     };
     if diags.iter().any(|d| d.is_error()) {
         return Err(bad());
@@ -132,7 +134,7 @@ fn parse_set_value(name: &str, text: &str) -> Result<Value, Diagnostic> {
         return Err(bad());
     };
     let schema = crate::data::Schema::default();
-    let (suite, diags) = crate::check::check(&[ast.clone()], &schema);
+    let (suite, diags) = crate::check::check(std::slice::from_ref(&ast), &schema);
     if diags.iter().any(|d| d.is_error())
         || c.value.kind == crate::syntax::ast::ExprKind::List(vec![])
     {
@@ -175,7 +177,7 @@ pub fn load(
     let cfg = match config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(d) => {
-            emit_diagnostics(global, &[d], &Sources::new());
+            emit_diagnostics(global, &[*d], &Sources::new());
             return Err(2);
         }
     };
@@ -260,7 +262,7 @@ pub fn load(
                     overrides.insert(k, val);
                 }
             }
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
     if !only.is_empty() {

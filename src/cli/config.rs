@@ -39,7 +39,7 @@ pub struct Config {
 
 /// Read `factlint.yaml` from `path` (or the current folder when `None`). A missing
 /// default file is no error; paths in it are relative to its folder.
-pub fn load(path: Option<&Path>) -> Result<Config, Diagnostic> {
+pub fn load(path: Option<&Path>) -> Result<Config, Box<Diagnostic>> {
     let (file, explicit) = match path {
         Some(p) => (p.to_path_buf(), true),
         None => (PathBuf::from(CONFIG_FILE), false),
@@ -50,11 +50,10 @@ pub fn load(path: Option<&Path>) -> Result<Config, Diagnostic> {
             return Ok(Config::default())
         }
         Err(e) => {
-            return Err(Diagnostic::error(
-                "A0001",
-                format!("cannot read config `{}`", file.display()),
-            )
-            .found(e.to_string()))
+            return Err(Box::new(
+                Diagnostic::error("A0001", format!("cannot read config `{}`", file.display()))
+                    .found(e.to_string()),
+            ))
         }
     };
     let mut cfg: Config = if text.trim().is_empty() {
@@ -71,7 +70,7 @@ pub fn load(path: Option<&Path>) -> Result<Config, Diagnostic> {
                     "here",
                 );
             }
-            d
+            Box::new(d)
         })?
     };
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();

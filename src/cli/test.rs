@@ -115,7 +115,7 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
     let cfg = match config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(d) => {
-            emit_diagnostics(global, &[d], &Sources::new());
+            emit_diagnostics(global, &[*d], &Sources::new());
             return 2;
         }
     };

@@ -355,11 +355,7 @@ fn extreme<'d>(values: Vec<V<'d>>, max: bool) -> V<'d> {
             Some(b) => {
                 let t = ops::order(b, &v, true, false); // b < v
                 match t {
-                    Tri::Unknown => {
-                        if ops::eq(b, &v) != Tri::True {
-                            return V::Missing;
-                        }
-                    }
+                    Tri::Unknown if ops::eq(b, &v) != Tri::True => return V::Missing,
                     Tri::True if max => best = Some(v),
                     Tri::False if !max && ops::eq(b, &v) != Tri::True => best = Some(v),
                     _ => {}

@@ -199,7 +199,7 @@ pub fn run_rule(
     consts: &[Value],
     rule_sources: &Sources,
     opts: &RunOptions,
-) -> Result<Vec<Finding>, Diagnostic> {
+) -> Result<Vec<Finding>, Box<Diagnostic>> {
     let plan = plan_rule(rule);
     let matches = match opts.engine {
         Engine::Planned => run::planned(rule, &plan, ds, consts, &opts.limits)?,
@@ -217,7 +217,7 @@ pub fn run(
     opts: &RunOptions,
 ) -> (Report, Vec<Diagnostic>) {
     let consts = eval_consts(suite, ds, &opts.overrides);
-    let results: Vec<Result<Vec<Finding>, Diagnostic>> = if opts.parallel {
+    let results: Vec<Result<Vec<Finding>, Box<Diagnostic>>> = if opts.parallel {
         suite
             .rules
             .par_iter()
@@ -235,7 +235,7 @@ pub fn run(
     for r in results {
         match r {
             Ok(f) => findings.extend(f),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
     if findings.len() > opts.max_findings {

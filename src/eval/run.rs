@@ -37,7 +37,7 @@ impl Default for Limits {
     }
 }
 
-fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Diagnostic {
+fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Box<Diagnostic> {
     let b = &rule.bindings[level.min(rule.bindings.len().saturating_sub(1))];
     let var = &rule.vars[b.var].name;
     Diagnostic::error(
@@ -49,6 +49,7 @@ fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Diagnostic {
     )
     .at(b.span.clone(), format!("the join reached through `{var}` exploded"))
     .help("add a condition that joins this variable to an earlier one (e.g. `a.actor == s.actor`), or raise --max-bindings")
+    .into()
 }
 
 /// Aggregates answered from hash indexes built once per rule.
@@ -65,6 +66,9 @@ impl<'d> AggAccess<'d> for Indexed<'d> {
     }
 }
 
+/// The records a binding may take after pushdown, each with the filters it left unknown.
+type Candidates = Vec<(u32, Vec<usize>)>;
+
 enum LevelIndex {
     None,
     Hash(HashIndex),
@@ -78,7 +82,7 @@ pub fn planned<'d>(
     ds: &'d Dataset,
     consts: &[Value],
     limits: &Limits,
-) -> Result<Vec<Match<'d>>, Diagnostic> {
+) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
     let mut by_var = HashMap::new();
     for a in &plan.aggregates {
         let recs = ds
@@ -111,7 +115,7 @@ pub fn planned<'d>(
         }
     }
     // per level: pushed-down candidates (with the filters they left unknown) and index
-    let mut cands: Vec<Option<Vec<(u32, Vec<usize>)>>> = Vec::new();
+    let mut cands: Vec<Option<Candidates>> = Vec::new();
     let mut indexes: Vec<LevelIndex> = Vec::new();
     for l in &plan.levels {
         let b = &rule.bindings[l.binding];
@@ -182,7 +186,7 @@ struct State<'s, 'd, 'a> {
     rule: &'s CRule,
     plan: &'s RulePlan,
     cx: &'s Cx<'d, 'a>,
-    cands: &'s [Option<Vec<(u32, Vec<usize>)>>],
+    cands: &'s [Option<Candidates>],
     indexes: &'s [LevelIndex],
     limits: &'s Limits,
     visited: &'s mut u64,
@@ -196,7 +200,7 @@ impl<'d> State<'_, 'd, '_> {
         env: &mut Env<'d>,
         positions: &mut Vec<u32>,
         unknown: Vec<usize>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Box<Diagnostic>> {
         if depth == self.plan.levels.len() {
             let mut unknown = unknown;
             unknown.sort_unstable();
@@ -316,7 +320,7 @@ pub fn reference<'d>(
     ds: &'d Dataset,
     consts: &[Value],
     limits: &Limits,
-) -> Result<Vec<Match<'d>>, Diagnostic> {
+) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
     let cx = Cx {
         ds,
         consts,
@@ -337,7 +341,7 @@ pub fn reference<'d>(
         visited: &mut u64,
         limits: &Limits,
         out: &mut Vec<Match<'d>>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Box<Diagnostic>> {
         if depth == rule.bindings.len() {
             let mut unknown = Vec::new();
             for (i, c) in plan.conjuncts.iter().enumerate() {
