@@ -270,7 +270,13 @@ pub fn load(
             if !suite.rules.iter().any(|r| &r.info.id == id) {
                 let ids: Vec<&str> = suite.rules.iter().map(|r| r.info.id.as_str()).collect();
                 let mut d = Diagnostic::error("A0006", format!("no rule `{id}` in the suite"));
-                if let Some(s) = crate::data::suggest::did_you_mean(id, ids.iter().copied()) {
+                let near =
+                    crate::data::suggest::did_you_mean(id, ids.iter().copied()).or_else(|| {
+                        ids.iter()
+                            .copied()
+                            .find(|r| r.starts_with(id.as_str()) || r.contains(id.as_str()))
+                    });
+                if let Some(s) = near {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
                 diags.push(d);

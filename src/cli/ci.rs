@@ -78,7 +78,10 @@ pub fn apply(
             let text = read(global, "baseline", &path)?;
             let name = path.display().to_string();
             match read_baseline(&name, &text) {
-                Ok(b) => {
+                Ok(mut b) => {
+                    // entries of rules that did not run (`--rule`) are neither new nor resolved
+                    b.entries
+                        .retain(|e| report.rules.iter().any(|r| r.id == e.rule));
                     let diff = apply_baseline(report, &b);
                     eprint!("{}", diff.render_text());
                 }
