@@ -277,3 +277,48 @@ fn copy_dir(from: &PathBuf, to: &PathBuf) {
         }
     }
 }
+
+/// The example's README lists, at its end, exactly what a new user must see.
+#[test]
+fn the_example_readme_lists_exactly_the_findings_and_verdicts() {
+    let readme = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/venezuela-2026/README.md"),
+    )
+    .expect("read README");
+    let block = readme
+        .rsplit("```text")
+        .next()
+        .and_then(|b| b.split("```").next())
+        .expect("a ```text block at the end of the README");
+    let expected: Vec<&str> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let o = factlint(&["check", "--format", "json", "--fail-on", "never"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let mut actual = Vec::new();
+    for f in v["findings"].as_array().cloned().unwrap_or_default() {
+        let ids: Vec<String> = f["evidence"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap_or("").to_string())
+            .collect();
+        actual.push(format!(
+            "{} | {} | {}",
+            f["rule"].as_str().unwrap_or(""),
+            ids.join(" "),
+            f["certainty"].as_str().unwrap_or("")
+        ));
+    }
+    for c in v["verdicts"].as_array().cloned().unwrap_or_default() {
+        actual.push(format!(
+            "verdict | {} | {}",
+            c["claim"].as_str().unwrap_or(""),
+            c["verdict"].as_str().unwrap_or("")
+        ));
+    }
+    assert_eq!(expected, actual);
+}

@@ -196,7 +196,12 @@ pub fn load(
     };
     let (mut dataset, data_diags) = crate::data::load(&data_paths, &opts);
     let mut all_sources = dataset.sources.clone();
+    let loaded_cleanly = !data_diags.iter().any(|d| d.is_error());
     diags.extend(data_diags);
+    // rules run only over data that passes its schema and integrity checks
+    if loaded_cleanly {
+        diags.extend(crate::data::validate(&dataset));
+    }
     // rules
     let rule_paths: Vec<PathBuf> = if !args.rules.is_empty() {
         args.rules.clone()

@@ -303,6 +303,9 @@ fn run_one(
         ..Default::default()
     };
     let (ds, mut diags) = crate::data::load(&files, &opts);
+    if !diags.iter().any(|d| d.is_error()) {
+        diags.extend(crate::data::validate(&ds));
+    }
     let mut sources = ds.sources.clone();
     sources.merge(&rules.sources);
     if diags.iter().any(|d| d.is_error()) {

@@ -396,12 +396,22 @@ fn field_of_value<'v>(v: &'v Value, name: &str) -> Option<Cow<'v, Value>> {
         },
         Value::Number(n) if matches!(name, "min" | "max") => Some(Cow::Owned(Value::Number(*n))),
         Value::Time(t) => match name {
-            "start" => t.start.map(|d| Cow::Owned(Value::Time(Time::day(d)))),
-            "end" => t.end.map(|d| Cow::Owned(Value::Time(Time::day(d)))),
+            "start" | "end" => time_end(t, name == "start").map(|t| Cow::Owned(Value::Time(t))),
             _ => None,
         },
         _ => None,
     }
+}
+
+/// The start or end of a time. An explicit interval's ends are days (unknown when
+/// open); a single date of any precision is its own start and end, so the start of
+/// `2026` stays the imprecise year rather than becoming 1 January.
+fn time_end(t: &Time, start: bool) -> Option<Time> {
+    if t.precision != crate::data::Precision::Interval {
+        return Some(t.clone());
+    }
+    let d = if start { t.start } else { t.end };
+    d.map(Time::day)
 }
 
 /// Apply a non-short-circuit binary operator.
@@ -455,11 +465,9 @@ fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
             _ => V::Missing,
         },
         Builtin::Start | Builtin::End => match a.value() {
-            Some(Value::Time(t)) => {
-                let d = if f == Builtin::Start { t.start } else { t.end };
-                d.map(|d| V::owned(Value::Time(Time::day(d))))
-                    .unwrap_or(V::Missing)
-            }
+            Some(Value::Time(t)) => time_end(t, f == Builtin::Start)
+                .map(|t| V::owned(Value::Time(t)))
+                .unwrap_or(V::Missing),
             _ => V::Missing,
         },
         Builtin::Abs => match a.value() {
