@@ -12,14 +12,27 @@ use std::collections::BTreeSet;
 /// How an aggregate over a collection finds candidate records: the planned evaluator
 /// answers from an index; `None` means scan every record.
 pub trait AggAccess<'d> {
-    fn candidates(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Option<Vec<u32>>;
+    fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d>;
+    /// Keep the result of an aggregate for its key (see `Lookup::Candidates`).
+    fn remember(&self, _agg: &CAggregate, _key: String, _value: &V<'d>) {}
+}
+
+/// How to evaluate one aggregate.
+pub enum Lookup<'d> {
+    /// Every record of the collection.
+    Scan,
+    /// These records (sorted positions); with a key when the result depends on
+    /// nothing but that key, so it can be remembered.
+    Candidates(Vec<u32>, Option<String>),
+    /// The result, remembered from an earlier evaluation with the same key.
+    Known(V<'d>),
 }
 
 /// Scan everything (the reference evaluator).
 pub struct Scan;
 impl<'d> AggAccess<'d> for Scan {
-    fn candidates(&self, _: &CAggregate, _: &Cx<'d, '_>, _: &mut Env<'d>) -> Option<Vec<u32>> {
-        None
+    fn lookup(&self, _: &CAggregate, _: &Cx<'d, '_>, _: &mut Env<'d>) -> Lookup<'d> {
+        Lookup::Scan
     }
 }
 
@@ -195,9 +208,13 @@ impl<'d> Cx<'d, '_> {
     }
 
     fn aggregate(&self, a: &CAggregate, env: &mut Env<'d>) -> V<'d> {
-        let cands = match &a.source {
-            CSource::Collection(_) => self.access.candidates(a, self, env),
-            _ => None,
+        let (cands, memo) = match &a.source {
+            CSource::Collection(_) => match self.access.lookup(a, self, env) {
+                Lookup::Known(v) => return v,
+                Lookup::Candidates(c, memo) => (Some(c), memo),
+                Lookup::Scan => (None, None),
+            },
+            _ => (None, None),
         };
         let Some(elems) = self.elements(&a.source, env, cands) else {
             return V::Missing;
@@ -208,6 +225,9 @@ impl<'d> Cx<'d, '_> {
         }
         let result = self.aggregate_over(a, elems, env);
         env[a.var] = saved.unwrap_or(V::Missing);
+        if let Some(key) = memo {
+            self.access.remember(a, key, &result);
+        }
         result
     }
 

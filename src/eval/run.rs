@@ -2,7 +2,7 @@
 //! planned evaluator (pushdown, indexes) and the reference evaluator (nested loops
 //! over everything, obviously correct). Both yield the same matches.
 
-use super::expr::{AggAccess, Cx, Env};
+use super::expr::{AggAccess, Cx, Env, Lookup};
 use super::index::{HashIndex, TimeIndex};
 use super::ops::{Tri, V};
 use crate::check::ir::{CAggregate, CRule, CSource};
@@ -52,17 +52,38 @@ fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Box<Diagnostic> {
     .into()
 }
 
-/// Aggregates answered from hash indexes built once per rule.
+/// Aggregates answered from hash indexes built once per rule, and their results
+/// remembered per key when nothing else of the binding reaches them.
 struct Indexed<'d> {
-    by_var: HashMap<usize, (crate::check::ir::CExpr, HashIndex)>,
-    _d: std::marker::PhantomData<&'d ()>,
+    by_var: HashMap<usize, (crate::check::ir::CExpr, HashIndex, bool)>,
+    memo: std::cell::RefCell<HashMap<(usize, String), V<'d>>>,
 }
 
 impl<'d> AggAccess<'d> for Indexed<'d> {
-    fn candidates(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Option<Vec<u32>> {
-        let (key, idx) = self.by_var.get(&agg.var)?;
+    fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d> {
+        let Some((key, idx, memoizable)) = self.by_var.get(&agg.var) else {
+            return Lookup::Scan;
+        };
         let probe = cx.eval(key, env);
-        Some(idx.probe(&probe))
+        if !memoizable {
+            return Lookup::Candidates(idx.probe(&probe), None);
+        }
+        let k = match &probe {
+            V::Missing => "\0missing".to_string(),
+            V::Rec(r, c) => format!("r:{c}:{}", r.id),
+            V::Val(v) => match &**v {
+                crate::data::Value::Time(t) => format!("time:{:?}..{:?}", t.start, t.end),
+                other => format!("{}:{other:?}", other.type_name()),
+            },
+        };
+        if let Some(v) = self.memo.borrow().get(&(agg.var, k.clone())) {
+            return Lookup::Known(v.clone());
+        }
+        Lookup::Candidates(idx.probe(&probe), Some(k))
+    }
+
+    fn remember(&self, agg: &CAggregate, key: String, value: &V<'d>) {
+        self.memo.borrow_mut().insert((agg.var, key), value.clone());
     }
 }
 
@@ -92,12 +113,16 @@ pub fn planned<'d>(
         let all: Vec<u32> = (0..recs.len() as u32).collect();
         by_var.insert(
             a.var,
-            (a.key.clone(), HashIndex::build(recs, &all, &a.field)),
+            (
+                a.key.clone(),
+                HashIndex::build(recs, &all, &a.field),
+                a.memoizable,
+            ),
         );
     }
     let access = Indexed {
         by_var,
-        _d: std::marker::PhantomData,
+        memo: Default::default(),
     };
     let cx = Cx {
         ds,
