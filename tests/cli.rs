@@ -322,3 +322,27 @@ fn the_example_readme_lists_exactly_the_findings_and_verdicts() {
     }
     assert_eq!(expected, actual);
 }
+
+#[test]
+fn suppressions_carry_reasons_and_expire() {
+    let dir = tempdir("suppress");
+    let file = dir.join("suppressions.yaml");
+    std::fs::write(
+        &file,
+        "- rule: statement-only-self-sourced\n  records: [statements/usa-ukraine-2022-02-24]\n  reason: The White House transcript is the primary record of the speech.\n  reviewer: lead\n  expires: 2027-01-01\n- rule: source-below-reliability-threshold\n  records: [sources/src-factlint-fixture]\n  reason: A fixture source, graded F on purpose.\n  reviewer: lead\n  expires: 2026-02-01\n",
+    )
+    .expect("write");
+    let f = file.to_string_lossy().into_owned();
+    // before the second entry expires: both suppress
+    let o = factlint(&["check", "--suppressions", &f, "--fail-on", "never", "--as-of", "2026-01-31"]);
+    assert!(stdout(&o).contains("; 2 suppressed"), "{}", stdout(&o));
+    // after: it stops suppressing and says so
+    let o = factlint(&["check", "--suppressions", &f, "--fail-on", "never", "--as-of", "2026-06-01"]);
+    assert!(stdout(&o).contains("; 1 suppressed"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("expired"), "{}", stderr(&o));
+    // an entry without a reason is an error
+    std::fs::write(&file, "- rule: claim-unsourced\n  reviewer: lead\n  expires: 2027-01-01\n").expect("write");
+    let o = factlint(&["check", "--suppressions", &f]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("reason"), "{}", stderr(&o));
+}

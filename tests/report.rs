@@ -161,6 +161,7 @@ fn verdict(
     ClaimVerdict {
         claim: claim.into(),
         claim_text: Some(text.into()),
+        claimant: None,
         span: data("claims.yaml", line),
         verdict,
         support,

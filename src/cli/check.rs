@@ -361,12 +361,24 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
             code = 2;
         }
     }
-    match super::ci::apply(global, &args, &loaded, &mut report) {
-        Ok(()) => {}
+    let suppressed = match super::ci::apply(global, &args, &loaded, &mut report) {
+        Ok(s) => s,
         Err(c) => return c,
-    }
+    };
+    // SARIF shows suppressed findings as dismissed, with the reviewer's reason
+    let render = |format: Format, color: bool| match (&suppressed, format) {
+        (Some((found, entries)), Format::Sarif) => {
+            crate::report::sarif::render_sarif_with_suppressed(
+                &report,
+                env!("CARGO_PKG_VERSION"),
+                found,
+                entries,
+            )
+        }
+        _ => output::render(format, &report, color),
+    };
     let color = global.color_stdout();
-    let mut text = output::render(args.format, &report, color);
+    let mut text = render(args.format, color);
     if args.explain && args.format == Format::Text {
         text.push_str(&super::explain::explain_all(&loaded, &report));
     }
@@ -383,7 +395,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
                 return 2;
             }
         };
-        let body = output::render(spec.format, &report, false);
+        let body = render(spec.format, false);
         if let Err(e) = output::write_atomic(&spec.path, body.as_bytes()) {
             emit_diagnostics(
                 global,

@@ -4,7 +4,9 @@
 use super::check::{CheckArgs, Loaded};
 use super::{emit_diagnostics, GlobalArgs};
 use crate::report::baseline::{apply_baseline, read_baseline, write_baseline};
-use crate::report::suppress::{apply_suppressions, load_suppressions};
+use crate::report::suppress::{
+    apply_suppressions, load_suppressions, SuppressedFinding, Suppression,
+};
 use crate::report::{Diagnostic, Report, Sources};
 use std::path::Path;
 
@@ -22,6 +24,9 @@ fn read(global: &GlobalArgs, what: &str, path: &Path) -> Result<String, i32> {
     })
 }
 
+/// The findings suppressions took out of a run, and the entries, for SARIF.
+pub type Suppressed = (Vec<SuppressedFinding>, Vec<Suppression>);
+
 /// Apply suppressions, then the baseline; write a baseline when asked. Diagnostics
 /// go to stderr; `Err` holds the exit code when the run cannot go on.
 pub fn apply(
@@ -29,7 +34,8 @@ pub fn apply(
     args: &CheckArgs,
     loaded: &Loaded,
     report: &mut Report,
-) -> Result<(), i32> {
+) -> Result<Option<Suppressed>, i32> {
+    let mut suppressed = None;
     let supp_path = args
         .suppressions
         .clone()
@@ -53,6 +59,7 @@ pub fn apply(
         if !all.is_empty() {
             emit_diagnostics(global, &all, &sources);
         }
+        suppressed = Some((outcome.suppressed, entries));
     }
     if let Some(path) = &args.write_baseline {
         if let Err(e) = crate::report::output::write_atomic(path, write_baseline(report).as_bytes())
@@ -94,5 +101,5 @@ pub fn apply(
             }
         }
     }
-    Ok(())
+    Ok(suppressed)
 }

@@ -328,9 +328,25 @@ pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<
                 1 => Some(kinds[0]),
                 _ => None,
             };
+            let claimant = r.get("claimant").and_then(|v| v.as_str()).map(|id| {
+                match ds.record("actors", id) {
+                    Some(a) => crate::report::finding::Claimant {
+                        name: a
+                            .get("name")
+                            .map(|n| n.to_string())
+                            .unwrap_or_else(|| id.to_string()),
+                        is_person: a.get("kind").and_then(|k| k.as_str()) == Some("person"),
+                    },
+                    None => crate::report::finding::Claimant {
+                        name: id.to_string(),
+                        is_person: false,
+                    },
+                }
+            });
             out.push(ClaimVerdict {
                 claim: r.id.to_string(),
                 claim_text: r.get("text").map(|v| v.to_string()),
+                claimant,
                 span: r.span.clone(),
                 verdict,
                 support: s,

@@ -22,12 +22,7 @@ pub struct ClaimReviewOptions {
     pub skip_conflicting: bool,
 }
 
-/// The author of a claim: a person, or an organisation (a state, a ministry, a group).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Claimant {
-    pub name: String,
-    pub is_person: bool,
-}
+pub use crate::report::finding::Claimant;
 
 #[derive(Serialize)]
 struct ClaimReview<'a> {
@@ -134,14 +129,18 @@ pub fn render_claimreview(report: &Report, opts: &ClaimReviewOptions) -> String 
                 review_body: review_body(v),
                 item_reviewed: Claim {
                     kind: "Claim",
-                    author: opts.claimants.get(&v.claim).map(|c| Agent {
-                        kind: if c.is_person {
-                            "Person"
-                        } else {
-                            "Organization"
-                        },
-                        name: &c.name,
-                    }),
+                    author: opts
+                        .claimants
+                        .get(&v.claim)
+                        .or(v.claimant.as_ref())
+                        .map(|c| Agent {
+                            kind: if c.is_person {
+                                "Person"
+                            } else {
+                                "Organization"
+                            },
+                            name: &c.name,
+                        }),
                 },
                 author: opts.publisher.as_deref().map(|name| Agent {
                     kind: "Organization",

@@ -132,11 +132,20 @@ impl RuleInfo {
     }
 }
 
+/// The author of a claim: a person, or an organisation (a state, a ministry, a group).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claimant {
+    pub name: String,
+    pub is_person: bool,
+}
+
 /// The verdict on one claim, gathered from every verdict rule that fired on it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClaimVerdict {
     pub claim: String,
     pub claim_text: Option<String>,
+    /// Who made the claim (its `claimant`, resolved in `actors` where possible).
+    pub claimant: Option<Claimant>,
     pub span: Span,
     /// `None` when verdict rules disagree (`conflicting`).
     pub verdict: Option<VerdictKind>,
