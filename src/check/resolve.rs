@@ -800,6 +800,28 @@ impl<'a, 'g> Cx<'a, 'g> {
 
     /// Resolve what `var in source` ranges over, and the variable's type.
     fn source(&mut self, src: &ast::Expr) -> (CSource, Ty) {
+        // a collection whose name is no identifier (`gdelt-2.0-events`) is named in quotes
+        if let ExprKind::Literal(Literal::String(name)) = &src.kind {
+            if self.g.schema.collection(name).is_some() {
+                return (CSource::Collection(name.clone()), Ty::Record(name.clone()));
+            }
+            let names: Vec<&str> = self
+                .g
+                .schema
+                .collections
+                .keys()
+                .map(|s| s.as_str())
+                .collect();
+            let mut d = Diagnostic::error("C0010", format!("unknown collection `{name}`"))
+                .at(src.span.clone(), "no such collection")
+                .expected(format!("one of {}", names.join(", ")))
+                .found(format!("`{name}`"));
+            if let Some(s) = did_you_mean(name, names.iter().copied()) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            self.diags.push(d);
+            return (CSource::Collection(name.clone()), Ty::Any);
+        }
         if let ExprKind::Name(id) = &src.kind {
             if self.lookup(&id.name).is_none() && !self.g.consts.contains_key(&id.name) {
                 if self.g.schema.collection(&id.name).is_some() {
