@@ -366,3 +366,16 @@ fn suppressions_carry_reasons_and_expire() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("reason"), "{}", stderr(&o));
 }
+
+#[test]
+fn why_not_shows_the_nearest_candidates() {
+    let o = factlint(&[
+        "explain",
+        "--rule",
+        "superlative-claim-supported",
+        "--bind",
+        "c=claim-test-saudi-largest-oil-reserves",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("why_not_saudi_superlative", stdout(&o));
+}

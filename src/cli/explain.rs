@@ -19,7 +19,8 @@ pub struct ExplainArgs {
     /// Explain this rule for the records given with --bind (why it did or did not fire).
     #[arg(long, value_name = "ID")]
     pub rule: Option<String>,
-    /// Bind a rule variable to a record: `--bind s=rus-mfa-2026-01-07` (repeatable).
+    /// Bind a rule variable to a record: `--bind s=rus-mfa-2026-01-06` (repeatable).
+    /// Variables left out are searched: the nearest candidates are shown.
     #[arg(long = "bind", value_name = "VAR=ID")]
     pub bind: Vec<String>,
     #[command(flatten)]
