@@ -146,12 +146,41 @@ impl Formatter<'_> {
             }
             Item::Def(x) => {
                 let params: Vec<&str> = x.params.iter().map(|p| p.name.as_str()).collect();
-                self.out.push_str(&format!(
-                    "def {}({}) = {}\n",
-                    x.name.name,
-                    params.join(", "),
-                    expr(&x.body)
-                ));
+                let head = format!("def {}({}) = ", x.name.name, params.join(", "));
+                let body = expr(&x.body);
+                // a long `and` / `or` chain goes one operand per line, like `where`
+                let chain = match &x.body.kind {
+                    ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), ..) => Some(*op),
+                    _ => None,
+                };
+                match chain {
+                    Some(op) if head.len() + body.len() > 88 => {
+                        let mut parts = Vec::new();
+                        flatten(&x.body, op, &mut parts);
+                        let p = op.precedence();
+                        let operand = |e: &Expr, min: u8| {
+                            if op == BinaryOp::Or {
+                                or_operand(e, min)
+                            } else {
+                                wrapped(e, min)
+                            }
+                        };
+                        for (i, part) in parts.iter().enumerate() {
+                            // a comment on the line of the last operand stays at its end
+                            self.prev_line = self.prev_line.max(part.span.line);
+                            if i == 0 {
+                                self.out.push_str(&format!("{head}{}\n", operand(part, p)));
+                            } else {
+                                self.out.push_str(&format!(
+                                    "  {} {}\n",
+                                    op.as_str(),
+                                    operand(part, p + 1)
+                                ));
+                            }
+                        }
+                    }
+                    _ => self.out.push_str(&format!("{head}{body}\n")),
+                }
             }
             Item::Rule(r) => {
                 self.rule(r);
@@ -267,11 +296,18 @@ impl Formatter<'_> {
         flatten(cond, op, &mut parts);
         let p = op.precedence();
         let (first, rest) = parts.split_first().unwrap_or((&cond, &[]));
-        self.clause(&first.span, format!("where {}", wrapped(first, p)));
+        let operand = |e: &Expr, min: u8| {
+            if op == BinaryOp::Or {
+                or_operand(e, min)
+            } else {
+                wrapped(e, min)
+            }
+        };
+        self.clause(&first.span, format!("where {}", operand(first, p)));
         for part in rest {
             self.before(part.span.start, "    ");
             self.out
-                .push_str(&format!("    {} {}\n", op.as_str(), wrapped(part, p + 1)));
+                .push_str(&format!("    {} {}\n", op.as_str(), operand(part, p + 1)));
             self.prev_line = part.span.line;
         }
     }
@@ -302,6 +338,15 @@ fn prec(e: &Expr) -> u8 {
         ExprKind::Within { .. } | ExprKind::Missing { .. } => CMP,
         ExprKind::Unary(UnaryOp::Neg, _) => NEG,
         _ => POSTFIX,
+    }
+}
+
+/// An operand of `or`: an `and` is put in parentheses though precedence does not need
+/// them, because `a and b or c` reads ambiguously to people.
+fn or_operand(e: &Expr, min: u8) -> String {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::And, ..) => format!("({})", expr(e)),
+        _ => wrapped(e, min),
     }
 }
 
@@ -336,6 +381,9 @@ pub(crate) fn expr(e: &Expr) -> String {
             } else {
                 format!("-{inner}")
             }
+        }
+        ExprKind::Binary(BinaryOp::Or, l, r) => {
+            format!("{} or {}", or_operand(l, 1), or_operand(r, 2))
         }
         ExprKind::Binary(op, l, r) => {
             let p = op.precedence();
