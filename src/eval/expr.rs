@@ -97,8 +97,8 @@ impl<'d> Cx<'d, '_> {
                     max: min.map(|m| -m),
                 }),
                 Some(Value::Duration(d)) => V::owned(Value::Duration(crate::data::Duration {
-                    months: -d.months,
-                    days: -d.days,
+                    months: d.months.saturating_neg(),
+                    days: d.days.saturating_neg(),
                 })),
                 _ => V::Missing,
             },
