@@ -650,6 +650,33 @@ fn icews_sample_loads_as_tsv() {
 }
 
 #[test]
+fn gdelt_and_icews_import_onto_the_event_model() {
+    let Some(dir) = real_data() else { return };
+    let gdelt = dir.join("gdelt-2.0-events-sample.csv");
+    let icews = dir.join("icews-2018-06-01-sample.tab");
+    let opts = LoadOptions {
+        import: true,
+        ..LoadOptions::default()
+    };
+    let (ds, diags) = data::load(&[gdelt.clone(), icews], &opts);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+    let v = data::validate(&ds);
+    assert!(v.is_empty(), "{:#?}", &v[..v.len().min(5)]);
+    assert!(!ds.schema.inferred);
+    let n = |c: &str| ds.collection(c).map_or(0, |c| c.records.len());
+    assert!(n("actions") > 1000 && n("statements") > 1000 && n("actors") > 100);
+    // an imported record points at the row and cell it came from
+    let text = std::fs::read_to_string(&gdelt).expect("read");
+    let s = ds
+        .collection("statements")
+        .and_then(|c| c.records.iter().find(|r| r.span.file.ends_with(".csv")))
+        .expect("a GDELT statement");
+    let sqldate = spanned(&text, s.span_of("date"));
+    assert_eq!(sqldate.len(), 8);
+    assert!(matches!(s.get("date"), Some(Value::Time(t)) if t.is_precise()));
+}
+
+#[test]
 fn the_whole_real_folder_loads_without_errors() {
     let Some(dir) = real_data() else { return };
     let (ds, diags) = data::load(&[dir], &LoadOptions::default());

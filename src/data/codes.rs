@@ -50,3 +50,6 @@ pub const DUPLICATE_JSON_KEY: &str = "D0021";
 pub const NO_DATA: &str = "D0022";
 /// A duration that does not parse.
 pub const BAD_DURATION: &str = "D0023";
+/// Rows of an imported table that could not be mapped onto the event model (a
+/// warning).
+pub const NOT_IMPORTED: &str = "D0024";
