@@ -238,10 +238,13 @@ fn plain(ds: &Dataset) -> Plain {
         .collect()
 }
 
+/// A format's name and the files (name, bytes) that write the dataset in it.
+type FormatFiles<'a> = (&'a str, Vec<(&'a str, &'a [u8])>);
+
 #[test]
 fn yaml_json_jsonl_and_csv_load_to_the_same_records() {
     let schema = SCHEMA.as_bytes();
-    let sets: [(&str, Vec<(&str, &[u8])>); 4] = [
+    let sets: [FormatFiles; 4] = [
         (
             "yaml",
             vec![("schema.yaml", schema), ("data.yaml", AS_YAML.as_bytes())],

@@ -39,6 +39,23 @@ impl Ty {
         }
     }
 
+    /// The type of a run-time value.
+    pub fn from_value(v: &crate::data::Value) -> Ty {
+        use crate::data::Value;
+        match v {
+            Value::Null => Ty::Null,
+            Value::Bool(_) => Ty::Bool,
+            Value::Number(_) | Value::Range { .. } => Ty::Number,
+            Value::Str(_) => Ty::Str,
+            Value::Time(_) => Ty::Date,
+            Value::Duration(_) => Ty::Duration,
+            Value::List(items) => Ty::List(Box::new(
+                items.first().map(Ty::from_value).unwrap_or(Ty::Any),
+            )),
+            Value::Map(_) => Ty::Map,
+        }
+    }
+
     /// Whether the type is string-like (strings and ids).
     pub fn is_str(&self) -> bool {
         matches!(self, Ty::Str | Ty::Ref(_) | Ty::Any)

@@ -3,7 +3,6 @@
 
 pub mod ir;
 pub mod resolve;
-pub mod suggest;
 
 pub use ir::{CExpr, CKind, CRule, Suite, Ty};
 pub use resolve::check;

@@ -2,7 +2,7 @@
 //! Collects every error instead of stopping at the first.
 
 use super::ir::*;
-use super::suggest::did_you_mean;
+use crate::data::suggest::did_you_mean;
 use crate::data::{FieldType, Schema, Time, Value};
 use crate::report::{Diagnostic, RuleInfo, Span};
 use crate::syntax::ast::{self, AggregateOp, BinaryOp, ExprKind, Literal, UnaryOp};
@@ -445,6 +445,9 @@ impl<'a, 'g> Cx<'a, 'g> {
     fn call(&mut self, f: &ast::Ident, args: &[ast::Expr], span: Span) -> CExpr {
         if let Some(def) = self.g.defs.get(&f.name).copied() {
             if def.params.len() != args.len() {
+                for a in args {
+                    self.expr(a);
+                }
                 self.diags.push(
                     Diagnostic::error(
                         "C0006",
@@ -1080,6 +1083,8 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
         }
     }
     crate::report::diagnostic::sort(&mut diags);
+    // a def's body is checked alone and again where it is used: say each thing once
+    diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.level == b.level);
     (Suite { consts, rules }, diags)
 }
 

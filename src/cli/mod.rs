@@ -5,9 +5,15 @@
 use crate::report::diagnostic::ErrorFormat;
 use clap::{Args, Parser, Subcommand};
 
+pub mod check;
+pub mod ci;
+pub mod config;
+pub mod explain;
 pub mod fmt;
 pub mod parse;
+pub mod rules;
 pub mod schema;
+pub mod test;
 pub mod validate;
 
 /// factlint: check curated event datasets against a suite of consistency rules.
@@ -67,6 +73,12 @@ impl GlobalArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the rule suite over the data and report findings.
+    Check(check::CheckArgs),
+    /// Why a finding fired, or why a rule did not fire for given records.
+    Explain(explain::ExplainArgs),
+    /// Run the rules' own tests (fixtures with expected findings) and report coverage.
+    Test(test::TestArgs),
     /// Format rule files in one canonical layout.
     Fmt(fmt::FmtArgs),
     /// Show the syntax tree of a rule file (for debugging rules).
@@ -92,6 +104,9 @@ pub fn main() -> i32 {
 
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
+        Command::Check(a) => check::run(&cli.global, a),
+        Command::Explain(a) => explain::run(&cli.global, a),
+        Command::Test(a) => test::run(&cli.global, a),
         Command::Fmt(a) => fmt::run(&cli.global, a),
         Command::Parse(a) => parse::run(&cli.global, a),
         Command::Validate(a) => validate::run(&cli.global, a),

@@ -1,16 +1,66 @@
-//! `factlint parse` (to be written).
+//! `factlint parse FILE...`: the syntax tree of rule files, for debugging rules and the
+//! parser. Prints the tree (spans as file:line:col) or the parse errors (exit 2).
 
 use super::GlobalArgs;
+use crate::report::{Diagnostic, Sources};
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct ParseArgs {
-    /// Files or folders.
+    /// Rule files, or folders whose `*.rules` files are shown (sorted).
+    #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Print Rust's debug view of the tree (every node with its span) instead of the
+    /// compact S-expression view.
+    #[arg(long)]
+    pub debug: bool,
 }
 
-pub fn run(_global: &GlobalArgs, _args: ParseArgs) -> i32 {
-    eprintln!("factlint parse: not implemented yet");
-    2
+pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
+    let mut sources = Sources::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let files = match super::fmt::rule_files(&args.paths) {
+        Ok(f) => f,
+        Err(d) => {
+            super::emit_diagnostics(global, &d, &sources);
+            return 2;
+        }
+    };
+    let many = files.len() > 1;
+    for path in files {
+        let name: Arc<str> = path.display().to_string().into();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(super::fmt::read_error(&name, &e));
+                continue;
+            }
+        };
+        let (ast, errors) = crate::syntax::parse_bytes(name.clone(), &bytes);
+        if errors.is_empty() {
+            let mut text = String::new();
+            if many {
+                text.push_str(&format!("# {name}\n"));
+            }
+            if args.debug {
+                text.push_str(&format!("{ast:#?}\n"));
+            } else {
+                text.push_str(&crate::syntax::tree_view(&ast, 100));
+            }
+            // a closed pipe (`| head`) is not an error worth a panic
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        } else {
+            sources.add(name, String::from_utf8_lossy(&bytes).into());
+            diags.extend(errors);
+        }
+    }
+    if diags.is_empty() {
+        0
+    } else {
+        super::emit_diagnostics(global, &diags, &sources);
+        2
+    }
 }

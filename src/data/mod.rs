@@ -15,7 +15,7 @@ pub mod load;
 mod node;
 pub mod schema;
 mod schema_file;
-mod suggest;
+pub mod suggest;
 mod table;
 pub mod time;
 mod validate;

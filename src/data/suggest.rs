@@ -1,7 +1,7 @@
 //! "Did you mean": the closest of a set of known names to a word that is not one.
 
 /// The candidate closest to `word`, if one is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {

@@ -89,7 +89,7 @@ pub fn explain_binding(
         };
         let Some(r) = c.get(id) else {
             let ids: Vec<&str> = c.records.iter().map(|r| &*r.id).collect();
-            let hint = crate::check::suggest::did_you_mean(id, ids)
+            let hint = crate::data::suggest::did_you_mean(id, ids)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             return Err(format!("no record `{id}` in `{coll}`{hint}"));

@@ -12,14 +12,27 @@ use std::collections::BTreeSet;
 /// How an aggregate over a collection finds candidate records: the planned evaluator
 /// answers from an index; `None` means scan every record.
 pub trait AggAccess<'d> {
-    fn candidates(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Option<Vec<u32>>;
+    fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d>;
+    /// Keep the result of an aggregate for its key (see `Lookup::Candidates`).
+    fn remember(&self, _agg: &CAggregate, _key: String, _value: &V<'d>) {}
+}
+
+/// How to evaluate one aggregate.
+pub enum Lookup<'d> {
+    /// Every record of the collection.
+    Scan,
+    /// These records (sorted positions); with a key when the result depends on
+    /// nothing but that key, so it can be remembered.
+    Candidates(Vec<u32>, Option<String>),
+    /// The result, remembered from an earlier evaluation with the same key.
+    Known(V<'d>),
 }
 
 /// Scan everything (the reference evaluator).
 pub struct Scan;
 impl<'d> AggAccess<'d> for Scan {
-    fn candidates(&self, _: &CAggregate, _: &Cx<'d, '_>, _: &mut Env<'d>) -> Option<Vec<u32>> {
-        None
+    fn lookup(&self, _: &CAggregate, _: &Cx<'d, '_>, _: &mut Env<'d>) -> Lookup<'d> {
+        Lookup::Scan
     }
 }
 
@@ -195,9 +208,13 @@ impl<'d> Cx<'d, '_> {
     }
 
     fn aggregate(&self, a: &CAggregate, env: &mut Env<'d>) -> V<'d> {
-        let cands = match &a.source {
-            CSource::Collection(_) => self.access.candidates(a, self, env),
-            _ => None,
+        let (cands, memo) = match &a.source {
+            CSource::Collection(_) => match self.access.lookup(a, self, env) {
+                Lookup::Known(v) => return v,
+                Lookup::Candidates(c, memo) => (Some(c), memo),
+                Lookup::Scan => (None, None),
+            },
+            _ => (None, None),
         };
         let Some(elems) = self.elements(&a.source, env, cands) else {
             return V::Missing;
@@ -208,6 +225,9 @@ impl<'d> Cx<'d, '_> {
         }
         let result = self.aggregate_over(a, elems, env);
         env[a.var] = saved.unwrap_or(V::Missing);
+        if let Some(key) = memo {
+            self.access.remember(a, key, &result);
+        }
         result
     }
 
@@ -355,11 +375,7 @@ fn extreme<'d>(values: Vec<V<'d>>, max: bool) -> V<'d> {
             Some(b) => {
                 let t = ops::order(b, &v, true, false); // b < v
                 match t {
-                    Tri::Unknown => {
-                        if ops::eq(b, &v) != Tri::True {
-                            return V::Missing;
-                        }
-                    }
+                    Tri::Unknown if ops::eq(b, &v) != Tri::True => return V::Missing,
                     Tri::True if max => best = Some(v),
                     Tri::False if !max && ops::eq(b, &v) != Tri::True => best = Some(v),
                     _ => {}
@@ -400,12 +416,22 @@ fn field_of_value<'v>(v: &'v Value, name: &str) -> Option<Cow<'v, Value>> {
         },
         Value::Number(n) if matches!(name, "min" | "max") => Some(Cow::Owned(Value::Number(*n))),
         Value::Time(t) => match name {
-            "start" => t.start.map(|d| Cow::Owned(Value::Time(Time::day(d)))),
-            "end" => t.end.map(|d| Cow::Owned(Value::Time(Time::day(d)))),
+            "start" | "end" => time_end(t, name == "start").map(|t| Cow::Owned(Value::Time(t))),
             _ => None,
         },
         _ => None,
     }
+}
+
+/// The start or end of a time. An explicit interval's ends are days (unknown when
+/// open); a single date of any precision is its own start and end, so the start of
+/// `2026` stays the imprecise year rather than becoming 1 January.
+fn time_end(t: &Time, start: bool) -> Option<Time> {
+    if t.precision != crate::data::Precision::Interval {
+        return Some(t.clone());
+    }
+    let d = if start { t.start } else { t.end };
+    d.map(Time::day)
 }
 
 /// Apply a non-short-circuit binary operator.
@@ -459,11 +485,9 @@ fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
             _ => V::Missing,
         },
         Builtin::Start | Builtin::End => match a.value() {
-            Some(Value::Time(t)) => {
-                let d = if f == Builtin::Start { t.start } else { t.end };
-                d.map(|d| V::owned(Value::Time(Time::day(d))))
-                    .unwrap_or(V::Missing)
-            }
+            Some(Value::Time(t)) => time_end(t, f == Builtin::Start)
+                .map(|t| V::owned(Value::Time(t)))
+                .unwrap_or(V::Missing),
             _ => V::Missing,
         },
         Builtin::Abs => match a.value() {

@@ -199,7 +199,7 @@ pub fn run_rule(
     consts: &[Value],
     rule_sources: &Sources,
     opts: &RunOptions,
-) -> Result<Vec<Finding>, Diagnostic> {
+) -> Result<Vec<Finding>, Box<Diagnostic>> {
     let plan = plan_rule(rule);
     let matches = match opts.engine {
         Engine::Planned => run::planned(rule, &plan, ds, consts, &opts.limits)?,
@@ -217,7 +217,7 @@ pub fn run(
     opts: &RunOptions,
 ) -> (Report, Vec<Diagnostic>) {
     let consts = eval_consts(suite, ds, &opts.overrides);
-    let results: Vec<Result<Vec<Finding>, Diagnostic>> = if opts.parallel {
+    let results: Vec<Result<Vec<Finding>, Box<Diagnostic>>> = if opts.parallel {
         suite
             .rules
             .par_iter()
@@ -235,7 +235,7 @@ pub fn run(
     for r in results {
         match r {
             Ok(f) => findings.extend(f),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
     if findings.len() > opts.max_findings {
@@ -328,9 +328,25 @@ pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<
                 1 => Some(kinds[0]),
                 _ => None,
             };
+            let claimant = r.get("claimant").and_then(|v| v.as_str()).map(|id| {
+                match ds.record("actors", id) {
+                    Some(a) => crate::report::finding::Claimant {
+                        name: a
+                            .get("name")
+                            .map(|n| n.to_string())
+                            .unwrap_or_else(|| id.to_string()),
+                        is_person: a.get("kind").and_then(|k| k.as_str()) == Some("person"),
+                    },
+                    None => crate::report::finding::Claimant {
+                        name: id.to_string(),
+                        is_person: false,
+                    },
+                }
+            });
             out.push(ClaimVerdict {
                 claim: r.id.to_string(),
                 claim_text: r.get("text").map(|v| v.to_string()),
+                claimant,
                 span: r.span.clone(),
                 verdict,
                 support: s,

@@ -2,7 +2,7 @@
 //! planned evaluator (pushdown, indexes) and the reference evaluator (nested loops
 //! over everything, obviously correct). Both yield the same matches.
 
-use super::expr::{AggAccess, Cx, Env};
+use super::expr::{AggAccess, Cx, Env, Lookup};
 use super::index::{HashIndex, TimeIndex};
 use super::ops::{Tri, V};
 use crate::check::ir::{CAggregate, CRule, CSource};
@@ -37,7 +37,7 @@ impl Default for Limits {
     }
 }
 
-fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Diagnostic {
+fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Box<Diagnostic> {
     let b = &rule.bindings[level.min(rule.bindings.len().saturating_sub(1))];
     let var = &rule.vars[b.var].name;
     Diagnostic::error(
@@ -49,21 +49,46 @@ fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Diagnostic {
     )
     .at(b.span.clone(), format!("the join reached through `{var}` exploded"))
     .help("add a condition that joins this variable to an earlier one (e.g. `a.actor == s.actor`), or raise --max-bindings")
+    .into()
 }
 
-/// Aggregates answered from hash indexes built once per rule.
+/// Aggregates answered from hash indexes built once per rule, and their results
+/// remembered per key when nothing else of the binding reaches them.
 struct Indexed<'d> {
-    by_var: HashMap<usize, (crate::check::ir::CExpr, HashIndex)>,
-    _d: std::marker::PhantomData<&'d ()>,
+    by_var: HashMap<usize, (crate::check::ir::CExpr, HashIndex, bool)>,
+    memo: std::cell::RefCell<HashMap<(usize, String), V<'d>>>,
 }
 
 impl<'d> AggAccess<'d> for Indexed<'d> {
-    fn candidates(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Option<Vec<u32>> {
-        let (key, idx) = self.by_var.get(&agg.var)?;
+    fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d> {
+        let Some((key, idx, memoizable)) = self.by_var.get(&agg.var) else {
+            return Lookup::Scan;
+        };
         let probe = cx.eval(key, env);
-        Some(idx.probe(&probe))
+        if !memoizable {
+            return Lookup::Candidates(idx.probe(&probe), None);
+        }
+        let k = match &probe {
+            V::Missing => "\0missing".to_string(),
+            V::Rec(r, c) => format!("r:{c}:{}", r.id),
+            V::Val(v) => match &**v {
+                crate::data::Value::Time(t) => format!("time:{:?}..{:?}", t.start, t.end),
+                other => format!("{}:{other:?}", other.type_name()),
+            },
+        };
+        if let Some(v) = self.memo.borrow().get(&(agg.var, k.clone())) {
+            return Lookup::Known(v.clone());
+        }
+        Lookup::Candidates(idx.probe(&probe), Some(k))
+    }
+
+    fn remember(&self, agg: &CAggregate, key: String, value: &V<'d>) {
+        self.memo.borrow_mut().insert((agg.var, key), value.clone());
     }
 }
+
+/// The records a binding may take after pushdown, each with the filters it left unknown.
+type Candidates = Vec<(u32, Vec<usize>)>;
 
 enum LevelIndex {
     None,
@@ -78,7 +103,7 @@ pub fn planned<'d>(
     ds: &'d Dataset,
     consts: &[Value],
     limits: &Limits,
-) -> Result<Vec<Match<'d>>, Diagnostic> {
+) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
     let mut by_var = HashMap::new();
     for a in &plan.aggregates {
         let recs = ds
@@ -88,12 +113,16 @@ pub fn planned<'d>(
         let all: Vec<u32> = (0..recs.len() as u32).collect();
         by_var.insert(
             a.var,
-            (a.key.clone(), HashIndex::build(recs, &all, &a.field)),
+            (
+                a.key.clone(),
+                HashIndex::build(recs, &all, &a.field),
+                a.memoizable,
+            ),
         );
     }
     let access = Indexed {
         by_var,
-        _d: std::marker::PhantomData,
+        memo: Default::default(),
     };
     let cx = Cx {
         ds,
@@ -111,7 +140,7 @@ pub fn planned<'d>(
         }
     }
     // per level: pushed-down candidates (with the filters they left unknown) and index
-    let mut cands: Vec<Option<Vec<(u32, Vec<usize>)>>> = Vec::new();
+    let mut cands: Vec<Option<Candidates>> = Vec::new();
     let mut indexes: Vec<LevelIndex> = Vec::new();
     for l in &plan.levels {
         let b = &rule.bindings[l.binding];
@@ -182,7 +211,7 @@ struct State<'s, 'd, 'a> {
     rule: &'s CRule,
     plan: &'s RulePlan,
     cx: &'s Cx<'d, 'a>,
-    cands: &'s [Option<Vec<(u32, Vec<usize>)>>],
+    cands: &'s [Option<Candidates>],
     indexes: &'s [LevelIndex],
     limits: &'s Limits,
     visited: &'s mut u64,
@@ -196,7 +225,7 @@ impl<'d> State<'_, 'd, '_> {
         env: &mut Env<'d>,
         positions: &mut Vec<u32>,
         unknown: Vec<usize>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Box<Diagnostic>> {
         if depth == self.plan.levels.len() {
             let mut unknown = unknown;
             unknown.sort_unstable();
@@ -316,7 +345,7 @@ pub fn reference<'d>(
     ds: &'d Dataset,
     consts: &[Value],
     limits: &Limits,
-) -> Result<Vec<Match<'d>>, Diagnostic> {
+) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
     let cx = Cx {
         ds,
         consts,
@@ -337,7 +366,7 @@ pub fn reference<'d>(
         visited: &mut u64,
         limits: &Limits,
         out: &mut Vec<Match<'d>>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(), Box<Diagnostic>> {
         if depth == rule.bindings.len() {
             let mut unknown = Vec::new();
             for (i, c) in plan.conjuncts.iter().enumerate() {

@@ -59,6 +59,9 @@ pub struct AggPlan {
     pub collection: String,
     pub field: String,
     pub key: CExpr,
+    /// Whether the result depends on the binding only through `key`, so it can be
+    /// computed once per key value.
+    pub memoizable: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -281,13 +284,31 @@ fn plan_aggregate(a: &CAggregate) -> Option<AggPlan> {
     let mut fs = Vec::new();
     conjuncts(a.filter.as_ref()?, &mut fs);
     let independent = |e: &CExpr| !e.vars().contains(&a.var);
-    for f in &fs {
+    for (i, f) in fs.iter().enumerate() {
         if let Some(Access::HashEq { field, key }) = access_for(f, a.var, &independent) {
+            // the variables the rest of the aggregate reads must all be its own (its
+            // variable, or those of aggregates nested in it)
+            let mut local = vec![a.var];
+            let mut read = Vec::new();
+            let rest = fs
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, e)| e);
+            for e in rest.chain(a.value.iter()) {
+                e.walk(&mut |x| match &x.kind {
+                    CKind::Aggregate(inner) => local.push(inner.var),
+                    CKind::Var(v) => read.push(*v),
+                    _ => {}
+                });
+            }
+            let memoizable = read.iter().all(|v| local.contains(v));
             return Some(AggPlan {
                 var: a.var,
                 collection: coll.clone(),
                 field,
                 key,
+                memoizable,
             });
         }
     }

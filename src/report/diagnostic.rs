@@ -156,6 +156,12 @@ impl Sources {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.files.get(name).map(|t| &**t)
     }
+    /// Add every file of `other`.
+    pub fn merge(&mut self, other: &Sources) {
+        for (k, v) in &other.files {
+            self.files.insert(k.clone(), v.clone());
+        }
+    }
 }
 
 /// How diagnostics are shown (`--error-format`).

@@ -114,13 +114,29 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
+    /// The first sentence of the doc comment (or the rule id without one).
     pub fn short_description(&self) -> String {
-        self.doc
-            .as_deref()
-            .and_then(|d| d.lines().next())
-            .map(str::to_string)
-            .unwrap_or_else(|| self.id.clone())
+        let Some(doc) = self.doc.as_deref() else {
+            return self.id.clone();
+        };
+        let para: Vec<&str> = doc
+            .lines()
+            .map(str::trim)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let text = para.join(" ");
+        match text.find(". ") {
+            Some(i) => text[..=i].to_string(),
+            None => text,
+        }
     }
+}
+
+/// The author of a claim: a person, or an organisation (a state, a ministry, a group).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claimant {
+    pub name: String,
+    pub is_person: bool,
 }
 
 /// The verdict on one claim, gathered from every verdict rule that fired on it.
@@ -128,6 +144,8 @@ impl RuleInfo {
 pub struct ClaimVerdict {
     pub claim: String,
     pub claim_text: Option<String>,
+    /// Who made the claim (its `claimant`, resolved in `actors` where possible).
+    pub claimant: Option<Claimant>,
     pub span: Span,
     /// `None` when verdict rules disagree (`conflicting`).
     pub verdict: Option<VerdictKind>,

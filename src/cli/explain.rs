@@ -1,0 +1,124 @@
+//! `factlint explain`: why a finding fired (every binding, every predicate with the
+//! values it compared) and why an expected one did not (the first predicate that failed).
+
+use super::check::{load, Loaded, SuiteArgs};
+use super::GlobalArgs;
+use crate::eval::explain::explain_binding;
+use crate::report::Report;
+use clap::Args;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// A finding id (as printed by `check`), or with --rule and --bind, nothing.
+    pub finding: Option<String>,
+    /// Dataset folders or files. Default: `data:` in factlint.yaml.
+    #[arg(long = "data", value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+    /// Explain this rule for the records given with --bind (why it did or did not fire).
+    #[arg(long, value_name = "ID")]
+    pub rule: Option<String>,
+    /// Bind a rule variable to a record: `--bind s=rus-mfa-2026-01-07` (repeatable).
+    #[arg(long = "bind", value_name = "VAR=ID")]
+    pub bind: Vec<String>,
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+}
+
+/// The explanation of one finding of a report.
+pub fn explain_finding(loaded: &Loaded, report: &Report, id: &str) -> Option<String> {
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.id == id || (id.len() >= 6 && f.id.starts_with(id)))?;
+    let rule = loaded.suite.rules.iter().find(|r| r.info.id == f.rule)?;
+    let bind: Vec<(String, String)> = f
+        .evidence
+        .iter()
+        .map(|e| (e.var.clone(), e.id.clone()))
+        .collect();
+    let consts =
+        crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
+    let mut out = format!(
+        "finding {} ({})\n  {}\n",
+        f.id,
+        f.certainty.as_str(),
+        f.message
+    );
+    match explain_binding(rule, &loaded.dataset, &consts, &loaded.rule_sources, &bind) {
+        Ok(t) => out.push_str(&t),
+        Err(e) => {
+            let _ = writeln!(out, "  cannot re-bind: {e}");
+        }
+    }
+    Some(out)
+}
+
+/// Explanations of every finding, for `check --explain`.
+pub fn explain_all(loaded: &Loaded, report: &Report) -> String {
+    let mut out = String::from("\nexplanations\n\n");
+    for f in &report.findings {
+        if let Some(t) = explain_finding(loaded, report, &f.id) {
+            out.push_str(&t);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
+    let loaded = match load(global, &args.data, &args.suite, &[]) {
+        Ok(l) => l,
+        Err(c) => return c,
+    };
+    if let Some(rule_id) = &args.rule {
+        let Some(rule) = loaded.suite.rules.iter().find(|r| &r.info.id == rule_id) else {
+            eprintln!("error: no rule `{rule_id}` in the suite");
+            return 2;
+        };
+        let mut bind = Vec::new();
+        for b in &args.bind {
+            match b.split_once('=') {
+                Some((v, id)) => bind.push((v.trim().to_string(), id.trim().to_string())),
+                None => {
+                    eprintln!("error: `--bind {b}`: expected VAR=ID");
+                    return 2;
+                }
+            }
+        }
+        let consts =
+            crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
+        return match explain_binding(rule, &loaded.dataset, &consts, &loaded.rule_sources, &bind) {
+            Ok(t) => {
+                print!("{t}");
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        };
+    }
+    let Some(id) = &args.finding else {
+        eprintln!("error: give a finding id, or --rule ID with --bind VAR=ID for each variable");
+        return 2;
+    };
+    let (report, _) = crate::eval::run(
+        &loaded.suite,
+        &loaded.dataset,
+        &loaded.rule_sources,
+        &loaded.options,
+    );
+    match explain_finding(&loaded, &report, id) {
+        Some(t) => {
+            print!("{t}");
+            0
+        }
+        None => {
+            eprintln!("error: no finding `{id}` in this run");
+            eprintln!("help: `factlint check` prints finding ids; `factlint explain --rule ID --bind VAR=ID ...` explains a finding that did not fire");
+            2
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! schema.org ClaimReview JSON-LD for claim verdicts, the format fact-checkers publish
+//! and search engines read: one ClaimReview object per claim with a verdict.
+
+use crate::report::output::verdict_label;
+use crate::report::{Certainty, ClaimVerdict, Report};
+use crate::syntax::ast::VerdictKind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the report does not know about the review itself. Everything is optional so
+/// that the output stays deterministic: no date is taken from the clock.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClaimReviewOptions {
+    /// The organisation publishing the reviews (`author` of each ClaimReview).
+    pub publisher: Option<String>,
+    /// `datePublished` of each ClaimReview (`YYYY-MM-DD`).
+    pub date_published: Option<String>,
+    /// Who made each claim, by claim id (`itemReviewed.author`), until claim
+    /// verdicts carry their claimant.
+    pub claimants: BTreeMap<String, Claimant>,
+    /// Leave out claims whose verdict rules disagree (`conflicting`).
+    pub skip_conflicting: bool,
+}
+
+pub use crate::report::finding::Claimant;
+
+#[derive(Serialize)]
+struct ClaimReview<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    identifier: &'a str,
+    #[serde(rename = "claimReviewed")]
+    claim_reviewed: &'a str,
+    #[serde(rename = "reviewRating")]
+    review_rating: Rating,
+    #[serde(rename = "reviewBody")]
+    review_body: String,
+    #[serde(rename = "itemReviewed")]
+    item_reviewed: Claim<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<Agent<'a>>,
+    #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
+    date_published: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Rating {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "alternateName")]
+    alternate_name: &'static str,
+}
+
+#[derive(Serialize)]
+struct Claim<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<Agent<'a>>,
+}
+
+#[derive(Serialize)]
+struct Agent<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+/// The rating's `alternateName`: `Supported`, `Refuted`, `Not enough evidence`,
+/// `Conflicting evidence`.
+pub fn rating_name(v: Option<VerdictKind>) -> &'static str {
+    match v {
+        Some(VerdictKind::Supported) => "Supported",
+        Some(VerdictKind::Refuted) => "Refuted",
+        Some(VerdictKind::NotEnoughEvidence) => "Not enough evidence",
+        None => "Conflicting evidence",
+    }
+}
+
+/// A sentence naming the rules behind a verdict, e.g. `Refuted according to rule
+/// superlative-not-maximum.`
+fn review_body(v: &ClaimVerdict) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (kind, rule, _, certainty) in &v.support {
+        let mut p = format!("{} according to rule {rule}", verdict_label(Some(*kind)));
+        if *certainty == Certainty::Possible {
+            p.push_str(" (possibly)");
+        }
+        if !parts.contains(&p) {
+            parts.push(p);
+        }
+    }
+    if parts.is_empty() {
+        return match v.verdict {
+            Some(VerdictKind::NotEnoughEvidence) => {
+                "Not enough evidence: no rule found the claim supported or refuted.".to_string()
+            }
+            other => format!("{}.", rating_name(other)),
+        };
+    }
+    let body = parts.join("; ");
+    let mut chars = body.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => body,
+    }
+}
+
+/// The claim verdicts as a JSON array of ClaimReview objects (pretty, ending in a
+/// newline). Claims without text are left out: a ClaimReview needs `claimReviewed`.
+pub fn render_claimreview(report: &Report, opts: &ClaimReviewOptions) -> String {
+    let reviews: Vec<ClaimReview<'_>> = report
+        .verdicts
+        .iter()
+        .filter(|v| !(opts.skip_conflicting && v.verdict.is_none()))
+        .filter_map(|v| {
+            let text = v.claim_text.as_deref()?;
+            Some(ClaimReview {
+                context: "https://schema.org",
+                kind: "ClaimReview",
+                identifier: &v.claim,
+                claim_reviewed: text,
+                review_rating: Rating {
+                    kind: "Rating",
+                    alternate_name: rating_name(v.verdict),
+                },
+                review_body: review_body(v),
+                item_reviewed: Claim {
+                    kind: "Claim",
+                    author: opts
+                        .claimants
+                        .get(&v.claim)
+                        .or(v.claimant.as_ref())
+                        .map(|c| Agent {
+                            kind: if c.is_person {
+                                "Person"
+                            } else {
+                                "Organization"
+                            },
+                            name: &c.name,
+                        }),
+                },
+                author: opts.publisher.as_deref().map(|name| Agent {
+                    kind: "Organization",
+                    name,
+                }),
+                date_published: opts.date_published.as_deref(),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&reviews).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,96 @@
+//! GitHub Actions workflow commands: one annotation per finding on the line of its
+//! primary evidence record (`::error file=...,line=...,col=...,title=...::message`).
+
+use crate::report::output::record_name;
+use crate::report::{Certainty, Finding, Report};
+use crate::syntax::ast::Severity;
+
+/// Escape the message part of a workflow command: `%`, carriage return, newline.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value of a workflow command: as data, plus `:` and `,`.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Text from data with control characters other than newlines shown as `\u{..}`,
+/// so that no escape sequence reaches the log viewer.
+fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\r' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The command of a finding: `error`, `warning` or `notice` by severity; possible
+/// findings are notices whatever their severity.
+pub fn command(f: &Finding) -> &'static str {
+    match (f.certainty, f.severity) {
+        (Certainty::Possible, _) => "notice",
+        (Certainty::Certain, Severity::Error) => "error",
+        (Certainty::Certain, Severity::Warning) => "warning",
+        (Certainty::Certain, Severity::Info) => "notice",
+    }
+}
+
+fn annotation(report: &Report, f: &Finding) -> String {
+    let mut props: Vec<String> = Vec::new();
+    let span = f.primary().map(|e| &e.span).or_else(|| {
+        report
+            .rules
+            .iter()
+            .find(|r| r.id == f.rule)
+            .map(|r| &r.span)
+    });
+    if let Some(span) = span {
+        props.push(format!("file={}", escape_property(&visible(&span.file))));
+        props.push(format!("line={}", span.line));
+        props.push(format!("col={}", span.col));
+    }
+    let title = match f.certainty {
+        Certainty::Certain => f.rule.clone(),
+        Certainty::Possible => format!("{} (possible)", f.rule),
+    };
+    props.push(format!("title={}", escape_property(&visible(&title))));
+
+    let mut message = f.message.clone();
+    if f.certainty == Certainty::Possible && !f.unknown.is_empty() {
+        message.push_str(&format!("\nunknown: {}", f.unknown.join("; ")));
+    }
+    for e in &f.evidence {
+        let test = if e.test { " (test record)" } else { "" };
+        message.push_str(&format!("\n{} at {}{test}", record_name(e), e.span));
+        for s in &e.sources {
+            let title = s.title.as_deref().unwrap_or(&s.id);
+            match &s.url {
+                Some(u) => message.push_str(&format!("\n  source: {title}, {u}")),
+                None => message.push_str(&format!("\n  source: {title}")),
+            }
+        }
+    }
+    format!(
+        "::{} {}::{}",
+        command(f),
+        props.join(","),
+        escape_data(&visible(&message))
+    )
+}
+
+/// The report as GitHub Actions annotations, one workflow command a line.
+pub fn render_github(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        out.push_str(&annotation(report, f));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,335 @@
+//! Choosing and writing report outputs: the `Format` enum and its dispatch, the
+//! `--output FORMAT=PATH` specs, atomic file writing, and the `--fail-on` threshold.
+
+use crate::report::{Certainty, Evidence, Report};
+use crate::syntax::ast::{Severity, VerdictKind};
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// An output format of `factlint check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    /// For people: findings grouped by rule, with their evidence and sources.
+    #[value(alias = "human")]
+    Text,
+    /// One JSON document (`"version": 1`).
+    Json,
+    /// JSON Lines: one finding, verdict or summary object a line.
+    #[value(alias = "json-lines", alias = "ndjson")]
+    Jsonl,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs).
+    Sarif,
+    /// JUnit XML, one test case per rule.
+    #[value(alias = "junit-xml")]
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=...::message`).
+    #[value(alias = "github-actions")]
+    Github,
+    /// schema.org ClaimReview JSON-LD for the claim verdicts.
+    #[value(name = "claimreview", alias = "claim-review")]
+    ClaimReview,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Text,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::ClaimReview,
+    ];
+
+    /// The name written on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::ClaimReview => "claimreview",
+        }
+    }
+
+    /// Whether the format can carry colour (only text does).
+    pub fn supports_color(self) -> bool {
+        self == Format::Text
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        let lower = s.trim().to_ascii_lowercase();
+        let format = match lower.as_str() {
+            "text" | "human" => Format::Text,
+            "json" => Format::Json,
+            "jsonl" | "json-lines" | "ndjson" => Format::Jsonl,
+            "sarif" => Format::Sarif,
+            "junit" | "junit-xml" => Format::Junit,
+            "github" | "github-actions" => Format::Github,
+            "claimreview" | "claim-review" => Format::ClaimReview,
+            _ => {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                let mut msg = format!("unknown output format `{s}`");
+                if let Some(near) = nearest(&lower, &names) {
+                    msg.push_str(&format!(" (did you mean `{near}`?)"));
+                }
+                msg.push_str(&format!("; expected one of: {}", names.join(", ")));
+                return Err(msg);
+            }
+        };
+        Ok(format)
+    }
+}
+
+/// The closest name within a few edits (two, or a quarter of the word's length), for
+/// "did you mean".
+pub(crate) fn nearest<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 4).max(2);
+    names
+        .iter()
+        .map(|n| (edit_distance(word, n), *n))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let subst = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// One `--output FORMAT=PATH`: where to write a report in which format. A path of
+/// `-` means standard output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+impl OutputSpec {
+    pub fn is_stdout(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
+}
+
+/// Parse `FORMAT=PATH` (e.g. `sarif=factlint.sarif`, `json=-`).
+pub fn parse_output_spec(s: &str) -> Result<OutputSpec, String> {
+    let Some((format, path)) = s.split_once('=') else {
+        return Err(format!(
+            "expected `FORMAT=PATH` (e.g. `sarif=factlint.sarif`), found `{s}`"
+        ));
+    };
+    let format: Format = format.parse()?;
+    if path.is_empty() {
+        return Err(format!(
+            "missing path after `{format}=` (use `{format}=-` for standard output)"
+        ));
+    }
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(path),
+    })
+}
+
+impl FromStr for OutputSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<OutputSpec, String> {
+        parse_output_spec(s)
+    }
+}
+
+/// Render a report in a format. SARIF names this build's version; ClaimReview uses
+/// default options (no publisher, no date).
+pub fn render(format: Format, report: &Report, color: bool) -> String {
+    match format {
+        Format::Text => super::text::render_text(report, color),
+        Format::Json => super::json::render_json(report),
+        Format::Jsonl => super::json::render_jsonl(report),
+        Format::Sarif => super::sarif::render_sarif(report, env!("CARGO_PKG_VERSION")),
+        Format::Junit => super::junit::render_junit(report),
+        Format::Github => super::github::render_github(report),
+        Format::ClaimReview => super::claimreview::render_claimreview(
+            report,
+            &super::claimreview::ClaimReviewOptions::default(),
+        ),
+    }
+}
+
+/// Write a file so that readers see either the old contents or the new, never a part:
+/// the bytes go to a temporary file in the same directory, are flushed to disk, and the
+/// temporary file is renamed over `path`. On failure the temporary file is removed and
+/// an existing file at `path` is left as it was.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |f| f.write_all(contents))
+}
+
+/// Like [`write_atomic`], with the contents written by `write` (for streaming output).
+pub fn write_atomic_with<F>(path: &Path, write: F) -> io::Result<()>
+where
+    F: FnOnce(&mut File) -> io::Result<()>,
+{
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("`{}` does not name a file", path.display()),
+        )
+    })?;
+    let (tmp_path, mut file) = loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.{n}.tmp", std::process::id()));
+        let tmp_path = dir.join(tmp_name);
+        match File::options().write(true).create_new(true).open(&tmp_path) {
+            Ok(f) => break (tmp_path, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = (|| {
+        write(&mut file)?;
+        file.flush()?;
+        // keep the permissions of the file being replaced
+        if let Ok(meta) = fs::metadata(path) {
+            if meta.is_file() {
+                file.set_permissions(meta.permissions())?;
+            }
+        }
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp_path, path)
+    })();
+    match result {
+        Ok(()) => {
+            // make the rename itself durable; not every platform can sync a directory
+            if let Ok(d) = File::open(&dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&tmp_path);
+            Err(e)
+        }
+    }
+}
+
+/// The number of findings at or above `threshold` (`--fail-on`). Possible findings
+/// count only when `include_possible` is set. The run fails (exit code 1) when this
+/// is not zero.
+pub fn count_at_or_above(report: &Report, threshold: Severity, include_possible: bool) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity <= threshold)
+        .filter(|f| include_possible || f.certainty == Certainty::Certain)
+        .count()
+}
+
+/// Recompute the counts of `report.summary` that depend on the findings (certain,
+/// possible, by severity) after findings were removed by a baseline or suppressions.
+pub(crate) fn recount(report: &mut Report) {
+    let s = &mut report.summary;
+    s.certain = 0;
+    s.possible = 0;
+    s.by_severity.clear();
+    for f in &report.findings {
+        match f.certainty {
+            Certainty::Certain => s.certain += 1,
+            Certainty::Possible => s.possible += 1,
+        }
+        *s.by_severity
+            .entry(f.severity.as_str().to_string())
+            .or_insert(0) += 1;
+    }
+}
+
+/// `collection/id` of an evidence record.
+pub(crate) fn record_name(e: &Evidence) -> String {
+    format!("{}/{}", e.collection, e.id)
+}
+
+/// How a verdict reads in prose: `supported`, `refuted`, `not enough evidence`, and
+/// `conflicting` when verdict rules disagree.
+pub fn verdict_label(v: Option<VerdictKind>) -> &'static str {
+    match v {
+        Some(VerdictKind::Supported) => "supported",
+        Some(VerdictKind::Refuted) => "refuted",
+        Some(VerdictKind::NotEnoughEvidence) => "not enough evidence",
+        None => "conflicting",
+    }
+}
+
+/// The machine name of a verdict: `supported`, `refuted`, `not-enough-evidence`,
+/// `conflicting`.
+pub(crate) fn verdict_code(v: Option<VerdictKind>) -> &'static str {
+    match v {
+        Some(k) => k.as_str(),
+        None => "conflicting",
+    }
+}
+
+/// `n thing` or `n things`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The summary line shared by text output and annotations:
+/// `5 findings (4 certain, 1 possible) from 9 rules over 54 records; 1 suppressed`.
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let total = s.certain + s.possible;
+    let mut line = if total == 0 {
+        "no findings".to_string()
+    } else {
+        format!(
+            "{} ({} certain, {} possible)",
+            plural(total, "finding", "findings"),
+            s.certain,
+            s.possible
+        )
+    };
+    line.push_str(&format!(
+        " from {} over {}",
+        plural(s.rules, "rule", "rules"),
+        plural(s.records, "record", "records")
+    ));
+    if s.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", s.suppressed));
+    }
+    line
+}

@@ -1,0 +1,303 @@
+//! The human report: findings grouped by rule with their evidence records and the
+//! sources those cite, possible findings apart, claim verdicts, and a summary line.
+
+use crate::report::output::{plural, record_name, summary_line, verdict_label};
+use crate::report::{Certainty, ClaimVerdict, Evidence, Finding, Report, RuleInfo, SourceRef};
+use crate::syntax::ast::{Severity, VerdictKind};
+use std::fmt::Write as _;
+
+/// ANSI colour, or nothing when colour is off.
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn s(&self, code: &str, text: &str) -> String {
+        if self.on && !text.is_empty() {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+const BOLD: &str = "1";
+const DIM: &str = "2";
+const LOCATION: &str = "34";
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
+    }
+}
+
+fn verdict_color(v: Option<VerdictKind>) -> &'static str {
+    match v {
+        Some(VerdictKind::Supported) => "1;32",
+        Some(VerdictKind::Refuted) => "1;31",
+        Some(VerdictKind::NotEnoughEvidence) => "1;33",
+        None => "1;35",
+    }
+}
+
+/// Render the report for a person. `color` adds ANSI colours; the text is the same
+/// otherwise. Rules with findings come by severity (errors first), then in the order
+/// of `report.rules`; within a rule certain findings come first, then the possible ones.
+pub fn render_text(report: &Report, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+
+    for group in groups(report) {
+        render_group(&mut out, &p, &group);
+        out.push('\n');
+    }
+
+    if !report.verdicts.is_empty() {
+        let _ = writeln!(out, "{}", p.s(BOLD, "claim verdicts"));
+        let width = report
+            .verdicts
+            .iter()
+            .map(|v| verdict_label(v.verdict).len())
+            .max()
+            .unwrap_or(0);
+        for v in &report.verdicts {
+            render_verdict(&mut out, &p, v, width);
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "{}", p.s(BOLD, &summary_line(report)));
+    out
+}
+
+/// The findings of one rule.
+struct Group<'a> {
+    rule_id: &'a str,
+    severity: Severity,
+    rule: Option<&'a RuleInfo>,
+    findings: Vec<&'a Finding>,
+}
+
+fn groups(report: &Report) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group<'_>> = report
+        .rules
+        .iter()
+        .map(|r| Group {
+            rule_id: &r.id,
+            severity: r.severity,
+            rule: Some(r),
+            findings: Vec::new(),
+        })
+        .collect();
+    for f in &report.findings {
+        match groups.iter_mut().find(|g| g.rule_id == f.rule) {
+            Some(g) => g.findings.push(f),
+            // a finding of a rule the report does not describe still gets shown
+            None => groups.push(Group {
+                rule_id: &f.rule,
+                severity: f.severity,
+                rule: None,
+                findings: vec![f],
+            }),
+        }
+    }
+    groups.retain(|g| !g.findings.is_empty());
+    // stable: rules of the same severity keep the report's order
+    groups.sort_by_key(|g| g.severity);
+    groups
+}
+
+fn render_group(out: &mut String, p: &Paint, g: &Group<'_>) {
+    let description = g
+        .rule
+        .map(RuleInfo::short_description)
+        .filter(|d| d != g.rule_id);
+    let head = format!("{}[{}]", g.severity.as_str(), g.rule_id);
+    match description {
+        Some(d) => {
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                p.s(severity_color(g.severity), &head),
+                p.s(BOLD, &clean(&d))
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{}", p.s(severity_color(g.severity), &head));
+        }
+    }
+    if let Some(r) = g.rule {
+        let mut line = format!("rule at {}", r.span);
+        if !r.tags.is_empty() {
+            line.push_str(&format!("; tags: {}", r.tags.join(", ")));
+        }
+        let _ = writeln!(out, "  {}", p.s(DIM, &clean(&line)));
+    }
+
+    let certain: Vec<&Finding> = g
+        .findings
+        .iter()
+        .copied()
+        .filter(|f| f.certainty == Certainty::Certain)
+        .collect();
+    let possible: Vec<&Finding> = g
+        .findings
+        .iter()
+        .copied()
+        .filter(|f| f.certainty == Certainty::Possible)
+        .collect();
+    for f in &certain {
+        out.push('\n');
+        render_finding(out, p, f);
+    }
+    if !possible.is_empty() {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.s(
+                "35",
+                &format!(
+                    "{}, resting on values that are unknown:",
+                    plural(possible.len(), "possible finding", "possible findings")
+                )
+            )
+        );
+        for f in &possible {
+            out.push('\n');
+            render_finding(out, p, f);
+        }
+    }
+}
+
+fn render_finding(out: &mut String, p: &Paint, f: &Finding) {
+    let marker = match f.certainty {
+        Certainty::Certain => p.s(severity_color(f.severity), "*"),
+        Certainty::Possible => p.s("1;35", "?"),
+    };
+    let mut lines = clean(&f.message)
+        .lines()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    let _ = writeln!(out, "  {marker} {}", lines[0]);
+    for l in &lines[1..] {
+        let _ = writeln!(out, "    {l}");
+    }
+    for u in &f.unknown {
+        let _ = writeln!(out, "    {} {}", p.s("35", "unknown:"), clean(u));
+    }
+    if let Some(v) = &f.verdict {
+        let _ = writeln!(
+            out,
+            "    verdict on {}: {}",
+            clean(&v.claim),
+            p.s(verdict_color(Some(v.kind)), verdict_label(Some(v.kind)))
+        );
+    }
+    let var_width = f.evidence.iter().map(|e| e.var.chars().count()).max();
+    let name_width = f
+        .evidence
+        .iter()
+        .map(|e| record_name(e).chars().count())
+        .max()
+        .unwrap_or(0);
+    for e in &f.evidence {
+        render_evidence(out, p, e, var_width.unwrap_or(0), name_width);
+    }
+    let _ = writeln!(out, "    {}", p.s(DIM, &format!("id {}", f.id)));
+}
+
+fn render_evidence(out: &mut String, p: &Paint, e: &Evidence, var_width: usize, name_width: usize) {
+    let name = clean(&record_name(e));
+    let pad = name_width.saturating_sub(name.chars().count());
+    let mut line = format!(
+        "    {:<var_width$}  {}{}  {}",
+        clean(&e.var),
+        p.s(BOLD, &name),
+        " ".repeat(pad),
+        p.s(LOCATION, &clean(&e.span.to_string()))
+    );
+    if e.test {
+        line.push_str(&format!("  {}", p.s("33", "(test record)")));
+    }
+    let _ = writeln!(out, "{}", line.trim_end());
+    let indent = " ".repeat(4 + var_width + 2);
+    // a record of the sources collection is itself a source
+    if e.sources.is_empty() && e.collection != "sources" {
+        let _ = writeln!(out, "{indent}{}", p.s(DIM, "no sources cited"));
+    }
+    for s in &e.sources {
+        let _ = writeln!(out, "{indent}{} {}", p.s(DIM, "source:"), source_text(s));
+    }
+}
+
+/// `title — publisher, date, url (reliability B)`, with what is known.
+fn source_text(s: &SourceRef) -> String {
+    let mut t = clean(s.title.as_deref().unwrap_or(&s.id));
+    if let Some(p) = &s.publisher {
+        t.push_str(" — ");
+        t.push_str(&clean(p));
+    }
+    for part in [&s.date, &s.url].into_iter().flatten() {
+        t.push_str(", ");
+        t.push_str(&clean(part));
+    }
+    if let Some(r) = &s.reliability {
+        t.push_str(&format!(" (reliability {})", clean(r)));
+    }
+    t
+}
+
+fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize) {
+    let label = verdict_label(v.verdict);
+    let pad = " ".repeat(width.saturating_sub(label.len()));
+    let _ = writeln!(
+        out,
+        "  {}{pad}  {}  {}",
+        p.s(verdict_color(v.verdict), label),
+        p.s(BOLD, &clean(&v.claim)),
+        p.s(LOCATION, &clean(&v.span.to_string()))
+    );
+    if let Some(t) = &v.claim_text {
+        let _ = writeln!(out, "    \"{}\"", clean(t).replace('\n', " "));
+    }
+    if v.support.is_empty() {
+        let _ = writeln!(out, "    {}", p.s(DIM, "no verdict rule fired on it"));
+    }
+    for (kind, rule, finding, certainty) in &v.support {
+        let mut line = String::new();
+        if v.verdict != Some(*kind) {
+            line.push_str(&p.s(verdict_color(Some(*kind)), verdict_label(Some(*kind))));
+            line.push(' ');
+        }
+        line.push_str(&format!("according to {}", p.s(BOLD, &clean(rule))));
+        if *certainty == Certainty::Possible {
+            line.push_str(&format!(" {}", p.s("35", "(possible)")));
+        }
+        line.push_str(&format!(" {}", p.s(DIM, &format!("[{finding}]"))));
+        let _ = writeln!(out, "    {line}");
+    }
+}
+
+/// Text from data made safe for a terminal: tabs become spaces, other control
+/// characters (escape sequences included) are shown as `\u{..}`; newlines are kept.
+fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push(' '),
+            '\r' => {}
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,348 @@
+//! The binary end to end, as a user runs it from the repository root: exit codes,
+//! every output format on the flagship example, baselines, explain, and the checks
+//! `.ci/run` relies on.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn factlint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run factlint")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_on_the_example_exits_1_with_warnings_and_0_below_the_threshold() {
+    let o = factlint(&["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = factlint(&[
+        "check",
+        "--fail-on",
+        "error",
+        "--rule",
+        "numeric-claim-supported",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = factlint(&["check", "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn every_format_on_the_example() {
+    for format in [
+        "text",
+        "json",
+        "jsonl",
+        "sarif",
+        "junit",
+        "github",
+        "claimreview",
+    ] {
+        let o = factlint(&["check", "--format", format, "--fail-on", "never"]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        insta::assert_snapshot!(format!("example_{format}"), stdout(&o));
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = factlint(&["check", "--format", "json", "--fail-on", "never"]);
+    let b = factlint(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--engine",
+        "reference",
+    ]);
+    assert_eq!(
+        stdout(&a),
+        stdout(&b),
+        "planned and reference evaluators differ"
+    );
+    let c = factlint(&["check", "--format", "json", "--fail-on", "never"]);
+    assert_eq!(a.stdout, c.stdout);
+}
+
+#[test]
+fn no_colour_when_piped_or_no_color() {
+    let o = factlint(&["check", "--fail-on", "never"]);
+    assert!(!stdout(&o).contains('\x1b'));
+    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(["check", "--fail-on", "never", "--color", "always"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run");
+    assert!(stdout(&o).contains('\x1b'));
+}
+
+#[test]
+fn bad_rules_exit_2_with_every_error() {
+    let dir = tempdir("bad-rules");
+    std::fs::write(
+        dir.join("bad.rules"),
+        "rule a {\n  for s in statments\n}\n\nrule b {\n  for a in actions\n  where a.time before 2008\n}\n",
+    )
+    .expect("write");
+    let rules = dir.to_string_lossy().into_owned();
+    let o = factlint(&["check", "--rules", &rules, "--error-format", "plain"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("C0010") && err.contains("did you mean `statements`"),
+        "{err}"
+    );
+    assert!(err.contains("C0004") && err.contains("`@2008`"), "{err}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let o = factlint(&["check", "--format", "yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = factlint(&["check", "--set", "nosuch=1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no constant `nosuch`"));
+    let o = factlint(&["check", "--rule", "principle-contradicted"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `principle-contradicted-by-own-action`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn set_overrides_a_constant() {
+    let count = |args: &[&str]| {
+        let mut a = vec![
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--rule",
+            "principle-contradicted-by-own-action",
+        ];
+        a.extend_from_slice(args);
+        let o = factlint(&a);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        v["findings"].as_array().map(|a| a.len()).unwrap_or(0)
+    };
+    let wide = count(&[]);
+    let narrow = count(&["--set", "window=5 years"]);
+    assert_eq!(wide, 15);
+    assert!(narrow < wide, "{narrow} < {wide}");
+}
+
+#[test]
+fn as_of_leaves_out_later_records() {
+    // on 2025-01-01 none of the 2026 statements existed: only the US 2022 ones remain
+    let o = factlint(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--rule",
+        "principle-contradicted-by-own-action",
+        "--as-of",
+        "2025-01-01",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let findings = v["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    for f in &findings {
+        assert!(f["message"].as_str().unwrap_or("").contains("Iraq"), "{f}");
+    }
+}
+
+#[test]
+fn explain_a_finding_and_a_non_finding() {
+    let o = factlint(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--rule",
+        "principle-contradicted-by-own-action",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let id = v["findings"][0]["id"].as_str().expect("id").to_string();
+    let o = factlint(&["explain", &id]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("fires (certain)") && out.contains("[holds  ] a.actor == s.actor"),
+        "{out}"
+    );
+    let o = factlint(&[
+        "explain",
+        "--rule",
+        "principle-contradicted-by-own-action",
+        "--bind",
+        "s=rus-mfa-2026-01-06",
+        "--bind",
+        "a=rus-syria-2015",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("does not fire") && out.contains("the first predicate that fails"),
+        "{out}"
+    );
+    insta::assert_snapshot!("explain_syria", out);
+}
+
+#[test]
+fn baseline_round_trip_reports_one_new_and_one_resolved() {
+    let dir = tempdir("baseline");
+    let data = dir.join("data");
+    copy_dir(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/venezuela-2026"),
+        &data,
+    );
+    let base = dir.join("baseline.json");
+    let d = data.to_string_lossy().into_owned();
+    let b = base.to_string_lossy().into_owned();
+    let o = factlint(&["check", &d, "--write-baseline", &b, "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // a new low-grade source (one new finding) and the old low-grade fixture source
+    // graded up (one resolved)
+    let sources = data.join("sources.yaml");
+    let text = std::fs::read_to_string(&sources).expect("read");
+    let text = text.replacen("reliability: F", "reliability: C", 1)
+        + "\n- id: src-new-rumour\n  title: A rumour\n  publisher: Rumour Mill\n  reliability: F\n  credibility: \"6\"\n";
+    std::fs::write(&sources, text).expect("write");
+    let o = factlint(&[
+        "check",
+        &d,
+        "--baseline",
+        &b,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--rule",
+        "source-below-reliability-threshold",
+    ]);
+    let err = stderr(&o);
+    assert!(err.contains("1 new finding, 1 resolved"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let f = v["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(f.len(), 1);
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("src-new-rumour"));
+}
+
+#[test]
+fn the_repository_checks_pass() {
+    let o = factlint(&["fmt", "--check", "rules/"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "rules are not canonically formatted: {}",
+        stdout(&o)
+    );
+    let o = factlint(&["validate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("factlint-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    dir
+}
+
+fn copy_dir(from: &PathBuf, to: &PathBuf) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let p = e.path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+/// The example's README lists, at its end, exactly what a new user must see.
+#[test]
+fn the_example_readme_lists_exactly_the_findings_and_verdicts() {
+    let readme = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/venezuela-2026/README.md"),
+    )
+    .expect("read README");
+    let block = readme
+        .rsplit("```text")
+        .next()
+        .and_then(|b| b.split("```").next())
+        .expect("a ```text block at the end of the README");
+    let expected: Vec<&str> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let o = factlint(&["check", "--format", "json", "--fail-on", "never"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let mut actual = Vec::new();
+    for f in v["findings"].as_array().cloned().unwrap_or_default() {
+        let ids: Vec<String> = f["evidence"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap_or("").to_string())
+            .collect();
+        actual.push(format!(
+            "{} | {} | {}",
+            f["rule"].as_str().unwrap_or(""),
+            ids.join(" "),
+            f["certainty"].as_str().unwrap_or("")
+        ));
+    }
+    for c in v["verdicts"].as_array().cloned().unwrap_or_default() {
+        actual.push(format!(
+            "verdict | {} | {}",
+            c["claim"].as_str().unwrap_or(""),
+            c["verdict"].as_str().unwrap_or("")
+        ));
+    }
+    assert_eq!(expected, actual);
+}
+
+#[test]
+fn suppressions_carry_reasons_and_expire() {
+    let dir = tempdir("suppress");
+    let file = dir.join("suppressions.yaml");
+    std::fs::write(
+        &file,
+        "- rule: statement-only-self-sourced\n  records: [statements/usa-ukraine-2022-02-24]\n  reason: The White House transcript is the primary record of the speech.\n  reviewer: lead\n  expires: 2027-01-01\n- rule: source-below-reliability-threshold\n  records: [sources/src-factlint-fixture]\n  reason: A fixture source, graded F on purpose.\n  reviewer: lead\n  expires: 2026-02-01\n",
+    )
+    .expect("write");
+    let f = file.to_string_lossy().into_owned();
+    // before the second entry expires: both suppress
+    let o = factlint(&["check", "--suppressions", &f, "--fail-on", "never", "--as-of", "2026-01-31"]);
+    assert!(stdout(&o).contains("; 2 suppressed"), "{}", stdout(&o));
+    // after: it stops suppressing and says so
+    let o = factlint(&["check", "--suppressions", &f, "--fail-on", "never", "--as-of", "2026-06-01"]);
+    assert!(stdout(&o).contains("; 1 suppressed"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("expired"), "{}", stderr(&o));
+    // an entry without a reason is an error
+    std::fs::write(&file, "- rule: claim-unsourced\n  reviewer: lead\n  expires: 2027-01-01\n").expect("write");
+    let o = factlint(&["check", "--suppressions", &f]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("reason"), "{}", stderr(&o));
+}

@@ -1,0 +1,100 @@
+//! Rule text and data in, diagnostics and findings out: the checker's corpus
+//! (`tests/corpus/check/*.rules`, one mistake each, checked against the default event
+//! model) and the evaluator's corpus (`tests/corpus/eval/<case>/`, rules with a small
+//! dataset). Snapshots show what a person sees.
+
+use factlint::cli::rules;
+use factlint::data::{self, LoadOptions};
+use factlint::eval::{self, Engine, RunOptions};
+use factlint::report::diagnostic::{render_all, ErrorFormat};
+use std::path::{Path, PathBuf};
+
+fn rel(p: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    p.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+#[test]
+fn check_corpus() {
+    insta::glob!("corpus/check/*.rules", |path| {
+        let loaded = rules::load(&[rel(path)]);
+        assert!(
+            loaded.diags.is_empty(),
+            "parse errors in {path:?}: {:?}",
+            loaded.diags
+        );
+        let (_, diags) = factlint::check::check(&loaded.files, &data::event_model());
+        assert!(!diags.is_empty(), "{path:?} should give a diagnostic");
+        let text = render_all(&diags, &loaded.sources, ErrorFormat::Human, false, 80);
+        let src = std::fs::read_to_string(path).unwrap_or_default();
+        insta::with_settings!({description => src, omit_expression => true}, {
+            insta::assert_snapshot!(text);
+        });
+    });
+}
+
+#[test]
+fn eval_corpus() {
+    insta::glob!("corpus/eval/*/rules.rules", |path| {
+        let dir = rel(path.parent().unwrap_or(Path::new(".")));
+        let loaded = rules::load(&[rel(path)]);
+        let (ds, ddiags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+        assert!(
+            ddiags.iter().all(|d| !d.is_error()),
+            "data errors: {ddiags:?}"
+        );
+        assert!(loaded.diags.is_empty(), "parse errors: {:?}", loaded.diags);
+        let (suite, cdiags) = factlint::check::check(&loaded.files, &ds.schema);
+        assert!(
+            cdiags.iter().all(|d| !d.is_error()),
+            "check errors: {cdiags:?}"
+        );
+        let mut sources = ds.sources.clone();
+        sources.merge(&loaded.sources);
+        let run = |engine| {
+            let opts = RunOptions {
+                engine,
+                parallel: false,
+                ..RunOptions::default()
+            };
+            eval::run(&suite, &ds, &sources, &opts)
+        };
+        let (report, diags) = run(Engine::Planned);
+        let (reference, _) = run(Engine::Reference);
+        assert_eq!(
+            report, reference,
+            "planned and reference evaluators disagree"
+        );
+        let mut text = render_all(&cdiags, &sources, ErrorFormat::Human, false, 80);
+        text.push_str(&render_all(&diags, &sources, ErrorFormat::Human, false, 80));
+        text.push_str(&factlint::report::text::render_text(&report, false));
+        insta::with_settings!({description => std::fs::read_to_string(path).unwrap_or_default(), omit_expression => true}, {
+            insta::assert_snapshot!(text);
+        });
+    });
+}
+
+#[test]
+fn a_join_that_explodes_stops_with_a_clear_error() {
+    let dir = Path::new("tests/corpus/eval/aggregates");
+    let (ds, _) = data::load(&[dir.to_path_buf()], &LoadOptions::default());
+    let (file, pd) = factlint::syntax::parse(
+        "cross.rules".into(),
+        "rule cross {\n  for a in facts, b in facts, c in facts\n  where a.id != b.id\n}\n",
+    );
+    assert!(pd.is_empty());
+    let (suite, _) = factlint::check::check(&[file], &ds.schema);
+    let mut opts = RunOptions::default();
+    opts.limits.max_bindings = 10;
+    let (report, diags) = eval::run(&suite, &ds, &factlint::report::Sources::new(), &opts);
+    assert!(report.findings.is_empty());
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, "E0001");
+    assert!(
+        diags[0].message.contains("rule `cross` stopped"),
+        "{}",
+        diags[0].message
+    );
+}

@@ -1,0 +1,1398 @@
+//! Output formats, baselines and suppressions, tested at the boundary: a report in,
+//! the bytes a person or a CI system reads out.
+//!
+//! The reports here are built by hand, modelled on the flagship example
+//! (`examples/venezuela-2026`): Russia invoking sovereignty in January 2026 against
+//! its own invasion of Georgia (2008) and annexation of Crimea (2014), claims checked
+//! against casualty figures and oil reserves, and a claim dated only to a month.
+
+use chrono::NaiveDate;
+use factlint::report::baseline::{apply_baseline, read_baseline, write_baseline, BaselineEntry};
+use factlint::report::claimreview::{render_claimreview, ClaimReviewOptions, Claimant};
+use factlint::report::diagnostic::{render_human, Sources};
+use factlint::report::github::{escape_data, escape_property, render_github};
+use factlint::report::json::{render_json, render_jsonl};
+use factlint::report::junit::{escape_xml, render_junit};
+use factlint::report::output::{
+    count_at_or_above, parse_output_spec, render, write_atomic, write_atomic_with, Format,
+};
+use factlint::report::sarif::{render_sarif, render_sarif_with_suppressed};
+use factlint::report::suppress::{apply_suppressions, load_suppressions};
+use factlint::report::text::render_text;
+use factlint::report::{
+    Certainty, ClaimVerdict, Diagnostic, Evidence, Finding, Report, RuleInfo, SourceRef, Span,
+    Summary, VerdictRef,
+};
+use factlint::syntax::ast::{Severity, VerdictKind};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------
+// building reports
+
+const DATA: &str = "examples/venezuela-2026";
+
+fn span(file: &str, line: u32, col: u32) -> Span {
+    Span::new(Arc::from(file), 0, 0, line, col)
+}
+
+fn data(file: &str, line: u32) -> Span {
+    span(&format!("{DATA}/{file}"), line, 3)
+}
+
+fn source(
+    id: &str,
+    title: &str,
+    publisher: &str,
+    url: Option<&str>,
+    date: &str,
+    reliability: &str,
+) -> SourceRef {
+    SourceRef {
+        id: id.into(),
+        title: Some(title.into()),
+        publisher: Some(publisher.into()),
+        url: url.map(Into::into),
+        date: Some(date.into()),
+        reliability: Some(reliability.into()),
+    }
+}
+
+fn record(var: &str, collection: &str, id: &str, at: Span, sources: Vec<SourceRef>) -> Evidence {
+    Evidence {
+        var: var.into(),
+        collection: collection.into(),
+        id: id.into(),
+        span: at,
+        test: false,
+        sources,
+    }
+}
+
+fn test_record(mut e: Evidence) -> Evidence {
+    e.test = true;
+    e
+}
+
+fn rule(
+    id: &str,
+    severity: Severity,
+    doc: &str,
+    tags: &[&str],
+    verdict: Option<VerdictKind>,
+    file: &str,
+    line: u32,
+) -> RuleInfo {
+    RuleInfo {
+        id: id.into(),
+        severity,
+        doc: Some(doc.into()),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        meta: BTreeMap::new(),
+        verdict,
+        span: span(file, line, 1),
+    }
+}
+
+fn finding(
+    rule: &RuleInfo,
+    certainty: Certainty,
+    message: &str,
+    evidence: Vec<Evidence>,
+) -> Finding {
+    let records: Vec<(&str, &str)> = evidence
+        .iter()
+        .map(|e| (e.collection.as_str(), e.id.as_str()))
+        .collect();
+    let verdict = rule
+        .verdict
+        .zip(evidence.first())
+        .map(|(kind, claim)| VerdictRef {
+            kind,
+            claim: claim.id.clone(),
+        });
+    Finding {
+        id: Finding::fingerprint(&rule.id, &records),
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        certainty,
+        message: message.into(),
+        evidence,
+        verdict,
+        unknown: Vec::new(),
+    }
+}
+
+fn summarize(report: &mut Report, records: usize, suppressed: usize) {
+    let mut s = Summary {
+        rules: report.rules.len(),
+        records,
+        suppressed,
+        ..Summary::default()
+    };
+    for f in &report.findings {
+        match f.certainty {
+            Certainty::Certain => s.certain += 1,
+            Certainty::Possible => s.possible += 1,
+        }
+        *s.by_severity
+            .entry(f.severity.as_str().to_string())
+            .or_default() += 1;
+    }
+    report.summary = s;
+}
+
+fn verdict(
+    report: &Report,
+    claim: &str,
+    text: &str,
+    line: u32,
+    verdict: Option<VerdictKind>,
+) -> ClaimVerdict {
+    let support = report
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let v = f.verdict.as_ref()?;
+            (v.claim == claim).then(|| (v.kind, f.rule.clone(), f.id.clone(), f.certainty))
+        })
+        .collect();
+    ClaimVerdict {
+        claim: claim.into(),
+        claim_text: Some(text.into()),
+        claimant: None,
+        span: data("claims.yaml", line),
+        verdict,
+        support,
+    }
+}
+
+/// The flagship report: 9 rules over 96 records, 7 findings (6 certain, 1 possible),
+/// six claim verdicts, one finding suppressed earlier.
+fn flagship() -> Report {
+    let mid_0106 = source(
+        "src-mid-2026-01-06",
+        "[Statement by the Russian Ministry of Foreign Affairs welcoming the swearing-in of Delcy Rodríguez as authorised President of Venezuela]",
+        "Ministry of Foreign Affairs of the Russian Federation",
+        None,
+        "2026-01-06",
+        "B",
+    );
+    let rbc = source(
+        "src-rbc-2026-01-06",
+        "[Report: Russian Foreign Ministry welcomes the swearing-in of Delcy Rodríguez]",
+        "RBC",
+        Some("https://www.rbc.ru/politics/06/01/2026/695d1aab9a79474a73f74e62"),
+        "2026-01-06",
+        "B",
+    );
+    let iiffmcg = source(
+        "src-iiffmcg-2009",
+        "Report of the Independent International Fact-Finding Mission on the Conflict in Georgia",
+        "Independent International Fact-Finding Mission on the Conflict in Georgia (mandated by the Council of the European Union)",
+        None,
+        "2009-09",
+        "B",
+    );
+    let kremlin = source(
+        "src-kremlin-2014-03-18",
+        "[Signing of the treaty on the accession of the Republic of Crimea and Sevastopol to the Russian Federation]",
+        "President of Russia (kremlin.ru)",
+        None,
+        "2014-03-18",
+        "B",
+    );
+    let unga = source(
+        "src-unga-68-262",
+        "Territorial integrity of Ukraine (resolution 68/262)",
+        "United Nations General Assembly",
+        None,
+        "2014-03-27",
+        "A",
+    );
+    let un_charter = source(
+        "src-un-charter",
+        "Charter of the United Nations",
+        "United Nations",
+        Some("https://www.un.org/en/about-us/un-charter/full-text"),
+        "1945-06-26",
+        "A",
+    );
+    let tass = source(
+        "src-tass-2026-01-05",
+        "[Report: Nebenzya calls on the US to release Maduro and his wife without delay]",
+        "TASS",
+        Some("https://tass.com/politics/2068785"),
+        "2026-01-05",
+        "C",
+    );
+    let rediff = source(
+        "src-rediff-2026-01-08",
+        "[Listicle: the nine countries with the most oil]",
+        "Rediff.com",
+        Some("https://www.rediff.com/business/report/money-listicle-9-countries-with-the-most-oil/20260108.htm"),
+        "2026-01-08",
+        "C",
+    );
+    let fixture = SourceRef {
+        id: "src-factlint-fixture".into(),
+        title: Some("[Deliberately wrong claim written to exercise the verdict rules]".into()),
+        publisher: Some("factlint example dataset".into()),
+        url: None,
+        date: None,
+        reliability: Some("F".into()),
+    };
+    let opec = source(
+        "src-opec-asb-2025",
+        "OPEC Annual Statistical Bulletin 2025",
+        "OPEC",
+        Some("https://asb.opec.org/"),
+        "2025-07",
+        "A",
+    );
+    let nyt = source(
+        "src-nyt-2026-01-04",
+        "[Report that at least 80 people were killed in the US strikes on Venezuela, citing a senior Venezuelan official]",
+        "The New York Times",
+        None,
+        "2026-01-04",
+        "B",
+    );
+
+    let mut principle = rule(
+        "principle-contradicted",
+        Severity::Warning,
+        "An actor invokes a principle that its own recent actions violate.\nA statement appealing to a principle is checked against the actor's actions of the kinds\nthe principle's `violated_by` names, in the 20 years before the statement. Actions at the\ntarget government's request (`consent: true`) do not count.",
+        &["sovereignty", "consistency"],
+        None,
+        "rules/principles.rules",
+        4,
+    );
+    principle.meta.insert(
+        "references".into(),
+        "https://www.un.org/en/about-us/un-charter/chapter-1".into(),
+    );
+    let refuted = rule(
+        "claim-refuted-by-record",
+        Severity::Error,
+        "A claimed value contradicts every recorded value of the property.",
+        &["claims"],
+        Some(VerdictKind::Refuted),
+        "rules/claims.rules",
+        3,
+    );
+    let supported = rule(
+        "claim-supported-by-record",
+        Severity::Info,
+        "A claimed value agrees with a recorded value of the property.",
+        &["claims"],
+        Some(VerdictKind::Supported),
+        "rules/claims.rules",
+        18,
+    );
+    let superlative = rule(
+        "superlative-not-maximum",
+        Severity::Error,
+        "A claim that its subject has the largest value is contradicted by a larger recorded value.",
+        &["claims", "superlatives"],
+        Some(VerdictKind::Refuted),
+        "rules/claims.rules",
+        33,
+    );
+    let single = rule(
+        "claim-single-source",
+        Severity::Warning,
+        "A claim is backed by fewer than two independent sources.",
+        &["sourcing"],
+        Some(VerdictKind::NotEnoughEvidence),
+        "rules/sourcing.rules",
+        3,
+    );
+    let unsourced = rule(
+        "unsourced-claim",
+        Severity::Error,
+        "A claim cites no source at all.",
+        &["sourcing"],
+        None,
+        "rules/sourcing.rules",
+        15,
+    );
+    let low = rule(
+        "source-low-reliability",
+        Severity::Info,
+        "A claim outside the test records cites a source graded below C on the Admiralty scale.",
+        &["sourcing"],
+        None,
+        "rules/sourcing.rules",
+        24,
+    );
+    let self_sourced = rule(
+        "self-sourced-statement",
+        Severity::Warning,
+        "A statement whose only sources were issued by the actor itself.",
+        &["sourcing"],
+        None,
+        "rules/sourcing.rules",
+        33,
+    );
+    let after = rule(
+        "source-after-claim",
+        Severity::Warning,
+        "A claim cites a source published after the claim was made.",
+        &["time"],
+        None,
+        "rules/time.rules",
+        3,
+    );
+
+    let statement = record(
+        "s",
+        "statements",
+        "rus-mfa-2026-01-06",
+        data("statements.yaml", 40),
+        vec![mid_0106.clone(), rbc.clone()],
+    );
+    let sovereignty = record(
+        "p",
+        "principles",
+        "sovereignty",
+        data("principles.yaml", 5),
+        vec![un_charter],
+    );
+    let mut findings = vec![
+        finding(
+            &principle,
+            Certainty::Certain,
+            "Russia invoked Sovereignty and territorial integrity on 2026-01-06, but carried out an invasion of Georgia on 2008-08-08",
+            vec![
+                statement.clone(),
+                sovereignty.clone(),
+                record("a", "actions", "rus-georgia-2008", data("actions.yaml", 5), vec![iiffmcg]),
+            ],
+        ),
+        finding(
+            &principle,
+            Certainty::Certain,
+            "Russia invoked Sovereignty and territorial integrity on 2026-01-06, but carried out an annexation of Ukraine on 2014-03-18",
+            vec![
+                statement,
+                sovereignty,
+                record(
+                    "a",
+                    "actions",
+                    "rus-crimea-2014",
+                    data("actions.yaml", 20),
+                    vec![kremlin, unga],
+                ),
+            ],
+        ),
+        finding(
+            &superlative,
+            Certainty::Certain,
+            "\"Saudi Arabia holds the world's largest proven oil reserves.\": the largest recorded proven_oil_reserves is VEN's (303.2), not SAU's (267.2)",
+            vec![
+                test_record(record(
+                    "c",
+                    "claims",
+                    "claim-test-saudi-largest-oil-reserves",
+                    data("claims.yaml", 44),
+                    vec![fixture.clone()],
+                )),
+                record("f", "facts", "fact-ven-oil-reserves-2024", data("facts.yaml", 6), vec![opec]),
+            ],
+        ),
+        finding(
+            &supported,
+            Certainty::Certain,
+            "\"At least 80 people were killed in the US operation in Venezuela.\" agrees with the recorded fatalities (at least 80)",
+            vec![
+                record(
+                    "c",
+                    "claims",
+                    "claim-at-least-80-killed",
+                    data("claims.yaml", 5),
+                    vec![nyt.clone()],
+                ),
+                record(
+                    "f",
+                    "facts",
+                    "fact-usa-venezuela-2026-fatalities-first-count",
+                    data("facts.yaml", 60),
+                    vec![nyt],
+                ),
+            ],
+        ),
+        finding(
+            &single,
+            Certainty::Certain,
+            "claim-dozens-killed is backed by 1 independent source (TASS); at least 2 are needed",
+            vec![record(
+                "c",
+                "claims",
+                "claim-dozens-killed",
+                data("claims.yaml", 33),
+                vec![tass],
+            )],
+        ),
+        finding(
+            &unsourced,
+            Certainty::Certain,
+            "claim-test-unsourced-reserves-over-300 cites no source",
+            vec![test_record(record(
+                "c",
+                "claims",
+                "claim-test-unsourced-reserves-over-300",
+                data("claims.yaml", 54),
+                vec![],
+            ))],
+        ),
+        finding(
+            &after,
+            Certainty::Possible,
+            "claim-venezuela-largest-oil-reserves (made 2026-01) cites Rediff.com, published 2026-01-08",
+            vec![
+                record(
+                    "c",
+                    "claims",
+                    "claim-venezuela-largest-oil-reserves",
+                    data("claims.yaml", 14),
+                    vec![rediff],
+                ),
+                record("src", "sources", "src-rediff-2026-01-08", data("sources.yaml", 322), vec![]),
+            ],
+        ),
+    ];
+    findings[6].unknown = vec!["src.date > c.date".into()];
+
+    let mut report = Report {
+        rules: vec![
+            principle,
+            refuted,
+            supported,
+            superlative,
+            single,
+            unsourced,
+            low,
+            self_sourced,
+            after,
+        ],
+        findings,
+        verdicts: Vec::new(),
+        summary: Summary::default(),
+    };
+    report.verdicts = vec![
+        verdict(
+            &report,
+            "claim-at-least-80-killed",
+            "At least 80 people were killed in the US operation in Venezuela.",
+            5,
+            Some(VerdictKind::Supported),
+        ),
+        verdict(
+            &report,
+            "claim-venezuela-largest-oil-reserves",
+            "Venezuela holds the world's largest proven oil reserves.",
+            14,
+            Some(VerdictKind::NotEnoughEvidence),
+        ),
+        verdict(
+            &report,
+            "claim-delcy-rodriguez-authorised-president",
+            "Delcy Rodríguez is the authorised President of Venezuela.",
+            22,
+            Some(VerdictKind::NotEnoughEvidence),
+        ),
+        verdict(
+            &report,
+            "claim-dozens-killed",
+            "The US assault caused the deaths of dozens of Venezuelan and Cuban citizens.",
+            33,
+            Some(VerdictKind::NotEnoughEvidence),
+        ),
+        verdict(
+            &report,
+            "claim-test-saudi-largest-oil-reserves",
+            "Saudi Arabia holds the world's largest proven oil reserves.",
+            44,
+            Some(VerdictKind::Refuted),
+        ),
+        verdict(
+            &report,
+            "claim-test-unsourced-reserves-over-300",
+            "Venezuela's proven oil reserves exceed 300 billion barrels.",
+            54,
+            Some(VerdictKind::NotEnoughEvidence),
+        ),
+    ];
+    summarize(&mut report, 96, 1);
+    report
+}
+
+/// A report made to break formats: quotes, markup, control characters, `%`, `:` and
+/// `,` in messages and paths; a finding without records; a finding of a rule the
+/// report does not describe; a rule without a doc comment; conflicting verdicts.
+fn awkward() -> Report {
+    let odd = RuleInfo {
+        id: "odd-rule".into(),
+        severity: Severity::Error,
+        doc: None,
+        tags: vec![],
+        meta: BTreeMap::new(),
+        verdict: Some(VerdictKind::Refuted),
+        span: span("rules/odd <&> rules.rules", 2, 1),
+    };
+    let fine = RuleInfo {
+        id: "always-fine".into(),
+        severity: Severity::Info,
+        doc: Some("Never fires.".into()),
+        tags: vec!["x".into()],
+        meta: BTreeMap::new(),
+        verdict: Some(VerdictKind::Supported),
+        span: span("rules/fine.rules", 1, 1),
+    };
+    let claim = Evidence {
+        var: "c".into(),
+        collection: "claims".into(),
+        id: "c-1".into(),
+        span: span("data/odd, name: 100%/claims #2.yaml", 7, 5),
+        test: true,
+        sources: vec![SourceRef {
+            id: "s<1>".into(),
+            title: None,
+            publisher: Some("Tom & Jerry's \"Gazette\"".into()),
+            url: Some("https://example.org/?a=1&b=<2>".into()),
+            date: None,
+            reliability: None,
+        }],
+    };
+    let messy =
+        "Quote \"x\" & <tag> 'y'\u{7}bell \u{1b}[31mred\u{1b}[0m 100% done: a, b\r\nsecond line";
+    let mut f1 = finding(&odd, Certainty::Certain, messy, vec![claim.clone()]);
+    f1.verdict = Some(VerdictRef {
+        kind: VerdictKind::Refuted,
+        claim: "c-1".into(),
+    });
+    let mut f2 = finding(&fine, Certainty::Certain, "fires after all", vec![claim]);
+    f2.verdict = Some(VerdictRef {
+        kind: VerdictKind::Supported,
+        claim: "c-1".into(),
+    });
+    let mut f3 = finding(&odd, Certainty::Possible, "no records at all", vec![]);
+    f3.unknown = vec!["x.y == \"z\"".into()];
+    f3.verdict = None;
+    let stray = Finding {
+        id: Finding::fingerprint("not-in-report", &[]),
+        rule: "not-in-report".into(),
+        severity: Severity::Warning,
+        certainty: Certainty::Certain,
+        message: "a finding of a rule the report does not list".into(),
+        evidence: vec![],
+        verdict: None,
+        unknown: vec![],
+    };
+    let mut report = Report {
+        rules: vec![odd, fine],
+        findings: vec![f1, f2, f3, stray],
+        verdicts: vec![],
+        summary: Summary::default(),
+    };
+    let mut v = verdict(&report, "c-1", "It is \"so\" & <more>", 7, None);
+    v.span = span("data/odd, name: 100%/claims #2.yaml", 7, 5);
+    report.verdicts = vec![v];
+    summarize(&mut report, 3, 0);
+    report
+}
+
+fn claimreview_options() -> ClaimReviewOptions {
+    let russia = Claimant {
+        name: "Russia".into(),
+        is_person: false,
+    };
+    ClaimReviewOptions {
+        publisher: Some("factlint example desk".into()),
+        date_published: Some("2026-01-10".into()),
+        claimants: BTreeMap::from([
+            (
+                "claim-delcy-rodriguez-authorised-president".to_string(),
+                russia.clone(),
+            ),
+            ("claim-dozens-killed".to_string(), russia),
+        ]),
+        skip_conflicting: false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// snapshots
+
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("corpus/report/snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!($name, $value));
+    }};
+}
+
+#[test]
+fn text_report_of_flagship() {
+    snapshot!("text_flagship", render_text(&flagship(), false));
+}
+
+#[test]
+fn text_report_of_awkward_input() {
+    snapshot!("text_awkward", render_text(&awkward(), false));
+}
+
+#[test]
+fn text_colour_only_when_asked() {
+    let plain = render_text(&flagship(), false);
+    let coloured = render_text(&flagship(), true);
+    assert!(!plain.contains('\x1b'));
+    assert!(coloured.contains("\x1b[1;33mwarning[principle-contradicted]\x1b[0m"));
+    let stripped = regex::Regex::new("\x1b\\[[0-9;]*m")
+        .unwrap()
+        .replace_all(&coloured, "");
+    assert_eq!(stripped, plain);
+}
+
+#[test]
+fn text_escapes_terminal_control_characters_from_data() {
+    let text = render_text(&awkward(), false);
+    assert!(!text.contains('\x1b'));
+    assert!(!text.contains('\x07'));
+    assert!(text.contains("\\u{1b}[31mred"));
+}
+
+#[test]
+fn text_of_a_clean_run_is_one_summary_line() {
+    let mut report = flagship();
+    report.findings.clear();
+    report.verdicts.clear();
+    summarize(&mut report, 96, 0);
+    assert_eq!(
+        render_text(&report, false),
+        "no findings from 9 rules over 96 records\n"
+    );
+}
+
+#[test]
+fn json_report_of_flagship() {
+    snapshot!("json_flagship", render_json(&flagship()));
+}
+
+#[test]
+fn json_report_is_versioned_and_complete() {
+    let v: serde_json::Value = serde_json::from_str(&render_json(&flagship())).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["findings"], 7);
+    assert_eq!(v["summary"]["possible"], 1);
+    assert_eq!(v["rules"].as_array().unwrap().len(), 9);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 7);
+    assert_eq!(v["verdicts"].as_array().unwrap().len(), 6);
+    let georgia = &v["findings"][0];
+    assert_eq!(
+        georgia["location"]["file"],
+        "examples/venezuela-2026/statements.yaml"
+    );
+    assert_eq!(georgia["evidence"][2]["id"], "rus-georgia-2008");
+    assert_eq!(georgia["evidence"][2]["line"], 5);
+}
+
+#[test]
+fn jsonl_report_of_flagship() {
+    snapshot!("jsonl_flagship", render_jsonl(&flagship()));
+}
+
+#[test]
+fn jsonl_lines_are_findings_then_verdicts_then_summary() {
+    let out = render_jsonl(&flagship());
+    let types: Vec<String> = out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["version"], 1);
+            v["type"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let mut expected = vec!["finding"; 7];
+    expected.extend(vec!["verdict"; 6]);
+    expected.push("summary");
+    assert_eq!(types, expected);
+}
+
+#[test]
+fn sarif_report_of_flagship() {
+    snapshot!("sarif_flagship", render_sarif(&flagship(), "0.1.0"));
+}
+
+#[test]
+fn junit_report_of_flagship() {
+    snapshot!("junit_flagship", render_junit(&flagship()));
+}
+
+#[test]
+fn junit_report_of_awkward_input() {
+    snapshot!("junit_awkward", render_junit(&awkward()));
+}
+
+#[test]
+fn github_annotations_of_flagship() {
+    snapshot!("github_flagship", render_github(&flagship()));
+}
+
+#[test]
+fn github_annotations_of_awkward_input() {
+    snapshot!("github_awkward", render_github(&awkward()));
+}
+
+#[test]
+fn claimreview_of_flagship() {
+    snapshot!(
+        "claimreview_flagship",
+        render_claimreview(&flagship(), &claimreview_options())
+    );
+}
+
+#[test]
+fn claimreview_of_conflicting_verdicts() {
+    let report = awkward();
+    let all = render_claimreview(&report, &ClaimReviewOptions::default());
+    let v: serde_json::Value = serde_json::from_str(&all).unwrap();
+    assert_eq!(
+        v[0]["reviewRating"]["alternateName"],
+        "Conflicting evidence"
+    );
+    assert_eq!(
+        v[0]["reviewBody"],
+        "Refuted according to rule odd-rule; supported according to rule always-fine."
+    );
+    assert!(v[0].get("datePublished").is_none());
+    let opts = ClaimReviewOptions {
+        skip_conflicting: true,
+        ..ClaimReviewOptions::default()
+    };
+    assert_eq!(render_claimreview(&report, &opts), "[]\n");
+}
+
+// ---------------------------------------------------------------------------
+// SARIF against the official schema
+
+fn sarif_validator() -> Option<jsonschema::Validator> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/schemas/sarif-schema-2.1.0.json"
+    );
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("skipped: the SARIF schema is not at {path}");
+        return None;
+    };
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    Some(
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the SARIF schema compiles offline"),
+    )
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, sarif: &str) {
+    let instance: serde_json::Value = serde_json::from_str(sarif).expect("SARIF is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
+    assert_valid_sarif(&validator, &render_sarif(&flagship(), "0.1.0"));
+    assert_valid_sarif(&validator, &render_sarif(&awkward(), "0.1.0"));
+    assert_valid_sarif(&validator, &render_sarif(&Report::default(), "0.1.0"));
+}
+
+#[test]
+fn sarif_records_suppressed_findings_as_accepted_suppressions() {
+    let file = "tests/corpus/report/suppressions.yaml";
+    let (suppressions, _) = load_suppressions(file, &corpus("suppressions.yaml"));
+    let mut report = flagship();
+    let outcome = apply_suppressions(&mut report, &suppressions, day("2026-03-01"));
+    let sarif = render_sarif_with_suppressed(&report, "0.1.0", &outcome.suppressed, &suppressions);
+    if let Some(validator) = sarif_validator() {
+        assert_valid_sarif(&validator, &sarif);
+    }
+    let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 7, "5 reported and 2 suppressed");
+    assert!(results[..5].iter().all(|r| r.get("suppressions").is_none()));
+    let georgia = &results[5];
+    assert_eq!(georgia["ruleId"], "principle-contradicted");
+    assert_eq!(georgia["suppressions"][0]["kind"], "external");
+    assert_eq!(georgia["suppressions"][0]["status"], "accepted");
+    assert_eq!(
+        georgia["suppressions"][0]["properties"]["reviewer"],
+        "A. Editor"
+    );
+    assert_eq!(
+        georgia["suppressions"][0]["properties"]["expires"],
+        "2026-06-30"
+    );
+    assert!(georgia["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .starts_with("The ministry's statement of 2026-01-06"));
+}
+
+#[test]
+fn sarif_schema_check_catches_an_invalid_log() {
+    let Some(validator) = sarif_validator() else {
+        return;
+    };
+    let mut v: serde_json::Value =
+        serde_json::from_str(&render_sarif(&flagship(), "0.1.0")).unwrap();
+    v["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&v));
+}
+
+#[test]
+fn sarif_results_point_at_records_and_carry_fingerprints() {
+    let report = flagship();
+    let v: serde_json::Value = serde_json::from_str(&render_sarif(&report, "0.1.0")).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 7);
+    let first = &results[0];
+    assert_eq!(first["ruleIndex"], 0);
+    assert_eq!(first["level"], "warning");
+    let loc = &first["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "examples/venezuela-2026/statements.yaml"
+    );
+    assert_eq!(loc["region"]["startLine"], 40);
+    assert_eq!(first["relatedLocations"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        first["partialFingerprints"]["factlint/v1"],
+        report.findings[0].id.as_str()
+    );
+    // possible findings are notes whatever the rule's severity
+    assert_eq!(results[6]["level"], "note");
+    assert_eq!(results[6]["properties"]["certainty"], "possible");
+    assert_eq!(results[6]["properties"]["severity"], "warning");
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded() {
+    let v: serde_json::Value = serde_json::from_str(&render_sarif(&awkward(), "0.1.0")).unwrap();
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "data/odd%2C%20name%3A%20100%25/claims%20%232.yaml"
+    );
+    // a finding without records points at its rule
+    assert_eq!(
+        v["runs"][0]["results"][2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "rules/odd%20%3C%26%3E%20rules.rules"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// escaping
+
+#[test]
+fn junit_escapes_markup_quotes_and_control_characters() {
+    assert_eq!(
+        escape_xml("a \"b\" & <c> 'd'", true),
+        "a &quot;b&quot; &amp; &lt;c&gt; &apos;d&apos;"
+    );
+    assert_eq!(
+        escape_xml("a \"b\" & <c>", false),
+        "a \"b\" &amp; &lt;c&gt;"
+    );
+    assert_eq!(
+        escape_xml("bell\u{7} esc\u{1b} nul\u{0}", false),
+        "bell\\u{7} esc\\u{1b} nul\\u{0}"
+    );
+    assert_eq!(
+        escape_xml("line\nbreak\ttab\r", true),
+        "line&#10;break&#9;tab&#13;"
+    );
+    assert_eq!(escape_xml("line\nbreak", false), "line\nbreak");
+    assert_eq!(escape_xml("\u{FFFE}", false), "\\u{fffe}");
+
+    let xml = render_junit(&awkward());
+    let forbidden = |c: char| (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r');
+    assert!(!xml.chars().any(forbidden), "control character in XML");
+    assert!(xml.contains("message=\"Quote &quot;x&quot; &amp; &lt;tag&gt; &apos;y&apos;\\u{7}bell"));
+}
+
+#[test]
+fn junit_counts_rules_and_failing_rules() {
+    let xml = render_junit(&flagship());
+    assert!(xml.contains("<testsuite name=\"factlint\" tests=\"9\" failures=\"4\""));
+    assert_eq!(xml.matches("<failure ").count(), 5);
+    // a rule with only possible findings passes, its findings in system-out
+    assert!(xml.contains("name=\"source-after-claim\" file=\"rules/time.rules\" line=\"3\">\n      <system-out>possible warning:"));
+    assert!(xml.contains("<testcase classname=\"factlint\" name=\"source-low-reliability\" file=\"rules/sourcing.rules\" line=\"24\"/>"));
+}
+
+#[test]
+fn github_escapes_workflow_command_data_and_properties() {
+    assert_eq!(escape_data("100% a\r\nb"), "100%25 a%0D%0Ab");
+    assert_eq!(escape_property("a: b, c%\n"), "a%3A b%2C c%25%0A");
+    let out = render_github(&awkward());
+    assert_eq!(out.lines().count(), 4, "one annotation a line");
+    let first = out.lines().next().unwrap();
+    assert!(first.starts_with(
+        "::error file=data/odd%2C name%3A 100%25/claims #2.yaml,line=7,col=5,title=odd-rule::"
+    ));
+    assert!(first.contains("100%25 done: a, b%0D%0Asecond line"));
+}
+
+#[test]
+fn github_possible_findings_are_notices() {
+    let out = render_github(&flagship());
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with(
+        "::notice file=examples/venezuela-2026/claims.yaml,line=14,col=3,title=source-after-claim (possible)::"
+    ));
+}
+
+// ---------------------------------------------------------------------------
+// determinism and dispatch
+
+#[test]
+fn every_format_renders_the_same_bytes_twice() {
+    for format in Format::ALL {
+        for report in [flagship(), awkward(), Report::default()] {
+            let a = render(format, &report, false);
+            let b = render(format, &report.clone(), false);
+            assert_eq!(a, b, "{format} is not deterministic");
+            assert!(
+                a.ends_with('\n') || a.is_empty(),
+                "{format} ends in a newline"
+            );
+        }
+    }
+}
+
+#[test]
+fn render_dispatches_to_each_format() {
+    let r = flagship();
+    assert_eq!(render(Format::Text, &r, false), render_text(&r, false));
+    assert_eq!(render(Format::Json, &r, false), render_json(&r));
+    assert_eq!(render(Format::Jsonl, &r, false), render_jsonl(&r));
+    assert_eq!(
+        render(Format::Sarif, &r, false),
+        render_sarif(&r, env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(render(Format::Junit, &r, false), render_junit(&r));
+    assert_eq!(render(Format::Github, &r, false), render_github(&r));
+    assert_eq!(
+        render(Format::ClaimReview, &r, false),
+        render_claimreview(&r, &ClaimReviewOptions::default())
+    );
+    // colour is for text only
+    assert_eq!(render(Format::Json, &r, true), render_json(&r));
+}
+
+#[test]
+fn fail_on_counts_certain_findings_at_or_above_the_threshold() {
+    let r = flagship();
+    assert_eq!(count_at_or_above(&r, Severity::Error, false), 2);
+    assert_eq!(count_at_or_above(&r, Severity::Warning, false), 5);
+    assert_eq!(count_at_or_above(&r, Severity::Warning, true), 6);
+    assert_eq!(count_at_or_above(&r, Severity::Info, true), 7);
+}
+
+// ---------------------------------------------------------------------------
+// --output FORMAT=PATH and atomic writes
+
+#[test]
+fn output_specs_parse() {
+    let s = parse_output_spec("sarif=out/factlint.sarif").unwrap();
+    assert_eq!(s.format, Format::Sarif);
+    assert_eq!(s.path, PathBuf::from("out/factlint.sarif"));
+    assert!(!s.is_stdout());
+    assert!(parse_output_spec("json=-").unwrap().is_stdout());
+    assert_eq!(
+        parse_output_spec("claim-review=reviews.jsonld")
+            .unwrap()
+            .format,
+        Format::ClaimReview
+    );
+    assert_eq!(
+        parse_output_spec("JUnit=a=b.xml").unwrap().path,
+        PathBuf::from("a=b.xml")
+    );
+    assert_eq!(
+        parse_output_spec("factlint.sarif").unwrap_err(),
+        "expected `FORMAT=PATH` (e.g. `sarif=factlint.sarif`), found `factlint.sarif`"
+    );
+    assert_eq!(
+        parse_output_spec("sarf=x").unwrap_err(),
+        "unknown output format `sarf` (did you mean `sarif`?); expected one of: text, json, jsonl, sarif, junit, github, claimreview"
+    );
+    assert_eq!(
+        parse_output_spec("json=").unwrap_err(),
+        "missing path after `json=` (use `json=-` for standard output)"
+    );
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("report-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn write_atomic_replaces_an_existing_file_whole() {
+    let dir = scratch("replace");
+    let path = dir.join("factlint.sarif");
+    write_atomic(&path, &vec![b'x'; 100_000]).unwrap();
+    write_atomic(&path, b"short").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"short");
+    assert_eq!(entries(&dir), ["factlint.sarif"]);
+}
+
+#[test]
+fn write_atomic_failure_leaves_no_partial_file() {
+    let dir = scratch("failure");
+    let path = dir.join("report.json");
+    // a failure half way through writing: the old file stays, no temporary remains
+    write_atomic(&path, b"old").unwrap();
+    let err = write_atomic_with(&path, |f| {
+        use std::io::Write;
+        f.write_all(b"half of the new")?;
+        Err(std::io::Error::other("disk full"))
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    assert_eq!(std::fs::read(&path).unwrap(), b"old");
+    assert_eq!(entries(&dir), ["report.json"]);
+
+    // a failure of the rename (a directory is in the way): nothing is left behind
+    let blocked = dir.join("blocked");
+    std::fs::create_dir(&blocked).unwrap();
+    std::fs::write(blocked.join("inside"), b"keep").unwrap();
+    assert!(write_atomic(&blocked, b"new").is_err());
+    assert_eq!(entries(&dir), ["blocked", "report.json"]);
+
+    // a missing directory is an error, not a panic
+    assert!(write_atomic(&dir.join("no/such/dir/x.json"), b"x").is_err());
+}
+
+// ---------------------------------------------------------------------------
+// baselines
+
+#[test]
+fn baseline_of_flagship() {
+    snapshot!("baseline_flagship", write_baseline(&flagship()));
+}
+
+#[test]
+fn baseline_round_trip_shows_one_new_and_one_resolved() {
+    let before = flagship();
+    let text = write_baseline(&before);
+    let baseline = read_baseline("factlint-baseline.json", &text).unwrap();
+    assert_eq!(baseline.entries.len(), 7);
+
+    // unchanged data: nothing new, nothing resolved
+    let mut same = before.clone();
+    let diff = apply_baseline(&mut same, &baseline);
+    assert!(diff.new.is_empty() && diff.resolved.is_empty());
+    assert_eq!(diff.unchanged, 7);
+    assert!(same.findings.is_empty());
+    assert_eq!((same.summary.certain, same.summary.possible), (0, 0));
+
+    // one finding resolved (Crimea), one new (a finding on moved lines and reworded
+    // messages is not new)
+    let mut after = before.clone();
+    let resolved = after.findings.remove(1);
+    for f in &mut after.findings {
+        f.message.push_str(" (reworded)");
+        for e in &mut f.evidence {
+            e.span.line += 10;
+        }
+    }
+    let mut new = after.findings[0].clone();
+    new.evidence[2].id = "rus-ukraine-2022".into();
+    new.id = Finding::fingerprint(
+        &new.rule,
+        &new.evidence
+            .iter()
+            .map(|e| (e.collection.as_str(), e.id.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    after.findings.push(new.clone());
+    summarize(&mut after, 96, 1);
+
+    let diff = apply_baseline(&mut after, &baseline);
+    assert_eq!(diff.new, vec![new.id.clone()]);
+    assert_eq!(diff.resolved, vec![BaselineEntry::of(&resolved)]);
+    assert_eq!(diff.unchanged, 6);
+    assert_eq!(after.findings, vec![new.clone()]);
+    assert_eq!(after.summary.certain, 1);
+    snapshot!("baseline_diff", diff.render_text());
+    let json: serde_json::Value = serde_json::from_str(&diff.render_json()).unwrap();
+    assert_eq!(json["new"][0], new.id.as_str());
+    assert_eq!(json["resolved"][0]["rule"], "principle-contradicted");
+    assert_eq!(json["unchanged"], 6);
+}
+
+#[test]
+fn baseline_entries_match_by_rule_and_records_without_an_id() {
+    let text = r#"{"version": 1, "findings": [
+        {"rule": "unsourced-claim", "records": ["claims/claim-test-unsourced-reserves-over-300"]},
+        {"rule": "principle-contradicted", "records": ["statements/x", "principles/y"], "id": "0000000000000000"}
+    ]}"#;
+    let baseline = read_baseline("b.json", text).unwrap();
+    let mut report = flagship();
+    let diff = apply_baseline(&mut report, &baseline);
+    assert_eq!(diff.unchanged, 1);
+    assert_eq!(diff.new.len(), 6);
+    assert_eq!(diff.resolved.len(), 1);
+    assert_eq!(diff.resolved[0].id, "0000000000000000");
+}
+
+#[test]
+fn bad_baselines_are_diagnostics_with_a_location() {
+    let syntax = read_baseline("base.json", "{\"version\": 1,\n \"findings\": [}\n").unwrap_err();
+    let version = read_baseline("base.json", "{\"version\": 7, \"findings\": []}").unwrap_err();
+    let field = read_baseline("base.json", "{\"version\": 1, \"finding\": []}").unwrap_err();
+    let out = [syntax, version, field]
+        .iter()
+        .map(factlint::report::diagnostic::render_plain)
+        .collect::<Vec<_>>()
+        .join("\n");
+    snapshot!("baseline_errors", out);
+}
+
+// ---------------------------------------------------------------------------
+// suppressions
+
+fn corpus(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/report")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Diagnostics as a user sees them, without colour, at a fixed width.
+fn show(diags: &[Diagnostic], file: &str, text: &str) -> String {
+    let mut sources = Sources::new();
+    sources.add(Arc::from(file), Arc::from(text));
+    diags
+        .iter()
+        .map(|d| render_human(d, &sources, false, 100))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn suppressions_apply_expire_and_report_unused_entries() {
+    let file = "tests/corpus/report/suppressions.yaml";
+    let text = corpus("suppressions.yaml");
+    let (suppressions, diags) = load_suppressions(file, &text);
+    assert!(diags.is_empty(), "{}", show(&diags, file, &text));
+    assert_eq!(suppressions.len(), 5);
+
+    let mut report = flagship();
+    let outcome = apply_suppressions(&mut report, &suppressions, day("2026-03-01"));
+    let suppressed: Vec<(&str, usize)> = outcome
+        .suppressed
+        .iter()
+        .map(|s| (s.finding.rule.as_str(), s.suppression))
+        .collect();
+    assert_eq!(
+        suppressed,
+        [("principle-contradicted", 0), ("unsourced-claim", 1)]
+    );
+    assert_eq!(report.findings.len(), 5);
+    assert_eq!(report.summary.suppressed, 3);
+    assert_eq!((report.summary.certain, report.summary.possible), (4, 1));
+    snapshot!(
+        "suppressions_outcome",
+        format!(
+            "{}\n---\n{}",
+            show(&outcome.diagnostics, file, &text),
+            factlint::report::output::summary_line(&report)
+        )
+    );
+
+    // on the expiry day an entry still applies; the day after it does not
+    let mut on_the_day = flagship();
+    let o = apply_suppressions(&mut on_the_day, &suppressions, day("2026-06-30"));
+    assert_eq!(o.suppressed.len(), 2);
+    let mut day_after = flagship();
+    let o = apply_suppressions(&mut day_after, &suppressions, day("2026-07-01"));
+    assert_eq!(o.suppressed.len(), 1);
+    assert!(o
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "R0207" && d.message.contains("expired on 2026-06-30")));
+}
+
+#[test]
+fn suppression_errors_point_at_the_entry_and_field() {
+    let file = "tests/corpus/report/suppressions-bad.yaml";
+    let text = corpus("suppressions-bad.yaml");
+    let (suppressions, diags) = load_suppressions(file, &text);
+    assert_eq!(suppressions.len(), 1, "only the valid entry is kept");
+    assert!(diags.iter().all(|d| d.is_error()));
+    snapshot!("suppressions_errors", show(&diags, file, &text));
+}
+
+#[test]
+fn suppression_files_that_are_not_lists() {
+    let (s, d) = load_suppressions("s.yaml", "");
+    assert!(s.is_empty() && d.is_empty());
+    let (s, d) = load_suppressions("s.yaml", "suppressions:\n");
+    assert!(s.is_empty() && d.is_empty());
+    let (_, d) = load_suppressions("s.yaml", "rule: x\n");
+    assert_eq!(d[0].code, "R0201");
+    let (_, d) = load_suppressions("s.yaml", "- rule: [unclosed\n");
+    assert_eq!(d[0].code, "R0201");
+    assert_eq!(d[0].primary.as_ref().map(|l| l.span.line), Some(2));
+}
+
+// ---------------------------------------------------------------------------
+// the real pipeline: the flagship suite over the example dataset
+
+/// The report of `rules/*.rules` over `examples/venezuela-2026`, run through the whole
+/// pipeline (paths relative to the crate root, as a user in the repository gives them).
+/// `None`, with the reason on stderr, while a stage before `report` rejects the suite
+/// or the data: those stages' own tests say why.
+fn pipeline_report() -> Option<Report> {
+    // cargo runs integration tests in the crate root
+    let load = factlint::data::LoadOptions {
+        schema: Some(PathBuf::from("schema/event-model.yaml")),
+        ..Default::default()
+    };
+    let (dataset, diags) = factlint::data::load(&[PathBuf::from("examples/venezuela-2026")], &load);
+    if skip("data", &diags) {
+        return None;
+    }
+    let mut rule_files: Vec<PathBuf> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rules"))
+        .collect();
+    rule_files.sort();
+    let mut sources = Sources::new();
+    let mut files = Vec::new();
+    for p in &rule_files {
+        let name: Arc<str> = p.display().to_string().into();
+        let text = std::fs::read_to_string(p).unwrap();
+        let (ast, diags) = factlint::syntax::parse(name.clone(), &text);
+        if skip("parse", &diags) {
+            return None;
+        }
+        sources.add(name, text.into());
+        files.push(ast);
+    }
+    let (suite, diags) = factlint::check::check(&files, &dataset.schema);
+    if skip("check", &diags) {
+        return None;
+    }
+    let opts = factlint::eval::RunOptions {
+        parallel: false,
+        ..Default::default()
+    };
+    let (report, diags) = factlint::eval::run(&suite, &dataset, &sources, &opts);
+    if skip("eval", &diags) {
+        return None;
+    }
+    Some(report)
+}
+
+fn skip(stage: &str, diags: &[Diagnostic]) -> bool {
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(factlint::report::diagnostic::render_plain)
+        .collect();
+    if !errors.is_empty() {
+        eprintln!(
+            "skipped: the flagship suite fails at {stage}:\n{}",
+            errors.join("\n")
+        );
+    }
+    !errors.is_empty()
+}
+
+#[test]
+fn flagship_pipeline_renders_in_every_format() {
+    let Some(report) = pipeline_report() else {
+        return;
+    };
+    assert!(
+        !report.findings.is_empty(),
+        "the flagship suite finds something"
+    );
+    assert!(!report.verdicts.is_empty(), "and gives claim verdicts");
+
+    // deterministic, whole-pipeline
+    for format in Format::ALL {
+        assert_eq!(
+            render(format, &report, false),
+            render(format, &pipeline_report().unwrap(), false),
+            "{format} differs between two runs"
+        );
+    }
+
+    // machine formats parse, and carry every finding
+    let json: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
+    assert_eq!(
+        json["findings"].as_array().unwrap().len(),
+        report.findings.len()
+    );
+    for line in render_jsonl(&report).lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+    let reviews: serde_json::Value =
+        serde_json::from_str(&render_claimreview(&report, &ClaimReviewOptions::default())).unwrap();
+    assert!(!reviews.as_array().unwrap().is_empty());
+    assert_eq!(
+        render_github(&report).lines().count(),
+        report.findings.len()
+    );
+    // the text names the Georgia war and where it is recorded
+    let text = render_text(&report, false);
+    assert!(text.contains("actions/rus-georgia-2008"), "{text}");
+    assert!(
+        text.contains("examples/venezuela-2026/actions.yaml:"),
+        "{text}"
+    );
+
+    if let Some(validator) = sarif_validator() {
+        assert_valid_sarif(&validator, &render_sarif(&report, "0.1.0"));
+    }
+
+    // a baseline of the run explains every finding of the same run
+    let baseline = read_baseline("b.json", &write_baseline(&report)).unwrap();
+    let mut again = report.clone();
+    let diff = apply_baseline(&mut again, &baseline);
+    assert!(diff.new.is_empty() && diff.resolved.is_empty());
+    assert_eq!(diff.unchanged, report.findings.len());
+}
