@@ -334,14 +334,34 @@ fn suppressions_carry_reasons_and_expire() {
     .expect("write");
     let f = file.to_string_lossy().into_owned();
     // before the second entry expires: both suppress
-    let o = factlint(&["check", "--suppressions", &f, "--fail-on", "never", "--as-of", "2026-01-31"]);
+    let o = factlint(&[
+        "check",
+        "--suppressions",
+        &f,
+        "--fail-on",
+        "never",
+        "--as-of",
+        "2026-01-31",
+    ]);
     assert!(stdout(&o).contains("; 2 suppressed"), "{}", stdout(&o));
     // after: it stops suppressing and says so
-    let o = factlint(&["check", "--suppressions", &f, "--fail-on", "never", "--as-of", "2026-06-01"]);
+    let o = factlint(&[
+        "check",
+        "--suppressions",
+        &f,
+        "--fail-on",
+        "never",
+        "--as-of",
+        "2026-06-01",
+    ]);
     assert!(stdout(&o).contains("; 1 suppressed"), "{}", stdout(&o));
     assert!(stderr(&o).contains("expired"), "{}", stderr(&o));
     // an entry without a reason is an error
-    std::fs::write(&file, "- rule: claim-unsourced\n  reviewer: lead\n  expires: 2027-01-01\n").expect("write");
+    std::fs::write(
+        &file,
+        "- rule: claim-unsourced\n  reviewer: lead\n  expires: 2027-01-01\n",
+    )
+    .expect("write");
     let o = factlint(&["check", "--suppressions", &f]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("reason"), "{}", stderr(&o));
