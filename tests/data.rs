@@ -399,6 +399,93 @@ fn columns_count_characters_not_bytes() {
     assert_eq!(spanned(text, r.span_of("name")), "\"Côte d'Ivoire\"");
 }
 
+/// Every string, number and date of the example dataset is exactly where its span
+/// says: the text there reads back as the value.
+#[test]
+fn positions_agree_with_values_across_the_example() {
+    let dir = manifest_dir().join("examples/venezuela-2026");
+    if !dir.is_dir() {
+        eprintln!("skipped: no example dataset");
+        return;
+    }
+    let (ds, diags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+    assert!(diags.is_empty(), "{diags:#?}");
+    let mut checked = 0;
+    for c in ds.collections.values() {
+        for r in &c.records {
+            let text = ds.sources.get(&r.span.file).expect("quoted source");
+            for (path, span) in &r.field_spans {
+                let value = value_at(&r.fields, path);
+                let shown = spanned(text, span);
+                match value {
+                    Some(Value::Str(s))
+                        if !shown.starts_with(['|', '>']) && !shown.contains('\n') =>
+                    {
+                        let unquoted = if shown.starts_with('"') {
+                            serde_json::from_str::<String>(shown).expect("a JSON-like string")
+                        } else if let Some(inner) =
+                            shown.strip_prefix('\'').and_then(|x| x.strip_suffix('\''))
+                        {
+                            inner.replace("''", "'")
+                        } else {
+                            shown.to_string()
+                        };
+                        assert_eq!(unquoted, &**s, "{}:{} {path}", r.span.file, span.line);
+                        checked += 1;
+                    }
+                    Some(Value::Number(n)) => {
+                        assert_eq!(shown.parse::<f64>().ok(), Some(*n), "{path} at {span:?}");
+                        checked += 1;
+                    }
+                    Some(Value::Time(t)) if !shown.starts_with('{') => {
+                        assert_eq!(shown.trim_matches('"'), &*t.raw, "{path} at {span:?}");
+                        checked += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} values checked");
+}
+
+/// The value at a span path such as `time.start` or `sources[1]`.
+fn value_at<'v>(
+    fields: &'v std::collections::BTreeMap<String, Value>,
+    path: &str,
+) -> Option<&'v Value> {
+    let mut parts = path.split('.');
+    let first = parts.next()?;
+    let (name, mut idx) = split_index(first);
+    let mut v = fields.get(name)?;
+    loop {
+        for i in idx {
+            v = match v {
+                Value::List(items) => items.get(i)?,
+                _ => return None,
+            };
+        }
+        let Some(next) = parts.next() else {
+            return Some(v);
+        };
+        let (name, i) = split_index(next);
+        v = match v {
+            Value::Map(m) => m.get(name)?,
+            _ => return None,
+        };
+        idx = i;
+    }
+}
+
+fn split_index(part: &str) -> (&str, Vec<usize>) {
+    let mut it = part.split('[');
+    let name = it.next().unwrap_or("");
+    let idx = it
+        .filter_map(|p| p.trim_end_matches(']').parse().ok())
+        .collect();
+    (name, idx)
+}
+
 #[test]
 fn positions_in_json_jsonl_and_csv() {
     let json = "{\"actors\": [\n  {\"id\": \"a\",  \"name\": \"Ünal\"},\n  {\"id\": \"b\", \"name\": [1, 2]}\n]}\n";
@@ -650,6 +737,33 @@ fn icews_sample_loads_as_tsv() {
         spanned(&text, first.span_of("Source Country")),
         "Bangladesh"
     );
+}
+
+#[test]
+fn gdelt_and_icews_import_onto_the_event_model() {
+    let Some(dir) = real_data() else { return };
+    let gdelt = dir.join("gdelt-2.0-events-sample.csv");
+    let icews = dir.join("icews-2018-06-01-sample.tab");
+    let opts = LoadOptions {
+        import: true,
+        ..LoadOptions::default()
+    };
+    let (ds, diags) = data::load(&[gdelt.clone(), icews], &opts);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+    let v = data::validate(&ds);
+    assert!(v.is_empty(), "{:#?}", &v[..v.len().min(5)]);
+    assert!(!ds.schema.inferred);
+    let n = |c: &str| ds.collection(c).map_or(0, |c| c.records.len());
+    assert!(n("actions") > 1000 && n("statements") > 1000 && n("actors") > 100);
+    // an imported record points at the row and cell it came from
+    let text = std::fs::read_to_string(&gdelt).expect("read");
+    let s = ds
+        .collection("statements")
+        .and_then(|c| c.records.iter().find(|r| r.span.file.ends_with(".csv")))
+        .expect("a GDELT statement");
+    let sqldate = spanned(&text, s.span_of("date"));
+    assert_eq!(sqldate.len(), 8);
+    assert!(matches!(s.get("date"), Some(Value::Time(t)) if t.is_precise()));
 }
 
 #[test]

@@ -22,6 +22,10 @@ pub struct SchemaArgs {
     /// Refuse data files larger than this many megabytes.
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub max_file_size: u64,
+    /// Read GDELT and ICEWS tables as the event model's actors, statements, actions
+    /// and sources.
+    #[arg(long)]
+    pub import: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: SchemaArgs) -> i32 {
@@ -30,7 +34,8 @@ pub fn run(global: &GlobalArgs, args: SchemaArgs) -> i32 {
         return 0;
     }
     let paths = default_paths(args.paths);
-    let opts = options(args.schema, args.max_file_size);
+    let mut opts = options(args.schema, args.max_file_size);
+    opts.import = args.import;
     let (ds, mut diags) = data::load(&paths, &opts);
     // only what stops the schema from being known is shown here; `validate` shows the rest
     diags.retain(|d| d.is_error());

@@ -19,6 +19,10 @@ pub struct ValidateArgs {
     /// Refuse data files larger than this many megabytes.
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub max_file_size: u64,
+    /// Read GDELT and ICEWS tables as the event model's actors, statements, actions
+    /// and sources.
+    #[arg(long)]
+    pub import: bool,
 }
 
 /// The paths to load when none are given.
@@ -44,7 +48,8 @@ pub fn options(schema: Option<PathBuf>, max_file_size_mb: u64) -> LoadOptions {
 
 pub fn run(global: &GlobalArgs, args: ValidateArgs) -> i32 {
     let paths = default_paths(args.paths);
-    let opts = options(args.schema, args.max_file_size);
+    let mut opts = options(args.schema, args.max_file_size);
+    opts.import = args.import;
     let (diags, sources, summary) = validate_report(&paths, &opts);
     super::emit_diagnostics(global, &diags, &sources);
     eprintln!("{summary}");

@@ -12,8 +12,8 @@ pub const NOT_UTF8: &str = "D0003";
 pub const MALFORMED_YAML: &str = "D0004";
 /// JSON or a JSON Lines line that does not parse.
 pub const MALFORMED_JSON: &str = "D0005";
-/// A CSV or TSV file that does not parse, or a row whose cell count differs from the
-/// header's.
+/// A CSV or TSV file that does not parse, a row whose cell count differs from the
+/// header's, or a column named twice in the header.
 pub const MALFORMED_TABLE: &str = "D0006";
 /// A file whose shape is not records: a scalar at the top, a collection that is not a
 /// list, a record that is not a map.
@@ -50,3 +50,6 @@ pub const DUPLICATE_JSON_KEY: &str = "D0021";
 pub const NO_DATA: &str = "D0022";
 /// A duration that does not parse.
 pub const BAD_DURATION: &str = "D0023";
+/// Rows of an imported table that could not be mapped onto the event model (a
+/// warning).
+pub const NOT_IMPORTED: &str = "D0024";

@@ -3,7 +3,7 @@
 
 use super::codes;
 use super::node::{Entry, Locator, Node, NodeKind};
-use crate::report::Diagnostic;
+use crate::report::{Diagnostic, Span};
 use serde_json::Value as J;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -129,6 +129,12 @@ impl Scan<'_, '_, '_> {
     /// The node for `v`, whose text starts at byte `i`; returns it and the byte after.
     fn value(&mut self, v: J, i: usize) -> (Node, usize) {
         let b = self.text.as_bytes();
+        // the start's line and column before the children's, to keep counting linear
+        let head = self.loc.span(i, i);
+        let span = |end: usize| Span {
+            end,
+            ..head.clone()
+        };
         match v {
             J::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -142,7 +148,7 @@ impl Scan<'_, '_, '_> {
                     }
                 }
                 let end = (j + 1).min(b.len());
-                (Node::new(NodeKind::Seq(out), self.loc.span(i, end)), end)
+                (Node::new(NodeKind::Seq(out), span(end)), end)
             }
             J::Object(mut map) => {
                 // the keys in the order written, and where their values start
@@ -187,7 +193,7 @@ impl Scan<'_, '_, '_> {
                         value: node,
                     });
                 }
-                (Node::new(NodeKind::Map(out), self.loc.span(i, end)), end)
+                (Node::new(NodeKind::Map(out), span(end)), end)
             }
             scalar => {
                 let end = value_end(b, i);
@@ -198,7 +204,7 @@ impl Scan<'_, '_, '_> {
                     J::String(s) => NodeKind::Str(s.into()),
                     J::Array(_) | J::Object(_) => NodeKind::Null,
                 };
-                (Node::new(kind, self.loc.span(i, end)), end)
+                (Node::new(kind, span(end)), end)
             }
         }
     }

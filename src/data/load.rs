@@ -264,12 +264,16 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         coll.push(record);
     }
 
+    let mut dataset = Dataset {
+        collections,
+        schema,
+        sources,
+    };
+    if opts.import {
+        diags.extend(super::import::import_event_tables(&mut dataset));
+    }
     Loaded {
-        dataset: Dataset {
-            collections,
-            schema,
-            sources,
-        },
+        dataset,
         diagnostics: diags,
         files: names,
         schema_file: schema_path,

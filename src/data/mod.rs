@@ -8,6 +8,7 @@
 pub mod codes;
 mod convert;
 pub mod dataset;
+pub mod import;
 mod infer;
 mod json;
 pub mod load;
@@ -43,6 +44,9 @@ pub struct LoadOptions {
     pub max_file_size: u64,
     /// Files up to this many bytes are kept for quoting in diagnostics (default 8 MiB).
     pub max_quoted_size: usize,
+    /// Map GDELT and ICEWS tables onto the event model's actors, statements, actions
+    /// and sources (`import::import_event_tables`).
+    pub import: bool,
 }
 
 impl Default for LoadOptions {
@@ -51,6 +55,7 @@ impl Default for LoadOptions {
             schema: None,
             max_file_size: 512 * 1024 * 1024,
             max_quoted_size: 8 * 1024 * 1024,
+            import: false,
         }
     }
 }

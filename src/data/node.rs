@@ -2,6 +2,7 @@
 //! with its exact span. The schema turns nodes into `Value`s later (`convert`).
 
 use crate::report::Span;
+use std::cell::Cell;
 use std::sync::Arc;
 
 /// A value read from a data file, before the schema gives it a type.
@@ -118,6 +119,12 @@ pub(crate) struct Locator<'t> {
     line_starts: Vec<usize>,
     /// Byte offset of every 256th character, when the text is not ASCII.
     char_marks: Option<Vec<usize>>,
+    /// The last character index converted, and its byte offset.
+    last_char: (usize, usize),
+    /// Whether every character is one byte (then characters are bytes).
+    ascii: bool,
+    /// The last position asked for: (line index, byte offset, column - 1).
+    last: Cell<(usize, usize, usize)>,
 }
 
 const CHAR_MARK_EVERY: usize = 256;
@@ -131,6 +138,9 @@ impl<'t> Locator<'t> {
             text,
             line_starts,
             char_marks: None,
+            ascii: text.is_ascii(),
+            last_char: (0, 0),
+            last: Cell::new((0, 0, 0)),
         }
     }
 
@@ -214,23 +224,40 @@ impl<'t> Locator<'t> {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
-        let seg = &self.text.as_bytes()[start..offset];
-        let col = if seg.is_ascii() {
+        // count from the last position asked on this line when it is before this one,
+        // so that the many values of one long line (minified JSON) stay linear
+        let (from, from_col) = match self.last.get() {
+            (l, o, c) if l == line && o <= offset => (o, c),
+            _ => (self.line_starts[line], 0),
+        };
+        let seg = &self.text.as_bytes()[from..offset];
+        let n = if seg.is_ascii() {
             seg.len()
         } else {
             self.text
-                .get(start..offset)
+                .get(from..offset)
                 .map_or(seg.len(), |s| s.chars().count())
         };
+        let col = from_col + n;
+        self.last.set((line, offset, col));
         (line as u32 + 1, col as u32 + 1)
     }
 
     fn byte_of_char(&mut self, index: usize) -> usize {
-        if self.text.is_ascii() {
+        if self.ascii {
             return index.min(self.text.len());
         }
         let text = self.text;
+        // walk on from the last character asked for when it is close behind
+        let (ci, bi) = self.last_char;
+        if index >= ci && index - ci < CHAR_MARK_EVERY {
+            let b = text[bi..]
+                .char_indices()
+                .nth(index - ci)
+                .map_or(text.len(), |(b, _)| bi + b);
+            self.last_char = (index, b);
+            return b;
+        }
         let marks = self.char_marks.get_or_insert_with(|| {
             text.char_indices()
                 .step_by(CHAR_MARK_EVERY)
@@ -241,10 +268,12 @@ impl<'t> Locator<'t> {
         let Some(&from) = marks.get(k) else {
             return text.len();
         };
-        text[from..]
+        let b = text[from..]
             .char_indices()
             .nth(index % CHAR_MARK_EVERY)
-            .map_or(text.len(), |(b, _)| from + b)
+            .map_or(text.len(), |(b, _)| from + b);
+        self.last_char = (index, b);
+        b
     }
 }
 

@@ -60,7 +60,19 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
                 } else {
                     name.into()
                 };
-                header.push((name, cell_span(i, raw_len)));
+                let span = cell_span(i, raw_len);
+                if let Some((_, first)) = header.iter().find(|(n, _)| *n == name) {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::MALFORMED_TABLE,
+                            format!("column `{name}` appears twice in the header"),
+                        )
+                        .at(span.clone(), "again here")
+                        .also(first.clone(), "first here")
+                        .help("rename one of the columns: a record holds one value per field"),
+                    );
+                }
+                header.push((name, span));
             }
             continue;
         }

@@ -156,7 +156,7 @@ impl<'a> Validator<'a> {
             return;
         };
         self.duplicate_ids(coll, def);
-        for key in &def.unique {
+        for key in def.unique.iter().filter(|k| !k.is_empty()) {
             self.unique_key(coll, key);
         }
         for r in &coll.records {

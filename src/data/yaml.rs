@@ -35,6 +35,18 @@ pub(crate) fn read(loc: &mut Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> 
     let mut docs = Vec::new();
     for (i, de) in serde_yaml::Deserializer::from_str(loc.text()).enumerate() {
         let pos_doc = positions.docs.get(i).copied();
+        if let (None, Some((at, why))) = (pos_doc, &positions.failed) {
+            // without the scan, alias expansion cannot be bounded: refuse rather
+            // than let a crafted document exhaust memory
+            if loc.text().contains('*') {
+                let at = loc.char_span(*at, *at + 1);
+                diags.push(
+                    Diagnostic::error(codes::MALFORMED_YAML, format!("malformed YAML: {why}"))
+                        .at(at, why.clone()),
+                );
+                break;
+            }
+        }
         if let Some(doc) = pos_doc {
             let size = positions.expanded_size(doc);
             let limit = MIN_ALIAS_EXPANSION_LIMIT.max(positions.events * ALIAS_EXPANSION_FACTOR);
@@ -158,6 +170,8 @@ struct Positions {
     events: u64,
     /// Keys written twice in one map: (first key node, second key node, key).
     duplicates: Vec<(usize, usize, String)>,
+    /// Where and why the scan stopped early (character index, message).
+    failed: Option<(usize, String)>,
 }
 
 enum Open {
@@ -175,11 +189,18 @@ impl Positions {
             docs: Vec::new(),
             events: 0,
             duplicates: Vec::new(),
+            failed: None,
         };
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         let mut stack: Vec<Open> = Vec::new();
         for ev in Parser::new_from_str(loc.text()) {
-            let Ok((ev, span)) = ev else { break };
+            let (ev, span) = match ev {
+                Ok(x) => x,
+                Err(e) => {
+                    p.failed = Some((e.marker().index(), e.info().to_string()));
+                    break;
+                }
+            };
             p.events += 1;
             let (s, e) = (span.start.index(), span.end.index());
             let new = match ev {
