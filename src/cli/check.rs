@@ -62,6 +62,13 @@ pub struct SuiteArgs {
     /// Stop a rule whose joins pass this many bindings.
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     pub max_bindings: u64,
+    /// Refuse data files larger than this many megabytes.
+    #[arg(long, value_name = "MB", default_value_t = 512)]
+    pub max_file_size: u64,
+    /// Read GDELT and ICEWS tables as the event model's actors, statements, actions
+    /// and sources.
+    #[arg(long)]
+    pub import: bool,
     /// Which evaluator runs the rules (the reference one is for testing).
     #[arg(long, value_enum, default_value = "planned", hide = true)]
     pub engine: EngineArg,
@@ -190,10 +197,11 @@ pub fn load(
     } else {
         vec![PathBuf::from(".")]
     };
-    let opts = crate::data::LoadOptions {
-        schema: args.schema.clone().or_else(|| cfg.schema.clone()),
-        ..Default::default()
-    };
+    let mut opts = super::validate::options(
+        args.schema.clone().or_else(|| cfg.schema.clone()),
+        args.max_file_size,
+    );
+    opts.import = args.import;
     let (mut dataset, data_diags) = crate::data::load(&data_paths, &opts);
     let mut all_sources = dataset.sources.clone();
     let loaded_cleanly = !data_diags.iter().any(|d| d.is_error());

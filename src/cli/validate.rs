@@ -9,8 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// Files or folders (default: examples/venezuela-2026 if it exists, else the
-    /// current folder).
+    /// Files or folders (default: `data:` in factlint.yaml, else the current folder).
     pub paths: Vec<PathBuf>,
     /// The schema file (default: schema.yaml at the root of the dataset folder, else
     /// the schema is inferred from the data).
@@ -25,16 +24,15 @@ pub struct ValidateArgs {
     pub import: bool,
 }
 
-/// The paths to load when none are given.
+/// The paths to load when none are given: `data:` in factlint.yaml, else the
+/// current folder.
 pub fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     if !paths.is_empty() {
         return paths;
     }
-    let example = PathBuf::from("examples/venezuela-2026");
-    if example.is_dir() {
-        vec![example]
-    } else {
-        vec![PathBuf::from(".")]
+    match super::config::load(None) {
+        Ok(cfg) if !cfg.data.is_empty() => cfg.data,
+        _ => vec![PathBuf::from(".")],
     }
 }
 
