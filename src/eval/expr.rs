@@ -21,9 +21,9 @@ pub trait AggAccess<'d> {
 pub enum Lookup<'d> {
     /// Every record of the collection.
     Scan,
-    /// These records (sorted positions); with a key when the result depends on
-    /// nothing but that key, so it can be remembered.
-    Candidates(Vec<u32>, Option<String>),
+    /// These records (sorted positions; `None`: all of them); with a key when the
+    /// result depends on nothing but that key, so it can be remembered.
+    Candidates(Option<Vec<u32>>, Option<String>),
     /// The result, remembered from an earlier evaluation with the same key.
     Known(V<'d>),
 }
@@ -211,7 +211,7 @@ impl<'d> Cx<'d, '_> {
         let (cands, memo) = match &a.source {
             CSource::Collection(_) => match self.access.lookup(a, self, env) {
                 Lookup::Known(v) => return v,
-                Lookup::Candidates(c, memo) => (Some(c), memo),
+                Lookup::Candidates(c, memo) => (c, memo),
                 Lookup::Scan => (None, None),
             },
             _ => (None, None),

@@ -61,7 +61,6 @@ pub struct HashIndex {
     /// Records whose value has no exact key (missing, a range, an imprecise date):
     /// candidates for every probe.
     always: Vec<u32>,
-    all: Vec<u32>,
 }
 
 impl HashIndex {
@@ -79,28 +78,23 @@ impl HashIndex {
                 None => always.push(i),
             }
         }
-        HashIndex {
-            map,
-            always,
-            all: cands.to_vec(),
-        }
+        HashIndex { map, always }
     }
 
-    /// Candidates for `field == probe`.
-    pub fn probe(&self, probe: &V) -> Vec<u32> {
-        match key_of(probe) {
-            None => self.all.clone(),
-            Some(k) => merge(&[
-                self.map.get(&k).map(|v| v.as_slice()).unwrap_or(&[]),
-                &self.always,
-            ]),
-        }
+    /// Candidates for `field == probe`; `None` when the probe cannot narrow them
+    /// (a missing or inexact probe may equal anything).
+    pub fn probe(&self, probe: &V) -> Option<Vec<u32>> {
+        let k = key_of(probe)?;
+        Some(merge(&[
+            self.map.get(&k).map(|v| v.as_slice()).unwrap_or(&[]),
+            &self.always,
+        ]))
     }
 
-    /// Candidates for `field in list`.
-    pub fn probe_list(&self, list: &V) -> Vec<u32> {
+    /// Candidates for `field in list`; `None` when the list cannot narrow them.
+    pub fn probe_list(&self, list: &V) -> Option<Vec<u32>> {
         let Some(Value::List(items)) = list.value() else {
-            return self.all.clone();
+            return None;
         };
         let mut parts: Vec<&[u32]> = vec![&self.always];
         for it in items {
@@ -110,10 +104,10 @@ impl HashIndex {
                         parts.push(v);
                     }
                 }
-                None => return self.all.clone(),
+                None => return None,
             }
         }
-        merge(&parts)
+        Some(merge(&parts))
     }
 }
 
@@ -130,7 +124,6 @@ pub struct TimeIndex {
     entries: Vec<(i64, i64, u32)>,
     max_span: i64,
     always: Vec<u32>,
-    all: Vec<u32>,
 }
 
 const FAR: i64 = i64::MAX / 8;
@@ -156,24 +149,23 @@ impl TimeIndex {
             entries,
             max_span,
             always,
-            all: cands.to_vec(),
         }
     }
 
     /// Candidates that may satisfy the comparison of `shape` with `probe`.
-    pub fn probe(&self, shape: WindowShape, probe: &V, window: Option<&V>) -> Vec<u32> {
+    pub fn probe(&self, shape: WindowShape, probe: &V, window: Option<&V>) -> Option<Vec<u32>> {
         let Some(Value::Time(t)) = probe.value() else {
-            return self.all.clone();
+            return None;
         };
         let (plo, phi) = day_bounds(t);
         // the candidate must satisfy lo <= upper and hi >= lower
         let (lower, upper) = match shape {
-            WindowShape::NotAfter => (-FAR, phi),
-            WindowShape::NotBefore => (plo, FAR),
+            WindowShape::NotAfter { strict } => (-FAR, if strict { phi - 1 } else { phi }),
+            WindowShape::NotBefore { strict } => (if strict { plo + 1 } else { plo }, FAR),
             WindowShape::Overlaps => (plo, phi),
             WindowShape::Within => {
                 let Some(Value::Duration(d)) = window.and_then(|w| w.value()) else {
-                    return self.all.clone();
+                    return None;
                 };
                 // calendar arithmetic is not exactly invertible: widen by a few days
                 (
@@ -193,6 +185,6 @@ impl TimeIndex {
         out.extend_from_slice(&self.always);
         out.sort_unstable();
         out.dedup();
-        out
+        Some(out)
     }
 }

@@ -141,7 +141,7 @@ pub fn planned<'d>(
     }
     // per level: pushed-down candidates (with the filters they left unknown) and index
     let mut cands: Vec<Option<Candidates>> = Vec::new();
-    let mut indexes: Vec<LevelIndex> = Vec::new();
+    let mut indexes: Vec<Vec<LevelIndex>> = Vec::new();
     for l in &plan.levels {
         let b = &rule.bindings[l.binding];
         match &b.source {
@@ -172,21 +172,24 @@ pub fn planned<'d>(
                 }
                 env[b.var] = V::Missing;
                 let ids: Vec<u32> = kept.iter().map(|k| k.0).collect();
-                let index = match &l.access {
-                    Access::HashEq { field, .. } | Access::HashIn { field, .. } => {
-                        LevelIndex::Hash(HashIndex::build(recs, &ids, field))
-                    }
-                    Access::Window { field, .. } => {
-                        LevelIndex::Time(TimeIndex::build(recs, &ids, field))
-                    }
-                    Access::Scan => LevelIndex::None,
-                };
+                let index: Vec<LevelIndex> = std::iter::once(&l.access)
+                    .chain(&l.fallbacks)
+                    .map(|a| match a {
+                        Access::HashEq { field, .. } | Access::HashIn { field, .. } => {
+                            LevelIndex::Hash(HashIndex::build(recs, &ids, field))
+                        }
+                        Access::Window { field, .. } => {
+                            LevelIndex::Time(TimeIndex::build(recs, &ids, field))
+                        }
+                        Access::Scan => LevelIndex::None,
+                    })
+                    .collect();
                 cands.push(Some(kept));
                 indexes.push(index);
             }
             CSource::List { .. } => {
                 cands.push(None);
-                indexes.push(LevelIndex::None);
+                indexes.push(Vec::new());
             }
         }
     }
@@ -212,7 +215,7 @@ struct State<'s, 'd, 'a> {
     plan: &'s RulePlan,
     cx: &'s Cx<'d, 'a>,
     cands: &'s [Option<Candidates>],
-    indexes: &'s [LevelIndex],
+    indexes: &'s [Vec<LevelIndex>],
     limits: &'s Limits,
     visited: &'s mut u64,
     out: &'s mut Vec<Match<'d>>,
@@ -250,30 +253,38 @@ impl<'d> State<'_, 'd, '_> {
         let elems: Vec<(u32, V<'d>, &[usize])> = match (&b.source, &self.cands[depth]) {
             (CSource::Collection(c), Some(kept)) => {
                 let (name, recs) = self.cx.collection(c).unwrap_or(("", &[]));
-                let chosen: Option<Vec<u32>> = match (&l.access, &self.indexes[depth]) {
-                    (Access::HashEq { key, .. }, LevelIndex::Hash(ix)) => {
-                        let p = self.cx.eval(key, env);
-                        Some(ix.probe(&p))
+                // the first access path whose probe narrows the candidates
+                let mut chosen: Option<Vec<u32>> = None;
+                for (access, index) in std::iter::once(&l.access)
+                    .chain(&l.fallbacks)
+                    .zip(&self.indexes[depth])
+                {
+                    chosen = match (access, index) {
+                        (Access::HashEq { key, .. }, LevelIndex::Hash(ix)) => {
+                            ix.probe(&self.cx.eval(key, env))
+                        }
+                        (Access::HashIn { list, .. }, LevelIndex::Hash(ix)) => {
+                            ix.probe_list(&self.cx.eval(list, env))
+                        }
+                        (
+                            Access::Window {
+                                shape,
+                                other,
+                                window,
+                                ..
+                            },
+                            LevelIndex::Time(ix),
+                        ) => {
+                            let p = self.cx.eval(other, env);
+                            let w = window.as_ref().map(|w| self.cx.eval(w, env));
+                            ix.probe(*shape, &p, w.as_ref())
+                        }
+                        _ => None,
+                    };
+                    if chosen.is_some() {
+                        break;
                     }
-                    (Access::HashIn { list, .. }, LevelIndex::Hash(ix)) => {
-                        let p = self.cx.eval(list, env);
-                        Some(ix.probe_list(&p))
-                    }
-                    (
-                        Access::Window {
-                            shape,
-                            other,
-                            window,
-                            ..
-                        },
-                        LevelIndex::Time(ix),
-                    ) => {
-                        let p = self.cx.eval(other, env);
-                        let w = window.as_ref().map(|w| self.cx.eval(w, env));
-                        Some(ix.probe(*shape, &p, w.as_ref()))
-                    }
-                    _ => None,
-                };
+                }
                 match chosen {
                     Some(ids) => {
                         // ids are sorted record positions; kept is sorted by position too

@@ -29,10 +29,12 @@ pub enum Access {
 /// Which part of the time line a candidate may occupy relative to the probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WindowShape {
-    /// The candidate starts no later than the probe ends.
-    NotAfter,
-    /// The candidate ends no earlier than the probe starts.
-    NotBefore,
+    /// The candidate starts no later than the probe ends (strictly before it ends
+    /// for `before` and `<`).
+    NotAfter { strict: bool },
+    /// The candidate ends no earlier than the probe starts (strictly after it starts
+    /// for `after` and `>`).
+    NotBefore { strict: bool },
     /// The candidate overlaps the probe.
     Overlaps,
     /// The candidate overlaps the probe widened by the window on both sides.
@@ -48,6 +50,9 @@ pub struct Level {
     pub access: Access,
     /// Index of the conjunct that gave the access path, if any.
     pub access_conjunct: Option<usize>,
+    /// Other access paths, tried in order when the first cannot narrow the candidates
+    /// for a binding (its probe value is missing, say).
+    pub fallbacks: Vec<Access>,
     /// Conjuncts that become fully bound at this level.
     pub checks: Vec<usize>,
 }
@@ -151,10 +156,11 @@ fn access_for(c: &CExpr, var: VarId, independent: &dyn Fn(&CExpr) -> bool) -> Op
                         return None;
                     }
                     let x_first_earlier = matches!(op, Before | Lt | Le);
+                    let strict = matches!(op, Before | After | Lt | Gt);
                     let shape = match op {
                         During => WindowShape::Overlaps,
-                        _ if x_first_earlier == x_left => WindowShape::NotAfter,
-                        _ => WindowShape::NotBefore,
+                        _ if x_first_earlier == x_left => WindowShape::NotAfter { strict },
+                        _ => WindowShape::NotBefore { strict },
                     };
                     Some(Access::Window {
                         field: f,
@@ -225,27 +231,32 @@ pub fn plan_rule(rule: &CRule) -> RulePlan {
         let mut checks: Vec<usize> = (0..cs.len())
             .filter(|&i| top(masks[i]) && !prefilter.contains(&i))
             .collect();
-        let mut access = Access::Scan;
-        let mut access_conjunct = None;
+        let mut paths: Vec<(usize, Access)> = Vec::new();
         if is_coll {
             let earlier = bit - 1;
             let level_of = &level_of;
             let independent = |e: &CExpr| level_mask(e, level_of) & !earlier == 0;
             for &i in &checks {
                 if let Some(a) = access_for(&cs[i], b.var, &independent) {
-                    if rank(&a) < rank(&access) {
-                        access = a;
-                        access_conjunct = Some(i);
-                    }
+                    paths.push((i, a));
                 }
             }
         }
+        // the best path first (stable: in condition order within a rank)
+        paths.sort_by_key(|(_, a)| rank(a));
+        let mut paths = paths.into_iter();
+        let (access_conjunct, access) = match paths.next() {
+            Some((i, a)) => (Some(i), a),
+            None => (None, Access::Scan),
+        };
+        let fallbacks: Vec<Access> = paths.map(|(_, a)| a).collect();
         checks.sort_unstable();
         levels.push(Level {
             binding: l,
             prefilter,
             access,
             access_conjunct,
+            fallbacks,
             checks,
         });
     }
@@ -329,8 +340,9 @@ impl fmt::Display for RulePlan {
             };
             writeln!(
                 f,
-                "binding {}: {access}; {} pushed-down filter(s), {} check(s)",
+                "binding {}: {access}; {} fallback path(s), {} pushed-down filter(s), {} check(s)",
                 l.binding,
+                l.fallbacks.len(),
                 l.prefilter.len(),
                 l.checks.len()
             )?;
