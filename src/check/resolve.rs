@@ -953,6 +953,12 @@ fn meta_text(e: &ast::Expr) -> Option<String> {
     }
 }
 
+fn defined_twice(name: &ast::Ident, first: &Span) -> Diagnostic {
+    Diagnostic::error("C0016", format!("`{}` is defined twice", name.name))
+        .at(name.span.clone(), "defined again here")
+        .also(first.clone(), "first defined here")
+}
+
 /// Check a suite (all files, includes already followed, in order) against a schema.
 /// Returns the checked suite and every diagnostic; the suite must not run when any
 /// diagnostic is an error.
@@ -968,14 +974,7 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
                 ast::Item::Include(_) => {}
                 ast::Item::Const(c) => {
                     if let Some(prev) = seen_names.get(&c.name.name) {
-                        diags.push(
-                            Diagnostic::error(
-                                "C0016",
-                                format!("`{}` is defined twice", c.name.name),
-                            )
-                            .at(c.name.span.clone(), "defined again here")
-                            .also(prev.clone(), "first defined here"),
-                        );
+                        diags.push(defined_twice(&c.name, prev));
                         continue;
                     }
                     seen_names.insert(c.name.name.clone(), c.name.span.clone());
@@ -983,14 +982,7 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
                 }
                 ast::Item::Def(d) => {
                     if let Some(prev) = seen_names.get(&d.name.name) {
-                        diags.push(
-                            Diagnostic::error(
-                                "C0016",
-                                format!("`{}` is defined twice", d.name.name),
-                            )
-                            .at(d.name.span.clone(), "defined again here")
-                            .also(prev.clone(), "first defined here"),
-                        );
+                        diags.push(defined_twice(&d.name, prev));
                         continue;
                     }
                     if builtin_names().contains(&d.name.name.as_str()) {

@@ -4,7 +4,7 @@
 use super::GlobalArgs;
 use crate::report::{Diagnostic, Sources};
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Args, Debug)]
@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
     } else {
         args.paths
     };
-    let files = match rule_files(&paths) {
+    let files = match super::rules::rule_files(&paths) {
         Ok(f) => f,
         Err(d) => {
             super::emit_diagnostics(global, &d, &sources);
@@ -68,55 +68,6 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         return 2;
     }
     i32::from(!changed.is_empty())
-}
-
-/// The rule files named by `paths`: files as given, folders searched (recursively,
-/// skipping hidden folders) for `*.rules`, each folder's files sorted.
-pub(crate) fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            collect(p, &mut out, &mut errors);
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            errors.push(
-                Diagnostic::error("F0001", format!("`{}` does not exist", p.display()))
-                    .help("give rule files or folders holding `*.rules` files"),
-            );
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(read_error(&dir.display().to_string(), &e));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if p.is_dir() {
-            if !hidden {
-                collect(&p, out, errors);
-            }
-        } else if p.extension().is_some_and(|e| e == "rules") {
-            out.push(p);
-        }
-    }
 }
 
 pub(crate) fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {

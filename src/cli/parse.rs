@@ -22,7 +22,7 @@ pub struct ParseArgs {
 pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
     let mut sources = Sources::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let files = match super::fmt::rule_files(&args.paths) {
+    let files = match super::rules::rule_files(&args.paths) {
         Ok(f) => f,
         Err(d) => {
             super::emit_diagnostics(global, &d, &sources);

@@ -13,43 +13,49 @@ pub struct LoadedRules {
     pub diags: Vec<Diagnostic>,
 }
 
-/// The `*.rules` files under `paths`, sorted, each once.
-pub fn rule_files(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+/// The rule files named by `paths`: files as given, folders searched (recursively,
+/// skipping hidden folders) for `*.rules`, each folder's files sorted.
+pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out);
-        } else if p.is_file() {
+            collect(p, &mut out, &mut errors);
+        } else if p.exists() {
             out.push(p.clone());
         } else {
-            diags.push(
-                Diagnostic::error(
-                    "A0003",
-                    format!("no such rule file or folder `{}`", p.display()),
-                )
-                .help("pass rule files or folders with --rules, or set `rules:` in factlint.yaml"),
+            errors.push(
+                Diagnostic::error("F0001", format!("`{}` does not exist", p.display()))
+                    .help("give rule files or folders holding `*.rules` files"),
             );
         }
     }
-    out
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
+fn collect(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(super::fmt::read_error(&dir.display().to_string(), &e));
+            return;
+        }
     };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
         let hidden = p
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
         if p.is_dir() {
-            walk(&p, out);
+            if !hidden {
+                collect(&p, out, errors);
+            }
         } else if p.extension().is_some_and(|e| e == "rules") {
             out.push(p);
         }
@@ -67,10 +73,11 @@ pub fn load(paths: &[PathBuf]) -> LoadedRules {
     let mut sources = Sources::new();
     let mut files = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
-    let mut queue: Vec<(PathBuf, Option<Span>)> = rule_files(paths, &mut diags)
-        .into_iter()
-        .map(|p| (p, None))
-        .collect();
+    let given = rule_files(paths).unwrap_or_else(|errors| {
+        diags.extend(errors);
+        Vec::new()
+    });
+    let mut queue: Vec<(PathBuf, Option<Span>)> = given.into_iter().map(|p| (p, None)).collect();
     queue.reverse();
     while let Some((path, from)) = queue.pop() {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
