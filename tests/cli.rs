@@ -379,3 +379,10 @@ fn why_not_shows_the_nearest_candidates() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("why_not_saudi_superlative", stdout(&o));
 }
+
+#[test]
+fn explain_shows_a_rules_plan() {
+    let o = factlint(&["explain", "--rule", "superlative-claim-supported", "--plan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("plan_superlative", stdout(&o));
+}

@@ -98,3 +98,30 @@ fn a_join_that_explodes_stops_with_a_clear_error() {
         diags[0].message
     );
 }
+
+#[test]
+fn a_cut_at_max_findings_keeps_certain_findings_first() {
+    let dir = PathBuf::from("tests/corpus/eval/ranges");
+    let loaded = rules::load(&[dir.join("rules.rules")]);
+    let (ds, _) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+    let (suite, _) = factlint::check::check(&loaded.files, &ds.schema);
+    // the possible findings (range-50-120, unknown) sit between and after the certain ones
+    let opts = RunOptions {
+        max_findings: 3,
+        ..RunOptions::default()
+    };
+    let (report, diags) = eval::run(&suite, &ds, &loaded.sources, &opts);
+    assert_eq!(diags.len(), 1);
+    assert!(
+        diags[0]
+            .message
+            .contains("reporting 3 of 5 findings (3 certain)"),
+        "{}",
+        diags[0].message
+    );
+    assert_eq!(report.findings.len(), 3);
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.certainty == factlint::report::Certainty::Certain));
+}

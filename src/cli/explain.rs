@@ -23,6 +23,10 @@ pub struct ExplainArgs {
     /// Variables left out are searched: the nearest candidates are shown.
     #[arg(long = "bind", value_name = "VAR=ID")]
     pub bind: Vec<String>,
+    /// With --rule: show how the rule is evaluated (access path per binding, pushed-down
+    /// filters, indexed aggregates) instead of explaining a binding.
+    #[arg(long, requires = "rule")]
+    pub plan: bool,
     #[command(flatten)]
     pub suite: SuiteArgs,
 }
@@ -78,6 +82,10 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
             eprintln!("error: no rule `{rule_id}` in the suite");
             return 2;
         };
+        if args.plan {
+            print!("rule {}\n{}", rule.info.id, crate::plan::plan_rule(rule));
+            return 0;
+        }
         let mut bind = Vec::new();
         for b in &args.bind {
             match b.split_once('=') {

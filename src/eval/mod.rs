@@ -239,18 +239,22 @@ pub fn run(
         }
     }
     if findings.len() > opts.max_findings {
+        let all = findings.len();
+        let certain = findings
+            .iter()
+            .filter(|f| f.certainty == Certainty::Certain)
+            .count();
         diags.push(
             Diagnostic::warning(
                 "E0002",
                 format!(
-                    "stopped after {} findings ({} in all)",
-                    opts.max_findings,
-                    findings.len()
+                    "reporting {} of {all} findings ({certain} certain)",
+                    opts.max_findings
                 ),
             )
-            .help("raise --max-findings to see them all"),
+            .help("certain findings are kept before possible ones; raise --max-findings to see them all"),
         );
-        findings.truncate(opts.max_findings);
+        findings = keep_certain_first(findings, opts.max_findings);
     }
     let verdicts = claim_verdicts(suite, ds, &findings);
     let mut summary = Summary {
@@ -275,6 +279,31 @@ pub fn run(
         summary,
     };
     (report, diags)
+}
+
+/// At most `max` findings, certain ones before possible ones, in their original order:
+/// a cut must never hide a certain finding behind possible ones (nor from `--fail-on`).
+fn keep_certain_first(findings: Vec<Finding>, max: usize) -> Vec<Finding> {
+    let certain = findings
+        .iter()
+        .filter(|f| f.certainty == Certainty::Certain)
+        .count();
+    let mut room_possible = max.saturating_sub(certain);
+    let mut room_certain = max;
+    findings
+        .into_iter()
+        .filter(|f| match f.certainty {
+            Certainty::Certain if room_certain > 0 => {
+                room_certain -= 1;
+                true
+            }
+            Certainty::Possible if room_possible > 0 => {
+                room_possible -= 1;
+                true
+            }
+            _ => false,
+        })
+        .collect()
 }
 
 /// One verdict per claim: from the certain findings of verdict rules when there are

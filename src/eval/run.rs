@@ -287,14 +287,11 @@ impl<'d> State<'_, 'd, '_> {
                 }
                 match chosen {
                     Some(ids) => {
-                        // ids are sorted record positions; kept is sorted by position too
+                        // kept is sorted by position: find each id there, in
+                        // O(log n), not by walking it (a probe is small, kept is not)
                         let mut v = Vec::with_capacity(ids.len());
-                        let mut k = 0;
                         for id in ids {
-                            while k < kept.len() && kept[k].0 < id {
-                                k += 1;
-                            }
-                            if k < kept.len() && kept[k].0 == id {
+                            if let Ok(k) = kept.binary_search_by_key(&id, |e| e.0) {
                                 v.push((
                                     id,
                                     V::Rec(&recs[id as usize], name),

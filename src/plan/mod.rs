@@ -326,23 +326,26 @@ fn plan_aggregate(a: &CAggregate) -> Option<AggPlan> {
     None
 }
 
+fn describe(a: &Access) -> String {
+    match a {
+        Access::Scan => "scan".to_string(),
+        Access::HashEq { field, .. } => format!("hash index on `{field}` (equality)"),
+        Access::HashIn { field, .. } => format!("hash index on `{field}` (membership)"),
+        Access::Window { field, shape, .. } => format!("sorted index on `{field}` ({shape:?})"),
+    }
+}
+
 impl fmt::Display for RulePlan {
-    /// A readable plan, for `factlint explain --plan` and tests.
+    /// A readable plan, for `factlint explain --rule ID --plan` and tests.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for l in &self.levels {
-            let access = match &l.access {
-                Access::Scan => "scan".to_string(),
-                Access::HashEq { field, .. } => format!("hash index on `{field}` (equality)"),
-                Access::HashIn { field, .. } => format!("hash index on `{field}` (membership)"),
-                Access::Window { field, shape, .. } => {
-                    format!("sorted index on `{field}` ({shape:?})")
-                }
-            };
+            write!(f, "binding {}: {}", l.binding, describe(&l.access))?;
+            for fb in &l.fallbacks {
+                write!(f, ", else {}", describe(fb))?;
+            }
             writeln!(
                 f,
-                "binding {}: {access}; {} fallback path(s), {} pushed-down filter(s), {} check(s)",
-                l.binding,
-                l.fallbacks.len(),
+                "; {} pushed-down filter(s), {} check(s)",
                 l.prefilter.len(),
                 l.checks.len()
             )?;
@@ -350,8 +353,14 @@ impl fmt::Display for RulePlan {
         for a in &self.aggregates {
             writeln!(
                 f,
-                "aggregate over `{}`: hash index on `{}`",
-                a.collection, a.field
+                "aggregate over `{}`: hash index on `{}`{}",
+                a.collection,
+                a.field,
+                if a.memoizable {
+                    ", computed once per key"
+                } else {
+                    ""
+                }
             )?;
         }
         Ok(())
