@@ -423,9 +423,10 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         .fail_on
         .or_else(|| loaded.cfg.fail_on.as_deref().and_then(FailOn::parse))
         .unwrap_or(FailOn::Warning);
-    if fails(&report, fail_on, args.fail_on_possible) {
-        1
-    } else {
-        0
-    }
+    let code = i32::from(fails(&report, fail_on, args.fail_on_possible));
+    // the process ends here: freeing a large dataset and report record by record
+    // took a sixth of a 100k-record run, and the operating system does it at once
+    std::mem::forget(report);
+    std::mem::forget(loaded);
+    code
 }

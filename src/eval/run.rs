@@ -7,7 +7,7 @@ use super::index::{HashIndex, TimeIndex};
 use super::ops::{Tri, V};
 use crate::check::ir::{CAggregate, CRule, CSource};
 use crate::data::{Dataset, Value};
-use crate::plan::{Access, RulePlan};
+use crate::plan::{Access, AggPlan, RulePlan};
 use crate::report::Diagnostic;
 use std::collections::HashMap;
 
@@ -55,18 +55,25 @@ fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Box<Diagnostic> {
 /// Aggregates answered from hash indexes built once per rule, and their results
 /// remembered per key when nothing else of the binding reaches them.
 struct Indexed<'d> {
-    by_var: HashMap<usize, (crate::check::ir::CExpr, HashIndex, bool)>,
+    by_var: HashMap<usize, (AggPlan, HashIndex)>,
     memo: std::cell::RefCell<HashMap<(usize, String), V<'d>>>,
 }
 
 impl<'d> AggAccess<'d> for Indexed<'d> {
     fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d> {
-        let Some((key, idx, memoizable)) = self.by_var.get(&agg.var) else {
+        let Some((plan, idx)) = self.by_var.get(&agg.var) else {
             return Lookup::Scan;
         };
-        let probe = cx.eval(key, env);
-        if !memoizable {
-            return Lookup::Candidates(idx.probe(&probe), None);
+        let probe = cx.eval(&plan.key, env);
+        let narrow = |p: &V<'d>| {
+            if plan.membership {
+                idx.probe_list(p)
+            } else {
+                idx.probe(p)
+            }
+        };
+        if !plan.memoizable {
+            return Lookup::Candidates(narrow(&probe), None);
         }
         let k = match &probe {
             V::Missing => "\0missing".to_string(),
@@ -79,7 +86,7 @@ impl<'d> AggAccess<'d> for Indexed<'d> {
         if let Some(v) = self.memo.borrow().get(&(agg.var, k.clone())) {
             return Lookup::Known(v.clone());
         }
-        Lookup::Candidates(idx.probe(&probe), Some(k))
+        Lookup::Candidates(narrow(&probe), Some(k))
     }
 
     fn remember(&self, agg: &CAggregate, key: String, value: &V<'d>) {
@@ -111,14 +118,7 @@ pub fn planned<'d>(
             .map(|c| c.records.as_slice())
             .unwrap_or(&[]);
         let all: Vec<u32> = (0..recs.len() as u32).collect();
-        by_var.insert(
-            a.var,
-            (
-                a.key.clone(),
-                HashIndex::build(recs, &all, &a.field),
-                a.memoizable,
-            ),
-        );
+        by_var.insert(a.var, (a.clone(), HashIndex::build(recs, &all, &a.field)));
     }
     let access = Indexed {
         by_var,

@@ -57,13 +57,15 @@ pub struct Level {
     pub checks: Vec<usize>,
 }
 
-/// An aggregate over a collection whose filter has `x.field == key`.
+/// An aggregate over a collection whose filter has `x.field == key` or `x.field in key`.
 #[derive(Clone, Debug)]
 pub struct AggPlan {
     pub var: VarId,
     pub collection: String,
     pub field: String,
     pub key: CExpr,
+    /// `x.field in key` rather than `x.field == key`: probe with each element.
+    pub membership: bool,
     /// Whether the result depends on the binding only through `key`, so it can be
     /// computed once per key value.
     pub memoizable: bool,
@@ -295,8 +297,19 @@ fn plan_aggregate(a: &CAggregate) -> Option<AggPlan> {
     let mut fs = Vec::new();
     conjuncts(a.filter.as_ref()?, &mut fs);
     let independent = |e: &CExpr| !e.vars().contains(&a.var);
-    for (i, f) in fs.iter().enumerate() {
-        if let Some(Access::HashEq { field, key }) = access_for(f, a.var, &independent) {
+    // equality first: it narrows to one key
+    let mut found: Vec<(usize, String, CExpr, bool)> = fs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match access_for(f, a.var, &independent)? {
+            Access::HashEq { field, key } => Some((i, field, key, false)),
+            Access::HashIn { field, list } => Some((i, field, list, true)),
+            _ => None,
+        })
+        .collect();
+    found.sort_by_key(|x| x.3);
+    if let Some((i, field, key, membership)) = found.into_iter().next() {
+        {
             // the variables the rest of the aggregate reads must all be its own (its
             // variable, or those of aggregates nested in it)
             let mut local = vec![a.var];
@@ -319,6 +332,7 @@ fn plan_aggregate(a: &CAggregate) -> Option<AggPlan> {
                 collection: coll.clone(),
                 field,
                 key,
+                membership,
                 memoizable,
             });
         }
@@ -353,9 +367,10 @@ impl fmt::Display for RulePlan {
         for a in &self.aggregates {
             writeln!(
                 f,
-                "aggregate over `{}`: hash index on `{}`{}",
+                "aggregate over `{}`: hash index on `{}` ({}){}",
                 a.collection,
                 a.field,
+                if a.membership { "membership" } else { "equality" },
                 if a.memoizable {
                     ", computed once per key"
                 } else {
