@@ -386,3 +386,42 @@ fn explain_shows_a_rules_plan() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("plan_superlative", stdout(&o));
 }
+
+#[test]
+fn as_of_leaves_out_what_was_not_yet_published() {
+    let verdicts = |day: &str| {
+        let o = factlint(&[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--as-of",
+            day,
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        v["verdicts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c["claim"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    // the claim about Delcy Rodriguez was made on 2026-01-06, the "dozens killed" one on 01-05
+    let early = verdicts("2026-01-04");
+    assert!(
+        !early.iter().any(|c| c == "claim-dozens-killed"),
+        "{early:?}"
+    );
+    assert!(!early
+        .iter()
+        .any(|c| c == "claim-delcy-rodriguez-authorised-president"));
+    let later = verdicts("2026-01-06");
+    assert!(
+        later
+            .iter()
+            .any(|c| c == "claim-delcy-rodriguez-authorised-president"),
+        "{later:?}"
+    );
+}

@@ -155,24 +155,6 @@ fn parse_set_value(name: &str, text: &str) -> Result<Value, Box<Diagnostic>> {
     }
 }
 
-/// Leave out records dated after `as_of` (their `date`, else their `time`, starts later).
-pub fn restrict_as_of(ds: &mut Dataset, as_of: chrono::NaiveDate) {
-    for c in ds.collections.values_mut() {
-        let keep: Vec<crate::data::Record> = c
-            .records
-            .drain(..)
-            .filter(|r| {
-                let t = r.get("date").or_else(|| r.get("time"));
-                !matches!(t, Some(Value::Time(t)) if t.start.is_some_and(|s| s > as_of))
-            })
-            .collect();
-        c.by_id.clear();
-        for r in keep {
-            c.push(r);
-        }
-    }
-}
-
 /// Load config, data and rules; check the suite. Diagnostics are emitted; `Err` holds
 /// the exit code when the run cannot go on.
 pub fn load(
@@ -319,7 +301,7 @@ pub fn load(
         return Err(2);
     }
     if let Some(d) = as_of {
-        restrict_as_of(&mut dataset, d);
+        dataset.as_of(d);
     }
     let options = RunOptions {
         engine: match args.engine {

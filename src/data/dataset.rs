@@ -51,6 +51,20 @@ impl Collection {
     pub fn get(&self, id: &str) -> Option<&Record> {
         self.by_id.get(id).map(|&i| &self.records[i])
     }
+
+    /// Keep the records for which `keep` holds (it may change them), re-indexing ids.
+    pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut Record) -> bool) {
+        self.records.retain_mut(|r| keep(r));
+        self.by_id.clear();
+        for (i, r) in self.records.iter().enumerate() {
+            self.by_id.entry(r.id.clone()).or_insert(i);
+        }
+    }
+
+    /// Keep the records for which `keep` holds, re-indexing ids.
+    pub fn retain(&mut self, keep: impl Fn(&Record) -> bool) {
+        self.retain_mut(|r| keep(r));
+    }
 }
 
 /// A loaded dataset: its collections, its schema (declared or inferred), and the text
@@ -63,6 +77,37 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The dataset as it stood on `day`, for `--as-of`: records dated later (their
+    /// `date`, else their `time`, starts after it) are left out; so are sources
+    /// published later, and then records whose every source was published later
+    /// (they were not knowable that day).
+    pub fn as_of(&mut self, day: chrono::NaiveDate) {
+        let later = |r: &Record| {
+            matches!(r.get("date").or_else(|| r.get("time")),
+                Some(Value::Time(t)) if t.start.is_some_and(|s| s > day))
+        };
+        for c in self.collections.values_mut() {
+            c.retain(|r| !later(r));
+        }
+        let Some(sources) = self.collections.get("sources") else {
+            return;
+        };
+        let known: std::collections::HashSet<Arc<str>> =
+            sources.records.iter().map(|r| r.id.clone()).collect();
+        for (name, c) in self.collections.iter_mut() {
+            if name == "sources" {
+                continue;
+            }
+            c.retain_mut(|r| match r.fields.get_mut("sources") {
+                Some(Value::List(ids)) if !ids.is_empty() => {
+                    ids.retain(|v| v.as_str().is_some_and(|id| known.contains(id)));
+                    !ids.is_empty()
+                }
+                _ => true,
+            });
+        }
+    }
+
     pub fn collection(&self, name: &str) -> Option<&Collection> {
         self.collections.get(name)
     }

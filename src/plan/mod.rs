@@ -370,7 +370,11 @@ impl fmt::Display for RulePlan {
                 "aggregate over `{}`: hash index on `{}` ({}){}",
                 a.collection,
                 a.field,
-                if a.membership { "membership" } else { "equality" },
+                if a.membership {
+                    "membership"
+                } else {
+                    "equality"
+                },
                 if a.memoizable {
                     ", computed once per key"
                 } else {
