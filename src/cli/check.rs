@@ -406,6 +406,26 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         .or_else(|| loaded.cfg.fail_on.as_deref().and_then(FailOn::parse))
         .unwrap_or(FailOn::Warning);
     let code = i32::from(fails(&report, fail_on, args.fail_on_possible));
+    if code == 1 && args.format == Format::Text {
+        let n = report
+            .findings
+            .iter()
+            .filter(|f| {
+                (f.certainty == Certainty::Certain || args.fail_on_possible)
+                    && fail_on.fails(f.severity)
+            })
+            .count();
+        let threshold = match fail_on {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Info => "info",
+            FailOn::Never => "never",
+        };
+        eprintln!(
+            "exit 1: {n} finding{} at or above --fail-on {threshold}",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     // the process ends here: freeing a large dataset and report record by record
     // took a sixth of a 100k-record run, and the operating system does it at once
     std::mem::forget(report);
