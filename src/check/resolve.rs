@@ -529,6 +529,8 @@ impl<'a, 'g> Cx<'a, 'g> {
             self.diags.push(
                 Diagnostic::error("C0012", format!("`{}` calls itself", def.name.name))
                     .at(span.clone(), "recursive call")
+                    .expected("a def that uses only builtins, constants and other defs")
+                    .found(format!("`{}` inside its own body", def.name.name))
                     .also(def.name.span.clone(), "defined here")
                     .help("defs are expanded where they are used, so they cannot recurse"),
             );
@@ -919,6 +921,7 @@ impl<'a, 'g> Cx<'a, 'g> {
             self.diags.push(
                 Diagnostic::error("C0015", format!("`{}` needs a value", a.op.as_str()))
                     .at(span.clone(), "no value")
+                    .found(format!("`{}({} in ...)`", a.op.as_str(), a.var.name))
                     .expected(format!(
                         "`{}(EXPR for {} in ...)`",
                         a.op.as_str(),
@@ -956,6 +959,8 @@ fn meta_text(e: &ast::Expr) -> Option<String> {
 fn defined_twice(name: &ast::Ident, first: &Span) -> Diagnostic {
     Diagnostic::error("C0016", format!("`{}` is defined twice", name.name))
         .at(name.span.clone(), "defined again here")
+        .expected("one definition per name")
+        .help("rename one of them, or remove the duplicate")
         .also(first.clone(), "first defined here")
 }
 
@@ -1067,6 +1072,8 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::error("C0016", format!("rule `{}` is defined twice", r.id.name))
                     .at(r.id.span.clone(), "defined again here")
+                    .expected("a rule id not used before")
+                    .found(format!("a second rule `{}`", r.id.name))
                     .also(prev.clone(), "first defined here")
                     .help("rule ids must be unique across the suite"),
             );
@@ -1111,6 +1118,8 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
             cx.diags.push(
                 Diagnostic::error("C0016", format!("variable `{}` is bound twice", b.var.name))
                     .at(b.var.span.clone(), "bound again here")
+                    .expected("a new variable name")
+                    .help("give each binding its own name")
                     .also(prev.clone(), "first bound here"),
             );
         }
@@ -1188,6 +1197,8 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
             cx.diags.push(
                 Diagnostic::warning("C0021", format!("variable `{name}` is never used"))
                     .at(cx.vars[b.var].span.clone(), "bound but unused")
+                    .expected(format!("`{name}` in the condition, the message or the verdict"))
+                    .found("no use")
                     .help(format!(
                         "an unused binding repeats every finding once per record; remove it, or name it `_{name}` if that is intended"
                     )),
