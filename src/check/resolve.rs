@@ -956,6 +956,99 @@ fn meta_text(e: &ast::Expr) -> Option<String> {
     }
 }
 
+/// A field path rooted at a variable (`a.fatalities`, `s.actor.name`), as a key.
+fn path_key(e: &CExpr) -> Option<String> {
+    match &e.kind {
+        CKind::Var(v) => Some(format!("#{v}")),
+        CKind::Field { base, name, .. } => Some(format!("{}.{name}", path_key(base)?)),
+        _ => None,
+    }
+}
+
+/// Two top-level conjuncts that cannot both hold for the same field: `x.n > 5 and
+/// x.n < 3`, `x.kind == "a" and x.kind == "b"`. Such a rule can never give a certain
+/// finding (only possible ones, where the field is missing or a range).
+fn contradiction(rule: &str, cond: &CExpr) -> Option<Diagnostic> {
+    use BinaryOp::*;
+    let mut parts = Vec::new();
+    crate::plan::conjuncts(cond, &mut parts);
+    // per field path: tightest lower and upper bounds, and an exact string, each with
+    // the span of the conjunct that set it
+    type Bound = (f64, bool, Span);
+    let mut lo: HashMap<String, Bound> = HashMap::new();
+    let mut hi: HashMap<String, Bound> = HashMap::new();
+    let mut exact: HashMap<String, (String, Span)> = HashMap::new();
+    for p in &parts {
+        let CKind::Binary(op, l, r) = &p.kind else {
+            continue;
+        };
+        let (path, lit, op) = match (path_key(l), path_key(r), &l.kind, &r.kind) {
+            (Some(k), _, _, CKind::Lit(v)) => (k, v, *op),
+            (_, Some(k), CKind::Lit(v), _) => {
+                let flipped = match op {
+                    Lt => Gt,
+                    Le => Ge,
+                    Gt => Lt,
+                    Ge => Le,
+                    o => *o,
+                };
+                (k, v, flipped)
+            }
+            _ => continue,
+        };
+        let clash = |first: &Span| {
+            Diagnostic::warning(
+                "C0011",
+                format!("rule `{rule}` can never give a certain finding"),
+            )
+            .at(p.span.clone(), "cannot hold together with")
+            .also(first.clone(), "this condition")
+            .expected("conditions on one field that can all hold")
+            .found("two that contradict each other")
+            .help("the rule can fire only as possible, where the field is missing or a range")
+        };
+        match (lit, op) {
+            (Value::Str(s), Eq) => {
+                if let Some((prev, sp)) = exact.get(&path) {
+                    if prev != &**s {
+                        return Some(clash(sp));
+                    }
+                }
+                exact.insert(path, (s.to_string(), p.span.clone()));
+            }
+            (Value::Number(n), Lt | Le | Gt | Ge | Eq) => {
+                let n = *n;
+                if matches!(op, Gt | Ge | Eq) {
+                    let strict = op == Gt;
+                    let tighter = lo
+                        .get(&path)
+                        .is_none_or(|(m, s, _)| n > *m || (n == *m && strict && !s));
+                    if tighter {
+                        lo.insert(path.clone(), (n, strict, p.span.clone()));
+                    }
+                }
+                if matches!(op, Lt | Le | Eq) {
+                    let strict = op == Lt;
+                    let tighter = hi
+                        .get(&path)
+                        .is_none_or(|(m, s, _)| n < *m || (n == *m && strict && !s));
+                    if tighter {
+                        hi.insert(path.clone(), (n, strict, p.span.clone()));
+                    }
+                }
+                if let (Some((a, sa, spa)), Some((b, sb, spb))) = (lo.get(&path), hi.get(&path)) {
+                    if a > b || (a == b && (*sa || *sb)) {
+                        let first = if spa.start < spb.start { spa } else { spb };
+                        return Some(clash(first));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn defined_twice(name: &ast::Ident, first: &Span) -> Diagnostic {
     Diagnostic::error("C0016", format!("`{}` is defined twice", name.name))
         .at(name.span.clone(), "defined again here")
@@ -1211,6 +1304,9 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
                 Diagnostic::warning("C0011", format!("rule `{}` can never fire", r.id.name))
                     .at(c.span.clone(), "always false"),
             );
+        }
+        if let Some(d) = contradiction(&r.id.name, c) {
+            cx.diags.push(d);
         }
     }
     let mut meta = BTreeMap::new();
