@@ -8,8 +8,20 @@ use super::time::{Duration, Time};
 use super::value::{fmt_number, Value};
 use crate::report::Span;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Spans of a record's values by path, in the order found (later ones win).
+pub(crate) type Spans = Vec<(Arc<str>, Span)>;
+
+/// The key for a path: field names are interned, deeper paths are not (they would
+/// only fill the table).
+fn path_key(path: &str) -> Arc<str> {
+    if path.contains(['.', '[']) {
+        path.into()
+    } else {
+        super::fields::intern(path)
+    }
+}
 
 /// Convert `node` as a value of type `ty` (`None`: not declared). Spans of nested
 /// values go into `spans` under paths like `time.start` and `sources[1]`.
@@ -17,9 +29,9 @@ pub(crate) fn to_value(
     node: &Node,
     ty: Option<&FieldType>,
     path: &str,
-    spans: &mut BTreeMap<String, Span>,
+    spans: &mut Spans,
 ) -> Value {
-    spans.insert(path.to_string(), node.span.clone());
+    spans.push((path_key(path), node.span.clone()));
     match (&node.kind, ty) {
         (NodeKind::Null, _) => Value::Null,
         (_, None) | (_, Some(FieldType::Any)) => generic(node, path, spans),
@@ -79,8 +91,8 @@ pub(crate) fn to_value(
 }
 
 /// A node read without a type: strings stay strings, maps stay maps.
-fn generic(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Value {
-    spans.insert(path.to_string(), node.span.clone());
+fn generic(node: &Node, path: &str, spans: &mut Spans) -> Value {
+    spans.push((path_key(path), node.span.clone()));
     match &node.kind {
         NodeKind::Null => Value::Null,
         NodeKind::Bool(b) => Value::Bool(*b),
@@ -114,13 +126,7 @@ fn generic(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Value
 }
 
 /// A CSV or TSV cell read as `ty`.
-fn from_text(
-    t: &Arc<str>,
-    ty: &FieldType,
-    node: &Node,
-    path: &str,
-    spans: &mut BTreeMap<String, Span>,
-) -> Value {
+fn from_text(t: &Arc<str>, ty: &FieldType, node: &Node, path: &str, spans: &mut Spans) -> Value {
     let s = t.trim();
     let keep = || Value::Str(t.clone());
     match ty {
@@ -170,22 +176,22 @@ fn from_text(
 }
 
 /// `{min, max}` with numbers, with the spans of its ends.
-fn range(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+fn range(node: &Node, path: &str, spans: &mut Spans) -> Option<Value> {
     let v = range_of(node)?;
     if let NodeKind::Map(entries) = &node.kind {
         for e in entries {
-            spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+            spans.push((format!("{path}.{}", e.key).into(), e.value.span.clone()));
         }
     }
     Some(v)
 }
 
 /// `{start, end}` with dates, with the spans of its ends.
-fn interval(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+fn interval(node: &Node, path: &str, spans: &mut Spans) -> Option<Value> {
     let v = interval_of(node)?;
     if let NodeKind::Map(entries) = &node.kind {
         for e in entries {
-            spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+            spans.push((format!("{path}.{}", e.key).into(), e.value.span.clone()));
         }
     }
     Some(v)

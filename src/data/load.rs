@@ -4,6 +4,7 @@
 use super::codes;
 use super::convert::to_value;
 use super::dataset::{Collection, Dataset, Record};
+use super::fields::{FieldMap, Fields};
 use super::node::{apply_merges, Locator, Node, NodeKind};
 use super::schema::CollectionDef;
 use super::value::{fmt_number, Value};
@@ -472,13 +473,15 @@ fn make_record(
         NodeKind::Map(e) => e,
         _ => &[],
     };
-    let mut fields = BTreeMap::new();
-    let mut field_spans = BTreeMap::new();
+    let mut fields = Vec::with_capacity(entries.len() + 1);
+    let mut spans = Vec::with_capacity(entries.len() + 1);
     for e in entries {
         let ty = def.and_then(|d| d.fields.get(&*e.key)).map(|f| &f.ty);
-        let v = to_value(&e.value, ty, &e.key, &mut field_spans);
-        fields.insert(e.key.to_string(), v);
+        let v = to_value(&e.value, ty, &e.key, &mut spans);
+        fields.push((super::fields::intern(&e.key), v));
     }
+    let mut fields = Fields::from_unsorted(fields);
+    let field_spans = FieldMap::from_unsorted(spans);
     let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
     let id: Arc<str> = match fields.get(id_field) {
         Some(Value::Str(s)) if !s.trim().is_empty() => s.clone(),
@@ -523,9 +526,9 @@ fn make_record(
         }
     };
     if id_field != "id" || numbered {
-        fields
-            .entry("id".into())
-            .or_insert_with(|| Value::Str(id.clone()));
+        if !fields.contains_key("id") {
+            fields.insert("id", Value::Str(id.clone()));
+        }
     } else if let Some(v @ Value::Number(_)) = fields.get_mut("id") {
         // ids are strings: `id: 42` is the id "42"
         *v = Value::Str(id.clone());

@@ -270,10 +270,7 @@ impl<'a> Validator<'a> {
                     if !is_null {
                         if let Some(s) = did_you_mean(
                             &f.name,
-                            r.fields
-                                .keys()
-                                .map(|k| k.as_str())
-                                .filter(|k| !def.fields.contains_key(*k)),
+                            r.fields.keys().filter(|k| !def.fields.contains_key(*k)),
                         ) {
                             d = d.help(format!("did you mean `{}` where it says `{s}`?", f.name));
                         } else {
@@ -312,7 +309,7 @@ impl<'a> Validator<'a> {
                 .fields
                 .keys()
                 .map(|k| k.as_str())
-                .filter(|k| !r.fields.contains_key(*k));
+                .filter(|k| !r.fields.contains_key(k));
             d = match did_you_mean(name, candidates) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!(
