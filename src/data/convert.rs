@@ -13,14 +13,17 @@ use std::sync::Arc;
 /// Spans of a record's values by path, in the order found (later ones win).
 pub(crate) type Spans = Vec<(Arc<str>, Span)>;
 
-/// The key for a path: field names are interned, deeper paths are not (they would
-/// only fill the table).
-fn path_key(path: &str) -> Arc<str> {
-    if path.contains(['.', '[']) {
-        path.into()
-    } else {
-        super::fields::intern(path)
-    }
+/// Note that the value at `path` is at `span`. The same path again at the same span
+/// (a value read as its type and then as it is) is noted once.
+fn note(spans: &mut Spans, path: &str, span: &Span) {
+    let key = match spans.last() {
+        Some((k, s)) if **k == *path && s == span => return,
+        Some((k, _)) if **k == *path => k.clone(),
+        // field names are interned, deeper paths are not (they would only fill the table)
+        _ if path.contains(['.', '[']) => path.into(),
+        _ => super::fields::intern(path),
+    };
+    spans.push((key, span.clone()));
 }
 
 /// Convert `node` as a value of type `ty` (`None`: not declared). Spans of nested
@@ -31,7 +34,7 @@ pub(crate) fn to_value(
     path: &str,
     spans: &mut Spans,
 ) -> Value {
-    spans.push((path_key(path), node.span.clone()));
+    note(spans, path, &node.span);
     match (&node.kind, ty) {
         (NodeKind::Null, _) => Value::Null,
         (_, None) | (_, Some(FieldType::Any)) => generic(node, path, spans),
@@ -92,7 +95,7 @@ pub(crate) fn to_value(
 
 /// A node read without a type: strings stay strings, maps stay maps.
 fn generic(node: &Node, path: &str, spans: &mut Spans) -> Value {
-    spans.push((path_key(path), node.span.clone()));
+    note(spans, path, &node.span);
     match &node.kind {
         NodeKind::Null => Value::Null,
         NodeKind::Bool(b) => Value::Bool(*b),

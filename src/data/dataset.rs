@@ -35,7 +35,7 @@ pub struct Collection {
     /// Records in load order (files sorted by path, then position in the file).
     pub records: Vec<Record>,
     /// Record index by id (the first record with that id).
-    pub by_id: HashMap<Arc<str>, usize>,
+    pub by_id: HashMap<Arc<str>, usize, foldhash::fast::RandomState>,
 }
 
 impl Collection {

@@ -19,7 +19,7 @@ const MAX_INTERNED: usize = 1 << 16;
 /// The shared `Arc<str>` for `s`. Interning only makes lookups and clones cheaper:
 /// names that are not interned (too long, too many) still compare equal by content.
 pub fn intern(s: &str) -> Arc<str> {
-    static NAMES: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
+    static NAMES: OnceLock<Mutex<HashSet<Arc<str>, foldhash::fast::RandomState>>> = OnceLock::new();
     if s.len() > MAX_INTERNED_LEN {
         return s.into();
     }

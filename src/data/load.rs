@@ -477,8 +477,10 @@ fn make_record(
     let mut spans = Vec::with_capacity(entries.len() + 1);
     for e in entries {
         let ty = def.and_then(|d| d.fields.get(&*e.key)).map(|f| &f.ty);
+        // keys are interned by the readers: a clone here is the shared name
+        spans.push((e.key.clone(), e.value.span.clone()));
         let v = to_value(&e.value, ty, &e.key, &mut spans);
-        fields.push((super::fields::intern(&e.key), v));
+        fields.push((e.key.clone(), v));
     }
     let mut fields = Fields::from_unsorted(fields);
     let field_spans = FieldMap::from_unsorted(spans);

@@ -166,7 +166,8 @@ impl<'a> Validator<'a> {
 
     fn duplicate_ids(&mut self, coll: &Collection, def: &CollectionDef) {
         let id_field = def.id_field.as_deref().unwrap_or("id");
-        let mut first: HashMap<&str, &Record> = HashMap::with_capacity(coll.records.len());
+        let mut first: HashMap<&str, &Record, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(coll.records.len(), Default::default());
         for r in &coll.records {
             if !r.fields.contains_key(id_field) {
                 continue; // already reported as missing
