@@ -240,7 +240,7 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         }
     }
     // collections where no record has its own id: ids are row numbers
-    let mut with_ids: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut with_ids: BTreeMap<String, bool> = BTreeMap::new();
     for r in &raw {
         let def = schema.collection(&r.collection);
         let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
@@ -248,12 +248,22 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
             .node
             .get(id_field)
             .is_some_and(|n| !matches!(n.kind, NodeKind::Null));
-        *with_ids.entry(r.collection.as_str()).or_default() |= has;
+        match with_ids.get_mut(r.collection.as_str()) {
+            Some(w) => *w |= has,
+            None => {
+                with_ids.insert(r.collection.clone(), has);
+            }
+        }
     }
-    for r in &raw {
-        let coll = collections
-            .entry(r.collection.clone())
-            .or_insert_with(|| Collection::new(&r.collection));
+    // by value: each raw record's nodes are freed once its record is made, so the
+    // whole tree and all the records are never in memory at once
+    for r in raw {
+        if !collections.contains_key(&r.collection) {
+            collections.insert(r.collection.clone(), Collection::new(&r.collection));
+        }
+        let Some(coll) = collections.get_mut(&r.collection) else {
+            continue;
+        };
         let def = schema.collection(&r.collection);
         let numbered = schema.inferred
             && !with_ids
@@ -261,7 +271,7 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 .copied()
                 .unwrap_or(false);
         let seq = coll.records.len() + 1;
-        let record = make_record(r, def, numbered, seq, &mut diags);
+        let record = make_record(&r, def, numbered, seq, &mut diags);
         coll.push(record);
     }
 
