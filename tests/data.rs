@@ -228,7 +228,7 @@ fn plain(ds: &Dataset) -> Plain {
                     let f = r
                         .fields
                         .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .map(|(k, v)| (k.to_string(), v.clone()))
                         .collect();
                     (r.id.to_string(), f)
                 })
@@ -450,10 +450,7 @@ fn positions_agree_with_values_across_the_example() {
 }
 
 /// The value at a span path such as `time.start` or `sources[1]`.
-fn value_at<'v>(
-    fields: &'v std::collections::BTreeMap<String, Value>,
-    path: &str,
-) -> Option<&'v Value> {
+fn value_at<'v>(fields: &'v factlint::data::Fields, path: &str) -> Option<&'v Value> {
     let mut parts = path.split('.');
     let first = parts.next()?;
     let (name, mut idx) = split_index(first);

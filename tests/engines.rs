@@ -142,9 +142,9 @@ fn dataset(a: Vec<RecSpec>, b: Vec<RecSpec>) -> Dataset {
             }
             c.push(Record {
                 id: id.as_str().into(),
-                fields,
+                fields: fields.into(),
                 span: Span::line_only("data.yaml".into(), i as u32 + 1),
-                field_spans: BTreeMap::new(),
+                field_spans: Default::default(),
             });
         }
         ds.collections.insert(cname.into(), c);

@@ -132,7 +132,7 @@ pub enum CKind {
     /// `base.name`; when the base is an id (`Ty::Ref`), the record is looked up first.
     Field {
         base: Box<CExpr>,
-        name: String,
+        name: std::sync::Arc<str>,
         deref: Option<String>,
     },
     Call(Builtin, Vec<CExpr>),

@@ -434,7 +434,7 @@ impl<'a, 'g> Cx<'a, 'g> {
         CExpr {
             kind: CKind::Field {
                 base: Box::new(b),
-                name: field.name.clone(),
+                name: crate::data::intern(&field.name),
                 deref,
             },
             ty,
@@ -797,7 +797,7 @@ impl<'a, 'g> Cx<'a, 'g> {
             },
             _ => return None,
         };
-        Some((coll.to_string(), name.clone(), values))
+        Some((coll.to_string(), name.to_string(), values))
     }
 
     /// Resolve what `var in source` ranges over, and the variable's type.

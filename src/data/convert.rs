@@ -8,8 +8,23 @@ use super::time::{Duration, Time};
 use super::value::{fmt_number, Value};
 use crate::report::Span;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Spans of a record's values by path, in the order found (later ones win).
+pub(crate) type Spans = Vec<(Arc<str>, Span)>;
+
+/// Note that the value at `path` is at `span`. The same path again at the same span
+/// (a value read as its type and then as it is) is noted once.
+fn note(spans: &mut Spans, path: &str, span: &Span) {
+    let key = match spans.last() {
+        Some((k, s)) if **k == *path && s == span => return,
+        Some((k, _)) if **k == *path => k.clone(),
+        // field names are interned, deeper paths are not (they would only fill the table)
+        _ if path.contains(['.', '[']) => path.into(),
+        _ => super::fields::intern(path),
+    };
+    spans.push((key, span.clone()));
+}
 
 /// Convert `node` as a value of type `ty` (`None`: not declared). Spans of nested
 /// values go into `spans` under paths like `time.start` and `sources[1]`.
@@ -17,9 +32,9 @@ pub(crate) fn to_value(
     node: &Node,
     ty: Option<&FieldType>,
     path: &str,
-    spans: &mut BTreeMap<String, Span>,
+    spans: &mut Spans,
 ) -> Value {
-    spans.insert(path.to_string(), node.span.clone());
+    note(spans, path, &node.span);
     match (&node.kind, ty) {
         (NodeKind::Null, _) => Value::Null,
         (_, None) | (_, Some(FieldType::Any)) => generic(node, path, spans),
@@ -79,8 +94,8 @@ pub(crate) fn to_value(
 }
 
 /// A node read without a type: strings stay strings, maps stay maps.
-fn generic(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Value {
-    spans.insert(path.to_string(), node.span.clone());
+fn generic(node: &Node, path: &str, spans: &mut Spans) -> Value {
+    note(spans, path, &node.span);
     match &node.kind {
         NodeKind::Null => Value::Null,
         NodeKind::Bool(b) => Value::Bool(*b),
@@ -114,13 +129,7 @@ fn generic(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Value
 }
 
 /// A CSV or TSV cell read as `ty`.
-fn from_text(
-    t: &Arc<str>,
-    ty: &FieldType,
-    node: &Node,
-    path: &str,
-    spans: &mut BTreeMap<String, Span>,
-) -> Value {
+fn from_text(t: &Arc<str>, ty: &FieldType, node: &Node, path: &str, spans: &mut Spans) -> Value {
     let s = t.trim();
     let keep = || Value::Str(t.clone());
     match ty {
@@ -170,22 +179,22 @@ fn from_text(
 }
 
 /// `{min, max}` with numbers, with the spans of its ends.
-fn range(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+fn range(node: &Node, path: &str, spans: &mut Spans) -> Option<Value> {
     let v = range_of(node)?;
     if let NodeKind::Map(entries) = &node.kind {
         for e in entries {
-            spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+            spans.push((format!("{path}.{}", e.key).into(), e.value.span.clone()));
         }
     }
     Some(v)
 }
 
 /// `{start, end}` with dates, with the spans of its ends.
-fn interval(node: &Node, path: &str, spans: &mut BTreeMap<String, Span>) -> Option<Value> {
+fn interval(node: &Node, path: &str, spans: &mut Spans) -> Option<Value> {
     let v = interval_of(node)?;
     if let NodeKind::Map(entries) = &node.kind {
         for e in entries {
-            spans.insert(format!("{path}.{}", e.key), e.value.span.clone());
+            spans.push((format!("{path}.{}", e.key).into(), e.value.span.clone()));
         }
     }
     Some(v)

@@ -1,5 +1,6 @@
 //! Records, collections and datasets. Every record keeps where it came from.
 
+use super::fields::{FieldMap, Fields};
 use super::schema::Schema;
 use super::value::Value;
 use crate::report::{Sources, Span};
@@ -11,11 +12,11 @@ use std::sync::Arc;
 pub struct Record {
     pub id: Arc<str>,
     /// Every field, `id` included.
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     /// Where the record starts (file, line, column).
     pub span: Span,
     /// Where each field's value is, for messages that point at one.
-    pub field_spans: BTreeMap<String, Span>,
+    pub field_spans: FieldMap<Span>,
 }
 
 impl Record {
@@ -34,7 +35,7 @@ pub struct Collection {
     /// Records in load order (files sorted by path, then position in the file).
     pub records: Vec<Record>,
     /// Record index by id (the first record with that id).
-    pub by_id: HashMap<Arc<str>, usize>,
+    pub by_id: HashMap<Arc<str>, usize, foldhash::fast::RandomState>,
 }
 
 impl Collection {

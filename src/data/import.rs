@@ -3,6 +3,7 @@
 //! describes. Imported records keep the spans of the rows and cells they came from.
 
 use super::dataset::{Collection, Dataset, Record};
+use super::fields::{FieldMap, Fields};
 use super::schema::Schema;
 use super::value::Value;
 use crate::report::{Diagnostic, Span};
@@ -143,8 +144,8 @@ struct Imported {
 struct Builder<'r> {
     row: &'r Record,
     id: Arc<str>,
-    fields: BTreeMap<String, Value>,
-    spans: BTreeMap<String, Span>,
+    fields: Fields,
+    spans: FieldMap<Span>,
 }
 
 impl<'r> Builder<'r> {
@@ -153,17 +154,16 @@ impl<'r> Builder<'r> {
         let mut b = Builder {
             row,
             id: id.clone(),
-            fields: BTreeMap::new(),
-            spans: BTreeMap::new(),
+            fields: Fields::new(),
+            spans: FieldMap::new(),
         };
         b.set("id", Value::Str(id), id_from);
         b
     }
     /// Set `field` to `v`, pointing at the row's cell `from`.
     fn set(&mut self, field: &str, v: Value, from: &str) {
-        self.spans
-            .insert(field.to_string(), self.row.span_of(from).clone());
-        self.fields.insert(field.to_string(), v);
+        self.spans.insert(field, self.row.span_of(from).clone());
+        self.fields.insert(field, v);
     }
     fn done(self) -> Record {
         Record {

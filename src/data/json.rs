@@ -5,8 +5,8 @@ use super::codes;
 use super::node::{Entry, Locator, Node, NodeKind};
 use crate::report::{Diagnostic, Span};
 use serde_json::Value as J;
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// JSON Lines errors reported one by one per file; the rest are counted.
 const MAX_LINE_ERRORS: usize = 20;
@@ -152,11 +152,17 @@ impl Scan<'_, '_, '_> {
             }
             J::Object(mut map) => {
                 // the keys in the order written, and where their values start
-                let mut keys: Vec<(String, usize, usize, usize)> = Vec::new();
+                let mut keys: Vec<(Cow<str>, usize, usize, usize)> = Vec::with_capacity(map.len());
                 let mut j = skip_ws(b, i + 1);
                 while j < b.len() && b[j] == b'"' {
                     let kend = string_end(b, j);
-                    let key: String = serde_json::from_str(&self.text[j..kend]).unwrap_or_default();
+                    // a key without escapes is its text: no need to decode (or allocate)
+                    let key: Cow<str> = match self.text.get(j + 1..kend.saturating_sub(1)) {
+                        Some(raw) if kend >= j + 2 && !raw.contains('\\') => Cow::Borrowed(raw),
+                        _ => Cow::Owned(
+                            serde_json::from_str(&self.text[j..kend]).unwrap_or_default(),
+                        ),
+                    };
                     let vstart = skip_ws(b, skip_ws(b, kend) + 1);
                     keys.push((key, j, kend, vstart));
                     j = skip_ws(b, value_end(b, vstart));
@@ -165,14 +171,24 @@ impl Scan<'_, '_, '_> {
                     }
                 }
                 let end = (j + 1).min(b.len());
-                let mut last: HashMap<&str, usize> = HashMap::new();
-                for (k, (key, ..)) in keys.iter().enumerate() {
-                    last.insert(key, k);
-                }
+                // whether each key is the last of its name (small objects: by looking)
+                let is_last: Vec<bool> = if keys.len() <= 16 {
+                    (0..keys.len())
+                        .map(|k| !keys[k + 1..].iter().any(|o| o.0 == keys[k].0))
+                        .collect()
+                } else {
+                    let mut last: HashMap<&str, usize> = HashMap::new();
+                    for (k, (key, ..)) in keys.iter().enumerate() {
+                        last.insert(key, k);
+                    }
+                    (0..keys.len())
+                        .map(|k| last.get(&*keys[k].0) == Some(&k))
+                        .collect()
+                };
                 let mut out: Vec<Entry> = Vec::with_capacity(map.len());
                 for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
                     let key_span = self.loc.span(*ks, *ke);
-                    if last.get(key.as_str()) != Some(&k) {
+                    if !is_last[k] {
                         self.diags.push(
                             Diagnostic::warning(
                                 codes::DUPLICATE_JSON_KEY,
@@ -185,10 +201,10 @@ impl Scan<'_, '_, '_> {
                         );
                         continue;
                     }
-                    let value = map.remove(key.as_str()).unwrap_or(J::Null);
+                    let value = map.remove(&**key).unwrap_or(J::Null);
                     let (node, _) = self.value(value, *vs);
                     out.push(Entry {
-                        key: Arc::from(key.as_str()),
+                        key: super::fields::intern(key),
                         key_span,
                         value: node,
                     });

@@ -4,6 +4,7 @@
 use super::codes;
 use super::convert::to_value;
 use super::dataset::{Collection, Dataset, Record};
+use super::fields::{FieldMap, Fields};
 use super::node::{apply_merges, Locator, Node, NodeKind};
 use super::schema::CollectionDef;
 use super::value::{fmt_number, Value};
@@ -239,7 +240,7 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         }
     }
     // collections where no record has its own id: ids are row numbers
-    let mut with_ids: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut with_ids: BTreeMap<String, bool> = BTreeMap::new();
     for r in &raw {
         let def = schema.collection(&r.collection);
         let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
@@ -247,12 +248,22 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
             .node
             .get(id_field)
             .is_some_and(|n| !matches!(n.kind, NodeKind::Null));
-        *with_ids.entry(r.collection.as_str()).or_default() |= has;
+        match with_ids.get_mut(r.collection.as_str()) {
+            Some(w) => *w |= has,
+            None => {
+                with_ids.insert(r.collection.clone(), has);
+            }
+        }
     }
-    for r in &raw {
-        let coll = collections
-            .entry(r.collection.clone())
-            .or_insert_with(|| Collection::new(&r.collection));
+    // by value: each raw record's nodes are freed once its record is made, so the
+    // whole tree and all the records are never in memory at once
+    for r in raw {
+        if !collections.contains_key(&r.collection) {
+            collections.insert(r.collection.clone(), Collection::new(&r.collection));
+        }
+        let Some(coll) = collections.get_mut(&r.collection) else {
+            continue;
+        };
         let def = schema.collection(&r.collection);
         let numbered = schema.inferred
             && !with_ids
@@ -260,7 +271,7 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 .copied()
                 .unwrap_or(false);
         let seq = coll.records.len() + 1;
-        let record = make_record(r, def, numbered, seq, &mut diags);
+        let record = make_record(&r, def, numbered, seq, &mut diags);
         coll.push(record);
     }
 
@@ -472,13 +483,17 @@ fn make_record(
         NodeKind::Map(e) => e,
         _ => &[],
     };
-    let mut fields = BTreeMap::new();
-    let mut field_spans = BTreeMap::new();
+    let mut fields = Vec::with_capacity(entries.len() + 1);
+    let mut spans = Vec::with_capacity(entries.len() + 1);
     for e in entries {
         let ty = def.and_then(|d| d.fields.get(&*e.key)).map(|f| &f.ty);
-        let v = to_value(&e.value, ty, &e.key, &mut field_spans);
-        fields.insert(e.key.to_string(), v);
+        // keys are interned by the readers: a clone here is the shared name
+        spans.push((e.key.clone(), e.value.span.clone()));
+        let v = to_value(&e.value, ty, &e.key, &mut spans);
+        fields.push((e.key.clone(), v));
     }
+    let mut fields = Fields::from_unsorted(fields);
+    let field_spans = FieldMap::from_unsorted(spans);
     let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
     let id: Arc<str> = match fields.get(id_field) {
         Some(Value::Str(s)) if !s.trim().is_empty() => s.clone(),
@@ -523,9 +538,9 @@ fn make_record(
         }
     };
     if id_field != "id" || numbered {
-        fields
-            .entry("id".into())
-            .or_insert_with(|| Value::Str(id.clone()));
+        if !fields.contains_key("id") {
+            fields.insert("id", Value::Str(id.clone()));
+        }
     } else if let Some(v @ Value::Number(_)) = fields.get_mut("id") {
         // ids are strings: `id: 42` is the id "42"
         *v = Value::Str(id.clone());

@@ -8,6 +8,7 @@
 pub mod codes;
 mod convert;
 pub mod dataset;
+pub mod fields;
 pub mod import;
 mod infer;
 mod json;
@@ -23,6 +24,7 @@ pub mod value;
 mod yaml;
 
 pub use dataset::{Collection, Dataset, Record};
+pub use fields::{intern, FieldMap, Fields};
 pub use load::{DataFile, Format, Loaded};
 pub use schema::{CollectionDef, FieldDef, FieldType, Schema};
 pub use schema_file::{parse_type, EVENT_MODEL_YAML};

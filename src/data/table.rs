@@ -56,9 +56,9 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
                 let raw_len = raw_cell_len(text, cells.get(i).copied(), delimiter, quoting);
                 let name = name.trim().trim_start_matches('\u{feff}');
                 let name: Arc<str> = if name.is_empty() {
-                    format!("column{}", i + 1).into()
+                    super::fields::intern(&format!("column{}", i + 1))
                 } else {
-                    name.into()
+                    super::fields::intern(name)
                 };
                 let span = cell_span(i, raw_len);
                 if let Some((_, first)) = header.iter().find(|(n, _)| *n == name) {

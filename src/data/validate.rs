@@ -166,7 +166,8 @@ impl<'a> Validator<'a> {
 
     fn duplicate_ids(&mut self, coll: &Collection, def: &CollectionDef) {
         let id_field = def.id_field.as_deref().unwrap_or("id");
-        let mut first: HashMap<&str, &Record> = HashMap::new();
+        let mut first: HashMap<&str, &Record, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(coll.records.len(), Default::default());
         for r in &coll.records {
             if !r.fields.contains_key(id_field) {
                 continue; // already reported as missing
@@ -270,10 +271,7 @@ impl<'a> Validator<'a> {
                     if !is_null {
                         if let Some(s) = did_you_mean(
                             &f.name,
-                            r.fields
-                                .keys()
-                                .map(|k| k.as_str())
-                                .filter(|k| !def.fields.contains_key(*k)),
+                            r.fields.keys().filter(|k| !def.fields.contains_key(*k)),
                         ) {
                             d = d.help(format!("did you mean `{}` where it says `{s}`?", f.name));
                         } else {
@@ -312,7 +310,7 @@ impl<'a> Validator<'a> {
                 .fields
                 .keys()
                 .map(|k| k.as_str())
-                .filter(|k| !r.fields.contains_key(*k));
+                .filter(|k| !r.fields.contains_key(k));
             d = match did_you_mean(name, candidates) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!(

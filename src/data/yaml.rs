@@ -7,7 +7,6 @@ use crate::report::{Diagnostic, Span};
 use saphyr_parser::{Event, Parser};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Expanded size (in nodes) above which a document's aliases are refused, unless the
 /// document itself is larger: a billion-laughs document must not exhaust memory.
@@ -427,7 +426,7 @@ impl Builder<'_, '_, '_> {
                     };
                     let value = self.build(v, vid, &key_span);
                     out.push(Entry {
-                        key: Arc::from(key),
+                        key: super::fields::intern(&key),
                         key_span,
                         value,
                     });

@@ -112,7 +112,7 @@ fn field_of(e: &CExpr, var: VarId) -> Option<String> {
             name,
             deref: None,
         } => match base.kind {
-            CKind::Var(v) if v == var => Some(name.clone()),
+            CKind::Var(v) if v == var => Some(name.to_string()),
             _ => None,
         },
         _ => None,

@@ -1,0 +1,189 @@
+//! A record's fields (and field spans): a small map from names to values, kept as a
+//! vector sorted by name, with names interned so that records share them.
+//!
+//! Loading builds hundreds of thousands of records with the same few field names: a
+//! `BTreeMap<String, _>` per record cost a `String` and tree nodes each, and finding a
+//! field compared strings. Here names are `Arc<str>` from one interner, so a record's
+//! names cost no allocation, and a lookup with an interned name (rules intern theirs)
+//! finds it by address before falling back to comparing strings.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Names longer than this are not interned (they are rarely field names).
+const MAX_INTERNED_LEN: usize = 64;
+/// At most this many names are interned, so odd data cannot grow the table forever.
+const MAX_INTERNED: usize = 1 << 16;
+
+/// The shared `Arc<str>` for `s`. Interning only makes lookups and clones cheaper:
+/// names that are not interned (too long, too many) still compare equal by content.
+pub fn intern(s: &str) -> Arc<str> {
+    static NAMES: OnceLock<Mutex<HashSet<Arc<str>, foldhash::fast::RandomState>>> = OnceLock::new();
+    if s.len() > MAX_INTERNED_LEN {
+        return s.into();
+    }
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(a) = names.get(s) {
+        return a.clone();
+    }
+    let a: Arc<str> = s.into();
+    if names.len() < MAX_INTERNED {
+        names.insert(a.clone());
+    }
+    a
+}
+
+/// A map from field names to `T`, sorted by name like the `BTreeMap` it replaces.
+#[derive(Clone, PartialEq)]
+pub struct FieldMap<T> {
+    entries: Vec<(Arc<str>, T)>,
+}
+
+/// A record's fields.
+pub type Fields = FieldMap<super::Value>;
+
+impl<T> Default for FieldMap<T> {
+    fn default() -> Self {
+        FieldMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for FieldMap<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.entries.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl<T> FieldMap<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// From pairs in any order; of a repeated name the last value is kept (as
+    /// inserting them one by one into a map would).
+    pub fn from_unsorted(mut entries: Vec<(Arc<str>, T)>) -> Self {
+        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
+            // stable: of equal names, the later stays later
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out: Vec<(Arc<str>, T)> = Vec::with_capacity(entries.len());
+            for e in entries {
+                match out.last_mut() {
+                    Some(last) if last.0 == e.0 => *last = e,
+                    _ => out.push(e),
+                }
+            }
+            entries = out;
+        }
+        FieldMap { entries }
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        // an interned name is found by its address, without comparing text
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|(k, _)| std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len())
+        {
+            return Ok(i);
+        }
+        self.entries.binary_search_by(|(k, _)| (**k).cmp(name))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.find(name).ok().map(|i| &self.entries[i].1)
+    }
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut T> {
+        self.find(name).ok().map(|i| &mut self.entries[i].1)
+    }
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// Set `name` to `v`, returning the value it replaces.
+    pub fn insert(&mut self, name: &str, v: T) -> Option<T> {
+        match self.find(name) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, v)),
+            Err(i) => {
+                self.entries.insert(i, (intern(name), v));
+                None
+            }
+        }
+    }
+    pub fn remove(&mut self, name: &str) -> Option<T> {
+        self.find(name).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// The fields sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &T)> {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| &**k)
+    }
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a FieldMap<T> {
+    type Item = (&'a str, &'a T);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Arc<str>, T)>,
+        fn(&'a (Arc<str>, T)) -> (&'a str, &'a T),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+}
+
+impl<K: AsRef<str>, T> FromIterator<(K, T)> for FieldMap<T> {
+    fn from_iter<I: IntoIterator<Item = (K, T)>>(iter: I) -> Self {
+        FieldMap::from_unsorted(
+            iter.into_iter()
+                .map(|(k, v)| (intern(k.as_ref()), v))
+                .collect(),
+        )
+    }
+}
+
+impl<T> From<BTreeMap<String, T>> for FieldMap<T> {
+    fn from(m: BTreeMap<String, T>) -> Self {
+        m.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_like_a_sorted_map() {
+        let mut m: FieldMap<i32> = [("b", 1), ("a", 2), ("b", 3)].into_iter().collect();
+        assert_eq!(m.iter().collect::<Vec<_>>(), vec![("a", &2), ("b", &3)]);
+        assert_eq!(m.insert("c", 4), None);
+        assert_eq!(m.insert("a", 5), Some(2));
+        assert_eq!(m.get("a"), Some(&5));
+        assert_eq!(m.get(&String::from("c")), Some(&4));
+        assert_eq!(m.remove("b"), Some(3));
+        assert!(!m.contains_key("b"));
+        assert_eq!(m.keys().collect::<Vec<_>>(), vec!["a", "c"]);
+        let long = "x".repeat(100);
+        m.insert(&long, 6);
+        assert_eq!(m.get(&long), Some(&6));
+        assert_eq!(m.keys().collect::<Vec<_>>(), vec!["a", "c", long.as_str()]);
+    }
+}
