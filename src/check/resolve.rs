@@ -449,19 +449,8 @@ impl<'a, 'g> Cx<'a, 'g> {
                     self.expr(a);
                 }
                 self.diags.push(
-                    Diagnostic::error(
-                        "C0006",
-                        format!(
-                            "`{}` takes {} argument{}",
-                            f.name,
-                            def.params.len(),
-                            if def.params.len() == 1 { "" } else { "s" }
-                        ),
-                    )
-                    .at(span.clone(), format!("{} given", args.len()))
-                    .also(def.name.span.clone(), "defined here")
-                    .expected(format!("{} arguments", def.params.len()))
-                    .found(format!("{}", args.len())),
+                    arity_error(&f.name, def.params.len(), args.len(), &span)
+                        .also(def.name.span.clone(), "defined here"),
                 );
                 return err_expr(&span);
             }
@@ -492,18 +481,11 @@ impl<'a, 'g> Cx<'a, 'g> {
         let checked: Vec<CExpr> = args.iter().map(|a| self.expr(a)).collect();
         if checked.len() != sig.params.len() {
             self.diags.push(
-                Diagnostic::error(
-                    "C0006",
-                    format!(
-                        "`{}` takes {} argument{}",
-                        sig.name,
-                        sig.params.len(),
-                        if sig.params.len() == 1 { "" } else { "s" }
-                    ),
-                )
-                .at(span.clone(), format!("{} given", checked.len()))
-                .expected(format!("{}({})", sig.name, sig.params.join(", ")))
-                .found(format!("{} arguments", checked.len())),
+                arity_error(sig.name, sig.params.len(), checked.len(), &span).expected(format!(
+                    "{}({})",
+                    sig.name,
+                    sig.params.join(", ")
+                )),
             );
             return err_expr(&span);
         }
@@ -1047,6 +1029,18 @@ fn contradiction(rule: &str, cond: &CExpr) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// A builtin or def called with the wrong number of arguments.
+fn arity_error(name: &str, wanted: usize, given: usize, span: &Span) -> Diagnostic {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Diagnostic::error(
+        "C0006",
+        format!("`{name}` takes {wanted} argument{}", plural(wanted)),
+    )
+    .at(span.clone(), format!("{given} given"))
+    .expected(format!("{wanted} argument{}", plural(wanted)))
+    .found(format!("{given} argument{}", plural(given)))
 }
 
 fn defined_twice(name: &ast::Ident, first: &Span) -> Diagnostic {
