@@ -171,28 +171,12 @@ pub fn eq_values(x: &Value, y: &Value) -> Tri {
         (Value::Bool(a), Value::Bool(b)) => Tri::from_bool(a == b),
         (Value::Duration(a), Value::Duration(b)) => Tri::from_bool(a == b),
         (Value::Number(_) | Value::Range { .. }, Value::Number(_) | Value::Range { .. }) => {
-            let (Some((alo, ahi)), Some((blo, bhi))) = (num_bounds(x), num_bounds(y)) else {
+            let (Some(a), Some(b)) = (num_bounds(x), num_bounds(y)) else {
                 return Tri::Unknown;
             };
-            if alo == ahi && blo == bhi {
-                Tri::from_bool(alo == blo)
-            } else if ahi < blo || bhi < alo {
-                Tri::False
-            } else {
-                Tri::Unknown
-            }
+            interval_eq(a, b)
         }
-        (Value::Time(a), Value::Time(b)) => {
-            let (alo, ahi) = day_bounds(a);
-            let (blo, bhi) = day_bounds(b);
-            if alo == ahi && blo == bhi {
-                Tri::from_bool(alo == blo)
-            } else if ahi < blo || bhi < alo {
-                Tri::False
-            } else {
-                Tri::Unknown
-            }
-        }
+        (Value::Time(a), Value::Time(b)) => interval_eq(day_bounds(a), day_bounds(b)),
         (Value::List(a), Value::List(b)) => {
             if a.len() != b.len() {
                 return Tri::False;
@@ -210,6 +194,18 @@ pub fn eq_values(x: &Value, y: &Value) -> Tri {
                 .fold(Tri::True, |acc, (x, y)| acc.and(eq_values(x, y)))
         }
         _ => Tri::False,
+    }
+}
+
+/// Equality of two closed intervals: certain for two equal points, false when they do
+/// not meet, unknown otherwise.
+fn interval_eq<T: PartialOrd>((alo, ahi): (T, T), (blo, bhi): (T, T)) -> Tri {
+    if alo == ahi && blo == bhi {
+        Tri::from_bool(alo == blo)
+    } else if ahi < blo || bhi < alo {
+        Tri::False
+    } else {
+        Tri::Unknown
     }
 }
 
