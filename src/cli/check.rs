@@ -5,7 +5,7 @@ use crate::check::Suite;
 use crate::data::{Dataset, Value};
 use crate::eval::{Engine, RunOptions};
 use crate::report::output::{self, Format};
-use crate::report::{Certainty, Diagnostic, Report, Sources};
+use crate::report::{Diagnostic, Report, Sources};
 use crate::syntax::ast::Severity;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
@@ -23,13 +23,13 @@ impl FailOn {
     fn parse(s: &str) -> Option<FailOn> {
         <FailOn as ValueEnum>::from_str(s, true).ok()
     }
-    /// Whether a finding of this severity fails the run.
-    pub fn fails(self, s: Severity) -> bool {
+    /// The lowest severity that fails the run, if any does.
+    pub fn threshold(self) -> Option<Severity> {
         match self {
-            FailOn::Never => false,
-            FailOn::Error => s == Severity::Error,
-            FailOn::Warning => s != Severity::Info,
-            FailOn::Info => true,
+            FailOn::Never => None,
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
         }
     }
 }
@@ -324,12 +324,12 @@ pub fn load(
     })
 }
 
-/// Whether the report fails the run at this threshold.
-pub fn fails(report: &Report, fail_on: FailOn, possible: bool) -> bool {
-    report
-        .findings
-        .iter()
-        .any(|f| (f.certainty == Certainty::Certain || possible) && fail_on.fails(f.severity))
+/// How many findings fail the run at this threshold.
+pub fn failing(report: &Report, fail_on: FailOn, possible: bool) -> usize {
+    fail_on
+        .threshold()
+        .map(|t| output::count_at_or_above(report, t, possible))
+        .unwrap_or(0)
 }
 
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
@@ -405,22 +405,10 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         .fail_on
         .or_else(|| loaded.cfg.fail_on.as_deref().and_then(FailOn::parse))
         .unwrap_or(FailOn::Warning);
-    let code = i32::from(fails(&report, fail_on, args.fail_on_possible));
-    if code == 1 && args.format == Format::Text {
-        let n = report
-            .findings
-            .iter()
-            .filter(|f| {
-                (f.certainty == Certainty::Certain || args.fail_on_possible)
-                    && fail_on.fails(f.severity)
-            })
-            .count();
-        let threshold = match fail_on {
-            FailOn::Error => "error",
-            FailOn::Warning => "warning",
-            FailOn::Info => "info",
-            FailOn::Never => "never",
-        };
+    let n = failing(&report, fail_on, args.fail_on_possible);
+    let code = i32::from(n > 0);
+    if n > 0 && args.format == Format::Text {
+        let threshold = fail_on.threshold().map(|s| s.as_str()).unwrap_or("never");
         eprintln!(
             "exit 1: {n} finding{} at or above --fail-on {threshold}",
             if n == 1 { "" } else { "s" }

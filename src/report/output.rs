@@ -97,30 +97,9 @@ impl FromStr for Format {
     }
 }
 
-/// The closest name within a few edits (two, or a quarter of the word's length), for
-/// "did you mean".
+/// The closest name, for "did you mean" (the project's one edit-distance rule).
 pub(crate) fn nearest<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 4).max(2);
-    names
-        .iter()
-        .map(|n| (edit_distance(word, n), *n))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, n)| n)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let subst = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::data::suggest::did_you_mean(word, names.iter().copied())
 }
 
 /// One `--output FORMAT=PATH`: where to write a report in which format. A path of
