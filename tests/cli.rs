@@ -425,3 +425,25 @@ fn as_of_leaves_out_what_was_not_yet_published() {
         "{later:?}"
     );
 }
+
+#[test]
+fn diagnostics_as_json_lines_carry_code_and_location() {
+    let dir = tempdir("json-diags");
+    std::fs::write(dir.join("bad.rules"), "rule a {\n  for s in statments\n}\n\nrule b {\n  for a in actions\n  where a.kind == \"invasoin\"\n}\n")
+        .expect("write");
+    let rules = dir.to_string_lossy().into_owned();
+    let o = factlint(&["check", "--rules", &rules, "--error-format", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stderr(&o));
+    assert_eq!(lines[0]["code"], "C0010");
+    assert_eq!(lines[0]["line"], 2);
+    assert_eq!(lines[0]["column"], 12);
+    assert_eq!(lines[0]["help"], "did you mean `statements`?");
+    assert_eq!(lines[1]["code"], "C0011");
+    assert_eq!(lines[1]["level"], "warning");
+}

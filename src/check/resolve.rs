@@ -1278,7 +1278,8 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
                 None
             }
         });
-    for b in &bindings {
+    // a lone binding is the finding's evidence even when nothing else names it
+    for b in bindings.iter().filter(|_| bindings.len() > 1) {
         if !cx.used[b.var] && !cx.vars[b.var].name.starts_with('_') {
             let name = cx.vars[b.var].name.clone();
             cx.diags.push(

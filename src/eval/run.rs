@@ -48,6 +48,8 @@ fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Box<Diagnostic> {
         ),
     )
     .at(b.span.clone(), format!("the join reached through `{var}` exploded"))
+    .expected(format!("at most {} bindings", limits.max_bindings))
+    .found("more, still growing")
     .help("add a condition that joins this variable to an earlier one (e.g. `a.actor == s.actor`), or raise --max-bindings")
     .into()
 }
