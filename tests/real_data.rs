@@ -110,3 +110,37 @@ rule conflict-answered-by-cooperation {
     assert_eq!(report.summary.certain, expected);
     assert_eq!(report.summary.possible, 0);
 }
+
+/// ICEWS columns have spaces in their names: rules quote them (`e."CAMEO Code"`).
+/// Fighting (CAMEO root 19) is conflict, so its intensity is never positive.
+#[test]
+fn icews_quoted_columns_and_a_consistency_rule() {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/icews-2018-06-01-sample.tab");
+    if !p.is_file() {
+        eprintln!("skipped: {} is absent", p.display());
+        return;
+    }
+    let rules = r#"
+## Fighting coded with a cooperative (positive) intensity.
+rule fight-scored-as-cooperation {
+  for e in "icews-2018-06-01-sample"
+  where e."CAMEO Code" starts with "19"
+    and e.Intensity > 0
+}
+
+## Fighting, as coded.
+rule fighting {
+  severity: info
+  message: "{e."Source Name"} against {e."Target Name"}: {e."Event Text"}"
+  for e in "icews-2018-06-01-sample"
+  where e."CAMEO Code" starts with "19"
+}
+"#;
+    let planned = run(rules, &p, Engine::Planned);
+    let reference = run(rules, &p, Engine::Reference);
+    assert_eq!(planned, reference);
+    let count = |rule: &str| planned.findings.iter().filter(|f| f.rule == rule).count();
+    assert_eq!(count("fight-scored-as-cooperation"), 0);
+    assert!(count("fighting") > 100, "{}", count("fighting"));
+}

@@ -364,7 +364,14 @@ pub(crate) fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Literal(l) => literal(l),
         ExprKind::Name(n) => n.name.clone(),
-        ExprKind::Field(base, f) => format!("{}.{}", wrapped(base, POSTFIX), f.name),
+        ExprKind::Field(base, f) => {
+            let name = if super::lex::word_len(&f.name) == f.name.len() && !f.name.is_empty() {
+                f.name.clone()
+            } else {
+                string(&f.name)
+            };
+            format!("{}.{name}", wrapped(base, POSTFIX))
+        }
         ExprKind::Call(f, args) => {
             let args: Vec<String> = args.iter().map(expr).collect();
             format!("{}({})", f.name, args.join(", "))

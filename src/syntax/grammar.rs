@@ -1206,12 +1206,18 @@ pub(crate) fn postfix(i: In<'_>) -> PResult<'_, E> {
     let (mut i, mut e) = primary(i)?;
     while rest(&i).starts_with('.') {
         let (j, _) = token(i, 1)?;
-        let (j, (name, nr)) = need(j, word, || "a field name after `.`".into())?;
+        // a field whose name is no identifier (a CSV column `Event Text`) is quoted
+        let (j, (name, nr)) = if rest(&j).starts_with('"') {
+            string_lit(j)?
+        } else {
+            let (j, (name, nr)) = need(j, word, || "a field name after `.`".into())?;
+            (j, (name.to_string(), nr))
+        };
         let r = (e.outer.0, nr.1);
         let d = e.depth;
         e = node(
             ctx,
-            ExprKind::Field(Box::new(e.expr), ident_node(ctx, name, nr)),
+            ExprKind::Field(Box::new(e.expr), ident_node(ctx, &name, nr)),
             r,
             &[d],
         )?;
