@@ -202,55 +202,49 @@ fn interval(node: &Node, path: &str, spans: &mut Spans) -> Option<Value> {
 
 /// `{min, max}` with numbers (either may be absent, nothing else present).
 pub(crate) fn range_of(node: &Node) -> Option<Value> {
-    let NodeKind::Map(entries) = &node.kind else {
-        return None;
-    };
-    if entries.is_empty() || entries.iter().any(|e| !matches!(&*e.key, "min" | "max")) {
-        return None;
-    }
-    let num = |n: &Node| match &n.kind {
+    let (min, max) = pair_map(node, "min", "max", |n| match &n.kind {
         NodeKind::Number(x) => Some(Some(*x)),
         NodeKind::Text(t) => parse_number(t).map(Some),
         NodeKind::Null => Some(None),
         _ => None,
+    })?;
+    Some(Value::Range { min, max })
+}
+
+/// A map holding only the keys `a` and `b` (either may be absent), each value read by
+/// `read` (`Some(None)` for null); `None` when it is no such map or a value is unreadable.
+fn pair_map<T>(
+    node: &Node,
+    a: &str,
+    b: &str,
+    read: impl Fn(&Node) -> Option<Option<T>>,
+) -> Option<(Option<T>, Option<T>)> {
+    let NodeKind::Map(entries) = &node.kind else {
+        return None;
     };
-    let mut min = None;
-    let mut max = None;
+    if entries.is_empty() || entries.iter().any(|e| &*e.key != a && &*e.key != b) {
+        return None;
+    }
+    let (mut first, mut second) = (None, None);
     for e in entries {
-        let v = num(&e.value)?;
-        if &*e.key == "min" {
-            min = v;
+        let v = read(&e.value)?;
+        if &*e.key == a {
+            first = v;
         } else {
-            max = v;
+            second = v;
         }
     }
-    Some(Value::Range { min, max })
+    Some((first, second))
 }
 
 /// `{start, end}` with dates (either may be absent, nothing else present).
 pub(crate) fn interval_of(node: &Node) -> Option<Value> {
-    let NodeKind::Map(entries) = &node.kind else {
-        return None;
-    };
-    if entries.is_empty() || entries.iter().any(|e| !matches!(&*e.key, "start" | "end")) {
-        return None;
-    }
-    let date = |n: &Node| match &n.kind {
+    let (start, end) = pair_map(node, "start", "end", |n| match &n.kind {
         NodeKind::Str(s) | NodeKind::Text(s) => parse_date(s).map(Some),
         NodeKind::Number(x) => year_of_number(*x).map(Some),
         NodeKind::Null => Some(None),
         _ => None,
-    };
-    let mut start = None;
-    let mut end = None;
-    for e in entries {
-        let v = date(&e.value)?;
-        if &*e.key == "start" {
-            start = v;
-        } else {
-            end = v;
-        }
-    }
+    })?;
     let raw = format!(
         "{}..{}",
         start
