@@ -14,6 +14,17 @@ fn factlint(args: &[&str]) -> Output {
         .expect("run factlint")
 }
 
+/// `factlint check --format json --fail-on never EXTRA...`, its report parsed.
+fn check_json(extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["check", "--format", "json", "--fail-on", "never"];
+    args.extend_from_slice(extra);
+    let o = factlint(&args);
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{args:?} gave no JSON report ({e}): {}", stderr(&o)))
+}
+
+const PRINCIPLE_RULE: &str = "principle-contradicted-by-own-action";
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -126,19 +137,12 @@ fn bad_arguments_exit_2() {
 #[test]
 fn set_overrides_a_constant() {
     let count = |args: &[&str]| {
-        let mut a = vec![
-            "check",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--rule",
-            "principle-contradicted-by-own-action",
-        ];
+        let mut a = vec!["--rule", PRINCIPLE_RULE];
         a.extend_from_slice(args);
-        let o = factlint(&a);
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-        v["findings"].as_array().map(|a| a.len()).unwrap_or(0)
+        check_json(&a)["findings"]
+            .as_array()
+            .map(|a| a.len())
+            .unwrap_or(0)
     };
     let wide = count(&[]);
     let narrow = count(&["--set", "window=5 years"]);
@@ -149,18 +153,7 @@ fn set_overrides_a_constant() {
 #[test]
 fn as_of_leaves_out_later_records() {
     // on 2025-01-01 none of the 2026 statements existed: only the US 2022 ones remain
-    let o = factlint(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--rule",
-        "principle-contradicted-by-own-action",
-        "--as-of",
-        "2025-01-01",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = check_json(&["--rule", PRINCIPLE_RULE, "--as-of", "2025-01-01"]);
     let findings = v["findings"].as_array().cloned().unwrap_or_default();
     assert_eq!(findings.len(), 2, "{findings:?}");
     for f in &findings {
@@ -170,16 +163,7 @@ fn as_of_leaves_out_later_records() {
 
 #[test]
 fn explain_a_finding_and_a_non_finding() {
-    let o = factlint(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--rule",
-        "principle-contradicted-by-own-action",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = check_json(&["--rule", PRINCIPLE_RULE]);
     let id = v["findings"][0]["id"].as_str().expect("id").to_string();
     let o = factlint(&["explain", &id]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -191,7 +175,7 @@ fn explain_a_finding_and_a_non_finding() {
     let o = factlint(&[
         "explain",
         "--rule",
-        "principle-contradicted-by-own-action",
+        PRINCIPLE_RULE,
         "--bind",
         "s=rus-mfa-2026-01-06",
         "--bind",
@@ -295,8 +279,7 @@ fn the_example_readme_lists_exactly_the_findings_and_verdicts() {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let o = factlint(&["check", "--format", "json", "--fail-on", "never"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = check_json(&[]);
     let mut actual = Vec::new();
     for f in v["findings"].as_array().cloned().unwrap_or_default() {
         let ids: Vec<String> = f["evidence"]
@@ -390,17 +373,7 @@ fn explain_shows_a_rules_plan() {
 #[test]
 fn as_of_leaves_out_what_was_not_yet_published() {
     let verdicts = |day: &str| {
-        let o = factlint(&[
-            "check",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--as-of",
-            day,
-        ]);
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-        v["verdicts"]
+        check_json(&["--as-of", day])["verdicts"]
             .as_array()
             .cloned()
             .unwrap_or_default()
