@@ -8,7 +8,7 @@
 //! The whole pipeline, on the bundled example:
 //!
 //! ```
-//! use factlint::{check, data, eval, report, syntax};
+//! use factlint::{check, data, diag, eval, report, syntax};
 //! use std::path::PathBuf;
 //!
 //! // data: load a folder (its schema.yaml says it follows the default event model)
@@ -35,7 +35,7 @@
 //! assert!(check_errors.is_empty());
 //!
 //! // plan and eval: findings with their evidence, in a deterministic order
-//! let mut sources = report::Sources::new();
+//! let mut sources = diag::Sources::new();
 //! sources.add("example.rules".into(), text.into());
 //! let (report, run_errors) = eval::run(&suite, &dataset, &sources, &eval::RunOptions::default());
 //! assert!(run_errors.is_empty());
@@ -53,6 +53,7 @@
 pub mod check;
 pub mod cli;
 pub mod data;
+pub mod diag;
 pub mod eval;
 pub mod plan;
 pub mod report;

@@ -9,9 +9,9 @@
 
 use factlint::cli::validate::{summary_line, validate_report};
 use factlint::data::{self, Dataset, FieldType, LoadOptions, Value};
-use factlint::report::diagnostic::render_human;
-use factlint::report::span::line_col;
-use factlint::report::Diagnostic;
+use factlint::diag::diagnostic::render_human;
+use factlint::diag::span::line_col;
+use factlint::diag::Diagnostic;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -57,7 +57,7 @@ fn load_clean(name: &str, text: &str) -> Dataset {
 
 /// The text a span covers, and a check that its line and column agree with its
 /// byte offset.
-fn spanned<'t>(text: &'t str, span: &factlint::report::Span) -> &'t str {
+fn spanned<'t>(text: &'t str, span: &factlint::diag::Span) -> &'t str {
     assert_eq!(
         line_col(text, span.start),
         (span.line, span.col),

@@ -3,8 +3,8 @@
 
 use factlint::check;
 use factlint::data::{Collection, Dataset, FieldDef, FieldType, Record, Schema, Time, Value};
+use factlint::diag::{Sources, Span};
 use factlint::eval::{self, Engine, RunOptions};
-use factlint::report::{Sources, Span};
 use factlint::syntax::ast::*;
 use proptest::prelude::*;
 use std::collections::BTreeMap;

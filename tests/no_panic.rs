@@ -3,8 +3,8 @@
 //! Whatever the outcome (errors or findings), it must come back as a value.
 
 use factlint::data::{self, Dataset, LoadOptions};
+use factlint::diag::Sources;
 use factlint::eval::{self, Engine, RunOptions};
-use factlint::report::Sources;
 use proptest::prelude::*;
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -8,8 +8,8 @@
 //! - hostile input built here: deep nesting, a 10 MB line, invalid UTF-8.
 //! - properties: parse(format(ast)) == ast; parse never panics.
 
-use factlint::report::diagnostic::render_human;
-use factlint::report::{Diagnostic, Sources};
+use factlint::diag::diagnostic::render_human;
+use factlint::diag::{Diagnostic, Sources};
 use factlint::syntax::ast::*;
 use factlint::syntax::{format, format_source, parse, parse_bytes, tree_view};
 use std::sync::Arc;
@@ -179,7 +179,7 @@ fn every_expression_span_covers_text_that_parses_back_to_it() {
         let (ast, _) = parse(name.clone(), &text);
         walk_exprs(&ast, &mut |e| {
             let piece = &text[e.span.start..e.span.end];
-            let (line, col) = factlint::report::span::line_col(&text, e.span.start);
+            let (line, col) = factlint::diag::span::line_col(&text, e.span.start);
             assert_eq!((e.span.line, e.span.col), (line, col), "{name}: `{piece}`");
             let (alone, diags) = parse("piece".into(), &format!("const x = {piece}"));
             assert!(
@@ -428,8 +428,8 @@ mod properties {
             .unwrap_or(default)
     }
 
-    fn sp() -> factlint::report::Span {
-        factlint::report::Span::default()
+    fn sp() -> factlint::diag::Span {
+        factlint::diag::Span::default()
     }
 
     fn ident(name: &str) -> Ident {

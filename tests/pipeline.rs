@@ -5,8 +5,8 @@
 
 use factlint::cli::rules;
 use factlint::data::{self, LoadOptions};
+use factlint::diag::diagnostic::{render_all, ErrorFormat};
 use factlint::eval::{self, Engine, RunOptions};
-use factlint::report::diagnostic::{render_all, ErrorFormat};
 use std::path::{Path, PathBuf};
 
 fn rel(p: &Path) -> PathBuf {
@@ -88,7 +88,7 @@ fn a_join_that_explodes_stops_with_a_clear_error() {
     let (suite, _) = factlint::check::check(&[file], &ds.schema);
     let mut opts = RunOptions::default();
     opts.limits.max_bindings = 10;
-    let (report, diags) = eval::run(&suite, &ds, &factlint::report::Sources::new(), &opts);
+    let (report, diags) = eval::run(&suite, &ds, &factlint::diag::Sources::new(), &opts);
     assert!(report.findings.is_empty());
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].code, "E0001");
@@ -123,5 +123,5 @@ fn a_cut_at_max_findings_keeps_certain_findings_first() {
     assert!(report
         .findings
         .iter()
-        .all(|f| f.certainty == factlint::report::Certainty::Certain));
+        .all(|f| f.certainty == factlint::eval::Certainty::Certain));
 }

@@ -2,8 +2,8 @@
 //! `../shared/data/real/` (skipped with a message when absent).
 
 use factlint::data::{self, LoadOptions};
+use factlint::diag::Sources;
 use factlint::eval::{self, Engine, RunOptions};
-use factlint::report::Sources;
 use std::path::PathBuf;
 
 fn gdelt() -> Option<PathBuf> {
@@ -17,7 +17,7 @@ fn gdelt() -> Option<PathBuf> {
     }
 }
 
-fn run(rules: &str, path: &PathBuf, engine: Engine) -> factlint::report::Report {
+fn run(rules: &str, path: &PathBuf, engine: Engine) -> factlint::eval::Report {
     let (ds, diags) = data::load(std::slice::from_ref(path), &LoadOptions::default());
     assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
     let (file, pd) = factlint::syntax::parse("real.rules".into(), rules);

@@ -7,9 +7,14 @@
 //! against casualty figures and oil reserves, and a claim dated only to a month.
 
 use chrono::NaiveDate;
+use factlint::check::RuleInfo;
+use factlint::diag::diagnostic::{render_human, Sources};
+use factlint::diag::{Diagnostic, Severity, Span, VerdictKind};
+use factlint::eval::{
+    Certainty, ClaimVerdict, Evidence, Finding, Report, SourceRef, Summary, VerdictRef,
+};
 use factlint::report::baseline::{apply_baseline, read_baseline, write_baseline, BaselineEntry};
 use factlint::report::claimreview::{render_claimreview, ClaimReviewOptions, Claimant};
-use factlint::report::diagnostic::{render_human, Sources};
 use factlint::report::github::{escape_data, escape_property, render_github};
 use factlint::report::json::{render_json, render_jsonl};
 use factlint::report::junit::{escape_xml, render_junit};
@@ -19,11 +24,6 @@ use factlint::report::output::{
 use factlint::report::sarif::{render_sarif, render_sarif_with_suppressed};
 use factlint::report::suppress::{apply_suppressions, load_suppressions};
 use factlint::report::text::render_text;
-use factlint::report::{
-    Certainty, ClaimVerdict, Diagnostic, Evidence, Finding, Report, RuleInfo, SourceRef, Span,
-    Summary, VerdictRef,
-};
-use factlint::syntax::ast::{Severity, VerdictKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -1178,7 +1178,7 @@ fn bad_baselines_are_diagnostics_with_a_location() {
     let field = read_baseline("base.json", "{\"version\": 1, \"finding\": []}").unwrap_err();
     let out = [syntax, version, field]
         .iter()
-        .map(factlint::report::diagnostic::render_plain)
+        .map(factlint::diag::diagnostic::render_plain)
         .collect::<Vec<_>>()
         .join("\n");
     snapshot!("baseline_errors", out);
@@ -1330,7 +1330,7 @@ fn skip(stage: &str, diags: &[Diagnostic]) -> bool {
     let errors: Vec<String> = diags
         .iter()
         .filter(|d| d.is_error())
-        .map(factlint::report::diagnostic::render_plain)
+        .map(factlint::diag::diagnostic::render_plain)
         .collect();
     if !errors.is_empty() {
         eprintln!(

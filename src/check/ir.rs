@@ -1,8 +1,9 @@
 //! The typed rule tree the checker produces and the planner and evaluators consume:
 //! names resolved to variables, constants and collections; defs inlined; every node typed.
 
-use crate::report::{RuleInfo, Span};
-use crate::syntax::ast::{AggregateOp, BinaryOp, UnaryOp, VerdictKind};
+use crate::diag::{Severity, Span, VerdictKind};
+use crate::syntax::ast::{AggregateOp, BinaryOp, UnaryOp};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The static type of an expression.
@@ -256,5 +257,50 @@ impl CExpr {
             }
         });
         out
+    }
+}
+
+/// What reports need to know about a rule besides its findings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub severity: Severity,
+    /// The rule's doc comment; its first line is the short description.
+    pub doc: Option<String>,
+    pub tags: Vec<String>,
+    /// `meta: {...}` entries rendered as text (`references` lists joined by newlines).
+    pub meta: BTreeMap<String, String>,
+    pub verdict: Option<VerdictKind>,
+    /// Where the rule is defined.
+    pub span: Span,
+}
+
+impl RuleInfo {
+    /// The first sentence of the doc comment (or the rule id without one).
+    pub fn short_description(&self) -> String {
+        let Some(doc) = self.doc.as_deref() else {
+            return self.id.clone();
+        };
+        let para: Vec<&str> = doc
+            .lines()
+            .map(str::trim)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let text = para.join(" ");
+        match text.find(". ") {
+            Some(i) => text[..=i].to_string(),
+            None => text,
+        }
+    }
+}
+
+/// Split a condition at its top-level `and`s.
+pub fn conjuncts(e: &CExpr, out: &mut Vec<CExpr>) {
+    match &e.kind {
+        CKind::Binary(BinaryOp::And, a, b) => {
+            conjuncts(a, out);
+            conjuncts(b, out);
+        }
+        _ => out.push(e.clone()),
     }
 }

@@ -4,5 +4,5 @@
 pub mod ir;
 pub mod resolve;
 
-pub use ir::{CExpr, CKind, CRule, Suite, Ty};
+pub use ir::{CExpr, CKind, CRule, RuleInfo, Suite, Ty};
 pub use resolve::check;

@@ -1,10 +1,11 @@
 //! Name resolution and type checking of a rule suite against a dataset schema.
 //! Collects every error instead of stopping at the first.
 
+use super::ir::RuleInfo;
 use super::ir::*;
-use crate::data::suggest::did_you_mean;
 use crate::data::{FieldType, Schema, Time, Value};
-use crate::report::{Diagnostic, RuleInfo, Span};
+use crate::diag::suggest::did_you_mean;
+use crate::diag::{Diagnostic, Span};
 use crate::syntax::ast::{self, AggregateOp, BinaryOp, ExprKind, Literal, UnaryOp};
 use std::collections::{BTreeMap, HashMap};
 
@@ -953,7 +954,7 @@ fn path_key(e: &CExpr) -> Option<String> {
 fn contradiction(rule: &str, cond: &CExpr) -> Option<Diagnostic> {
     use BinaryOp::*;
     let mut parts = Vec::new();
-    crate::plan::conjuncts(cond, &mut parts);
+    super::ir::conjuncts(cond, &mut parts);
     // per field path: tightest lower and upper bounds, and an exact string, each with
     // the span of the conjunct that set it
     type Bound = (f64, bool, Span);
@@ -1190,7 +1191,7 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
             }
         }
     }
-    crate::report::diagnostic::sort(&mut diags);
+    crate::diag::diagnostic::sort(&mut diags);
     // a def's body is checked alone and again where it is used: say each thing once
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.level == b.level);
     (Suite { consts, rules }, diags)

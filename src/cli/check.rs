@@ -3,10 +3,11 @@
 use super::{config, emit_diagnostics, GlobalArgs};
 use crate::check::Suite;
 use crate::data::{Dataset, Value};
+use crate::diag::Severity;
+use crate::diag::{Diagnostic, Sources};
+use crate::eval::Report;
 use crate::eval::{Engine, RunOptions};
 use crate::report::output::{self, Format};
-use crate::report::{Diagnostic, Report, Sources};
-use crate::syntax::ast::Severity;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -204,7 +205,7 @@ pub fn load(
     diags.extend(loaded.diags);
     all_sources.merge(&loaded.sources);
     if diags.iter().any(|d| d.is_error()) {
-        crate::report::diagnostic::sort(&mut diags);
+        crate::diag::diagnostic::sort(&mut diags);
         emit_diagnostics(global, &diags, &all_sources);
         return Err(2);
     }
@@ -236,7 +237,7 @@ pub fn load(
                 } else {
                     format!("one of {}", names.join(", "))
                 });
-            if let Some(s) = crate::data::suggest::did_you_mean(&k, names.iter().copied()) {
+            if let Some(s) = crate::diag::suggest::did_you_mean(&k, names.iter().copied()) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
             diags.push(d);
@@ -266,7 +267,7 @@ pub fn load(
                 let ids: Vec<&str> = suite.rules.iter().map(|r| r.info.id.as_str()).collect();
                 let mut d = Diagnostic::error("A0006", format!("no rule `{id}` in the suite"));
                 let near =
-                    crate::data::suggest::did_you_mean(id, ids.iter().copied()).or_else(|| {
+                    crate::diag::suggest::did_you_mean(id, ids.iter().copied()).or_else(|| {
                         ids.iter()
                             .copied()
                             .find(|r| r.starts_with(id.as_str()) || r.contains(id.as_str()))
@@ -292,7 +293,7 @@ pub fn load(
             ),
         }
     }
-    crate::report::diagnostic::sort(&mut diags);
+    crate::diag::diagnostic::sort(&mut diags);
     let failed = diags.iter().any(|d| d.is_error());
     if !diags.is_empty() {
         emit_diagnostics(global, &diags, &all_sources);

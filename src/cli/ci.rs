@@ -3,11 +3,12 @@
 
 use super::check::{CheckArgs, Loaded};
 use super::{emit_diagnostics, GlobalArgs};
+use crate::diag::{Diagnostic, Sources};
+use crate::eval::Report;
 use crate::report::baseline::{apply_baseline, read_baseline, write_baseline};
 use crate::report::suppress::{
     apply_suppressions, load_suppressions, SuppressedFinding, Suppression,
 };
-use crate::report::{Diagnostic, Report, Sources};
 use std::path::Path;
 
 fn read(global: &GlobalArgs, what: &str, path: &Path) -> Result<String, i32> {

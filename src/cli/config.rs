@@ -1,7 +1,7 @@
 //! The project config file, `factlint.yaml`: defaults for every subcommand, so that
 //! `factlint check` in a repository with one does the right thing.
 
-use crate::report::{Diagnostic, Span};
+use crate::diag::{Diagnostic, Span};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 use super::check::{load, Loaded, SuiteArgs};
 use super::GlobalArgs;
 use crate::eval::explain::explain_binding;
-use crate::report::Report;
+use crate::eval::Report;
 use clap::Args;
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! `--check` list the files that would change (exit 1). Parse errors exit 2.
 
 use super::GlobalArgs;
-use crate::report::{Diagnostic, Sources};
+use crate::diag::{Diagnostic, Sources};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! returns an exit code: 0 clean, 1 findings at or above the threshold, 2 the run
 //! could not be done.
 
-use crate::report::diagnostic::ErrorFormat;
+use crate::diag::diagnostic::ErrorFormat;
 use clap::{Args, Parser, Subcommand};
 
 pub mod check;
@@ -117,10 +117,10 @@ pub fn run(cli: Cli) -> i32 {
 /// Write diagnostics to stderr in the chosen format.
 pub fn emit_diagnostics(
     global: &GlobalArgs,
-    diags: &[crate::report::Diagnostic],
-    sources: &crate::report::Sources,
+    diags: &[crate::diag::Diagnostic],
+    sources: &crate::diag::Sources,
 ) {
-    let text = crate::report::diagnostic::render_all(
+    let text = crate::diag::diagnostic::render_all(
         diags,
         sources,
         global.error_format,

@@ -2,7 +2,7 @@
 //! parser. Prints the tree (spans as file:line:col) or the parse errors (exit 2).
 
 use super::GlobalArgs;
-use crate::report::{Diagnostic, Sources};
+use crate::diag::{Diagnostic, Sources};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! Reading a rule suite from files and folders: every `*.rules` file (folders walked
 //! in sorted order), includes followed once each, all parse errors together.
 
-use crate::report::{Diagnostic, Sources, Span};
+use crate::diag::{Diagnostic, Sources, Span};
 use crate::syntax::ast;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 use super::validate::{default_paths, options};
 use super::GlobalArgs;
 use crate::data;
-use crate::report::diagnostic;
+use crate::diag::diagnostic;
 use clap::Args;
 use std::path::PathBuf;
 

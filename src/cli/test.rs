@@ -3,7 +3,8 @@
 //! records, certainty) and nothing else; an empty list says they must not fire.
 
 use super::{config, emit_diagnostics, GlobalArgs};
-use crate::report::{Certainty, Diagnostic, Sources};
+use crate::diag::{Diagnostic, Sources};
+use crate::eval::Certainty;
 use clap::Args;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -270,7 +271,7 @@ fn run_one(
             .found(e.to_string());
         if let Some(l) = e.location() {
             d = d.at(
-                crate::report::Span::new(
+                crate::diag::Span::new(
                     file.clone(),
                     l.index(),
                     l.index() + 1,
@@ -326,7 +327,7 @@ fn run_one(
                 format!("`{}` tests rule `{r}`, which the suite does not have", name),
             );
             if let Some(s) =
-                crate::data::suggest::did_you_mean(r, all_rules.iter().map(|s| s.as_str()))
+                crate::diag::suggest::did_you_mean(r, all_rules.iter().map(|s| s.as_str()))
             {
                 d = d.help(format!("did you mean `{s}`?"));
             }

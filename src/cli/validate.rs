@@ -3,7 +3,7 @@
 
 use super::GlobalArgs;
 use crate::data::{self, LoadOptions};
-use crate::report::{diagnostic, Diagnostic, Level};
+use crate::diag::{diagnostic, Diagnostic, Level};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -62,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: ValidateArgs) -> i32 {
 pub fn validate_report(
     paths: &[PathBuf],
     opts: &LoadOptions,
-) -> (Vec<Diagnostic>, crate::report::Sources, String) {
+) -> (Vec<Diagnostic>, crate::diag::Sources, String) {
     let loaded = data::load_detailed(paths, opts);
     let mut diags = loaded.diagnostics;
     diags.extend(data::validate(&loaded.dataset));

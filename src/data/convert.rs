@@ -6,7 +6,7 @@ use super::node::{Node, NodeKind};
 use super::schema::FieldType;
 use super::time::{Duration, Time};
 use super::value::{fmt_number, Value};
-use crate::report::Span;
+use crate::diag::Span;
 use chrono::NaiveDate;
 use std::sync::Arc;
 

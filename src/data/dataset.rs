@@ -3,7 +3,7 @@
 use super::fields::{FieldMap, Fields};
 use super::schema::Schema;
 use super::value::Value;
-use crate::report::{Sources, Span};
+use crate::diag::{Sources, Span};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 

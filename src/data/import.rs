@@ -6,7 +6,7 @@ use super::dataset::{Collection, Dataset, Record};
 use super::fields::{FieldMap, Fields};
 use super::schema::Schema;
 use super::value::Value;
-use crate::report::{Diagnostic, Span};
+use crate::diag::{Diagnostic, Span};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 
 use super::codes;
 use super::node::{Entry, Locator, Node, NodeKind};
-use crate::report::{Diagnostic, Span};
+use crate::diag::{Diagnostic, Span};
 use serde_json::Value as J;
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -9,7 +9,7 @@ use super::node::{apply_merges, Locator, Node, NodeKind};
 use super::schema::CollectionDef;
 use super::value::{fmt_number, Value};
 use super::{infer, json, schema_file, table, yaml, LoadOptions};
-use crate::report::{Diagnostic, Sources, Span};
+use crate::diag::{Diagnostic, Sources, Span};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -336,7 +336,7 @@ fn read_text(
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let prefix = String::from_utf8_lossy(&bytes[..valid]);
-            let (line, col) = crate::report::span::line_col(&prefix, prefix.len());
+            let (line, col) = crate::diag::span::line_col(&prefix, prefix.len());
             let bad = bytes[valid..]
                 .iter()
                 .take(4)
@@ -525,7 +525,7 @@ fn make_record(
                 "an `{id_field}` field, unique within `{}`",
                 r.collection
             ));
-            d = match super::suggest::did_you_mean(id_field, entries.iter().map(|e| &*e.key)) {
+            d = match crate::diag::did_you_mean(id_field, entries.iter().map(|e| &*e.key)) {
                 Some(s) => d.help(format!(
                     "did you mean `{s}`? the field is spelled `{id_field}`"
                 )),

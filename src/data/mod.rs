@@ -16,7 +16,6 @@ pub mod load;
 mod node;
 pub mod schema;
 mod schema_file;
-pub mod suggest;
 mod table;
 pub mod time;
 mod validate;
@@ -32,7 +31,7 @@ pub use time::{Duration, Precision, Time};
 pub use validate::record_count;
 pub use value::Value;
 
-use crate::report::Diagnostic;
+use crate::diag::Diagnostic;
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The format-neutral tree every loader produces: values as the file wrote them, each
 //! with its exact span. The schema turns nodes into `Value`s later (`convert`).
 
-use crate::report::Span;
+use crate::diag::Span;
 use std::cell::Cell;
 use std::sync::Arc;
 
@@ -111,7 +111,7 @@ pub(crate) fn apply_merges(node: &mut Node) {
 }
 
 /// Turns byte offsets (or character indexes) of one file into spans with 1-based line
-/// and character column, consistent with `report::span::line_col`.
+/// and character column, consistent with `diag::span::line_col`.
 pub(crate) struct Locator<'t> {
     file: Arc<str>,
     text: &'t str,

@@ -4,9 +4,9 @@
 use super::codes;
 use super::node::{Locator, Node, NodeKind};
 use super::schema::{CollectionDef, FieldDef, FieldType, Schema};
-use super::suggest::did_you_mean;
 use super::yaml;
-use crate::report::{Diagnostic, Span};
+use crate::diag::did_you_mean;
+use crate::diag::{Diagnostic, Span};
 use std::fmt::Write as _;
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 
 use super::codes;
 use super::node::{Entry, Locator, Node, NodeKind};
-use crate::report::Diagnostic;
+use crate::diag::Diagnostic;
 use std::sync::Arc;
 
 /// Read a table into one document: a list of records (maps).
@@ -17,7 +17,7 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
         .flexible(true)
         .quoting(quoting)
         .from_reader(text.as_bytes());
-    let mut header: Vec<(Arc<str>, crate::report::Span)> = Vec::new();
+    let mut header: Vec<(Arc<str>, crate::diag::Span)> = Vec::new();
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut reported_ragged = 0usize;

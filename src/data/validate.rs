@@ -6,9 +6,9 @@ use super::codes;
 use super::dataset::{Collection, Dataset, Record};
 use super::load::describe_value;
 use super::schema::{CollectionDef, FieldType};
-use super::suggest::did_you_mean;
 use super::value::{fmt_number, Value};
-use crate::report::{Diagnostic, Span};
+use crate::diag::did_you_mean;
+use crate::diag::{Diagnostic, Span};
 use std::collections::HashMap;
 
 /// Diagnostics of one kind reported per collection and field before the rest are
@@ -120,14 +120,14 @@ impl<'a> Validator<'a> {
             )
             .help(format!("only the first {MAX_PER_KIND} are shown"));
             if code == codes::UNKNOWN_FIELD || code == codes::UNKNOWN_COLLECTION {
-                d = d.with_level(crate::report::Level::Warning);
+                d = d.with_level(crate::diag::Level::Warning);
             }
             if let Some(s) = span {
                 d = d.at(s, "the first one");
             }
             self.out.push(d);
         }
-        crate::report::diagnostic::sort(&mut self.out);
+        crate::diag::diagnostic::sort(&mut self.out);
         self.out
     }
 

@@ -3,7 +3,7 @@
 
 use super::codes;
 use super::node::{Entry, Locator, Node, NodeKind};
-use crate::report::{Diagnostic, Span};
+use crate::diag::{Diagnostic, Span};
 use saphyr_parser::{Event, Parser};
 use serde::Deserialize;
 use std::collections::HashMap;

@@ -6,8 +6,8 @@ use super::ops::{Tri, V};
 use super::span_text;
 use crate::check::ir::{CExpr, CKind, CRule};
 use crate::data::{Dataset, Value};
+use crate::diag::Sources;
 use crate::plan::plan_rule;
-use crate::report::Sources;
 use std::fmt::Write as _;
 
 /// One predicate of a rule under one binding.
@@ -113,7 +113,7 @@ pub fn explain_binding(
         };
         let Some(r) = c.get(id) else {
             let ids: Vec<&str> = c.records.iter().map(|r| &*r.id).collect();
-            let hint = crate::data::suggest::did_you_mean(id, ids)
+            let hint = crate::diag::suggest::did_you_mean(id, ids)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             return Err(format!("no record `{id}` in `{coll}`{hint}"));

@@ -4,19 +4,19 @@
 
 pub mod explain;
 pub mod expr;
+pub mod finding;
 pub mod index;
 pub mod ops;
 pub mod run;
 
 use crate::check::ir::{CMessagePart, CRule, Suite};
 use crate::data::{Dataset, Value};
+use crate::diag::{Diagnostic, Sources, Span, VerdictKind};
 use crate::plan::{plan_rule, RulePlan};
-use crate::report::{
-    Certainty, ClaimVerdict, Diagnostic, Evidence, Finding, Report, SourceRef, Sources, Span,
-    Summary, VerdictRef,
-};
-use crate::syntax::ast::VerdictKind;
 use expr::{Cx, Scan};
+pub use finding::{
+    Certainty, ClaimVerdict, Claimant, Evidence, Finding, Report, SourceRef, Summary, VerdictRef,
+};
 use ops::V;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -359,14 +359,14 @@ pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<
             };
             let claimant = r.get("claimant").and_then(|v| v.as_str()).map(|id| {
                 match ds.record("actors", id) {
-                    Some(a) => crate::report::finding::Claimant {
+                    Some(a) => crate::eval::finding::Claimant {
                         name: a
                             .get("name")
                             .map(|n| n.to_string())
                             .unwrap_or_else(|| id.to_string()),
                         is_person: a.get("kind").and_then(|k| k.as_str()) == Some("person"),
                     },
-                    None => crate::report::finding::Claimant {
+                    None => crate::eval::finding::Claimant {
                         name: id.to_string(),
                         is_person: false,
                     },

@@ -7,8 +7,8 @@ use super::index::{HashIndex, TimeIndex};
 use super::ops::{Tri, V};
 use crate::check::ir::{CAggregate, CRule, CSource};
 use crate::data::{Dataset, Value};
+use crate::diag::Diagnostic;
 use crate::plan::{Access, AggPlan, RulePlan};
-use crate::report::Diagnostic;
 use std::collections::HashMap;
 
 /// One satisfying binding of a rule.

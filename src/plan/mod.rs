@@ -4,7 +4,7 @@
 //! an equality or membership, sorted index on a date window) so that no rule loops
 //! over every combination where a join key exists. Knows no data.
 
-use crate::check::ir::{CAggregate, CExpr, CKind, CRule, CSource, VarId};
+use crate::check::ir::{conjuncts, CAggregate, CExpr, CKind, CRule, CSource, VarId};
 use crate::syntax::ast::BinaryOp;
 use std::fmt;
 
@@ -79,17 +79,6 @@ pub struct RulePlan {
     pub constant: Vec<usize>,
     pub levels: Vec<Level>,
     pub aggregates: Vec<AggPlan>,
-}
-
-/// Split a condition at its top-level `and`s.
-pub fn conjuncts(e: &CExpr, out: &mut Vec<CExpr>) {
-    match &e.kind {
-        CKind::Binary(BinaryOp::And, a, b) => {
-            conjuncts(a, out);
-            conjuncts(b, out);
-        }
-        _ => out.push(e.clone()),
-    }
 }
 
 /// The binding levels an expression mentions, as a bit set.

@@ -2,8 +2,9 @@
 //! about (rule and record ids, and the fingerprint of both), never on lines or message
 //! text, so that a pull request shows only new and resolved findings.
 
+use crate::diag::{Diagnostic, Span};
+use crate::eval::{Finding, Report};
 use crate::report::output::{plural, recount};
-use crate::report::{Diagnostic, Finding, Report, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt::Write as _;

@@ -1,9 +1,9 @@
 //! schema.org ClaimReview JSON-LD for claim verdicts, the format fact-checkers publish
 //! and search engines read: one ClaimReview object per claim with a verdict.
 
+use crate::diag::VerdictKind;
+use crate::eval::{Certainty, ClaimVerdict, Report};
 use crate::report::output::verdict_label;
-use crate::report::{Certainty, ClaimVerdict, Report};
-use crate::syntax::ast::VerdictKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -22,7 +22,7 @@ pub struct ClaimReviewOptions {
     pub skip_conflicting: bool,
 }
 
-pub use crate::report::finding::Claimant;
+pub use crate::eval::finding::Claimant;
 
 #[derive(Serialize)]
 struct ClaimReview<'a> {

@@ -1,9 +1,9 @@
 //! GitHub Actions workflow commands: one annotation per finding on the line of its
 //! primary evidence record (`::error file=...,line=...,col=...,title=...::message`).
 
+use crate::diag::Severity;
+use crate::eval::{Certainty, Finding, Report};
 use crate::report::output::record_name;
-use crate::report::{Certainty, Finding, Report};
-use crate::syntax::ast::Severity;
 
 /// Escape the message part of a workflow command: `%`, carriage return, newline.
 pub fn escape_data(s: &str) -> String {

@@ -1,8 +1,10 @@
 //! JSON and JSON Lines reports. Their serde types live here, versioned and separate
 //! from the internal `Report`, so internal changes do not change the output by accident.
 
+use crate::check::RuleInfo;
+use crate::diag::Span;
+use crate::eval::{ClaimVerdict, Evidence, Finding, Report, SourceRef};
 use crate::report::output::verdict_code;
-use crate::report::{ClaimVerdict, Evidence, Finding, Report, RuleInfo, SourceRef, Span};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

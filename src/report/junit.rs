@@ -2,9 +2,9 @@
 //! per rule, one `<failure>` per certain error or warning; info and possible findings
 //! go to the test case's `<system-out>` and do not fail it.
 
+use crate::diag::Severity;
+use crate::eval::{Certainty, Finding, Report};
 use crate::report::output::record_name;
-use crate::report::{Certainty, Finding, Report};
-use crate::syntax::ast::Severity;
 use std::fmt::Write as _;
 
 /// Escape text for XML 1.0 element content or a double-quoted attribute value.

@@ -1,21 +1,12 @@
-//! What every stage reports: the one `Diagnostic` type with spans, findings, and the
-//! output formats (one file per format).
+//! The last stage: a run's `Report` (from `eval`) in every output format, one file per
+//! format, with baselines and suppressions that filter findings before they are shown.
 
 pub mod baseline;
 pub mod claimreview;
-pub mod diagnostic;
-pub mod finding;
 pub mod github;
 pub mod json;
 pub mod junit;
 pub mod output;
 pub mod sarif;
-pub mod span;
 pub mod suppress;
 pub mod text;
-
-pub use diagnostic::{Diagnostic, Level, Sources};
-pub use finding::{
-    Certainty, ClaimVerdict, Evidence, Finding, Report, RuleInfo, SourceRef, Summary, VerdictRef,
-};
-pub use span::Span;

@@ -1,8 +1,8 @@
 //! Choosing and writing report outputs: the `Format` enum and its dispatch, the
 //! `--output FORMAT=PATH` specs, atomic file writing, and the `--fail-on` threshold.
 
-use crate::report::{Certainty, Evidence, Report};
-use crate::syntax::ast::{Severity, VerdictKind};
+use crate::diag::{Severity, VerdictKind};
+use crate::eval::{Certainty, Evidence, Report};
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -99,7 +99,7 @@ impl FromStr for Format {
 
 /// The closest name, for "did you mean" (the project's one edit-distance rule).
 pub(crate) fn nearest<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
-    crate::data::suggest::did_you_mean(word, names.iter().copied())
+    crate::diag::suggest::did_you_mean(word, names.iter().copied())
 }
 
 /// One `--output FORMAT=PATH`: where to write a report in which format. A path of

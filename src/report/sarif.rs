@@ -1,10 +1,12 @@
 //! SARIF 2.1.0 output for code scanning: one run, every rule in `tool.driver.rules`,
 //! one result per finding located at its primary evidence record.
 
+use crate::check::RuleInfo;
+use crate::diag::Severity;
+use crate::diag::Span;
+use crate::eval::{Certainty, Evidence, Finding, Report};
 use crate::report::output::record_name;
 use crate::report::suppress::{SuppressedFinding, Suppression};
-use crate::report::{Certainty, Evidence, Finding, Report, RuleInfo, Span};
-use crate::syntax::ast::Severity;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

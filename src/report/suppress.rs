@@ -1,10 +1,11 @@
 //! Reviewed exceptions: a YAML file of suppressions, each with a reason, a reviewer and
 //! an expiry date. Matching findings leave the report; expired entries stop working.
 
-use crate::report::diagnostic::sort;
+use crate::diag::diagnostic::sort;
+use crate::diag::span::line_col;
+use crate::diag::{Diagnostic, Level, Span};
+use crate::eval::{Finding, Report};
 use crate::report::output::{nearest, recount};
-use crate::report::span::line_col;
-use crate::report::{Diagnostic, Finding, Level, Report, Span};
 use chrono::NaiveDate;
 use serde_yaml::Value;
 use std::sync::Arc;

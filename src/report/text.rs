@@ -1,9 +1,10 @@
 //! The human report: findings grouped by rule with their evidence records and the
 //! sources those cite, possible findings apart, claim verdicts, and a summary line.
 
+use crate::check::RuleInfo;
+use crate::diag::{Severity, VerdictKind};
+use crate::eval::{Certainty, ClaimVerdict, Evidence, Finding, Report, SourceRef};
 use crate::report::output::{plural, record_name, summary_line, verdict_label};
-use crate::report::{Certainty, ClaimVerdict, Evidence, Finding, Report, RuleInfo, SourceRef};
-use crate::syntax::ast::{Severity, VerdictKind};
 use std::fmt::Write as _;
 
 /// ANSI colour, or nothing when colour is off.

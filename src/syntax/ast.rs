@@ -1,7 +1,8 @@
 //! The abstract syntax tree of rule files. Every node carries its span; spans take no
 //! part in equality (see `Span`), so a reformatted file parses to an equal tree.
 
-use crate::report::span::Span;
+use crate::diag::span::Span;
+pub use crate::diag::{Severity, VerdictKind};
 
 /// A parsed rule file.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,23 +67,6 @@ pub struct Def {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
 /// A value with its span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spanned<T> {
@@ -143,24 +127,6 @@ pub struct Message {
 pub enum MessagePart {
     Text(String),
     Expr(Expr),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum VerdictKind {
-    Supported,
-    Refuted,
-    /// Written `not-enough-evidence`.
-    NotEnoughEvidence,
-}
-
-impl VerdictKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerdictKind::Supported => "supported",
-            VerdictKind::Refuted => "refuted",
-            VerdictKind::NotEnoughEvidence => "not-enough-evidence",
-        }
-    }
 }
 
 /// `verdict: refuted for c`: the rule's findings give this verdict on the claim bound to `c`.

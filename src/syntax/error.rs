@@ -6,7 +6,7 @@
 
 use super::lex::{is_keyword, In};
 use super::source::SourceMap;
-use crate::report::Diagnostic;
+use crate::diag::Diagnostic;
 use nom::error::{ContextError, ErrorKind, ParseError};
 
 /// Code of the generic "expected X, found Y" error.

@@ -274,7 +274,7 @@ impl Formatter<'_> {
         self.out.push_str("}\n");
     }
 
-    fn clause(&mut self, anchor: &crate::report::Span, text: String) {
+    fn clause(&mut self, anchor: &crate::diag::Span, text: String) {
         self.before(anchor.start, "  ");
         self.out.push_str("  ");
         self.out.push_str(&text);

@@ -116,7 +116,7 @@ fn leaf(ctx: &Ctx, kind: ExprKind, r: Range) -> E {
 // Files and items
 
 /// Parse a whole file, recovering at item boundaries.
-pub(crate) fn file<'a>(ctx: &'a Ctx<'a>) -> (File, Vec<crate::report::Diagnostic>) {
+pub(crate) fn file<'a>(ctx: &'a Ctx<'a>) -> (File, Vec<crate::diag::Diagnostic>) {
     let text = ctx.src.text;
     let mut items = Vec::new();
     let mut diags = Vec::new();

@@ -14,7 +14,7 @@ mod lex;
 mod source;
 mod view;
 
-use crate::report::Diagnostic;
+use crate::diag::Diagnostic;
 use std::sync::Arc;
 
 pub use format::format;

@@ -5,7 +5,7 @@
 //! O(log lines + 256) whatever the length of the line: a 10 MB line stays linear.
 
 use super::ast::Comment;
-use crate::report::span::Span;
+use crate::diag::span::Span;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! (as written without parentheses) are shown flat: `(and a b c)` is `(a and b) and c`. Used by `factlint parse` and the parse snapshots.
 
 use super::ast::*;
-use crate::report::Span;
+use crate::diag::Span;
 
 /// The tree as indented S-expressions, lines kept under `width` where possible.
 pub fn tree_view(file: &File, width: usize) -> String {

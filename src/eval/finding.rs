@@ -1,8 +1,9 @@
 //! Findings and the evidence they carry, as the evaluator produces them and every
 //! output format consumes them. Output formats have serde types of their own.
 
-use crate::report::Span;
-use crate::syntax::ast::{Severity, VerdictKind};
+use crate::check::RuleInfo;
+use crate::diag::Span;
+use crate::diag::{Severity, VerdictKind};
 use std::collections::BTreeMap;
 
 /// Whether a finding's condition was true, or unknown because of missing values or
@@ -95,40 +96,6 @@ impl Finding {
     /// The primary location: the first evidence record.
     pub fn primary(&self) -> Option<&Evidence> {
         self.evidence.first()
-    }
-}
-
-/// What reports need to know about a rule besides its findings.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleInfo {
-    pub id: String,
-    pub severity: Severity,
-    /// The rule's doc comment; its first line is the short description.
-    pub doc: Option<String>,
-    pub tags: Vec<String>,
-    /// `meta: {...}` entries rendered as text (`references` lists joined by newlines).
-    pub meta: BTreeMap<String, String>,
-    pub verdict: Option<VerdictKind>,
-    /// Where the rule is defined.
-    pub span: Span,
-}
-
-impl RuleInfo {
-    /// The first sentence of the doc comment (or the rule id without one).
-    pub fn short_description(&self) -> String {
-        let Some(doc) = self.doc.as_deref() else {
-            return self.id.clone();
-        };
-        let para: Vec<&str> = doc
-            .lines()
-            .map(str::trim)
-            .take_while(|l| !l.is_empty())
-            .collect();
-        let text = para.join(" ");
-        match text.find(". ") {
-            Some(i) => text[..=i].to_string(),
-            None => text,
-        }
     }
 }
 
