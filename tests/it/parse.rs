@@ -62,7 +62,7 @@ fn assert_errors(name: &str, file: &str, text: &str, diags: &[Diagnostic]) {
 
 #[test]
 fn valid_corpus_tree() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name = file_name(path);
         let (ast, diags) = parse(name.as_str().into(), &text);
@@ -79,7 +79,7 @@ fn valid_corpus_tree() {
 
 #[test]
 fn valid_corpus_canonical_layout() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name = file_name(path);
         let formatted = match format_source(name.as_str().into(), &text) {
@@ -101,7 +101,7 @@ fn comment_texts(f: &File) -> Vec<String> {
 
 #[test]
 fn formatting_the_valid_corpus_is_idempotent_and_keeps_the_tree() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name: Arc<str> = file_name(path).into();
         let (before, diags) = parse(name.clone(), &text);
@@ -173,7 +173,7 @@ fn walk_exprs(file: &File, f: &mut dyn FnMut(&Expr)) {
 
 #[test]
 fn every_expression_span_covers_text_that_parses_back_to_it() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name: Arc<str> = file_name(path).into();
         let (ast, _) = parse(name.clone(), &text);
@@ -199,7 +199,7 @@ fn every_expression_span_covers_text_that_parses_back_to_it() {
 
 #[test]
 fn invalid_corpus_diagnostics() {
-    insta::glob!("corpus/parse/invalid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/invalid/*.rules", |path| {
         let bytes = std::fs::read(path).unwrap_or_default();
         let name = file_name(path);
         let (_, diags) = parse_bytes(name.as_str().into(), &bytes);

@@ -629,7 +629,7 @@ fn claimreview_options() -> ClaimReviewOptions {
 macro_rules! snapshot {
     ($name:expr, $value:expr) => {{
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path("corpus/report/snapshots");
+        settings.set_snapshot_path("../corpus/report/snapshots");
         settings.set_prepend_module_to_snapshot(false);
         settings.bind(|| insta::assert_snapshot!($name, $value));
     }};
