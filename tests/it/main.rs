@@ -8,6 +8,5 @@ mod layers;
 mod no_panic;
 mod parse;
 mod pipeline;
-mod real_data;
 mod report;
 mod three_valued;
