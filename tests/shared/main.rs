@@ -21,6 +21,7 @@ macro_rules! tests {
 }
 
 mod real_data;
+mod real_samples;
 
 /// `../shared/data`, beside the repository. The root is the one cargo names when it
 /// runs the test (a target folder copied with its clone would carry the old path).
@@ -33,7 +34,10 @@ fn shared_data() -> PathBuf {
 fn main() {
     let args = Arguments::from_args();
     let data = shared_data();
-    let modules = [("real_data", real_data::TESTS)];
+    let modules = [
+        ("real_data", real_data::TESTS),
+        ("real_samples", real_samples::TESTS),
+    ];
     let trials = modules
         .into_iter()
         .flat_map(|(module, tests)| tests.iter().map(move |test| (module, *test)))

@@ -12,8 +12,8 @@ tests![
     icews_quoted_columns_and_a_consistency_rule,
 ];
 
-fn gdelt(data: &Path) -> PathBuf {
-    data.join("real/gdelt-2.0-events-sample.csv")
+fn gdelt(shared: &Path) -> PathBuf {
+    shared.join("real/gdelt-2.0-events-sample.csv")
 }
 
 fn run(rules: &str, path: &PathBuf, engine: Engine) -> factlint::eval::Report {
@@ -51,8 +51,8 @@ rule root-code-against-quad-class {
 }
 "#;
 
-fn gdelt_consistency_rules_agree_across_evaluators(data: &Path) {
-    let path = gdelt(data);
+fn gdelt_consistency_rules_agree_across_evaluators(shared: &Path) {
+    let path = gdelt(shared);
     let planned = run(CONSISTENCY, &path, Engine::Planned);
     let reference = run(CONSISTENCY, &path, Engine::Reference);
     assert_eq!(planned, reference);
@@ -66,8 +66,8 @@ fn gdelt_consistency_rules_agree_across_evaluators(data: &Path) {
 /// Uses the hash index on Actor1Code; checked against a count made by hand. Empty
 /// actor codes are missing values, so the rule says it wants them present: without
 /// that, every pair with an empty code would be a *possible* finding.
-fn gdelt_join_uses_an_index_and_counts_right(data: &Path) {
-    let path = gdelt(data);
+fn gdelt_join_uses_an_index_and_counts_right(shared: &Path) {
+    let path = gdelt(shared);
     let rules = r#"
 rule conflict-answered-by-cooperation {
   for e in "gdelt-2.0-events-sample", f in "gdelt-2.0-events-sample"
@@ -110,8 +110,8 @@ rule conflict-answered-by-cooperation {
 
 /// ICEWS columns have spaces in their names: rules quote them (`e."CAMEO Code"`).
 /// Fighting (CAMEO root 19) is conflict, so its intensity is never positive.
-fn icews_quoted_columns_and_a_consistency_rule(data: &Path) {
-    let p = data.join("real/icews-2018-06-01-sample.tab");
+fn icews_quoted_columns_and_a_consistency_rule(shared: &Path) {
+    let p = shared.join("real/icews-2018-06-01-sample.tab");
     let rules = r#"
 ## Fighting coded with a cooperative (positive) intensity.
 rule fight-scored-as-cooperation {
