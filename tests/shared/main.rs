@@ -22,6 +22,7 @@ macro_rules! tests {
 
 mod real_data;
 mod real_samples;
+mod sarif_schema;
 
 /// `../shared/data`, beside the repository. The root is the one cargo names when it
 /// runs the test (a target folder copied with its clone would carry the old path).
@@ -37,6 +38,7 @@ fn main() {
     let modules = [
         ("real_data", real_data::TESTS),
         ("real_samples", real_samples::TESTS),
+        ("sarif_schema", sarif_schema::TESTS),
     ];
     let trials = modules
         .into_iter()

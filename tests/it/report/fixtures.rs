@@ -2,12 +2,16 @@
 //! (`examples/venezuela-2026`). The SARIF schema check in `tests/shared/` validates the
 //! same reports, so they live in a file of their own that both binaries include.
 
+use chrono::NaiveDate;
 use factlint::check::RuleInfo;
 use factlint::diag::{Severity, Span, VerdictKind};
 use factlint::eval::{
     Certainty, ClaimVerdict, Evidence, Finding, Report, SourceRef, Summary, VerdictRef,
 };
+use factlint::report::sarif::render_sarif_with_suppressed;
+use factlint::report::suppress::{apply_suppressions, load_suppressions};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 const DATA: &str = "examples/venezuela-2026";
@@ -581,4 +585,17 @@ pub fn awkward() -> Report {
     report.verdicts = vec![v];
     summarize(&mut report, 3, 0);
     report
+}
+
+/// The flagship's SARIF with `tests/corpus/report/suppressions.yaml` applied on
+/// 2026-03-01: five findings reported, two suppressed.
+pub fn flagship_sarif_with_suppressions() -> String {
+    let file = "tests/corpus/report/suppressions.yaml";
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("the suppressions corpus file");
+    let (suppressions, _) = load_suppressions(file, &text);
+    let mut report = flagship();
+    let today = NaiveDate::from_ymd_opt(2026, 3, 1).expect("a date");
+    let outcome = apply_suppressions(&mut report, &suppressions, today);
+    render_sarif_with_suppressed(&report, "0.1.0", &outcome.suppressed, &suppressions)
 }
