@@ -404,11 +404,13 @@ fn non_ascii_where_a_symbol_is_expected_is_an_error_not_a_panic() {
 
 #[test]
 fn crlf_line_ends_parse_like_lf() {
-    let lf = std::fs::read_to_string("tests/corpus/parse/valid/flagship.rules").unwrap_or_default();
+    let lf = std::fs::read_to_string("tests/corpus/parse/valid/flagship.rules")
+        .expect("the flagship rules in the parse corpus");
     let crlf = lf.replace('\n', "\r\n");
     let (a, d1) = parse("lf.rules".into(), &lf);
     let (b, d2) = parse("crlf.rules".into(), &crlf);
     assert!(d1.is_empty() && d2.is_empty(), "{d2:?}");
+    assert!(!a.items.is_empty(), "the flagship rules parse to something");
     assert_eq!(a, b);
     assert_eq!(format(&a), format(&b));
 }

@@ -651,18 +651,16 @@ fn suppression_files_that_are_not_lists() {
 
 /// The report of `rules/*.rules` over `examples/venezuela-2026`, run through the whole
 /// pipeline (paths relative to the crate root, as a user in the repository gives them).
-/// `None`, with the reason on stderr, while a stage before `report` rejects the suite
-/// or the data: those stages' own tests say why.
-fn pipeline_report() -> Option<Report> {
+/// Panics, with the errors, when a stage before `report` rejects the suite or the data:
+/// the flagship must run, and a test that returned early would check nothing.
+fn pipeline_report() -> Report {
     // cargo runs integration tests in the crate root
     let load = factlint::data::LoadOptions {
         schema: Some(PathBuf::from("schema/event-model.yaml")),
         ..Default::default()
     };
     let (dataset, diags) = factlint::data::load(&[PathBuf::from("examples/venezuela-2026")], &load);
-    if skip("data", &diags) {
-        return None;
-    }
+    assert_no_errors("data", &diags);
     let mut rule_files: Vec<PathBuf> = std::fs::read_dir("rules")
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -675,47 +673,37 @@ fn pipeline_report() -> Option<Report> {
         let name: Arc<str> = p.display().to_string().into();
         let text = std::fs::read_to_string(p).unwrap();
         let (ast, diags) = factlint::syntax::parse(name.clone(), &text);
-        if skip("parse", &diags) {
-            return None;
-        }
+        assert_no_errors("parse", &diags);
         sources.add(name, text.into());
         files.push(ast);
     }
     let (suite, diags) = factlint::check::check(&files, &dataset.schema);
-    if skip("check", &diags) {
-        return None;
-    }
+    assert_no_errors("check", &diags);
     let opts = factlint::eval::RunOptions {
         parallel: false,
         ..Default::default()
     };
     let (report, diags) = factlint::eval::run(&suite, &dataset, &sources, &opts);
-    if skip("eval", &diags) {
-        return None;
-    }
-    Some(report)
+    assert_no_errors("eval", &diags);
+    report
 }
 
-fn skip(stage: &str, diags: &[Diagnostic]) -> bool {
+fn assert_no_errors(stage: &str, diags: &[Diagnostic]) {
     let errors: Vec<String> = diags
         .iter()
         .filter(|d| d.is_error())
         .map(factlint::diag::diagnostic::render_plain)
         .collect();
-    if !errors.is_empty() {
-        eprintln!(
-            "skipped: the flagship suite fails at {stage}:\n{}",
-            errors.join("\n")
-        );
-    }
-    !errors.is_empty()
+    assert!(
+        errors.is_empty(),
+        "the flagship suite fails at {stage}:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
 fn flagship_pipeline_renders_in_every_format() {
-    let Some(report) = pipeline_report() else {
-        return;
-    };
+    let report = pipeline_report();
     assert!(
         !report.findings.is_empty(),
         "the flagship suite finds something"
@@ -726,7 +714,7 @@ fn flagship_pipeline_renders_in_every_format() {
     for format in Format::ALL {
         assert_eq!(
             render(format, &report, false),
-            render(format, &pipeline_report().unwrap(), false),
+            render(format, &pipeline_report(), false),
             "{format} differs between two runs"
         );
     }
