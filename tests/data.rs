@@ -7,11 +7,11 @@
 //! - the real GDELT and ICEWS samples (skipped when `../shared/data/real` is absent);
 //! - arbitrary bytes never make the loader panic.
 
-use factlint::cli::validate::{summary_line, validate_report};
 use factlint::data::{self, Dataset, FieldType, LoadOptions, Value};
 use factlint::diag::diagnostic::render_human;
 use factlint::diag::span::line_col;
 use factlint::diag::Diagnostic;
+use factlint::project::{summary_line, Options, Project};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -83,17 +83,20 @@ fn broken_datasets() {
         let rel = dir.strip_prefix(&root).unwrap_or(dir).to_path_buf();
         let description = std::fs::read_to_string(readme).unwrap_or_default();
         // paths as a user would type them, relative to the repository
-        let opts = LoadOptions::default();
-        let (diags, sources, summary) =
-            with_cwd(&root, || validate_report(std::slice::from_ref(&rel), &opts));
+        let project = Project::without_config(Options {
+            data: vec![rel.clone()],
+            ..Options::default()
+        });
+        let v = with_cwd(&root, || project.validate());
+        let (diags, sources, summary) = (&v.diagnostics, &v.dataset.sources, v.summary());
         assert!(
             !diags.is_empty(),
             "{}: a broken dataset must report something",
             rel.display()
         );
         let mut report = String::new();
-        for d in &diags {
-            report.push_str(&render_human(d, &sources, false, 80));
+        for d in diags {
+            report.push_str(&render_human(d, sources, false, 80));
             report.push('\n');
         }
         report.push_str(&summary);
