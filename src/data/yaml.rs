@@ -16,7 +16,7 @@ const ALIAS_EXPANSION_FACTOR: u64 = 10;
 
 /// Read every document of a YAML file. Errors stop at the first malformed place, as
 /// YAML cannot be resynchronised reliably after one.
-pub(crate) fn read(loc: &mut Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     let positions = Positions::scan(loc);
     for (first, second, key) in &positions.duplicates {
         let first = positions.span_of(*first, loc);
@@ -344,7 +344,7 @@ impl Positions {
         }
     }
 
-    fn span_of(&self, id: usize, loc: &mut Locator) -> Span {
+    fn span_of(&self, id: usize, loc: &Locator) -> Span {
         let (s, e) = self.range(id);
         loc.char_span(s, e)
     }
@@ -353,7 +353,7 @@ impl Positions {
 /// Walks a serde_yaml value and its position node together.
 struct Builder<'a, 'l, 't> {
     pos: &'a Positions,
-    loc: &'l mut Locator<'t>,
+    loc: &'l Locator<'t>,
     diags: &'l mut Vec<Diagnostic>,
 }
 

@@ -9,5 +9,5 @@ pub mod suggest;
 
 pub use diagnostic::{Diagnostic, ErrorFormat, Label, Level, Sources};
 pub use kinds::{Severity, VerdictKind};
-pub use span::Span;
+pub use span::{LineIndex, Span};
 pub use suggest::did_you_mean;
