@@ -175,6 +175,12 @@ impl<'t> Locator<'t> {
         self.span(at, end)
     }
 
+    /// An empty span at a 1-based line and character column, exactly there.
+    pub fn point(&self, line: u32, col: u32) -> Span {
+        let at = self.lines.offset_of(line, col);
+        self.span(at, at)
+    }
+
     /// An offset in the blank tail of the file moves back to just after its last
     /// character, so that an error at the end of the file shows the line it is on.
     pub fn clamp_to_content(&self, offset: usize) -> usize {
