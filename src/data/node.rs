@@ -220,4 +220,30 @@ mod tests {
         let s = l.span(text.len() - 1, text.len());
         assert_eq!((s.line, s.col), (3, 1));
     }
+
+    #[test]
+    fn a_csv_cell_after_wide_characters_is_shown_under_its_caret() {
+        use crate::diag::diagnostic::render_human;
+        use crate::diag::{Diagnostic, Sources};
+        let text = "name,code\n中文中,x1\n";
+        let loc = Locator::new("t.csv".into(), text);
+        let mut diags = Vec::new();
+        let docs = super::super::table::read(&loc, b',', &mut diags);
+        let cell = match docs.first().map(|d| &d.kind) {
+            Some(NodeKind::Seq(rows)) => rows.first().and_then(|r| r.get("code")),
+            _ => None,
+        };
+        let Some(cell) = cell else {
+            panic!("no cell `code` in {docs:?}");
+        };
+        assert_eq!((cell.span.line, cell.span.col), (2, 5));
+        let mut sources = Sources::new();
+        sources.add("t.csv".into(), text.into());
+        let d = Diagnostic::error("D0000", "not a number").at(cell.span.clone(), "here");
+        let shown = render_human(&d, &sources, false, 80);
+        assert!(
+            shown.contains("2 | 中文中,x1\n  |        ^^ here"),
+            "{shown}"
+        );
+    }
 }
