@@ -2,6 +2,8 @@
 //! renderings: for people (with the source excerpt and a caret), plain, and JSON.
 
 use super::span::Span;
+use super::style;
+use anstyle::Style;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -176,14 +178,14 @@ pub enum ErrorFormat {
     Json,
 }
 
-/// Colour codes, empty when colour is off.
+/// Paints in `diag::style`'s styles, or not at all when colour is off.
 struct Paint {
     on: bool,
 }
 impl Paint {
-    fn s(&self, code: &str, text: &str) -> String {
+    fn s(&self, style: Style, text: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            style::paint(style, text)
         } else {
             text.to_string()
         }
@@ -196,15 +198,15 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
     let p = Paint { on: color };
     let mut out = String::new();
     let lvl_color = match d.level {
-        Level::Error => "1;31",
-        Level::Warning => "1;33",
-        Level::Info => "1;36",
+        Level::Error => style::ERROR,
+        Level::Warning => style::WARNING,
+        Level::Info => style::INFO,
     };
     let _ = writeln!(
         out,
         "{}: {}",
         p.s(lvl_color, &format!("{}[{}]", d.level.as_str(), d.code)),
-        p.s("1", &d.message)
+        p.s(style::BOLD, &d.message)
     );
     let mut labels: Vec<(&Label, bool)> = Vec::new();
     if let Some(l) = &d.primary {
@@ -222,19 +224,19 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
     for (i, (label, primary)) in labels.iter().enumerate() {
         let span = &label.span;
         let arrow = if i == 0 { "-->" } else { ":::" };
-        let _ = writeln!(out, "{pad}{} {}", p.s("1;34", arrow), span);
+        let _ = writeln!(out, "{pad}{} {}", p.s(style::GUTTER, arrow), span);
         let line_text = sources
             .get(&span.file)
             .and_then(|t| t.lines().nth(span.line.saturating_sub(1) as usize));
         match line_text {
             Some(text) => {
                 let (shown, col0, len) = excerpt(text, span, width.saturating_sub(gutter + 3));
-                let _ = writeln!(out, "{pad} {}", p.s("1;34", "|"));
+                let _ = writeln!(out, "{pad} {}", p.s(style::GUTTER, "|"));
                 let _ = writeln!(
                     out,
                     "{} {} {}",
-                    p.s("1;34", &format!("{:>gutter$}", span.line)),
-                    p.s("1;34", "|"),
+                    p.s(style::GUTTER, &format!("{:>gutter$}", span.line)),
+                    p.s(style::GUTTER, "|"),
                     shown
                 );
                 let mark = if *primary { "^" } else { "-" };
@@ -242,31 +244,34 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
                 let _ = writeln!(
                     out,
                     "{pad} {} {}{} {}",
-                    p.s("1;34", "|"),
+                    p.s(style::GUTTER, "|"),
                     " ".repeat(col0),
-                    p.s(if *primary { lvl_color } else { "1;34" }, &carets),
-                    p.s(if *primary { lvl_color } else { "1;34" }, &label.message)
+                    p.s(if *primary { lvl_color } else { style::GUTTER }, &carets),
+                    p.s(
+                        if *primary { lvl_color } else { style::GUTTER },
+                        &label.message
+                    )
                 );
             }
             None => {
                 if !label.message.is_empty() {
-                    let _ = writeln!(out, "{pad} {} {}", p.s("1;34", "="), label.message);
+                    let _ = writeln!(out, "{pad} {} {}", p.s(style::GUTTER, "="), label.message);
                 }
             }
         }
     }
     if let Some(e) = &d.expected {
-        let _ = writeln!(out, "{pad} {} expected: {}", p.s("1;34", "="), e);
+        let _ = writeln!(out, "{pad} {} expected: {}", p.s(style::GUTTER, "="), e);
     }
     if let Some(f) = &d.found {
-        let _ = writeln!(out, "{pad} {} found: {}", p.s("1;34", "="), f);
+        let _ = writeln!(out, "{pad} {} found: {}", p.s(style::GUTTER, "="), f);
     }
     if let Some(h) = &d.help {
         let _ = writeln!(
             out,
             "{pad} {} {}: {}",
-            p.s("1;34", "="),
-            p.s("1", "help"),
+            p.s(style::GUTTER, "="),
+            p.s(style::BOLD, "help"),
             h
         );
     }
@@ -474,6 +479,32 @@ mod tests {
         let text = "e\u{301}\tx";
         let (s, e) = at(text, "x");
         assert_eq!(carets(text, s, e, 80), "1 | e\u{301} x\n  |   ^ here");
+    }
+
+    #[test]
+    fn colour_is_one_sequence_per_style_as_before_anstyle() {
+        let text = "a\n}\n";
+        let mut sources = Sources::new();
+        sources.add("r.rules".into(), text.into());
+        let d = Diagnostic::error("P0001", "unexpected `}`")
+            .at(
+                Span::new("r.rules".into(), 2, 3, 2, 1),
+                "expected an expression",
+            )
+            .also(Span::new("r.rules".into(), 0, 1, 1, 1), "after this")
+            .help("h");
+        let expected = "\x1b[1;31merror[P0001]\x1b[0m: \x1b[1munexpected `}`\x1b[0m
+ \x1b[1;34m-->\x1b[0m r.rules:2:1
+  \x1b[1;34m|\x1b[0m
+\x1b[1;34m2\x1b[0m \x1b[1;34m|\x1b[0m }
+  \x1b[1;34m|\x1b[0m \x1b[1;31m^\x1b[0m \x1b[1;31mexpected an expression\x1b[0m
+ \x1b[1;34m:::\x1b[0m r.rules:1:1
+  \x1b[1;34m|\x1b[0m
+\x1b[1;34m1\x1b[0m \x1b[1;34m|\x1b[0m a
+  \x1b[1;34m|\x1b[0m \x1b[1;34m-\x1b[0m \x1b[1;34mafter this\x1b[0m
+  \x1b[1;34m=\x1b[0m \x1b[1mhelp\x1b[0m: h
+";
+        assert_eq!(render_human(&d, &sources, true, 80), expected);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod diagnostic;
 pub mod kinds;
 pub mod span;
+pub mod style;
 pub mod suggest;
 
 pub use diagnostic::{Diagnostic, ErrorFormat, Label, Level, Sources};
