@@ -32,7 +32,8 @@ pub struct GlobalArgs {
     /// How to show errors in rules, data or arguments.
     #[arg(long, global = true, value_enum, default_value = "human")]
     pub error_format: ErrorFormat,
-    /// When to use colour: auto (a terminal without NO_COLOR), always, never.
+    /// When to use colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb;
+    /// CLICOLOR_FORCE forces it), always, never.
     #[arg(long, global = true, value_enum, default_value = "auto")]
     pub color: ColorChoice,
 }
@@ -47,25 +48,24 @@ pub enum ColorChoice {
 impl GlobalArgs {
     /// Whether to colour output written to stderr (diagnostics).
     pub fn color_stderr(&self) -> bool {
-        use std::io::IsTerminal;
-        match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stderr().is_terminal()
-            }
-        }
+        self.color.paints(&std::io::stderr())
     }
     /// Whether to colour output written to stdout (reports).
     pub fn color_stdout(&self) -> bool {
-        use std::io::IsTerminal;
-        match self.color {
+        self.color.paints(&std::io::stdout())
+    }
+}
+
+impl ColorChoice {
+    /// `always` and `never` as said; `auto` as anstream decides for the stream:
+    /// never with `NO_COLOR` set, always with `CLICOLOR_FORCE`, never with
+    /// `CLICOLOR=0`, else on a terminal whose `TERM` is set and not `dumb`.
+    fn paints<S: anstream::stream::RawStream>(self, stream: &S) -> bool {
+        match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
+                anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
             }
         }
     }
