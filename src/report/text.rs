@@ -71,7 +71,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             .max()
             .unwrap_or(0);
         for v in &report.verdicts {
-            render_verdict(&mut out, &p, v, width);
+            render_verdict(&mut out, &p, v, width, report);
         }
         out.push('\n');
     }
@@ -200,12 +200,21 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding) {
         let _ = writeln!(out, "    {} {}", p.s(UNKNOWN, "unknown:"), clean(u));
     }
     if let Some(v) = &f.verdict {
-        let _ = writeln!(
+        // a possible finding says what it would rate the claim, never rates it
+        let head = match f.certainty {
+            Certainty::Certain => "verdict on",
+            Certainty::Possible => "no verdict yet on",
+        };
+        let _ = write!(
             out,
-            "    verdict on {}: {}",
+            "    {head} {}: {}",
             clean(&v.claim),
             p.s(verdict_color(Some(v.kind)), verdict_label(Some(v.kind)))
         );
+        if f.certainty == Certainty::Possible {
+            out.push_str(" if the unknowns hold");
+        }
+        out.push('\n');
     }
     let var_width = f.evidence.iter().map(|e| e.var.chars().count()).max();
     let name_width = f
@@ -261,7 +270,7 @@ fn source_text(s: &SourceRef) -> String {
     t
 }
 
-fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize) {
+fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize, report: &Report) {
     let label = verdict_label(v.verdict);
     let pad = " ".repeat(width.saturating_sub(label.len()));
     let _ = writeln!(
@@ -289,6 +298,23 @@ fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize) {
         }
         line.push_str(&format!(" {}", p.s(DIM, &format!("[{finding}]"))));
         let _ = writeln!(out, "    {line}");
+        // a possible finding does not rate the claim: say what would decide it
+        if *certainty == Certainty::Possible {
+            let unknown = report
+                .findings
+                .iter()
+                .find(|f| &f.id == finding)
+                .map(|f| f.unknown.as_slice())
+                .unwrap_or_default();
+            for u in unknown {
+                let _ = writeln!(
+                    out,
+                    "      {} {}",
+                    p.s(UNKNOWN, "undecided until known:"),
+                    clean(u)
+                );
+            }
+        }
     }
 }
 
