@@ -56,5 +56,6 @@ pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod plan;
+pub mod project;
 pub mod report;
 pub mod syntax;

@@ -1,12 +1,8 @@
 //! `factlint explain`: why a finding fired (every binding, every predicate with the
 //! values it compared) and why an expected one did not (the first predicate that failed).
 
-use super::check::{load, Loaded, SuiteArgs};
-use super::GlobalArgs;
-use crate::eval::explain::explain_binding;
-use crate::eval::Report;
+use super::{GlobalArgs, SuiteArgs};
 use clap::Args;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -31,49 +27,8 @@ pub struct ExplainArgs {
     pub suite: SuiteArgs,
 }
 
-/// The explanation of one finding of a report.
-pub fn explain_finding(loaded: &Loaded, report: &Report, id: &str) -> Option<String> {
-    let f = report
-        .findings
-        .iter()
-        .find(|f| f.id == id || (id.len() >= 6 && f.id.starts_with(id)))?;
-    let rule = loaded.suite.rules.iter().find(|r| r.info.id == f.rule)?;
-    let bind: Vec<(String, String)> = f
-        .evidence
-        .iter()
-        .map(|e| (e.var.clone(), e.id.clone()))
-        .collect();
-    let consts =
-        crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
-    let mut out = format!(
-        "finding {} ({})\n  {}\n",
-        f.id,
-        f.certainty.as_str(),
-        f.message
-    );
-    match explain_binding(rule, &loaded.dataset, &consts, &loaded.rule_sources, &bind) {
-        Ok(t) => out.push_str(&t),
-        Err(e) => {
-            let _ = writeln!(out, "  cannot re-bind: {e}");
-        }
-    }
-    Some(out)
-}
-
-/// Explanations of every finding, for `check --explain`.
-pub fn explain_all(loaded: &Loaded, report: &Report) -> String {
-    let mut out = String::from("\nexplanations\n\n");
-    for f in &report.findings {
-        if let Some(t) = explain_finding(loaded, report, &f.id) {
-            out.push_str(&t);
-            out.push('\n');
-        }
-    }
-    out
-}
-
 pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
-    let loaded = match load(global, &args.data, &args.suite, &[]) {
+    let loaded = match super::load(global, args.suite.options(&args.data, &[])) {
         Ok(l) => l,
         Err(c) => return c,
     };
@@ -96,9 +51,7 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
                 }
             }
         }
-        let consts =
-            crate::eval::eval_consts(&loaded.suite, &loaded.dataset, &loaded.options.overrides);
-        return match explain_binding(rule, &loaded.dataset, &consts, &loaded.rule_sources, &bind) {
+        return match loaded.explain_binding(rule_id, &bind) {
             Ok(t) => {
                 print!("{t}");
                 0
@@ -113,13 +66,8 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
         eprintln!("error: give a finding id, or --rule ID with --bind VAR=ID for each variable");
         return 2;
     };
-    let (report, _) = crate::eval::run(
-        &loaded.suite,
-        &loaded.dataset,
-        &loaded.rule_sources,
-        &loaded.options,
-    );
-    match explain_finding(&loaded, &report, id) {
+    let (report, _) = loaded.run();
+    match loaded.explain_finding(&report, id) {
         Some(t) => {
             print!("{t}");
             0

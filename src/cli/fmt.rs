@@ -3,6 +3,7 @@
 
 use super::GlobalArgs;
 use crate::diag::{Diagnostic, Sources};
+use crate::project::{self, rules};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,18 +13,24 @@ pub struct FmtArgs {
     /// Do not write; list the files whose layout would change and exit 1 if any.
     #[arg(long)]
     pub check: bool,
-    /// Rule files, or folders searched for `*.rules` files (default: `rules`).
+    /// Rule files, or folders searched for `*.rules` files (default: `rules:` in
+    /// factlint.yaml, else `rules`).
     pub paths: Vec<PathBuf>,
 }
 
 pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
     let mut sources = Sources::new();
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("rules")]
-    } else {
-        args.paths
+    let project = match super::open(
+        global,
+        project::Options {
+            rules: args.paths,
+            ..project::Options::default()
+        },
+    ) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let files = match super::rules::rule_files(&paths) {
+    let files = match rules::rule_files(&project.rule_paths()) {
         Ok(f) => f,
         Err(d) => {
             super::emit_diagnostics(global, &d, &sources);
@@ -37,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                diags.push(read_error(&name, &e));
+                diags.push(rules::read_error(&name, &e));
                 continue;
             }
         };
@@ -68,8 +75,4 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         return 2;
     }
     i32::from(!changed.is_empty())
-}
-
-pub(crate) fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("F0001", format!("cannot read `{name}`: {e}"))
 }

@@ -3,15 +3,15 @@
 //! could not be done.
 
 use crate::diag::diagnostic::ErrorFormat;
-use clap::{Args, Parser, Subcommand};
+use crate::diag::Severity;
+use crate::project::{self, Failure, Project};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 pub mod check;
-pub mod ci;
-pub mod config;
 pub mod explain;
 pub mod fmt;
 pub mod parse;
-pub mod rules;
 pub mod schema;
 pub mod test;
 pub mod validate;
@@ -32,7 +32,8 @@ pub struct GlobalArgs {
     /// How to show errors in rules, data or arguments.
     #[arg(long, global = true, value_enum, default_value = "human")]
     pub error_format: ErrorFormat,
-    /// When to use colour: auto (a terminal without NO_COLOR), always, never.
+    /// When to use colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb;
+    /// CLICOLOR_FORCE forces it), always, never.
     #[arg(long, global = true, value_enum, default_value = "auto")]
     pub color: ColorChoice,
 }
@@ -47,25 +48,24 @@ pub enum ColorChoice {
 impl GlobalArgs {
     /// Whether to colour output written to stderr (diagnostics).
     pub fn color_stderr(&self) -> bool {
-        use std::io::IsTerminal;
-        match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stderr().is_terminal()
-            }
-        }
+        self.color.paints(&std::io::stderr())
     }
     /// Whether to colour output written to stdout (reports).
     pub fn color_stdout(&self) -> bool {
-        use std::io::IsTerminal;
-        match self.color {
+        self.color.paints(&std::io::stdout())
+    }
+}
+
+impl ColorChoice {
+    /// `always` and `never` as said; `auto` as anstream decides for the stream:
+    /// never with `NO_COLOR` set, always with `CLICOLOR_FORCE`, never with
+    /// `CLICOLOR=0`, else on a terminal whose `TERM` is set and not `dumb`.
+    fn paints<S: anstream::stream::RawStream>(self, stream: &S) -> bool {
+        match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
+                anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
             }
         }
     }
@@ -128,4 +128,122 @@ pub fn emit_diagnostics(
         100,
     );
     eprint!("{text}");
+}
+
+/// Show why a step of the project could not go on; the exit code is 2.
+pub fn emit_failure(global: &GlobalArgs, failure: &Failure) -> i32 {
+    emit_diagnostics(global, &failure.diagnostics, &failure.sources);
+    2
+}
+
+/// The lowest severity of a certain finding that fails a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(s: &str) -> Option<FailOn> {
+        <FailOn as ValueEnum>::from_str(s, true).ok()
+    }
+    /// The lowest severity that fails the run, if any does.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Never => None,
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum EngineArg {
+    #[default]
+    Planned,
+    Reference,
+}
+
+/// Options shared by `check`, `explain` and `test`: where the rules and data are.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SuiteArgs {
+    /// Rule files or folders (repeatable). Default: `rules:` in factlint.yaml, else `rules/`.
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// A schema file for the data (default: `schema.yaml` in the dataset folder).
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// The project config file (default: ./factlint.yaml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Override a named constant of the suite: `--set window="10 years"` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Evaluate as of this date: records dated later are left out.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Stop a rule whose joins pass this many bindings.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    pub max_bindings: u64,
+    /// Refuse data files larger than this many megabytes.
+    #[arg(long, value_name = "MB", default_value_t = 512)]
+    pub max_file_size: u64,
+    /// Read GDELT and ICEWS tables as the event model's actors, statements, actions
+    /// and sources.
+    #[arg(long)]
+    pub import: bool,
+    /// Which evaluator runs the rules (the reference one is for testing).
+    #[arg(long, value_enum, default_value = "planned", hide = true)]
+    pub engine: EngineArg,
+}
+
+impl SuiteArgs {
+    /// The project options these arguments ask for, with the data paths and the rules
+    /// to run.
+    pub fn options(&self, data: &[PathBuf], only: &[String]) -> project::Options {
+        project::Options {
+            config: self.config.clone(),
+            data: data.to_vec(),
+            rules: self.rules.clone(),
+            schema: self.schema.clone(),
+            set: self.set.clone(),
+            only: only.to_vec(),
+            as_of: self.as_of.clone(),
+            limits: crate::eval::Limits {
+                max_bindings: self.max_bindings,
+            },
+            max_file_size: megabytes(self.max_file_size),
+            import: self.import,
+            engine: match self.engine {
+                EngineArg::Planned => crate::eval::Engine::Planned,
+                EngineArg::Reference => crate::eval::Engine::Reference,
+            },
+            ..project::Options::default()
+        }
+    }
+}
+
+/// `--max-file-size` in bytes.
+pub fn megabytes(mb: u64) -> u64 {
+    mb.saturating_mul(1024 * 1024)
+}
+
+/// Open the project, showing why when it cannot be (exit 2).
+pub fn open(global: &GlobalArgs, options: project::Options) -> Result<Project, i32> {
+    Project::open(options).map_err(|f| emit_failure(global, &f))
+}
+
+/// Open and load the project: data, rules, checks, overrides. Warnings are shown; `Err`
+/// holds the exit code when the run cannot go on.
+pub fn load(global: &GlobalArgs, options: project::Options) -> Result<project::Prepared, i32> {
+    let prepared = open(global, options)?
+        .load()
+        .map_err(|f| emit_failure(global, &f))?;
+    if !prepared.diagnostics.is_empty() {
+        emit_diagnostics(global, &prepared.diagnostics, &prepared.sources);
+    }
+    Ok(prepared)
 }

@@ -3,6 +3,7 @@
 
 use super::GlobalArgs;
 use crate::diag::{Diagnostic, Sources};
+use crate::project::rules;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,7 +23,7 @@ pub struct ParseArgs {
 pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
     let mut sources = Sources::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let files = match super::rules::rule_files(&args.paths) {
+    let files = match rules::rule_files(&args.paths) {
         Ok(f) => f,
         Err(d) => {
             super::emit_diagnostics(global, &d, &sources);
@@ -35,7 +36,7 @@ pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                diags.push(super::fmt::read_error(&name, &e));
+                diags.push(rules::read_error(&name, &e));
                 continue;
             }
         };

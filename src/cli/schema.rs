@@ -1,10 +1,10 @@
 //! `factlint schema`: print the schema of a dataset (declared, or inferred from the
 //! data) as a schema file that can be saved and loaded back.
 
-use super::validate::{default_paths, options};
 use super::GlobalArgs;
 use crate::data;
 use crate::diag::diagnostic;
+use crate::project;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -33,10 +33,21 @@ pub fn run(global: &GlobalArgs, args: SchemaArgs) -> i32 {
         print!("{}", data::schema_to_yaml(&data::event_model()));
         return 0;
     }
-    let paths = default_paths(args.paths);
-    let mut opts = options(args.schema, args.max_file_size);
-    opts.import = args.import;
-    let (ds, mut diags) = data::load(&paths, &opts);
+    let project = match super::open(
+        global,
+        project::Options {
+            data: args.paths,
+            schema: args.schema,
+            max_file_size: super::megabytes(args.max_file_size),
+            import: args.import,
+            ..project::Options::default()
+        },
+    ) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let loaded = project.load_data();
+    let (ds, mut diags) = (loaded.dataset, loaded.diagnostics);
     // only what stops the schema from being known is shown here; `validate` shows the rest
     diags.retain(|d| d.is_error());
     diagnostic::sort(&mut diags);

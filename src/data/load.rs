@@ -198,9 +198,9 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         if text.len() <= opts.max_quoted_size {
             sources.add(f.name.clone(), text.clone());
         }
-        let mut loc = Locator::new(f.name.clone(), &text);
+        let loc = Locator::new(f.name.clone(), &text);
         let mut docs = match f.format {
-            Format::Yaml => yaml::read(&mut loc, &mut diags),
+            Format::Yaml => yaml::read(&loc, &mut diags),
             Format::Json => json::read(&loc, &mut diags),
             Format::JsonLines => json::read_lines(&loc, &mut diags),
             Format::Csv => table::read(&loc, b',', &mut diags),

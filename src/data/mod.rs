@@ -13,14 +13,14 @@ pub mod import;
 mod infer;
 mod json;
 pub mod load;
-mod node;
+pub(crate) mod node;
 pub mod schema;
 mod schema_file;
 mod table;
 pub mod time;
 mod validate;
 pub mod value;
-mod yaml;
+pub(crate) mod yaml;
 
 pub use dataset::{Collection, Dataset, Record};
 pub use fields::{intern, FieldMap, Fields};

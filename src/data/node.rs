@@ -1,8 +1,7 @@
 //! The format-neutral tree every loader produces: values as the file wrote them, each
 //! with its exact span. The schema turns nodes into `Value`s later (`convert`).
 
-use crate::diag::Span;
-use std::cell::Cell;
+use crate::diag::{LineIndex, Span};
 use std::sync::Arc;
 
 /// A value read from a data file, before the schema gives it a type.
@@ -111,36 +110,17 @@ pub(crate) fn apply_merges(node: &mut Node) {
 }
 
 /// Turns byte offsets (or character indexes) of one file into spans with 1-based line
-/// and character column, consistent with `diag::span::line_col`.
+/// and character column, from the file's `diag::LineIndex`.
 pub(crate) struct Locator<'t> {
     file: Arc<str>,
-    text: &'t str,
-    /// Byte offset of the start of each line.
-    line_starts: Vec<usize>,
-    /// Byte offset of every 256th character, when the text is not ASCII.
-    char_marks: Option<Vec<usize>>,
-    /// The last character index converted, and its byte offset.
-    last_char: (usize, usize),
-    /// Whether every character is one byte (then characters are bytes).
-    ascii: bool,
-    /// The last position asked for: (line index, byte offset, column - 1).
-    last: Cell<(usize, usize, usize)>,
+    lines: LineIndex<'t>,
 }
-
-const CHAR_MARK_EVERY: usize = 256;
 
 impl<'t> Locator<'t> {
     pub fn new(file: Arc<str>, text: &'t str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr_all(text.as_bytes(), b'\n').map(|i| i + 1));
         Locator {
             file,
-            text,
-            line_starts,
-            char_marks: None,
-            ascii: text.is_ascii(),
-            last_char: (0, 0),
-            last: Cell::new((0, 0, 0)),
+            lines: LineIndex::new(text),
         }
     }
 
@@ -149,53 +129,45 @@ impl<'t> Locator<'t> {
     }
 
     pub fn text(&self) -> &'t str {
-        self.text
+        self.lines.text()
     }
 
     /// A span over bytes `start..end`.
     pub fn span(&self, start: usize, end: usize) -> Span {
-        let start = floor_char(self.text, start.min(self.text.len()));
-        let end = floor_char(self.text, end.clamp(start, self.text.len()));
-        let (line, col) = self.line_col(start);
+        let text = self.text();
+        let start = floor_char(text, start.min(text.len()));
+        let end = floor_char(text, end.clamp(start, text.len()));
+        let (line, col) = self.lines.line_col(start);
         Span::new(self.file.clone(), start, end, line, col)
     }
 
     /// A span over the characters `start..end` (indexes in characters, as YAML
     /// parsers count).
-    pub fn char_span(&mut self, start: usize, end: usize) -> Span {
-        let s = self.byte_of_char(start);
-        let e = self.byte_of_char(end.max(start));
+    pub fn char_span(&self, start: usize, end: usize) -> Span {
+        let s = self.lines.byte_of_char(start);
+        let e = self.lines.byte_of_char(end.max(start));
         self.span(s, e)
     }
 
     /// A span for line `line` (1-based) alone, when nothing finer is known.
     pub fn line_span(&self, line: u32) -> Span {
-        let i = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[i];
-        let end = self.text[start..]
+        let i = (line.max(1) as usize - 1).min(self.lines.line_count() - 1);
+        let start = self.lines.line_start(i);
+        let text = self.text();
+        let end = text[start..]
             .find(['\r', '\n'])
             .map(|n| start + n)
-            .unwrap_or(self.text.len());
+            .unwrap_or(text.len());
         self.span(start, end)
     }
 
     /// A one-character span at a 1-based line and character column (as YAML and
     /// JSON parsers report errors).
     pub fn line_col_span(&self, line: u32, col: u32) -> Span {
-        let i = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[i];
-        let rest = &self.text[start..];
-        let line_len = rest.find('\n').unwrap_or(rest.len());
-        let off = rest[..line_len]
-            .char_indices()
-            .nth(col.max(1) as usize - 1)
-            .map_or(line_len, |(b, _)| b);
-        let at = self.clamp_to_content(start + off);
-        let end = self.text[at..]
-            .chars()
-            .next()
-            .map_or(at, |c| at + c.len_utf8());
-        let end = if self.text[at..end].contains(['\n', '\r']) {
+        let text = self.text();
+        let at = self.clamp_to_content(self.lines.offset_of(line, col));
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        let end = if text[at..end].contains(['\n', '\r']) {
             at
         } else {
             end
@@ -203,77 +175,27 @@ impl<'t> Locator<'t> {
         self.span(at, end)
     }
 
+    /// An empty span at a 1-based line and character column, exactly there.
+    pub fn point(&self, line: u32, col: u32) -> Span {
+        let at = self.lines.offset_of(line, col);
+        self.span(at, at)
+    }
+
     /// An offset in the blank tail of the file moves back to just after its last
     /// character, so that an error at the end of the file shows the line it is on.
     pub fn clamp_to_content(&self, offset: usize) -> usize {
-        let content_end = self.text.trim_end().len();
+        let text = self.text();
+        let content_end = text.trim_end().len();
         if offset > content_end && content_end > 0 {
             content_end
         } else {
-            offset.min(self.text.len())
+            offset.min(text.len())
         }
     }
 
     /// A span for the whole file (its first line).
     pub fn file_span(&self) -> Span {
         Span::line_only(self.file.clone(), 1)
-    }
-
-    pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        // count from the last position asked on this line when it is before this one,
-        // so that the many values of one long line (minified JSON) stay linear
-        let (from, from_col) = match self.last.get() {
-            (l, o, c) if l == line && o <= offset => (o, c),
-            _ => (self.line_starts[line], 0),
-        };
-        let seg = &self.text.as_bytes()[from..offset];
-        let n = if seg.is_ascii() {
-            seg.len()
-        } else {
-            self.text
-                .get(from..offset)
-                .map_or(seg.len(), |s| s.chars().count())
-        };
-        let col = from_col + n;
-        self.last.set((line, offset, col));
-        (line as u32 + 1, col as u32 + 1)
-    }
-
-    fn byte_of_char(&mut self, index: usize) -> usize {
-        if self.ascii {
-            return index.min(self.text.len());
-        }
-        let text = self.text;
-        // walk on from the last character asked for when it is close behind
-        let (ci, bi) = self.last_char;
-        if index >= ci && index - ci < CHAR_MARK_EVERY {
-            let b = text[bi..]
-                .char_indices()
-                .nth(index - ci)
-                .map_or(text.len(), |(b, _)| bi + b);
-            self.last_char = (index, b);
-            return b;
-        }
-        let marks = self.char_marks.get_or_insert_with(|| {
-            text.char_indices()
-                .step_by(CHAR_MARK_EVERY)
-                .map(|(b, _)| b)
-                .collect()
-        });
-        let k = index / CHAR_MARK_EVERY;
-        let Some(&from) = marks.get(k) else {
-            return text.len();
-        };
-        let b = text[from..]
-            .char_indices()
-            .nth(index % CHAR_MARK_EVERY)
-            .map_or(text.len(), |(b, _)| from + b);
-        self.last_char = (index, b);
-        b
     }
 }
 
@@ -284,14 +206,6 @@ fn floor_char(text: &str, mut i: usize) -> usize {
     i
 }
 
-fn memchr_all(bytes: &[u8], needle: u8) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(move |(_, b)| **b == needle)
-        .map(|(i, _)| i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,11 +213,37 @@ mod tests {
     #[test]
     fn columns_count_characters() {
         let text = "a: é\nbé: x\r\nc";
-        let mut l = Locator::new("f".into(), text);
+        let l = Locator::new("f".into(), text);
         let s = l.char_span(9, 10); // `x`
         assert_eq!((s.line, s.col), (2, 5));
         assert_eq!(&text[s.start..s.end], "x");
         let s = l.span(text.len() - 1, text.len());
         assert_eq!((s.line, s.col), (3, 1));
+    }
+
+    #[test]
+    fn a_csv_cell_after_wide_characters_is_shown_under_its_caret() {
+        use crate::diag::diagnostic::render_human;
+        use crate::diag::{Diagnostic, Sources};
+        let text = "name,code\n中文中,x1\n";
+        let loc = Locator::new("t.csv".into(), text);
+        let mut diags = Vec::new();
+        let docs = super::super::table::read(&loc, b',', &mut diags);
+        let cell = match docs.first().map(|d| &d.kind) {
+            Some(NodeKind::Seq(rows)) => rows.first().and_then(|r| r.get("code")),
+            _ => None,
+        };
+        let Some(cell) = cell else {
+            panic!("no cell `code` in {docs:?}");
+        };
+        assert_eq!((cell.span.line, cell.span.col), (2, 5));
+        let mut sources = Sources::new();
+        sources.add("t.csv".into(), text.into());
+        let d = Diagnostic::error("D0000", "not a number").at(cell.span.clone(), "here");
+        let shown = render_human(&d, &sources, false, 80);
+        assert!(
+            shown.contains("2 | 中文中,x1\n  |        ^^ here"),
+            "{shown}"
+        );
     }
 }

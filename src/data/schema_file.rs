@@ -26,8 +26,8 @@ const TYPE_NAMES: &[&str] = &[
 /// Parse a schema file. Every problem is reported, not only the first.
 pub fn parse_schema(file: Arc<str>, text: &str) -> Result<Schema, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let mut loc = Locator::new(file, text);
-    let docs = yaml::read(&mut loc, &mut diags);
+    let loc = Locator::new(file, text);
+    let docs = yaml::read(&loc, &mut diags);
     if !diags.is_empty() {
         return Err(diags);
     }

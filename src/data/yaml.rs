@@ -2,11 +2,12 @@
 //! saphyr-parser's event stream finds where each value is. The two are walked together.
 
 use super::codes;
-use super::node::{Entry, Locator, Node, NodeKind};
+use super::node::{apply_merges, Entry, Locator, Node, NodeKind};
 use crate::diag::{Diagnostic, Span};
 use saphyr_parser::{Event, Parser};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Expanded size (in nodes) above which a document's aliases are refused, unless the
 /// document itself is larger: a billion-laughs document must not exhaust memory.
@@ -16,7 +17,26 @@ const ALIAS_EXPANSION_FACTOR: u64 = 10;
 
 /// Read every document of a YAML file. Errors stop at the first malformed place, as
 /// YAML cannot be resynchronised reliably after one.
-pub(crate) fn read(loc: &mut Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    read_docs(loc, diags, true)
+}
+
+/// Read a YAML file that is not data (a suppressions file) into spanned nodes, with
+/// merge keys (`<<: *base`) applied, and every problem. A syntax error is placed where
+/// the parser reports it, even past the last line (suppressions files always were).
+pub(crate) fn read_text(file: Arc<str>, text: &str) -> (Vec<Node>, Vec<Diagnostic>) {
+    let loc = Locator::new(file, text);
+    let mut diags = Vec::new();
+    let mut docs = read_docs(&loc, &mut diags, false);
+    for doc in &mut docs {
+        apply_merges(doc);
+    }
+    (docs, diags)
+}
+
+/// `read`; `clamp` moves an error in the blank tail of the file back to the end of its
+/// last line.
+fn read_docs(loc: &Locator, diags: &mut Vec<Diagnostic>, clamp: bool) -> Vec<Node> {
     let positions = Positions::scan(loc);
     for (first, second, key) in &positions.duplicates {
         let first = positions.span_of(*first, loc);
@@ -78,7 +98,11 @@ pub(crate) fn read(loc: &mut Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> 
                 // duplicate keys were reported above, with both places
                 let dup = e.to_string().contains("duplicate entry");
                 if !dup || positions.duplicates.is_empty() {
-                    diags.push(yaml_error(&e, loc));
+                    diags.push(if clamp {
+                        yaml_error(&e, loc)
+                    } else {
+                        yaml_error_as_reported(&e, loc)
+                    });
                 }
                 break;
             }
@@ -89,12 +113,29 @@ pub(crate) fn read(loc: &mut Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> 
 
 /// A diagnostic for a serde_yaml error, at its line and column.
 pub(crate) fn yaml_error(e: &serde_yaml::Error, loc: &Locator) -> Diagnostic {
-    let text = e.to_string();
-    let (problem, context) = split_yaml_message(&text);
     let span = match e.location() {
         Some(l) => loc.line_col_span(l.line() as u32, l.column() as u32),
         None => loc.file_span(),
     };
+    yaml_error_at(e, span)
+}
+
+/// `yaml_error`, empty at the very line and column the parser gives.
+fn yaml_error_as_reported(e: &serde_yaml::Error, loc: &Locator) -> Diagnostic {
+    let span = match e.location() {
+        Some(l) => loc.point(l.line() as u32, l.column() as u32),
+        None => loc.file_span(),
+    };
+    yaml_error_at(e, span)
+}
+
+/// The error's message (without its positions: they are in the span) and its
+/// context as help. The message is libyaml's, so the position is libyaml's too:
+/// saphyr, which gives every node its place, words its errors differently and places
+/// some elsewhere (a tab in an indentation: at the scalar before it).
+fn yaml_error_at(e: &serde_yaml::Error, span: Span) -> Diagnostic {
+    let text = e.to_string();
+    let (problem, context) = split_yaml_message(&text);
     let mut d = Diagnostic::error(codes::MALFORMED_YAML, format!("malformed YAML: {problem}"))
         .at(span, problem.clone());
     if let Some(c) = context {
@@ -344,7 +385,7 @@ impl Positions {
         }
     }
 
-    fn span_of(&self, id: usize, loc: &mut Locator) -> Span {
+    fn span_of(&self, id: usize, loc: &Locator) -> Span {
         let (s, e) = self.range(id);
         loc.char_span(s, e)
     }
@@ -353,7 +394,7 @@ impl Positions {
 /// Walks a serde_yaml value and its position node together.
 struct Builder<'a, 'l, 't> {
     pos: &'a Positions,
-    loc: &'l mut Locator<'t>,
+    loc: &'l Locator<'t>,
     diags: &'l mut Vec<Diagnostic>,
 }
 

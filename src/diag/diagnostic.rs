@@ -2,10 +2,13 @@
 //! renderings: for people (with the source excerpt and a caret), plain, and JSON.
 
 use super::span::Span;
+use super::style;
+use anstyle::Style;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
+use unicode_width::UnicodeWidthChar;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -175,14 +178,14 @@ pub enum ErrorFormat {
     Json,
 }
 
-/// Colour codes, empty when colour is off.
+/// Paints in `diag::style`'s styles, or not at all when colour is off.
 struct Paint {
     on: bool,
 }
 impl Paint {
-    fn s(&self, code: &str, text: &str) -> String {
+    fn s(&self, style: Style, text: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            style::paint(style, text)
         } else {
             text.to_string()
         }
@@ -190,20 +193,20 @@ impl Paint {
 }
 
 /// Render one diagnostic for a person: header, location, source excerpt with carets
-/// under the spans, expected/found, help. Lines are cut at `width` characters.
+/// under the spans, expected/found, help. Lines are cut at `width` columns.
 pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
     let lvl_color = match d.level {
-        Level::Error => "1;31",
-        Level::Warning => "1;33",
-        Level::Info => "1;36",
+        Level::Error => style::ERROR,
+        Level::Warning => style::WARNING,
+        Level::Info => style::INFO,
     };
     let _ = writeln!(
         out,
         "{}: {}",
         p.s(lvl_color, &format!("{}[{}]", d.level.as_str(), d.code)),
-        p.s("1", &d.message)
+        p.s(style::BOLD, &d.message)
     );
     let mut labels: Vec<(&Label, bool)> = Vec::new();
     if let Some(l) = &d.primary {
@@ -221,19 +224,19 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
     for (i, (label, primary)) in labels.iter().enumerate() {
         let span = &label.span;
         let arrow = if i == 0 { "-->" } else { ":::" };
-        let _ = writeln!(out, "{pad}{} {}", p.s("1;34", arrow), span);
+        let _ = writeln!(out, "{pad}{} {}", p.s(style::GUTTER, arrow), span);
         let line_text = sources
             .get(&span.file)
             .and_then(|t| t.lines().nth(span.line.saturating_sub(1) as usize));
         match line_text {
             Some(text) => {
                 let (shown, col0, len) = excerpt(text, span, width.saturating_sub(gutter + 3));
-                let _ = writeln!(out, "{pad} {}", p.s("1;34", "|"));
+                let _ = writeln!(out, "{pad} {}", p.s(style::GUTTER, "|"));
                 let _ = writeln!(
                     out,
                     "{} {} {}",
-                    p.s("1;34", &format!("{:>gutter$}", span.line)),
-                    p.s("1;34", "|"),
+                    p.s(style::GUTTER, &format!("{:>gutter$}", span.line)),
+                    p.s(style::GUTTER, "|"),
                     shown
                 );
                 let mark = if *primary { "^" } else { "-" };
@@ -241,39 +244,44 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
                 let _ = writeln!(
                     out,
                     "{pad} {} {}{} {}",
-                    p.s("1;34", "|"),
+                    p.s(style::GUTTER, "|"),
                     " ".repeat(col0),
-                    p.s(if *primary { lvl_color } else { "1;34" }, &carets),
-                    p.s(if *primary { lvl_color } else { "1;34" }, &label.message)
+                    p.s(if *primary { lvl_color } else { style::GUTTER }, &carets),
+                    p.s(
+                        if *primary { lvl_color } else { style::GUTTER },
+                        &label.message
+                    )
                 );
             }
             None => {
                 if !label.message.is_empty() {
-                    let _ = writeln!(out, "{pad} {} {}", p.s("1;34", "="), label.message);
+                    let _ = writeln!(out, "{pad} {} {}", p.s(style::GUTTER, "="), label.message);
                 }
             }
         }
     }
     if let Some(e) = &d.expected {
-        let _ = writeln!(out, "{pad} {} expected: {}", p.s("1;34", "="), e);
+        let _ = writeln!(out, "{pad} {} expected: {}", p.s(style::GUTTER, "="), e);
     }
     if let Some(f) = &d.found {
-        let _ = writeln!(out, "{pad} {} found: {}", p.s("1;34", "="), f);
+        let _ = writeln!(out, "{pad} {} found: {}", p.s(style::GUTTER, "="), f);
     }
     if let Some(h) = &d.help {
         let _ = writeln!(
             out,
             "{pad} {} {}: {}",
-            p.s("1;34", "="),
-            p.s("1", "help"),
+            p.s(style::GUTTER, "="),
+            p.s(style::BOLD, "help"),
             h
         );
     }
     out
 }
 
-/// The part of `line` to show, the caret's column in it and the caret's length, all
-/// in characters. Long lines are cut to a window around the span.
+/// The part of `line` to show, and the caret's column in it and length, all in
+/// display columns: a wide character (`中`) takes two, a combining mark none, so the
+/// caret stands under the span on a terminal. A tab is shown as one space. Long lines
+/// are cut to a window of `width` columns around the span.
 fn excerpt(line: &str, span: &Span, width: usize) -> (String, usize, usize) {
     let chars: Vec<char> = line
         .chars()
@@ -298,14 +306,31 @@ fn excerpt(line: &str, span: &Span, width: usize) -> (String, usize, usize) {
     } else {
         1
     };
+    let columns = |cs: &[char]| -> usize { cs.iter().map(|&c| display_width(c)).sum() };
     let width = width.max(20);
-    if chars.len() <= width {
-        return (chars.iter().collect(), col0, span_chars);
+    if columns(&chars) <= width {
+        let caret = columns(&chars[col0..(col0 + span_chars).min(chars.len())]);
+        return (
+            chars.iter().collect(),
+            columns(&chars[..col0]),
+            caret.max(1),
+        );
     }
-    let start = col0.saturating_sub(width / 3);
-    let end = (start + width).min(chars.len());
+    // a third of the window before the span, the rest from there on
+    let mut start = col0;
+    let mut before = 0;
+    while start > 0 && before + display_width(chars[start - 1]) <= width / 3 {
+        start -= 1;
+        before += display_width(chars[start]);
+    }
+    let mut end = start;
+    let mut used = 0;
+    while end < chars.len() && used + display_width(chars[end]) <= width {
+        used += display_width(chars[end]);
+        end += 1;
+    }
     let mut shown: String = String::new();
-    let mut offset = col0 - start;
+    let mut offset = columns(&chars[start..col0]);
     if start > 0 {
         shown.push_str("...");
         offset += 3;
@@ -314,11 +339,14 @@ fn excerpt(line: &str, span: &Span, width: usize) -> (String, usize, usize) {
     if end < chars.len() {
         shown.push_str("...");
     }
-    (
-        shown,
-        offset,
-        span_chars.min(end.saturating_sub(col0)).max(1),
-    )
+    let caret_end = (col0 + span_chars).min(end).max(col0);
+    (shown, offset, columns(&chars[col0..caret_end]).max(1))
+}
+
+/// How many terminal columns `c` takes: two for wide characters (CJK, most emoji),
+/// none for combining marks; a control character counts one, as it always has here.
+fn display_width(c: char) -> usize {
+    UnicodeWidthChar::width(c).unwrap_or(1)
 }
 
 /// One line: `file:line:col: error[CODE]: message (expected X, found Y)`.
@@ -405,4 +433,89 @@ pub fn render_all(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The excerpt and caret lines of a diagnostic at bytes `start..end` of a
+    /// one-file source, rendered without colour.
+    fn carets(text: &str, start: usize, end: usize, width: usize) -> String {
+        let (line, col) = crate::diag::span::line_col(text, start);
+        let span = Span::new("t.csv".into(), start, end, line, col);
+        let mut sources = Sources::new();
+        sources.add("t.csv".into(), text.into());
+        let d = Diagnostic::error("D0000", "m").at(span, "here");
+        let out = render_human(&d, &sources, false, width);
+        let lines: Vec<&str> = out.lines().collect();
+        lines[3..5].join("\n")
+    }
+
+    fn at(text: &str, what: &str) -> (usize, usize) {
+        let start = text.find(what).unwrap_or(0);
+        (start, start + what.len())
+    }
+
+    #[test]
+    fn carets_stand_under_the_span_after_wide_characters() {
+        let text = "中文中,x1\n";
+        let (s, e) = at(text, "x1");
+        assert_eq!(carets(text, s, e, 80), "1 | 中文中,x1\n  |        ^^ here");
+        // a wide character under the caret takes two carets
+        let (s, e) = at(text, "文");
+        assert_eq!(carets(text, s, e, 80), "1 | 中文中,x1\n  |   ^^ here");
+    }
+
+    #[test]
+    fn tabs_are_one_space_and_combining_marks_none() {
+        let text = "\tname: 名前\tx\n";
+        let (s, e) = at(text, "x");
+        assert_eq!(
+            carets(text, s, e, 80),
+            "1 |  name: 名前 x\n  |             ^ here"
+        );
+        // `e` and a combining acute accent are one column
+        let text = "e\u{301}\tx";
+        let (s, e) = at(text, "x");
+        assert_eq!(carets(text, s, e, 80), "1 | e\u{301} x\n  |   ^ here");
+    }
+
+    #[test]
+    fn colour_is_one_sequence_per_style_as_before_anstyle() {
+        let text = "a\n}\n";
+        let mut sources = Sources::new();
+        sources.add("r.rules".into(), text.into());
+        let d = Diagnostic::error("P0001", "unexpected `}`")
+            .at(
+                Span::new("r.rules".into(), 2, 3, 2, 1),
+                "expected an expression",
+            )
+            .also(Span::new("r.rules".into(), 0, 1, 1, 1), "after this")
+            .help("h");
+        let expected = "\x1b[1;31merror[P0001]\x1b[0m: \x1b[1munexpected `}`\x1b[0m
+ \x1b[1;34m-->\x1b[0m r.rules:2:1
+  \x1b[1;34m|\x1b[0m
+\x1b[1;34m2\x1b[0m \x1b[1;34m|\x1b[0m }
+  \x1b[1;34m|\x1b[0m \x1b[1;31m^\x1b[0m \x1b[1;31mexpected an expression\x1b[0m
+ \x1b[1;34m:::\x1b[0m r.rules:1:1
+  \x1b[1;34m|\x1b[0m
+\x1b[1;34m1\x1b[0m \x1b[1;34m|\x1b[0m a
+  \x1b[1;34m|\x1b[0m \x1b[1;34m-\x1b[0m \x1b[1;34mafter this\x1b[0m
+  \x1b[1;34m=\x1b[0m \x1b[1mhelp\x1b[0m: h
+";
+        assert_eq!(render_human(&d, &sources, true, 80), expected);
+    }
+
+    #[test]
+    fn a_cut_long_line_counts_columns_from_the_cut() {
+        let text = format!("{}x{}", "中".repeat(30), "中".repeat(30));
+        let (s, e) = at(&text, "x");
+        // a window of 20 columns: 3 wide characters (6 columns) before `x`, 6 after
+        let shown = format!("...{}x{}...", "中".repeat(3), "中".repeat(6));
+        assert_eq!(
+            carets(&text, s, e, 24),
+            format!("1 | {shown}\n  | {}^ here", " ".repeat(9))
+        );
+    }
 }

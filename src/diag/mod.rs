@@ -5,9 +5,10 @@
 pub mod diagnostic;
 pub mod kinds;
 pub mod span;
+pub mod style;
 pub mod suggest;
 
 pub use diagnostic::{Diagnostic, ErrorFormat, Label, Level, Sources};
 pub use kinds::{Severity, VerdictKind};
-pub use span::Span;
+pub use span::{LineIndex, Span};
 pub use suggest::did_you_mean;

@@ -306,9 +306,10 @@ fn keep_certain_first(findings: Vec<Finding>, max: usize) -> Vec<Finding> {
         .collect()
 }
 
-/// One verdict per claim: from the certain findings of verdict rules when there are
-/// any, else from the possible ones; disagreeing rules make the verdict conflicting
-/// (`None`); a claim no verdict rule decided has not enough evidence.
+/// One verdict per claim, from the certain findings of verdict rules only: certain
+/// findings that disagree make it conflicting (`None`); a claim with no certain
+/// finding (none at all, or only possible ones) has not enough evidence. Possible
+/// findings stay in `support`, so reports can list them and their unknowns.
 pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<ClaimVerdict> {
     let mut collections: Vec<String> = Vec::new();
     for r in &suite.rules {
@@ -346,12 +347,9 @@ pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<
                 kinds.dedup();
                 kinds
             };
-            let certain = pick(Certainty::Certain);
-            let kinds = if certain.is_empty() {
-                pick(Certainty::Possible)
-            } else {
-                certain
-            };
+            // only certain findings rate a claim: possible ones are listed beside the
+            // verdict (with what left them undecided) but never decide it
+            let kinds = pick(Certainty::Certain);
             let verdict = match kinds.len() {
                 0 => Some(VerdictKind::NotEnoughEvidence),
                 1 => Some(kinds[0]),

@@ -83,14 +83,31 @@ pub fn rating_name(v: Option<VerdictKind>) -> &'static str {
 /// superlative-not-maximum.`
 fn review_body(v: &ClaimVerdict) -> String {
     let mut parts: Vec<String> = Vec::new();
-    for (kind, rule, _, certainty) in &v.support {
-        let mut p = format!("{} according to rule {rule}", verdict_label(Some(*kind)));
-        if *certainty == Certainty::Possible {
-            p.push_str(" (possibly)");
-        }
+    // certain findings first: they rate the claim; possible ones only say what might
+    for (kind, rule, _, certainty) in v
+        .support
+        .iter()
+        .filter(|s| s.3 == Certainty::Certain)
+        .chain(v.support.iter().filter(|s| s.3 == Certainty::Possible))
+    {
+        let p = match certainty {
+            Certainty::Certain => {
+                format!("{} according to rule {rule}", verdict_label(Some(*kind)))
+            }
+            Certainty::Possible => format!(
+                "possibly {} according to rule {rule}, on values that are not known",
+                verdict_label(Some(*kind))
+            ),
+        };
         if !parts.contains(&p) {
             parts.push(p);
         }
+    }
+    if v.verdict == Some(VerdictKind::NotEnoughEvidence)
+        && !v.support.is_empty()
+        && v.support.iter().all(|s| s.3 == Certainty::Possible)
+    {
+        return format!("Not enough evidence: {}.", parts.join("; "));
     }
     if parts.is_empty() {
         return match v.verdict {

@@ -42,7 +42,18 @@ fn evidence_text(f: &Finding) -> String {
         let _ = writeln!(s, "unknown: {u}");
     }
     if let Some(v) = &f.verdict {
-        let _ = writeln!(s, "verdict: {} for claim {}", v.kind.as_str(), v.claim);
+        let _ = match f.certainty {
+            Certainty::Certain => {
+                writeln!(s, "verdict: {} for claim {}", v.kind.as_str(), v.claim)
+            }
+            // a possible finding never rates the claim
+            Certainty::Possible => writeln!(
+                s,
+                "no verdict yet: {} for claim {} if the unknowns hold",
+                v.kind.as_str(),
+                v.claim
+            ),
+        };
     }
     for e in &f.evidence {
         let test = if e.test { " (test record)" } else { "" };

@@ -1,13 +1,14 @@
 //! Reviewed exceptions: a YAML file of suppressions, each with a reason, a reviewer and
 //! an expiry date. Matching findings leave the report; expired entries stop working.
 
+use crate::data::node::{Entry, Node, NodeKind};
+use crate::data::value::fmt_number;
+use crate::data::yaml::read_text;
 use crate::diag::diagnostic::sort;
-use crate::diag::span::line_col;
-use crate::diag::{Diagnostic, Level, Span};
+use crate::diag::{Diagnostic, Level, LineIndex, Span};
 use crate::eval::{Finding, Report};
 use crate::report::output::{nearest, recount};
 use chrono::NaiveDate;
-use serde_yaml::Value;
 use std::sync::Arc;
 
 /// One accepted exception.
@@ -66,133 +67,98 @@ pub struct SuppressionOutcome {
 
 const FIELDS: [&str; 5] = ["rule", "records", "reason", "reviewer", "expires"];
 
-/// Where each entry and each of its keys is in the text, found by scanning lines:
-/// serde_yaml does not keep positions.
+/// Where the entries and their keys and values are: the spans of the YAML loader's
+/// nodes, so flow style (`- {rule: x, ...}`), comments, anchors and merge keys place
+/// them as well as block style does.
 struct Layout<'t> {
     file: Arc<str>,
-    text: &'t str,
-    /// Byte offsets of the line starts.
-    lines: Vec<usize>,
-    /// Byte offset of each entry's `-`.
-    entries: Vec<usize>,
+    lines: LineIndex<'t>,
 }
 
-impl<'t> Layout<'t> {
-    fn scan(file: Arc<str>, text: &'t str) -> Layout<'t> {
-        let mut lines = vec![0];
-        lines.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        let mut layout = Layout {
-            file,
-            text,
-            lines,
-            entries: Vec::new(),
-        };
-        // entries are the `-` lines at the indentation of the first one
-        let mut indent: Option<usize> = None;
-        for li in 0..layout.lines.len() {
-            let (start, line) = layout.line(li);
-            let trimmed = line.trim_start();
-            let ind = line.len() - trimmed.len();
-            if !(trimmed == "-" || trimmed.starts_with("- ")) {
-                continue;
-            }
-            if *indent.get_or_insert(ind) == ind {
-                layout.entries.push(start + ind);
-            }
-        }
-        layout
-    }
-
-    /// The byte offset and text (without line end) of line `li` (0-based).
-    fn line(&self, li: usize) -> (usize, &'t str) {
-        let start = self.lines[li];
-        let end = self
-            .lines
-            .get(li + 1)
-            .map(|n| n - 1)
-            .unwrap_or(self.text.len());
-        let line = self.text.get(start..end).unwrap_or("");
-        (start, line.strip_suffix('\r').unwrap_or(line))
-    }
-
+impl Layout<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
-        let (line, col) = line_col(self.text, start);
+        let (line, col) = self.lines.line_col(start);
         Span::new(self.file.clone(), start, end, line, col)
     }
 
-    /// The `-` of entry `i`, or the file's start when the layout could not find it.
-    fn entry(&self, i: usize) -> Span {
-        match self.entries.get(i) {
-            Some(&o) => self.span(o, o + 1),
-            None => self.span(0, 0),
+    /// An entry is shown at its `-` in a block list, else (a flow list) where it starts.
+    fn entry(&self, entry: &Node) -> Span {
+        let text = self.lines.text();
+        let start = entry.span.start.min(text.len());
+        let before = text[..start].trim_end_matches([' ', '\t', '\r', '\n']);
+        match before.strip_suffix('-') {
+            Some(rest) => self.span(rest.len(), rest.len() + 1),
+            None => self.span(start, start + 1),
         }
     }
 
-    /// The key `key:` of entry `i`, or its value when `value` is set.
-    fn key(&self, i: usize, key: &str, value: bool) -> Option<Span> {
-        let entry = *self.entries.get(i)?;
-        let next = self.entries.get(i + 1).copied().unwrap_or(self.text.len());
-        for li in 0..self.lines.len() {
-            let (start, line) = self.line(li);
-            if start + line.len() < entry || start >= next {
-                continue;
-            }
-            // on the entry's first line, look after the `-`
-            let from = if start <= entry { entry - start + 1 } else { 0 };
-            let Some(rest) = line.get(from..) else {
-                continue;
-            };
-            let trimmed = rest.trim_start();
-            let key_at = start + from + (rest.len() - trimmed.len());
-            let Some(after) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':')) else {
-                continue;
-            };
-            if !value {
-                return Some(self.span(key_at, key_at + key.len()));
-            }
-            let v = after.trim();
-            if v.is_empty() {
-                return Some(self.span(key_at, key_at + key.len()));
-            }
-            let v_at = key_at + key.len() + 1 + (after.len() - after.trim_start().len());
-            return Some(self.span(v_at, v_at + v.len()));
+    /// The value of `key` when it starts on the key's line, else the key: a value on
+    /// the lines below (a block list) is shown at its key.
+    fn value(&self, entry: &Entry) -> Span {
+        let v = &entry.value.span;
+        if v.has_range() && v.line == entry.key_span.line {
+            v.clone()
+        } else {
+            entry.key_span.clone()
         }
-        None
+    }
+
+    /// A value as the file writes it, for `found:`; a list or map over several lines
+    /// by its kind.
+    fn written(&self, node: &Node) -> String {
+        let text = self.lines.text();
+        match text.get(node.span.start..node.span.end) {
+            _ if matches!(node.kind, NodeKind::Null) => "null".to_string(),
+            Some(s) if !s.is_empty() && !s.contains('\n') => s.to_string(),
+            _ => node.describe(),
+        }
     }
 }
 
+/// A problem of the YAML itself (malformed, a key written twice, ...), as a
+/// suppressions-file error at the place the loader found.
+fn invalid_file(mut d: Diagnostic) -> Diagnostic {
+    let problem = d
+        .message
+        .strip_prefix("malformed YAML: ")
+        .unwrap_or(&d.message);
+    d.message = format!("invalid suppressions file: {problem}");
+    d.code = "R0201".to_string();
+    d.level = Level::Error;
+    d
+}
+
 /// Load a suppressions file: a YAML list of entries (or a map with a `suppressions`
-/// list). Every problem is reported, each at its line and column; entries with errors
-/// are left out.
+/// list), read by the data loader's YAML reader. Every problem is reported, each at its
+/// line and column; entries with errors are left out.
 pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagnostic>) {
-    let layout = Layout::scan(file.into(), text);
+    let layout = Layout {
+        file: file.into(),
+        lines: LineIndex::new(text),
+    };
     let start = layout.span(0, 0);
-    let mut diags = Vec::new();
-    let doc: Value = match serde_yaml::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let at = e.location().map(|l| l.index()).unwrap_or(0);
-            let msg = e.to_string();
-            let msg = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
-            };
-            let d = Diagnostic::error("R0201", format!("invalid suppressions file: {msg}"))
-                .at(layout.span(at, at), "here");
+    let (docs, problems) = read_text(layout.file.clone(), text);
+    if !problems.is_empty() {
+        let mut diags: Vec<Diagnostic> = problems.into_iter().map(invalid_file).collect();
+        sort(&mut diags);
+        return (Vec::new(), diags);
+    }
+    let doc = match docs.as_slice() {
+        [] => return (Vec::new(), Vec::new()),
+        [doc] => doc,
+        [_, second, ..] => {
+            let d = Diagnostic::error("R0201", "invalid suppressions file")
+                .at(second.span.clone(), "a second document")
+                .expected("one YAML document");
             return (Vec::new(), vec![d]);
         }
     };
-    let list = match &doc {
-        Value::Null => return (Vec::new(), Vec::new()),
-        Value::Sequence(s) => s,
-        Value::Mapping(m) => match m.get("suppressions") {
-            Some(Value::Sequence(s)) => s,
-            Some(Value::Null) => return (Vec::new(), Vec::new()),
+    let list = match &doc.kind {
+        NodeKind::Null => return (Vec::new(), Vec::new()),
+        NodeKind::Seq(s) => s,
+        NodeKind::Map(_) => match doc.get("suppressions").map(|n| &n.kind) {
+            Some(NodeKind::Seq(s)) => s,
+            Some(NodeKind::Null) => return (Vec::new(), Vec::new()),
             _ => {
                 let d = Diagnostic::error("R0201", "invalid suppressions file")
                     .at(start.clone(), "")
@@ -207,15 +173,11 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
             return (Vec::new(), vec![d]);
         }
     };
+    let mut diags = Vec::new();
     let mut out = Vec::new();
-    for (i, entry) in list.iter().enumerate() {
-        let entry_span = layout.entry(i);
-        let key_span = |key: &str, value: bool| {
-            layout
-                .key(i, key, value)
-                .unwrap_or_else(|| entry_span.clone())
-        };
-        let Value::Mapping(map) = entry else {
+    for entry in list {
+        let entry_span = layout.entry(entry);
+        let NodeKind::Map(map) = &entry.kind else {
             diags.push(
                 Diagnostic::error("R0201", "a suppression must be a mapping")
                     .at(entry_span.clone(), "this entry")
@@ -223,38 +185,33 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
             );
             continue;
         };
+        let field = |key: &str| map.iter().find(|e| &*e.key == key);
         let before = diags.len();
-        for key in map.keys() {
-            let name = match key {
-                Value::String(s) => s.clone(),
-                other => serde_yaml::to_string(other)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
-            };
-            if !FIELDS.contains(&name.as_str()) {
+        for e in map {
+            let name = &*e.key;
+            if !FIELDS.contains(&name) {
                 let mut d =
                     Diagnostic::error("R0206", format!("unknown field `{name}` in a suppression"))
-                        .at(key_span(&name, false), "unknown field")
+                        .at(e.key_span.clone(), "unknown field")
                         .expected(format!("one of {}", FIELDS.join(", ")));
-                if let Some(near) = nearest(&name, &FIELDS) {
+                if let Some(near) = nearest(name, &FIELDS) {
                     d = d.help(format!("did you mean `{near}`?"));
                 }
                 diags.push(d);
             }
         }
         let string = |key: &str, diags: &mut Vec<Diagnostic>| -> Option<String> {
-            match map.get(key) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) if s.trim().is_empty() => None,
-                Some(Value::String(s)) => Some(s.trim().to_string()),
-                Some(other) => {
-                    let found = serde_yaml::to_string(other).unwrap_or_default();
+            let e = field(key)?;
+            match &e.value.kind {
+                NodeKind::Null => None,
+                NodeKind::Str(s) | NodeKind::Text(s) if s.trim().is_empty() => None,
+                NodeKind::Str(s) | NodeKind::Text(s) => Some(s.trim().to_string()),
+                _ => {
                     diags.push(
                         Diagnostic::error("R0201", format!("`{key}` must be a string"))
-                            .at(key_span(key, true), "")
+                            .at(layout.value(e), "")
                             .expected("a string")
-                            .found(found.trim().to_string()),
+                            .found(layout.written(&e.value)),
                     );
                     Some(String::new())
                 }
@@ -301,9 +258,10 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
             Some(s) => match parse_date(&s) {
                 Some(d) => Some(d),
                 None => {
+                    let at = field("expires").map_or(entry_span.clone(), |e| layout.value(e));
                     diags.push(
                         Diagnostic::error("R0204", format!("invalid expiry date `{s}`"))
-                            .at(key_span("expires", true), "not a date")
+                            .at(at, "not a date")
                             .expected("a date YYYY-MM-DD")
                             .found(format!("`{s}`")),
                     );
@@ -311,49 +269,53 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
                 }
             },
         };
-        let records = match map.get("records") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(s)) => vec![s.trim().to_string()],
-            Some(Value::Sequence(items)) => {
-                let mut records = Vec::new();
-                for item in items {
-                    match item {
-                        Value::String(s) if !s.trim().is_empty() => {
-                            records.push(s.trim().to_string())
-                        }
-                        Value::Number(n) => records.push(n.to_string()),
-                        other => {
-                            let found = serde_yaml::to_string(other).unwrap_or_default();
-                            diags.push(
-                                Diagnostic::error(
-                                    "R0201",
-                                    "a record in `records` must be `collection/id` or `id`",
-                                )
-                                .at(key_span("records", true), "")
-                                .found(found.trim().to_string()),
-                            );
+        let records = match field("records") {
+            None => Vec::new(),
+            Some(e) => match &e.value.kind {
+                NodeKind::Null => Vec::new(),
+                NodeKind::Str(s) | NodeKind::Text(s) => vec![s.trim().to_string()],
+                NodeKind::Seq(items) => {
+                    let mut records = Vec::new();
+                    for item in items {
+                        match &item.kind {
+                            NodeKind::Str(s) | NodeKind::Text(s) if !s.trim().is_empty() => {
+                                records.push(s.trim().to_string())
+                            }
+                            NodeKind::Number(n) => records.push(fmt_number(*n)),
+                            _ => {
+                                diags.push(
+                                    Diagnostic::error(
+                                        "R0201",
+                                        "a record in `records` must be `collection/id` or `id`",
+                                    )
+                                    .at(layout.value(e), "")
+                                    .found(layout.written(item)),
+                                );
+                            }
                         }
                     }
-                }
-                if items.is_empty() {
-                    diags.push(
-                        Diagnostic::error("R0201", format!("{what} has an empty `records` list"))
-                            .at(key_span("records", true), "empty")
+                    if items.is_empty() {
+                        diags.push(
+                            Diagnostic::error(
+                                "R0201",
+                                format!("{what} has an empty `records` list"),
+                            )
+                            .at(layout.value(e), "empty")
                             .help("leave `records` out to accept every finding of the rule"),
-                    );
+                        );
+                    }
+                    records
                 }
-                records
-            }
-            Some(other) => {
-                let found = serde_yaml::to_string(other).unwrap_or_default();
-                diags.push(
-                    Diagnostic::error("R0201", "`records` must be a list of record ids")
-                        .at(key_span("records", true), "")
-                        .expected("a list of `collection/id` or `id`")
-                        .found(found.trim().to_string()),
-                );
-                Vec::new()
-            }
+                _ => {
+                    diags.push(
+                        Diagnostic::error("R0201", "`records` must be a list of record ids")
+                            .at(layout.value(e), "")
+                            .expected("a list of `collection/id` or `id`")
+                            .found(layout.written(&e.value)),
+                    );
+                    Vec::new()
+                }
+            },
         };
         if diags.len() > before {
             continue;
@@ -473,4 +435,138 @@ pub fn apply_suppressions(
         }
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each diagnostic as `line:col code message`.
+    fn located(diags: &[Diagnostic]) -> Vec<String> {
+        diags
+            .iter()
+            .map(|d| {
+                let at = d.primary.as_ref().map(|l| &l.span);
+                let (line, col) = at.map_or((0, 0), |s| (s.line, s.col));
+                format!("{line}:{col} {} {}", d.code, d.message)
+            })
+            .collect()
+    }
+
+    fn at(s: &Suppression) -> (u32, u32) {
+        (s.span.line, s.span.col)
+    }
+
+    #[test]
+    fn flow_style_entries_in_a_block_list() {
+        let text = "\
+# reviewed at the desk
+- {rule: a, reason: known, reviewer: A. Editor, expires: 2026-06-30}
+-   {rule: b, records: [actions/x, 12], reason: 'r, with a comma', reviewer: B, expires: \"2026-07-01\"}  # trailing
+";
+        let (s, d) = load_suppressions("s.yaml", text);
+        assert!(d.is_empty(), "{:?}", located(&d));
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].rule.as_str(), at(&s[0])), ("a", (2, 1)));
+        assert_eq!(s[0].expires, NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+        assert_eq!((s[1].rule.as_str(), at(&s[1])), ("b", (3, 1)));
+        assert_eq!(s[1].records, ["actions/x", "12"]);
+        assert_eq!(s[1].reason, "r, with a comma");
+    }
+
+    #[test]
+    fn a_flow_list_places_entries_at_their_braces() {
+        let text = "suppressions: [{rule: a, reason: r, reviewer: v, expires: 2026-01-01},\n  {rule: b, reason: r, reviewer: v, expires: 2026-01-01}]\n";
+        let (s, d) = load_suppressions("s.yaml", text);
+        assert!(d.is_empty(), "{:?}", located(&d));
+        assert_eq!(at(&s[0]), (1, 16));
+        assert_eq!(at(&s[1]), (2, 3));
+    }
+
+    #[test]
+    fn errors_in_flow_entries_point_at_the_key_or_value() {
+        let text = "- {rule: a, reason: r, reviewer: v, expires: 2026-02-30}\n- {rule: b, reason: r, reveiwer: v, expires: 2026-01-01, records: []}\n";
+        let (s, d) = load_suppressions("s.yaml", text);
+        assert!(s.is_empty());
+        assert_eq!(
+            located(&d),
+            [
+                "1:46 R0204 invalid expiry date `2026-02-30`",
+                "2:1 R0203 suppression of `b` has no `reviewer`",
+                "2:24 R0206 unknown field `reveiwer` in a suppression",
+                "2:67 R0201 suppression of `b` has an empty `records` list",
+            ]
+        );
+        let empty = d[3]
+            .primary
+            .as_ref()
+            .map(|l| &text[l.span.start..l.span.end]);
+        assert_eq!(empty, Some("[]"));
+    }
+
+    #[test]
+    fn comments_anchors_and_merge_keys() {
+        let text = "\
+suppressions:
+  # the desk's defaults
+  - &desk {rule: a, reason: shared reason, reviewer: Desk, expires: 2026-12-31}
+  - <<: *desk
+    rule: b # overrides the merged rule
+  - rule: c
+    reason: *x
+    reviewer: Desk
+    expires: 2026-12-31
+";
+        // `*x` names no anchor: a YAML error, located
+        let (_, d) = load_suppressions("s.yaml", text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, "R0201");
+        assert!(d[0].message.starts_with("invalid suppressions file: "));
+        let text = text.replace("*x", "it is known # why");
+        let (s, d) = load_suppressions("s.yaml", &text);
+        assert!(d.is_empty(), "{:?}", located(&d));
+        let rules: Vec<&str> = s.iter().map(|s| s.rule.as_str()).collect();
+        assert_eq!(rules, ["a", "b", "c"]);
+        assert_eq!(s[1].reason, "shared reason");
+        assert_eq!(s[2].reason, "it is known");
+        assert_eq!(at(&s[1]), (4, 3));
+    }
+
+    #[test]
+    fn malformed_and_duplicate_keys_are_located() {
+        // the message no longer carries libyaml's positions: the span and help do
+        let (_, d) = load_suppressions("s.yaml", "- {rule: a, reason: r\n- rule: b\n");
+        assert_eq!(
+            located(&d),
+            ["2:7 R0201 invalid suppressions file: did not find expected ',' or '}'"]
+        );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("while parsing a flow mapping (which starts at line 1 column 3)")
+        );
+        let (_, d) = load_suppressions("s.yaml", "- rule: a\n  rule: b\n");
+        assert_eq!(
+            located(&d),
+            ["2:3 R0201 invalid suppressions file: key `rule` is written twice in one map"]
+        );
+        assert_eq!(d[0].secondary[0].span.line, 1);
+    }
+
+    #[test]
+    fn values_of_the_wrong_kind_are_shown_as_written() {
+        let text = "- rule: [a, b]\n  reason: 5\n  reviewer: v\n  expires: 2026-01-01\n  records: {x: 1}\n";
+        let (_, d) = load_suppressions("s.yaml", text);
+        let found: Vec<(&str, Option<&str>)> = d
+            .iter()
+            .map(|d| (d.message.as_str(), d.found.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("`rule` must be a string", Some("[a, b]")),
+                ("`reason` must be a string", Some("5")),
+                ("`records` must be a list of record ids", Some("{x: 1}")),
+            ]
+        );
+    }
 }

@@ -2,44 +2,51 @@
 //! sources those cite, possible findings apart, claim verdicts, and a summary line.
 
 use crate::check::RuleInfo;
+use crate::diag::style::{self, paint};
 use crate::diag::{Severity, VerdictKind};
 use crate::eval::{Certainty, ClaimVerdict, Evidence, Finding, Report, SourceRef};
 use crate::report::output::{plural, record_name, summary_line, verdict_label};
+use anstyle::{AnsiColor, Style};
 use std::fmt::Write as _;
 
-/// ANSI colour, or nothing when colour is off.
+/// Paints in anstyle styles (`diag::style::paint`), or not at all when colour is off.
 struct Paint {
     on: bool,
 }
 
 impl Paint {
-    fn s(&self, code: &str, text: &str) -> String {
+    fn s(&self, style: Style, text: &str) -> String {
         if self.on && !text.is_empty() {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            paint(style, text)
         } else {
             text.to_string()
         }
     }
 }
 
-const BOLD: &str = "1";
-const DIM: &str = "2";
-const LOCATION: &str = "34";
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const LOCATION: Style = AnsiColor::Blue.on_default();
+/// What is not certain: a possible finding's mark, a claim without a verdict.
+const POSSIBLE: Style = AnsiColor::Magenta.on_default().bold();
+/// What rests on unknown values.
+const UNKNOWN: Style = AnsiColor::Magenta.on_default();
+const TEST_RECORD: Style = AnsiColor::Yellow.on_default();
 
-fn severity_color(s: Severity) -> &'static str {
+fn severity_color(s: Severity) -> Style {
     match s {
-        Severity::Error => "1;31",
-        Severity::Warning => "1;33",
-        Severity::Info => "1;36",
+        Severity::Error => style::ERROR,
+        Severity::Warning => style::WARNING,
+        Severity::Info => style::INFO,
     }
 }
 
-fn verdict_color(v: Option<VerdictKind>) -> &'static str {
+fn verdict_color(v: Option<VerdictKind>) -> Style {
     match v {
-        Some(VerdictKind::Supported) => "1;32",
-        Some(VerdictKind::Refuted) => "1;31",
-        Some(VerdictKind::NotEnoughEvidence) => "1;33",
-        None => "1;35",
+        Some(VerdictKind::Supported) => AnsiColor::Green.on_default().bold(),
+        Some(VerdictKind::Refuted) => AnsiColor::Red.on_default().bold(),
+        Some(VerdictKind::NotEnoughEvidence) => AnsiColor::Yellow.on_default().bold(),
+        None => POSSIBLE,
     }
 }
 
@@ -64,7 +71,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             .max()
             .unwrap_or(0);
         for v in &report.verdicts {
-            render_verdict(&mut out, &p, v, width);
+            render_verdict(&mut out, &p, v, width, report);
         }
         out.push('\n');
     }
@@ -159,7 +166,7 @@ fn render_group(out: &mut String, p: &Paint, g: &Group<'_>) {
             out,
             "  {}",
             p.s(
-                "35",
+                UNKNOWN,
                 &format!(
                     "{}, resting on values that are unknown:",
                     plural(possible.len(), "possible finding", "possible findings")
@@ -176,7 +183,7 @@ fn render_group(out: &mut String, p: &Paint, g: &Group<'_>) {
 fn render_finding(out: &mut String, p: &Paint, f: &Finding) {
     let marker = match f.certainty {
         Certainty::Certain => p.s(severity_color(f.severity), "*"),
-        Certainty::Possible => p.s("1;35", "?"),
+        Certainty::Possible => p.s(POSSIBLE, "?"),
     };
     let mut lines = clean(&f.message)
         .lines()
@@ -190,15 +197,24 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding) {
         let _ = writeln!(out, "    {l}");
     }
     for u in &f.unknown {
-        let _ = writeln!(out, "    {} {}", p.s("35", "unknown:"), clean(u));
+        let _ = writeln!(out, "    {} {}", p.s(UNKNOWN, "unknown:"), clean(u));
     }
     if let Some(v) = &f.verdict {
-        let _ = writeln!(
+        // a possible finding says what it would rate the claim, never rates it
+        let head = match f.certainty {
+            Certainty::Certain => "verdict on",
+            Certainty::Possible => "no verdict yet on",
+        };
+        let _ = write!(
             out,
-            "    verdict on {}: {}",
+            "    {head} {}: {}",
             clean(&v.claim),
             p.s(verdict_color(Some(v.kind)), verdict_label(Some(v.kind)))
         );
+        if f.certainty == Certainty::Possible {
+            out.push_str(" if the unknowns hold");
+        }
+        out.push('\n');
     }
     let var_width = f.evidence.iter().map(|e| e.var.chars().count()).max();
     let name_width = f
@@ -224,7 +240,7 @@ fn render_evidence(out: &mut String, p: &Paint, e: &Evidence, var_width: usize, 
         p.s(LOCATION, &clean(&e.span.to_string()))
     );
     if e.test {
-        line.push_str(&format!("  {}", p.s("33", "(test record)")));
+        line.push_str(&format!("  {}", p.s(TEST_RECORD, "(test record)")));
     }
     let _ = writeln!(out, "{}", line.trim_end());
     let indent = " ".repeat(4 + var_width + 2);
@@ -254,7 +270,7 @@ fn source_text(s: &SourceRef) -> String {
     t
 }
 
-fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize) {
+fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize, report: &Report) {
     let label = verdict_label(v.verdict);
     let pad = " ".repeat(width.saturating_sub(label.len()));
     let _ = writeln!(
@@ -278,10 +294,27 @@ fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize) {
         }
         line.push_str(&format!("according to {}", p.s(BOLD, &clean(rule))));
         if *certainty == Certainty::Possible {
-            line.push_str(&format!(" {}", p.s("35", "(possible)")));
+            line.push_str(&format!(" {}", p.s(UNKNOWN, "(possible)")));
         }
         line.push_str(&format!(" {}", p.s(DIM, &format!("[{finding}]"))));
         let _ = writeln!(out, "    {line}");
+        // a possible finding does not rate the claim: say what would decide it
+        if *certainty == Certainty::Possible {
+            let unknown = report
+                .findings
+                .iter()
+                .find(|f| &f.id == finding)
+                .map(|f| f.unknown.as_slice())
+                .unwrap_or_default();
+            for u in unknown {
+                let _ = writeln!(
+                    out,
+                    "      {} {}",
+                    p.s(UNKNOWN, "undecided until known:"),
+                    clean(u)
+                );
+            }
+        }
     }
 }
 

@@ -1,93 +1,51 @@
 //! The parse state threaded through nom_locate's `extra`: the source map that turns byte
 //! offsets into spans, the nesting depth, and the comments met so far.
 //!
-//! Lines and columns come from tables built once per file, so making a span costs
-//! O(log lines + 256) whatever the length of the line: a 10 MB line stays linear.
+//! Lines and columns come from the file's `diag::LineIndex`, built once per file, so
+//! making a span costs O(log lines + 64) whatever the length of the line: a 10 MB line
+//! stays linear.
 
 use super::ast::Comment;
-use crate::diag::span::Span;
+use crate::diag::span::{LineIndex, Span};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Byte distance between two entries of the character-count table.
-const MARK: usize = 256;
-
-/// Byte offsets to 1-based lines and character columns.
+/// Byte offsets of one rule file to spans.
 pub(crate) struct SourceMap<'a> {
     pub file: Arc<str>,
     pub text: &'a str,
-    /// Offset of the first byte of every line.
-    line_starts: Vec<usize>,
-    /// `char_marks[k]`: how many characters start before byte `k * MARK`.
-    char_marks: Vec<usize>,
+    lines: LineIndex<'a>,
 }
 
 impl<'a> SourceMap<'a> {
     pub fn new(file: Arc<str>, text: &'a str) -> Self {
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        let mut char_marks = Vec::with_capacity(bytes.len() / MARK + 1);
-        let mut chars = 0usize;
-        for (i, &b) in bytes.iter().enumerate() {
-            if i % MARK == 0 {
-                char_marks.push(chars);
-            }
-            if b & 0xC0 != 0x80 {
-                chars += 1;
-            }
-            if b == b'\n' {
-                line_starts.push(i + 1);
-            }
-        }
-        if bytes.len() % MARK == 0 {
-            char_marks.push(chars);
-        }
         SourceMap {
             file,
             text,
-            line_starts,
-            char_marks,
+            lines: LineIndex::new(text),
         }
-    }
-
-    /// Characters that start before byte `offset`.
-    fn chars_before(&self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
-        let block = offset / MARK;
-        let base = self.char_marks.get(block).copied().unwrap_or(0);
-        let from = block * MARK;
-        base + self.text.as_bytes()[from..offset]
-            .iter()
-            .filter(|&&b| b & 0xC0 != 0x80)
-            .count()
     }
 
     /// 0-based index of the line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
+        self.lines.line_index(offset)
     }
 
     pub fn line_start(&self, index: usize) -> usize {
-        self.line_starts
-            .get(index)
-            .copied()
-            .unwrap_or(self.text.len())
+        self.lines.line_start(index)
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.lines.line_count()
     }
 
     /// The span of bytes `start..end`.
     pub fn span(&self, start: usize, end: usize) -> Span {
         let start = start.min(self.text.len());
         let end = end.clamp(start, self.text.len());
-        let idx = self.line_index(start);
-        let col = self.chars_before(start) - self.chars_before(self.line_starts[idx]) + 1;
-        Span::new(self.file.clone(), start, end, (idx + 1) as u32, col as u32)
+        let (line, col) = self.lines.line_col(start);
+        Span::new(self.file.clone(), start, end, line, col)
     }
 }
 

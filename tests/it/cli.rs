@@ -420,3 +420,30 @@ fn diagnostics_as_json_lines_carry_code_and_location() {
     assert_eq!(lines[1]["code"], "C0011");
     assert_eq!(lines[1]["level"], "warning");
 }
+
+#[test]
+fn colour_follows_clicolor_force_and_no_color_unless_told() {
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_factlint"));
+        c.args(["check", "--fail-on", "never"])
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        stdout(&c.output().expect("run factlint")).contains('\x1b')
+    };
+    // piped: colour only when forced, and NO_COLOR wins over CLICOLOR_FORCE
+    assert!(!run(&[], &[]));
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]));
+    // --color always|never overrides the environment
+    assert!(!run(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]));
+    assert!(run(
+        &[("NO_COLOR", "1"), ("TERM", "dumb")],
+        &["--color", "always"]
+    ));
+}

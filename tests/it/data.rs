@@ -8,11 +8,11 @@
 //!
 //! The real GDELT and ICEWS samples need `../shared`: `tests/shared/real_samples.rs`.
 
-use factlint::cli::validate::{summary_line, validate_report};
 use factlint::data::{self, Dataset, FieldType, LoadOptions, Value};
 use factlint::diag::diagnostic::render_human;
 use factlint::diag::span::line_col;
 use factlint::diag::Diagnostic;
+use factlint::project::{summary_line, Options, Project};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -84,17 +84,20 @@ fn broken_datasets() {
         let rel = dir.strip_prefix(&root).unwrap_or(dir).to_path_buf();
         let description = std::fs::read_to_string(readme).unwrap_or_default();
         // paths as a user would type them, relative to the repository
-        let opts = LoadOptions::default();
-        let (diags, sources, summary) =
-            with_cwd(&root, || validate_report(std::slice::from_ref(&rel), &opts));
+        let project = Project::without_config(Options {
+            data: vec![rel.clone()],
+            ..Options::default()
+        });
+        let v = with_cwd(&root, || project.validate());
+        let (diags, sources, summary) = (&v.diagnostics, &v.dataset.sources, v.summary());
         assert!(
             !diags.is_empty(),
             "{}: a broken dataset must report something",
             rel.display()
         );
         let mut report = String::new();
-        for d in &diags {
-            report.push_str(&render_human(d, &sources, false, 80));
+        for d in diags {
+            report.push_str(&render_human(d, sources, false, 80));
             report.push('\n');
         }
         report.push_str(&summary);
@@ -751,4 +754,200 @@ mod never_panics {
             }
         }
     }
+
+    // Typed data: records of the event model whose values are right most of the time
+    // and wrong in every way some of the time, with the event model's schema; then the
+    // flagship rules over what loaded. And GDELT/ICEWS-shaped tables through `--import`.
+
+    fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop::sample::select(options).prop_map(str::to_string)
+    }
+
+    fn action() -> impl Strategy<Value = String> {
+        (
+            pick(&["RUS", "USA", "GEO"]),
+            pick(&["invasion", "airstrike", "sanction", "military_operation"]),
+            pick(&["2008-08", "2022-02-24", "{start: 2014-02-20, end: 2014-03-18}", "2026"]),
+            pick(&["10", "{min: 5, max: 10}", "null", "0"]),
+            pick(&["true", "false", "null"]),
+            pick(&["[s1]", "[s1, s2]"]),
+        )
+            .prop_map(|(actor, kind, time, fat, consent, sources)| {
+                format!("{{actor: {actor}, kind: {kind}, target: GEO, time: {time}, fatalities: {fat}, consent: {consent}, sources: {sources}}}")
+            })
+    }
+
+    fn statement() -> impl Strategy<Value = String> {
+        (
+            pick(&["RUS", "USA"]),
+            pick(&["2026-01-06", "2026-01", "{start: 2026-01-01}", "2008-08-08"]),
+            pick(&["[sovereignty]", "[]"]),
+        )
+            .prop_map(|(actor, date, invokes)| {
+                format!("{{actor: {actor}, date: {date}, kind: statement, invokes: {invokes}, sources: [s1]}}")
+            })
+    }
+
+    fn claim() -> impl Strategy<Value = String> {
+        (
+            pick(&["RUS", "GEO"]),
+            pick(&["80", "{min: 75, max: 100}", "2"]),
+            pick(&["2026-01-07", "2026-01"]),
+        )
+            .prop_map(|(subject, value, date)| {
+                format!("{{text: \"a claim\", claimant: USA, subject: {subject}, property: fatalities, value: {value}, date: {date}, sources: [s1]}}")
+            })
+    }
+
+    /// One mistake a curator makes: a value of the wrong type or out of its set, a
+    /// dangling reference, a duplicate id, a malformed date or range.
+    const CORRUPTIONS: &[(&str, &str)] = &[
+        ("kind: invasion", "kind: picnic"),
+        ("time: 2008-08", "time: not a date"),
+        ("time: 2026", "time: 2026-02-30"),
+        ("fatalities: 10", "fatalities: many"),
+        ("fatalities: 0", "fatalities: 1e400"),
+        ("{min: 5, max: 10}", "{min: 10, max: 5}"),
+        ("consent: true", "consent: yes"),
+        ("sources: [s1]", "sources: s1"),
+        ("actor: RUS", "actor: nobody"),
+        ("id: a1,", "id: a0,"),
+        ("invokes: [sovereignty]", "invokes: [nonexistent]"),
+        ("date: 2026-01-06", "date: 2026-13-01"),
+        ("value: 80", "value: \"eighty\""),
+        ("subject: RUS", "subject: [RUS]"),
+    ];
+
+    fn with_ids(prefix: &str, items: Vec<String>) -> String {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("  - {{id: {prefix}{i}, {}\n", &r[1..]))
+            .collect()
+    }
+
+    pub(super) fn event_model_data() -> impl Strategy<Value = Vec<(String, String)>> {
+        (
+            proptest::collection::vec(action(), 0..6),
+            proptest::collection::vec(statement(), 0..3),
+            proptest::collection::vec(claim(), 0..3),
+            prop_oneof![3 => Just(None), 2 => prop::sample::select(CORRUPTIONS).prop_map(Some)],
+            any::<bool>(),
+        )
+            .prop_map(|(actions, statements, claims, corruption, json)| {
+                let mut yaml = String::from(
+                    "actors:\n  - {id: RUS, name: Russia, kind: state}\n  - {id: USA, name: United States, kind: state}\n  - {id: GEO, name: Georgia, kind: state}\n\
+                     principles:\n  - {id: sovereignty, name: Sovereignty, violated_by: [invasion, airstrike]}\n\
+                     sources:\n  - {id: s1, title: A source, publisher: Reuters, reliability: B}\n  - {id: s2, title: Another, publisher: AP, reliability: A}\n",
+                );
+                for (name, prefix, items) in [("actions", "a", actions), ("statements", "st", statements), ("claims", "c", claims)] {
+                    if !items.is_empty() {
+                        yaml.push_str(&format!("{name}:\n{}", with_ids(prefix, items)));
+                    }
+                }
+                if let Some((from, to)) = corruption {
+                    yaml = yaml.replacen(from, to, 1);
+                }
+                let mut files = vec![("schema.yaml".to_string(), "use: event-model\n".to_string())];
+                // the same records as JSON half of the time
+                match serde_yaml::from_str::<serde_json::Value>(&yaml) {
+                    Ok(v) if json => files.push(("data.json".into(), v.to_string())),
+                    _ => files.push(("data.yaml".into(), yaml)),
+                }
+                files
+            })
+    }
+
+    fn gdelt_row() -> impl Strategy<Value = String> {
+        (
+            pick(&["1", "2", "1", "x"]),
+            pick(&["20260107", "2026", "", "99999999"]),
+            pick(&["RUS", "USA", "", "RUSGOV"]),
+            pick(&["VEN", "", "GEO"]),
+            pick(&["190", "036", "1951", "", "abc", "0874"]),
+            pick(&["https://example.org/a", "", "not a url"]),
+        )
+            .prop_map(|(id, date, a1, a2, code, url)| {
+                format!("{id},{date},{a1},{a1} name,{a2},{a2} name,{code},{url},20260108\n")
+            })
+    }
+
+    fn icews_row() -> impl Strategy<Value = String> {
+        (
+            pick(&["10", "11", "10"]),
+            pick(&["2026-01-07", "2026-13-01", ""]),
+            pick(&["Russia", "Government (Russia)", ""]),
+            pick(&["190", "042", "", "19x"]),
+        )
+            .prop_map(|(id, date, source, code)| {
+                format!("{id}\t{date}\t{source}\tGovt\tRussia\tVenezuela\tGovt\tVenezuela\tintervene\t{code}\t1\t\"Reuters\"\t5\t1\tCaracas\t\tCapital\tVenezuela\t\t\n")
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+        #[test]
+        fn gdelt_and_icews_tables_import_without_panic(
+            gdelt in proptest::collection::vec(gdelt_row(), 0..6),
+            icews in proptest::collection::vec(icews_row(), 0..6),
+        ) {
+            let g = format!("GLOBALEVENTID,SQLDATE,Actor1Code,Actor1Name,Actor2Code,Actor2Name,EventCode,SOURCEURL,DATEADDED\n{}", gdelt.concat());
+            let i = format!("Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tTarget Sectors\tTarget Country\tCAMEOCodeDescription\tCAMEO Code\tIntensity\tPublisher\tStory ID\tSentence Number\tCity\tDistrict\tProvince\tCountry\tLatitude\tLongitude\n{}", icews.concat());
+            for (name, text) in [("gdelt.csv", g), ("icews.tsv", i)] {
+                let dir = dataset_dir(&[(name, text.as_bytes())]);
+                let opts = LoadOptions { import: true, ..LoadOptions::default() };
+                let (ds, _) = data::load(std::slice::from_ref(&dir), &opts);
+                let _ = data::validate(&ds);
+            }
+        }
+    }
+}
+
+/// Typed event-model data (with the event model's schema) loads, validates and, when
+/// clean, runs the flagship rules; the test says how much of it reached the rules, so
+/// it cannot silently stop testing them.
+#[test]
+fn typed_event_model_data_loads_validates_and_runs() {
+    use never_panics::event_model_data;
+    use proptest::test_runner::{Config, TestRunner};
+    let cases = 120u32;
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let ran = AtomicUsize::new(0);
+    let rules = factlint::project::rules::load(&[manifest_dir().join("rules")]);
+    assert!(rules.diags.is_empty(), "{:?}", rules.diags);
+    runner
+        .run(&event_model_data(), |files| {
+            let named: Vec<(&str, &[u8])> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_bytes()))
+                .collect();
+            let dir = dataset_dir(&named);
+            let (ds, diags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+            let problems = data::validate(&ds);
+            // the schema was used: the event model's collections are declared
+            assert!(ds.schema.collections.contains_key("facts"), "{:?}", files);
+            if !diags.iter().chain(&problems).any(Diagnostic::is_error) {
+                let (suite, check) = factlint::check::check(&rules.files, &ds.schema);
+                assert!(check.iter().all(|d| !d.is_error()), "{check:?}");
+                let _ = factlint::eval::run(
+                    &suite,
+                    &ds,
+                    &ds.sources,
+                    &factlint::eval::RunOptions::default(),
+                );
+                ran.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let n = ran.load(Ordering::Relaxed);
+    assert!(
+        n * 10 >= cases as usize * 4,
+        "only {n} of {cases} generated datasets were clean enough to run the rules"
+    );
 }

@@ -133,7 +133,7 @@ fn the_layer_checker_sees_imports() {
 }
 
 #[test]
-#[ignore = "the project layer is landing: enabled when cli/ files stop importing each other"]
+
 fn cli_files_import_nothing_from_each_other_but_shared_arguments() {
     // `cli/mod.rs` holds the shared argument types (GlobalArgs) and the dispatcher; the
     // files of subcommands may use it, but not each other.

@@ -109,26 +109,175 @@ fn predicate() -> impl Strategy<Value = String> {
     })
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+// Well-typed pieces, by type: most generated rules pass the checker and reach both
+// evaluators; the untyped `predicate()` above keeps exercising the checker's errors.
 
+fn dates() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "s.date",
+        "a.time",
+        "c.date",
+        "@2008",
+        "@2026-01",
+        "@2026-01-07",
+        "start(a.time)",
+        "end(a.time)",
+        "s.date - 20 years",
+        "a.time + 1 months",
+        "min(x.time for x in actions where x.actor == a.actor)",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn durations() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["20 years", "3 months", "1 days", "window"]).prop_map(str::to_string)
+}
+
+fn numbers() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "a.fatalities",
+        "0",
+        "80",
+        "-1",
+        "1.5",
+        "count(x in c.sources)",
+        "count(x in actions where x.actor == a.actor)",
+        "len(s.invokes)",
+        "year(a.time)",
+        "lo(a.fatalities)",
+        "hi(a.fatalities)",
+        "days(20 years)",
+        "a.fatalities * 2",
+        "a.fatalities / 0",
+        "sum(x.fatalities for x in actions where x.target == a.target)",
+        "avg(x.fatalities for x in actions where x.actor == a.actor)",
+        "count_distinct(x.publisher for x in c.sources)",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn strings() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "a.kind",
+        "s.kind",
+        "lower(a.kind)",
+        "s.actor.country",
+        "a.target.name",
+        "a.actor.id",
+        "\"invasion\"",
+        "\"RUS\"",
+        "\"\"",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn typed_predicate() -> impl Strategy<Value = String> {
+    let order = prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">="]);
+    let text_op = prop::sample::select(vec!["==", "!=", "contains", "starts with", "ends with"]);
+    let time_op = prop::sample::select(vec!["before", "after", "during", "==", "<", ">="]);
+    let present = prop::sample::select(vec!["is missing", "is present"]);
+    let leaf = prop_oneof![
+        (dates(), time_op, dates()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+        (dates(), durations(), dates()).prop_map(|(a, w, b)| format!("{a} within {w} of {b}")),
+        (numbers(), order.clone(), numbers()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+        (strings(), text_op, strings()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+        strings().prop_map(|a| format!("{a} matches \"^[A-Z]+$\"")),
+        strings().prop_map(|a| format!("{a} in [\"invasion\", \"RUS\"]")),
+        (
+            prop::sample::select(vec![
+                "a.actor",
+                "a.target",
+                "a.consent",
+                "a.fatalities",
+                "c.subject"
+            ]),
+            present
+        )
+            .prop_map(|(a, p)| format!("{a} {p}")),
+        Just("a.actor == s.actor".to_string()),
+        Just("a.target == s.actor".to_string()),
+        Just("a.consent".to_string()),
+        Just("a.consent == false".to_string()),
+        Just(
+            "exists(p in principles where p.id in s.invokes and a.kind in p.violated_by)"
+                .to_string()
+        ),
+        Just("all(x.reliability <= \"C\" for x in c.sources)".to_string()),
+    ];
+    leaf.prop_recursive(2, 8, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} and {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} or {b})")),
+            inner.prop_map(|a| format!("not ({a})")),
+        ]
+    })
+}
+
+/// Parse, check and (when it checks) run one rule on both evaluators; whether it
+/// reached evaluation.
+fn run_rule(text: &str) -> bool {
+    let (file, _) = factlint::syntax::parse("random.rules".into(), text);
+    let ds = example();
+    let (suite, diags) = factlint::check::check(&[file], &ds.schema);
+    if diags.iter().any(|d| d.is_error()) {
+        return false;
+    }
+    let mut sources = Sources::new();
+    sources.add("random.rules".into(), text.into());
+    for engine in [Engine::Planned, Engine::Reference] {
+        let mut opts = RunOptions {
+            engine,
+            parallel: false,
+            ..RunOptions::default()
+        };
+        opts.limits.max_bindings = 200_000;
+        let _ = eval::run(&suite, ds, &sources, &opts);
+    }
+    true
+}
+
+fn rule_text(pred: &str, msg: &str) -> String {
+    format!(
+        "const window = 20 years\n\nrule random {{\n  message: \"{{{msg}}} ({{s.id}}, {{a.id}}, {{c.id}})\"\n  for s in statements, a in actions, c in claims\n  where {pred}\n}}\n"
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Untyped pieces: mostly checker errors, some evaluation.
     #[test]
     fn random_rules_never_panic(pred in predicate(), msg in operand()) {
-        let text = format!(
-            "const window = 20 years\n\nrule random {{\n  message: \"{{{msg}}}\"\n  for s in statements, a in actions, c in claims\n  where {pred}\n}}\n"
-        );
-        let (file, _) = factlint::syntax::parse("random.rules".into(), &text);
-        let ds = example();
-        let (suite, diags) = factlint::check::check(&[file], &ds.schema);
-        if diags.iter().any(|d| d.is_error()) {
-            return Ok(());
-        }
-        let mut sources = Sources::new();
-        sources.add("random.rules".into(), text.as_str().into());
-        for engine in [Engine::Planned, Engine::Reference] {
-            let mut opts = RunOptions { engine, parallel: false, ..RunOptions::default() };
-            opts.limits.max_bindings = 200_000;
-            let _ = eval::run(&suite, ds, &sources, &opts);
-        }
+        run_rule(&rule_text(&pred, &msg));
     }
+}
+
+/// Typed pieces (nine in ten) mixed with untyped ones: most rules reach evaluation,
+/// and the test says so, so that it cannot silently stop testing the evaluators.
+#[test]
+fn typed_random_rules_never_panic_and_mostly_run() {
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cases = 300u32;
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let evaluated = AtomicUsize::new(0);
+    let pred = prop_oneof![9 => typed_predicate(), 1 => predicate()];
+    let msg = prop_oneof![numbers(), strings(), dates()];
+    runner
+        .run(&(pred, msg), |(pred, msg)| {
+            if run_rule(&rule_text(&pred, &msg)) {
+                evaluated.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let n = evaluated.load(Ordering::Relaxed);
+    assert!(
+        n * 10 >= cases as usize * 7,
+        "only {n} of {cases} generated rules passed the checker and reached evaluation"
+    );
 }

@@ -3,10 +3,10 @@
 //! model) and the evaluator's corpus (`tests/corpus/eval/<case>/`, rules with a small
 //! dataset). Snapshots show what a person sees.
 
-use factlint::cli::rules;
 use factlint::data::{self, LoadOptions};
 use factlint::diag::diagnostic::{render_all, ErrorFormat};
 use factlint::eval::{self, Engine, RunOptions};
+use factlint::project::rules;
 use std::path::{Path, PathBuf};
 
 fn rel(p: &Path) -> PathBuf {

@@ -41,7 +41,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(super::fmt::read_error(&dir.display().to_string(), &e));
+            errors.push(read_error(&dir.display().to_string(), &e));
             return;
         }
     };
@@ -119,4 +119,9 @@ pub fn load(paths: &[PathBuf]) -> LoadedRules {
         sources,
         diags,
     }
+}
+
+/// A file or folder that cannot be read.
+pub fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("F0001", format!("cannot read `{name}`: {e}"))
 }

@@ -1,0 +1,413 @@
+//! The rules' own tests (`factlint test`). A test is a folder holding a small dataset
+//! and `expect.yaml`, the findings the rules under test must report (rule, records,
+//! certainty) and nothing else; an empty list says they must not fire. A finding
+//! reported twice must be expected twice.
+
+use super::{Failure, LoadedRules, Project};
+use crate::diag::{did_you_mean, Diagnostic, Sources, Span};
+use crate::eval::Certainty;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub const EXPECT_FILE: &str = "expect.yaml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectFile {
+    /// What the test shows, for the report.
+    description: Option<String>,
+    /// The rules under test (default: the rules named in `expect`).
+    #[serde(default)]
+    rules: Vec<String>,
+    #[serde(default)]
+    expect: Vec<Expected>,
+    /// Constants to override for this test, as rule-language literals.
+    #[serde(default)]
+    set: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    rule: String,
+    /// `collection/id` of every record the finding binds.
+    records: Vec<String>,
+    #[serde(default = "certain")]
+    certainty: String,
+}
+
+fn certain() -> String {
+    "certain".into()
+}
+
+/// A finding as tests compare them: rule, records (sorted), certainty.
+type Key = (String, Vec<String>, String);
+
+fn fmt_key(k: &Key) -> String {
+    format!("{} [{}] {}", k.0, k.1.join(", "), k.2)
+}
+
+/// Every folder under `paths` that holds an `expect.yaml`, sorted.
+pub fn test_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    fn walk(p: &Path, out: &mut Vec<PathBuf>) {
+        if p.join(EXPECT_FILE).is_file() {
+            out.push(p.to_path_buf());
+            return;
+        }
+        let Ok(rd) = std::fs::read_dir(p) else { return };
+        let mut dirs: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for d in dirs {
+            walk(&d, out);
+        }
+    }
+    for p in paths {
+        walk(p, &mut out);
+    }
+    out
+}
+
+/// The schema for a test: its own `schema.yaml`, else one in a parent test folder.
+fn schema_for(dir: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+    let mut d = Some(dir);
+    while let Some(x) = d {
+        let s = x.join("schema.yaml");
+        if s.is_file() {
+            return Some(s);
+        }
+        if roots.iter().any(|r| r == x) {
+            break;
+        }
+        d = x.parent();
+    }
+    None
+}
+
+/// The result of one test folder.
+pub struct Outcome {
+    pub name: String,
+    pub ok: bool,
+    /// What differed, for people (empty when the test passed).
+    pub detail: String,
+    /// Why the test could not run, when it could not.
+    pub failure: Option<Failure>,
+    pub fired: BTreeSet<String>,
+    pub tested: BTreeSet<String>,
+}
+
+/// Every test of a suite, and the rules' coverage.
+pub struct Fixtures {
+    pub outcomes: Vec<Outcome>,
+    /// Every rule of the suite, in suite order.
+    pub rules: Vec<String>,
+}
+
+impl Fixtures {
+    pub fn passed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.ok).count()
+    }
+    pub fn failed(&self) -> usize {
+        self.outcomes.len() - self.passed()
+    }
+    /// Rules that fired in no test.
+    pub fn never_fired(&self) -> Vec<&str> {
+        let fired: BTreeSet<&String> = self.outcomes.iter().flat_map(|o| &o.fired).collect();
+        self.rules
+            .iter()
+            .filter(|r| !fired.contains(r))
+            .map(String::as_str)
+            .collect()
+    }
+    /// The percentage of rules that fired in some test.
+    pub fn coverage(&self) -> f64 {
+        if self.rules.is_empty() {
+            100.0
+        } else {
+            let n = self.rules.len() - self.never_fired().len();
+            100.0 * n as f64 / self.rules.len() as f64
+        }
+    }
+
+    /// The report people read: one line per test, what differed, coverage, counts.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let mut tested: BTreeSet<&String> = BTreeSet::new();
+        for o in &self.outcomes {
+            let _ = writeln!(
+                out,
+                "test {} ... {}",
+                o.name,
+                if o.ok { "ok" } else { "FAILED" }
+            );
+            out.push_str(&o.detail);
+            tested.extend(o.tested.iter());
+        }
+        let untested: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|r| !tested.contains(r))
+            .map(String::as_str)
+            .collect();
+        let never_fired = self.never_fired();
+        let _ = writeln!(
+            out,
+            "\ncoverage: {} of {} rules fired in a test ({:.0}%)",
+            self.rules.len() - never_fired.len(),
+            self.rules.len(),
+            self.coverage()
+        );
+        if !untested.is_empty() {
+            let _ = writeln!(out, "  rules without a test: {}", untested.join(", "));
+        }
+        if !never_fired.is_empty() {
+            let _ = writeln!(
+                out,
+                "  rules that fired in no test: {}",
+                never_fired.join(", ")
+            );
+        }
+        let _ = writeln!(out, "\n{} passed, {} failed", self.passed(), self.failed());
+        out
+    }
+}
+
+/// Run every test under the project's test folders against its rules. Fails when the
+/// rules do not parse or no test is found; a test that cannot run is a failed outcome.
+pub fn run(project: &Project) -> Result<Fixtures, Failure> {
+    let roots = project.test_paths();
+    let loaded = project.read_rules();
+    if loaded.diags.iter().any(|d| d.is_error()) {
+        return Err(Failure::new(loaded.diags, loaded.sources));
+    }
+    let rules: Vec<String> = loaded
+        .files
+        .iter()
+        .flat_map(|f| f.items.iter())
+        .filter_map(|i| match i {
+            crate::syntax::ast::Item::Rule(r) => Some(r.id.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let dirs = test_dirs(&roots);
+    if dirs.is_empty() {
+        let d = Diagnostic::error("A0010", "no rule tests found").expected(format!(
+            "folders holding `{EXPECT_FILE}` under {}",
+            roots
+                .iter()
+                .map(|r| format!("`{}`", r.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return Err(Failure::one(d));
+    }
+    let outcomes = dirs
+        .iter()
+        .map(|dir| {
+            run_one(dir, &roots, &loaded, &rules).unwrap_or_else(|failure| Outcome {
+                name: dir.display().to_string(),
+                ok: false,
+                detail: "  the test could not run (see the errors above)\n".into(),
+                failure: Some(failure),
+                fired: BTreeSet::new(),
+                tested: BTreeSet::new(),
+            })
+        })
+        .collect();
+    Ok(Fixtures { outcomes, rules })
+}
+
+fn run_one(
+    dir: &Path,
+    roots: &[PathBuf],
+    rules: &LoadedRules,
+    all_rules: &[String],
+) -> Result<Outcome, Failure> {
+    let name = dir.display().to_string();
+    let expect_path = dir.join(EXPECT_FILE);
+    let text = std::fs::read_to_string(&expect_path).map_err(|e| {
+        Failure::one(
+            Diagnostic::error("A0011", format!("cannot read `{}`", expect_path.display()))
+                .found(e.to_string()),
+        )
+    })?;
+    let expect: ExpectFile = serde_yaml::from_str(&text).map_err(|e| {
+        let file: std::sync::Arc<str> = expect_path.display().to_string().into();
+        let mut d = Diagnostic::error("A0012", "invalid test expectations")
+            .expected(
+                "`rules: [...]`, `expect: [{rule, records: [collection/id, ...], certainty}]`",
+            )
+            .found(e.to_string());
+        if let Some(l) = e.location() {
+            d = d.at(
+                Span::new(
+                    file.clone(),
+                    l.index(),
+                    l.index() + 1,
+                    l.line() as u32,
+                    l.column() as u32,
+                ),
+                "here",
+            );
+        }
+        let mut s = Sources::new();
+        s.add(file, text.clone().into());
+        Failure::new(vec![d], s)
+    })?;
+    // the data: every file of the folder but the expectations and the schema
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        p.is_file()
+            && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n != EXPECT_FILE
+                    && n != "schema.yaml"
+                    && !n.starts_with('.')
+                    && !n.eq_ignore_ascii_case("README.md")
+            })
+    });
+    files.sort();
+    let opts = crate::data::LoadOptions {
+        schema: schema_for(dir, roots),
+        ..Default::default()
+    };
+    let (ds, mut diags) = crate::data::load(&files, &opts);
+    if !diags.iter().any(|d| d.is_error()) {
+        diags.extend(crate::data::validate(&ds));
+    }
+    let mut sources = ds.sources.clone();
+    sources.merge(&rules.sources);
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(Failure::new(diags, sources));
+    }
+    let (mut suite, check_diags) = crate::check::check(&rules.files, &ds.schema);
+    if check_diags.iter().any(|d| d.is_error()) {
+        diags.extend(check_diags);
+        return Err(Failure::new(diags, sources));
+    }
+    let mut under_test: BTreeSet<String> = expect.rules.iter().cloned().collect();
+    under_test.extend(expect.expect.iter().map(|e| e.rule.clone()));
+    let mut problems = Vec::new();
+    for r in &under_test {
+        if !all_rules.contains(r) {
+            let mut d = Diagnostic::error(
+                "A0013",
+                format!("`{}` tests rule `{r}`, which the suite does not have", name),
+            );
+            if let Some(s) = did_you_mean(r, all_rules.iter().map(|s| s.as_str())) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            problems.push(d);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::new(problems, sources));
+    }
+    suite.rules.retain(|r| under_test.contains(&r.info.id));
+    let mut overrides = BTreeMap::new();
+    for (k, v) in &expect.set {
+        match super::overrides::parse_set_value(k, v) {
+            Ok(val) => {
+                overrides.insert(k.clone(), val);
+            }
+            Err(_) => {
+                return Err(Failure::new(
+                    vec![Diagnostic::error(
+                        "A0004",
+                        format!("invalid value for `{k}` in `{}`", expect_path.display()),
+                    )
+                    .found(v.clone())],
+                    sources,
+                ));
+            }
+        }
+    }
+    let opts = crate::eval::RunOptions {
+        parallel: false,
+        overrides,
+        ..Default::default()
+    };
+    let (report, run_diags) = crate::eval::run(&suite, &ds, &sources, &opts);
+    if run_diags.iter().any(|d| d.is_error()) {
+        return Err(Failure::new(run_diags, sources));
+    }
+    // findings as multisets: a finding reported twice must be expected twice
+    let mut actual: BTreeMap<Key, usize> = BTreeMap::new();
+    for f in &report.findings {
+        let mut recs: Vec<String> = f
+            .evidence
+            .iter()
+            .map(|e| format!("{}/{}", e.collection, e.id))
+            .collect();
+        recs.sort();
+        let certainty = match f.certainty {
+            Certainty::Certain => "certain",
+            Certainty::Possible => "possible",
+        };
+        *actual
+            .entry((f.rule.clone(), recs, certainty.into()))
+            .or_default() += 1;
+    }
+    let mut wanted: BTreeMap<Key, usize> = BTreeMap::new();
+    for e in &expect.expect {
+        let mut recs = e.records.clone();
+        recs.sort();
+        *wanted
+            .entry((e.rule.clone(), recs, e.certainty.clone()))
+            .or_default() += 1;
+    }
+    let count = |m: &BTreeMap<Key, usize>, k: &Key| m.get(k).copied().unwrap_or(0);
+    let times = |k: &Key, reported: usize, expected: usize| {
+        if reported.max(expected) > 1 {
+            format!(
+                "{} (reported {reported} {}, expected {expected})",
+                fmt_key(k),
+                if reported == 1 { "time" } else { "times" }
+            )
+        } else {
+            fmt_key(k)
+        }
+    };
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|(k, &w)| count(&actual, k) < w)
+        .map(|(k, &w)| times(k, count(&actual, k), w))
+        .collect();
+    let extra: Vec<String> = actual
+        .iter()
+        .filter(|(k, &a)| a > count(&wanted, k))
+        .map(|(k, &a)| times(k, a, count(&wanted, k)))
+        .collect();
+    let mut detail = String::new();
+    if let Some(d) = &expect.description {
+        if !missing.is_empty() || !extra.is_empty() {
+            let _ = writeln!(detail, "  {d}");
+        }
+    }
+    if !missing.is_empty() {
+        let _ = writeln!(detail, "  expected, not reported:");
+        for k in &missing {
+            let _ = writeln!(detail, "    - {k}");
+        }
+    }
+    if !extra.is_empty() {
+        let _ = writeln!(detail, "  reported, not expected:");
+        for k in &extra {
+            let _ = writeln!(detail, "    + {k}");
+        }
+    }
+    Ok(Outcome {
+        name,
+        ok: missing.is_empty() && extra.is_empty(),
+        detail,
+        failure: None,
+        fired: report.findings.iter().map(|f| f.rule.clone()).collect(),
+        tested: under_test,
+    })
+}

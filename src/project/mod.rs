@@ -1,0 +1,392 @@
+//! The project layer: one way to go from a folder with `factlint.yaml` (or explicit
+//! paths) to a runnable suite, for every front end (the command line today, an editor
+//! server or a SQL backend tomorrow).
+//!
+//! [`Project::open`] reads the config; [`Project::load`] loads and validates the data,
+//! reads, parses and checks the rules, applies `--set`, `--rule` and `--as-of`, and
+//! hands back a [`Prepared`] suite with every diagnostic. Nothing here prints: every
+//! step returns its diagnostics (sorted) with the sources to quote, and the caller
+//! shows them.
+
+pub mod ci;
+pub mod config;
+pub mod fixtures;
+mod overrides;
+pub mod rules;
+
+pub use config::{Config, CONFIG_FILE};
+pub use rules::LoadedRules;
+
+use crate::check::Suite;
+use crate::data::{self, Dataset, LoadOptions};
+use crate::diag::{diagnostic, Diagnostic, Level, Sources};
+use crate::eval::{Engine, Limits, Report, RunOptions};
+use crate::syntax::ast;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Diagnostics that stopped a step, with the text of the files they point into.
+#[derive(Default)]
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl Failure {
+    pub fn new(diagnostics: Vec<Diagnostic>, sources: Sources) -> Self {
+        Failure {
+            diagnostics,
+            sources,
+        }
+    }
+    pub(crate) fn one(d: Diagnostic) -> Self {
+        Failure::new(vec![d], Sources::new())
+    }
+}
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.diagnostics).finish()
+    }
+}
+
+/// What a front end asks of a project; everything left empty comes from
+/// `factlint.yaml`, else from the defaults (`rules/`, the current folder).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The config file (default: `./factlint.yaml` when present).
+    pub config: Option<PathBuf>,
+    /// Dataset folders or files.
+    pub data: Vec<PathBuf>,
+    /// Rule files or folders.
+    pub rules: Vec<PathBuf>,
+    /// Folders of rule tests.
+    pub tests: Vec<PathBuf>,
+    /// A schema file for the data.
+    pub schema: Option<PathBuf>,
+    /// `NAME=VALUE` overrides of the suite's constants, after the config's `set:`.
+    pub set: Vec<String>,
+    /// Run only these rules.
+    pub only: Vec<String>,
+    /// Evaluate as of this date (`YYYY-MM-DD`).
+    pub as_of: Option<String>,
+    pub limits: Limits,
+    /// Refuse data files larger than this many bytes.
+    pub max_file_size: u64,
+    /// Read GDELT and ICEWS tables as the event model.
+    pub import: bool,
+    pub engine: Engine,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            config: None,
+            data: Vec::new(),
+            rules: Vec::new(),
+            tests: Vec::new(),
+            schema: None,
+            set: Vec::new(),
+            only: Vec::new(),
+            as_of: None,
+            limits: Limits::default(),
+            max_file_size: LoadOptions::default().max_file_size,
+            import: false,
+            engine: Engine::default(),
+        }
+    }
+}
+
+/// A project: its config and what the front end asked.
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub config: Config,
+    pub options: Options,
+}
+
+/// Everything a run needs, loaded and checked.
+pub struct Prepared {
+    pub config: Config,
+    pub dataset: Dataset,
+    /// The parsed rule files, in load order (for [`Prepared::recheck`]).
+    pub rule_files: Vec<ast::File>,
+    /// The checked suite, filtered by `--rule`.
+    pub suite: Suite,
+    /// The text of every rule and data file, for quoting.
+    pub sources: Sources,
+    pub options: RunOptions,
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Warnings found while loading (sorted); errors make [`Project::load`] fail.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A validated dataset: every diagnostic (sorted), the text to quote, and counts.
+pub struct Validation {
+    pub dataset: Dataset,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: usize,
+    pub records: usize,
+}
+
+impl Validation {
+    /// `2 errors, 1 warning in 7 files, 54 records`.
+    pub fn summary(&self) -> String {
+        summary_line(&self.diagnostics, self.files, self.records)
+    }
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// `2 errors, 1 warning in 7 files, 54 records`.
+pub fn summary_line(diags: &[Diagnostic], files: usize, records: usize) -> String {
+    let errors = diags.iter().filter(|d| d.level == Level::Error).count();
+    let warnings = diags.iter().filter(|d| d.level == Level::Warning).count();
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    let head = match (errors, warnings) {
+        (0, 0) => "no problems".to_string(),
+        (e, 0) => n(e, "error", "errors"),
+        (0, w) => n(w, "warning", "warnings"),
+        (e, w) => format!(
+            "{}, {}",
+            n(e, "error", "errors"),
+            n(w, "warning", "warnings")
+        ),
+    };
+    format!(
+        "{head} in {}, {}",
+        n(files, "file", "files"),
+        n(records, "record", "records")
+    )
+}
+
+impl Project {
+    /// Read the config (a missing default `factlint.yaml` is no error).
+    pub fn open(options: Options) -> Result<Project, Failure> {
+        let config = config::load(options.config.as_deref()).map_err(|d| Failure::one(*d))?;
+        Ok(Project { config, options })
+    }
+
+    /// A project with no config file: only what `options` says.
+    pub fn without_config(options: Options) -> Project {
+        Project {
+            config: Config::default(),
+            options,
+        }
+    }
+
+    /// The dataset paths: as asked, else `data:` in the config, else the current folder.
+    pub fn data_paths(&self) -> Vec<PathBuf> {
+        first_of(&self.options.data, &self.config.data, ".")
+    }
+
+    /// The rule paths: as asked, else `rules:` in the config, else `rules`.
+    pub fn rule_paths(&self) -> Vec<PathBuf> {
+        first_of(&self.options.rules, &self.config.rules, "rules")
+    }
+
+    /// The rule test folders: as asked, else `tests:` in the config, else `rules/tests`.
+    pub fn test_paths(&self) -> Vec<PathBuf> {
+        first_of(&self.options.tests, &self.config.tests, "rules/tests")
+    }
+
+    /// How data files are read.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            schema: self
+                .options
+                .schema
+                .clone()
+                .or_else(|| self.config.schema.clone()),
+            max_file_size: self.options.max_file_size,
+            import: self.options.import,
+            ..LoadOptions::default()
+        }
+    }
+
+    /// Load the data without its integrity checks (for `schema`).
+    pub fn load_data(&self) -> data::Loaded {
+        data::load_detailed(&self.data_paths(), &self.load_options())
+    }
+
+    /// Load the data and check it against its schema and integrity constraints.
+    pub fn validate(&self) -> Validation {
+        let loaded = self.load_data();
+        let mut diagnostics = loaded.diagnostics;
+        diagnostics.extend(data::validate(&loaded.dataset));
+        diagnostic::sort(&mut diagnostics);
+        Validation {
+            records: data::record_count(&loaded.dataset),
+            files: loaded.files.len(),
+            dataset: loaded.dataset,
+            diagnostics,
+        }
+    }
+
+    /// Read and parse the rule files, following includes.
+    pub fn read_rules(&self) -> LoadedRules {
+        rules::load(&self.rule_paths())
+    }
+
+    /// Load config, data and rules; check the suite; apply overrides, the rule filter
+    /// and as-of. Fails with every error found (sorted) when the run cannot go on.
+    pub fn load(self) -> Result<Prepared, Failure> {
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let (mut dataset, data_diags) = data::load(&self.data_paths(), &self.load_options());
+        let mut sources = dataset.sources.clone();
+        let loaded_cleanly = !data_diags.iter().any(Diagnostic::is_error);
+        diags.extend(data_diags);
+        // rules run only over data that passes its schema and integrity checks
+        if loaded_cleanly {
+            diags.extend(data::validate(&dataset));
+        }
+        let rules = self.read_rules();
+        diags.extend(rules.diags);
+        sources.merge(&rules.sources);
+        if diags.iter().any(Diagnostic::is_error) {
+            diagnostic::sort(&mut diags);
+            return Err(Failure::new(diags, sources));
+        }
+        let (mut suite, check_diags) = crate::check::check(&rules.files, &dataset.schema);
+        diags.extend(check_diags);
+        let overrides =
+            overrides::overrides(&suite, &self.config.set, &self.options.set, &mut diags);
+        overrides::only(&mut suite, &self.options.only, &mut diags);
+        let as_of = overrides::as_of(
+            self.options
+                .as_of
+                .as_deref()
+                .or(self.config.as_of.as_deref()),
+            &mut diags,
+        );
+        diagnostic::sort(&mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(Failure::new(diags, sources));
+        }
+        if let Some(d) = as_of {
+            dataset.as_of(d);
+        }
+        let options = RunOptions {
+            engine: self.options.engine,
+            limits: self.options.limits,
+            overrides,
+            ..RunOptions::default()
+        };
+        Ok(Prepared {
+            config: self.config,
+            dataset,
+            rule_files: rules.files,
+            suite,
+            sources,
+            options,
+            as_of,
+            diagnostics: diags,
+        })
+    }
+}
+
+fn first_of(asked: &[PathBuf], configured: &[PathBuf], default: &str) -> Vec<PathBuf> {
+    if !asked.is_empty() {
+        asked.to_vec()
+    } else if !configured.is_empty() {
+        configured.to_vec()
+    } else {
+        vec![PathBuf::from(default)]
+    }
+}
+
+impl Prepared {
+    /// Run the suite over the data.
+    pub fn run(&self) -> (Report, Vec<Diagnostic>) {
+        crate::eval::run(&self.suite, &self.dataset, &self.sources, &self.options)
+    }
+
+    /// Parse and check one rule file's new text against the loaded schema and the
+    /// other rule files, without reading anything from disk: what an editor needs on
+    /// every keystroke. `file` is the name the file was loaded under (or a new one);
+    /// the result holds every diagnostic of the suite, sorted. Includes the new text
+    /// adds are not followed (that would read files).
+    pub fn recheck(&self, file: &str, text: &str) -> Vec<Diagnostic> {
+        let name: Arc<str> = file.into();
+        let (edited, mut diags) = crate::syntax::parse(name.clone(), text);
+        let mut files = self.rule_files.clone();
+        match files.iter().position(|f| &*f.span.file == file) {
+            Some(i) => files[i] = edited,
+            None => files.push(edited),
+        }
+        let (_, check_diags) = crate::check::check(&files, &self.dataset.schema);
+        diags.extend(check_diags);
+        diagnostic::sort(&mut diags);
+        diags
+    }
+
+    /// The constants' values, with overrides.
+    fn consts(&self) -> Vec<crate::data::Value> {
+        crate::eval::eval_consts(&self.suite, &self.dataset, &self.options.overrides)
+    }
+
+    /// Why the rule `rule_id` does or does not fire for the records bound in `bind`
+    /// (`(variable, record id)`); variables left out are searched.
+    pub fn explain_binding(
+        &self,
+        rule_id: &str,
+        bind: &[(String, String)],
+    ) -> Result<String, String> {
+        let Some(rule) = self.suite.rules.iter().find(|r| r.info.id == rule_id) else {
+            return Err(format!("no rule `{rule_id}` in the suite"));
+        };
+        crate::eval::explain::explain_binding(
+            rule,
+            &self.dataset,
+            &self.consts(),
+            &self.sources,
+            bind,
+        )
+    }
+
+    /// The explanation of one finding of a report (by id, or a prefix of 6 or more).
+    pub fn explain_finding(&self, report: &Report, id: &str) -> Option<String> {
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.id == id || (id.len() >= 6 && f.id.starts_with(id)))?;
+        let rule = self.suite.rules.iter().find(|r| r.info.id == f.rule)?;
+        let bind: Vec<(String, String)> = f
+            .evidence
+            .iter()
+            .map(|e| (e.var.clone(), e.id.clone()))
+            .collect();
+        let mut out = format!(
+            "finding {} ({})\n  {}\n",
+            f.id,
+            f.certainty.as_str(),
+            f.message
+        );
+        match crate::eval::explain::explain_binding(
+            rule,
+            &self.dataset,
+            &self.consts(),
+            &self.sources,
+            &bind,
+        ) {
+            Ok(t) => out.push_str(&t),
+            Err(e) => {
+                let _ = writeln!(out, "  cannot re-bind: {e}");
+            }
+        }
+        Some(out)
+    }
+
+    /// Explanations of every finding, for `check --explain`.
+    pub fn explain_all(&self, report: &Report) -> String {
+        let mut out = String::from("\nexplanations\n\n");
+        for f in &report.findings {
+            if let Some(t) = self.explain_finding(report, &f.id) {
+                out.push_str(&t);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,282 @@
+//! The project layer and `factlint test` (the rules' own tests): a project opened from
+//! factlint.yaml, one rule file re-checked without reloading data, and fixtures that
+//! pass, fail, report a finding twice, or cannot run.
+
+use factlint::project::{fixtures, Options, Project};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn flagship() -> factlint::project::Prepared {
+    Project::open(Options {
+        config: Some(manifest().join("factlint.yaml")),
+        ..Options::default()
+    })
+    .expect("the flagship config opens")
+    .load()
+    .expect("the flagship project loads without errors")
+}
+
+#[test]
+fn the_flagship_project_loads_and_runs() {
+    let p = flagship();
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.suite.rules.len(), 20);
+    let (report, diags) = p.run();
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(report.findings.len(), 29);
+}
+
+#[test]
+fn a_missing_config_is_a_located_failure_not_a_default() {
+    let f = Project::open(Options {
+        config: Some(manifest().join("no-such-factlint.yaml")),
+        ..Options::default()
+    })
+    .expect_err("an explicit config that does not exist");
+    assert_eq!(f.diagnostics[0].code, "A0001");
+}
+
+#[test]
+fn options_override_the_config_and_errors_come_together() {
+    let Err(f) = Project::open(Options {
+        config: Some(manifest().join("factlint.yaml")),
+        set: vec!["no_such_const=3".into(), "broken".into()],
+        only: vec!["principle-contradicted-by-own-acton".into()],
+        as_of: Some("2026-02-30".into()),
+        ..Options::default()
+    })
+    .unwrap()
+    .load() else {
+        panic!("four bad overrides must fail the load");
+    };
+    let codes: Vec<&str> = f.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["A0004", "A0005", "A0006", "A0007"], "{codes:?}");
+    let help = f.diagnostics[2].help.as_deref().unwrap_or_default();
+    assert!(
+        help.contains("principle-contradicted-by-own-action"),
+        "{:#?}",
+        f.diagnostics
+    );
+}
+
+#[test]
+fn one_rule_file_is_rechecked_against_the_loaded_schema() {
+    let p = flagship();
+    let file = p
+        .rule_files
+        .iter()
+        .map(|f| f.span.file.to_string())
+        .find(|f| f.ends_with("principles.rules"))
+        .expect("principles.rules is loaded");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        p.recheck(&file, &text).is_empty(),
+        "unchanged text is clean"
+    );
+
+    // a typo in a field name: a check error in that file, with a did-you-mean
+    let edited = text.replacen("a.actor", "a.acter", 1);
+    let diags = p.recheck(&file, &edited);
+    assert!(!diags.is_empty());
+    let d = &diags[0];
+    assert!(d.code.starts_with('C'), "{d:?}");
+    assert_eq!(&*d.primary.as_ref().unwrap().span.file, file.as_str());
+    assert!(
+        d.help.as_deref().unwrap_or_default().contains("actor"),
+        "{d:?}"
+    );
+
+    // a syntax error: the parse error, and the rest of the suite still checked
+    let diags = p.recheck(&file, "rule broken {\n  for x in\n}\n");
+    assert!(diags.iter().any(|d| d.code.starts_with('P')), "{diags:?}");
+
+    // a new file that uses a def of the suite's other files
+    let diags = p.recheck("scratch.rules", "rule r {\n  for s in statmnts\n}\n");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.help.as_deref().unwrap_or_default().contains("statements")),
+        "{diags:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// `factlint test` on a project made for the purpose
+
+/// A project folder: a rule that reports each pair of facts about one subject in both
+/// orders (a finding twice, as the test sees it), a rule that never fires, and tests.
+fn fixture_project(name: &str, tests: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("factlint-project-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules/pairs.rules"),
+        "## Two facts about one subject, in both orders.\n\
+         rule same-subject {\n  for f in facts, g in facts\n  where f.subject == g.subject and f.id != g.id\n}\n\n\
+         ## Two facts about one subject, once per pair.\n\
+         rule same-subject-once {\n  for f in facts, g in facts\n  where f.subject == g.subject and f.id < g.id\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("factlint.yaml"),
+        "rules: [rules]\ntests: [tests]\n",
+    )
+    .unwrap();
+    let data = "facts:\n  - {id: f1, subject: VEN, property: p, value: 1}\n  - {id: f2, subject: VEN, property: p, value: 2}\n";
+    for (test, expect) in tests {
+        let t = dir.join("tests").join(test);
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::write(t.join("data.yaml"), data).unwrap();
+        std::fs::write(t.join("expect.yaml"), expect).unwrap();
+    }
+    dir
+}
+
+fn run_fixtures(dir: &Path) -> fixtures::Fixtures {
+    let project = Project::open(Options {
+        config: Some(dir.join("factlint.yaml")),
+        ..Options::default()
+    })
+    .unwrap();
+    fixtures::run(&project).expect("the tests run")
+}
+
+/// The report with the scratch folder's path taken out.
+fn text_of(dir: &Path, f: &fixtures::Fixtures) -> String {
+    f.render_text()
+        .replace(&dir.display().to_string(), "<project>")
+}
+
+const ONCE: &str = "expect:\n  - {rule: same-subject-once, records: [facts/f1, facts/f2]}\n";
+const PAIR_ONCE: &str = "expect:\n  - {rule: same-subject, records: [facts/f1, facts/f2]}\n";
+const PAIR_TWICE: &str = "expect:\n  - {rule: same-subject, records: [facts/f1, facts/f2]}\n  - {rule: same-subject, records: [facts/f2, facts/f1]}\n";
+const WRONG: &str = "description: expects a certain finding the rule does not give\nexpect:\n  - {rule: same-subject-once, records: [facts/f1, facts/f3]}\n";
+const QUIET: &str = "rules: [same-subject-once]\nexpect: []\n";
+
+#[test]
+fn passing_tests_and_full_coverage() {
+    let dir = fixture_project("pass", &[("once", ONCE), ("twice", PAIR_TWICE)]);
+    let f = run_fixtures(&dir);
+    assert_eq!((f.passed(), f.failed()), (2, 0), "{}", f.render_text());
+    assert_eq!(f.coverage(), 100.0);
+    insta::assert_snapshot!(text_of(&dir, &f), @r"
+    test <project>/tests/once ... ok
+    test <project>/tests/twice ... ok
+
+    coverage: 2 of 2 rules fired in a test (100%)
+
+    2 passed, 0 failed
+    ");
+}
+
+#[test]
+fn a_finding_reported_twice_must_be_expected_twice() {
+    let dir = fixture_project("twice", &[("pair-once", PAIR_ONCE)]);
+    let f = run_fixtures(&dir);
+    assert_eq!(f.failed(), 1);
+    insta::assert_snapshot!(text_of(&dir, &f), @r"
+    test <project>/tests/pair-once ... FAILED
+      reported, not expected:
+        + same-subject [facts/f1, facts/f2] certain (reported 2 times, expected 1)
+
+    coverage: 1 of 2 rules fired in a test (50%)
+      rules without a test: same-subject-once
+      rules that fired in no test: same-subject-once
+
+    0 passed, 1 failed
+    ");
+}
+
+#[test]
+fn a_failing_test_says_what_differed() {
+    let dir = fixture_project("fail", &[("quiet", QUIET), ("wrong", WRONG)]);
+    let f = run_fixtures(&dir);
+    assert_eq!((f.passed(), f.failed()), (0, 2));
+    insta::assert_snapshot!(text_of(&dir, &f), @r"
+    test <project>/tests/quiet ... FAILED
+      reported, not expected:
+        + same-subject-once [facts/f1, facts/f2] certain
+    test <project>/tests/wrong ... FAILED
+      expects a certain finding the rule does not give
+      expected, not reported:
+        - same-subject-once [facts/f1, facts/f3] certain
+      reported, not expected:
+        + same-subject-once [facts/f1, facts/f2] certain
+
+    coverage: 1 of 2 rules fired in a test (50%)
+      rules without a test: same-subject
+      rules that fired in no test: same-subject
+
+    0 passed, 2 failed
+    ");
+}
+
+#[test]
+fn a_test_that_cannot_run_is_a_failure_with_its_diagnostics() {
+    let dir = fixture_project(
+        "broken",
+        &[
+            ("bad-yaml", "expect: [{rule: same-subject, recrds: []}]\n"),
+            (
+                "unknown-rule",
+                "expect:\n  - {rule: same-subjct, records: []}\n",
+            ),
+        ],
+    );
+    let f = run_fixtures(&dir);
+    assert_eq!(f.failed(), 2);
+    let codes: Vec<&str> = f
+        .outcomes
+        .iter()
+        .map(|o| {
+            o.failure.as_ref().expect("could not run").diagnostics[0]
+                .code
+                .as_str()
+        })
+        .collect();
+    assert_eq!(codes, ["A0012", "A0013"]);
+    let help = f.outcomes[1].failure.as_ref().unwrap().diagnostics[0]
+        .help
+        .clone()
+        .unwrap_or_default();
+    assert!(help.contains("`same-subject`"), "{help}");
+}
+
+#[test]
+fn factlint_test_exits_by_outcome_and_coverage() {
+    let bin = env!("CARGO_BIN_EXE_factlint");
+    let run = |dir: &Path, args: &[&str]| {
+        Command::new(bin)
+            .args(args)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run factlint")
+    };
+    let pass = fixture_project("cli-pass", &[("once", ONCE)]);
+    let o = run(&pass, &["test"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // one of two rules fired: below a 100% coverage bar
+    let o = run(&pass, &["test", "--min-coverage", "100"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("below --min-coverage 100%"));
+
+    let fail = fixture_project("cli-fail", &[("pair-once", PAIR_ONCE)]);
+    let o = run(&fail, &["test"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("... FAILED"));
+
+    let none = fixture_project("cli-none", &[]);
+    let o = run(&none, &["test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("A0010"));
+}
