@@ -8,5 +8,6 @@ mod layers;
 mod no_panic;
 mod parse;
 mod pipeline;
+mod project;
 mod report;
 mod three_valued;
