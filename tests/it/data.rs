@@ -4,8 +4,9 @@
 //!   with one defect, of the report a person sees (`factlint validate`).
 //! - the same records from YAML, JSON, JSON Lines and CSV;
 //! - positions of values in tricky YAML, JSON and CSV;
-//! - the real GDELT and ICEWS samples (skipped when `../shared/data/real` is absent);
 //! - arbitrary bytes never make the loader panic.
+//!
+//! The real GDELT and ICEWS samples need `../shared`: `tests/shared/real_samples.rs`.
 
 use factlint::data::{self, Dataset, FieldType, LoadOptions, Value};
 use factlint::diag::diagnostic::render_human;
@@ -78,7 +79,7 @@ fn record<'d>(ds: &'d Dataset, coll: &str, id: &str) -> &'d data::Record {
 #[test]
 fn broken_datasets() {
     let root = manifest_dir();
-    insta::glob!("corpus/data/broken/*/README.md", |readme| {
+    insta::glob!("../corpus", "data/broken/*/README.md", |readme| {
         let dir = readme.parent().expect("README.md is in a case folder");
         let rel = dir.strip_prefix(&root).unwrap_or(dir).to_path_buf();
         let description = std::fs::read_to_string(readme).unwrap_or_default();
@@ -407,10 +408,6 @@ fn columns_count_characters_not_bytes() {
 #[test]
 fn positions_agree_with_values_across_the_example() {
     let dir = manifest_dir().join("examples/venezuela-2026");
-    if !dir.is_dir() {
-        eprintln!("skipped: no example dataset");
-        return;
-    }
     let (ds, diags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
     assert!(diags.is_empty(), "{diags:#?}");
     let mut checked = 0;
@@ -667,112 +664,6 @@ fn claimreview_json_ld_loads_as_records() {
         record(&ds, "reviews", "r2").get("claimReviewed"),
         Some(&Value::str("y"))
     );
-}
-
-// ---------------------------------------------------------------------------------
-// real data
-
-fn real_data() -> Option<PathBuf> {
-    let dir = manifest_dir().join("../shared/data/real");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: real data samples not found at {} (they live beside the repository, never in it)",
-            dir.display()
-        );
-        None
-    }
-}
-
-#[test]
-fn gdelt_sample_loads_with_event_ids() {
-    let Some(dir) = real_data() else { return };
-    let path = dir.join("gdelt-2.0-events-sample.csv");
-    let (ds, diags) = data::load(std::slice::from_ref(&path), &LoadOptions::default());
-    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    let v = data::validate(&ds);
-    assert!(v.iter().all(|d| !d.is_error()), "{v:#?}");
-    let c = ds
-        .collection("gdelt-2.0-events-sample")
-        .expect("collection");
-    assert_eq!(c.records.len(), 6090);
-    let def = ds.schema.collection(&c.name).expect("schema");
-    assert_eq!(def.id_field.as_deref(), Some("GLOBALEVENTID"));
-    let first = &c.records[0];
-    assert_eq!(&*first.id, "669666350");
-    assert_eq!(first.span.line, 2);
-    // CAMEO codes keep their leading zeros
-    assert_eq!(first.get("EventCode"), Some(&Value::str("040")));
-    let text = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(spanned(&text, first.span_of("EventCode")), "040");
-    assert_eq!(
-        spanned(&text, first.span_of("CAMEOCodeDescription")),
-        "\" Consult, not specified below\""
-    );
-    assert!(
-        spanned(&text, first.span_of("SOURCEURL")).starts_with("http://www.cvilletomorrow.org/")
-    );
-}
-
-#[test]
-fn icews_sample_loads_as_tsv() {
-    let Some(dir) = real_data() else { return };
-    let path = dir.join("icews-2018-06-01-sample.tab");
-    let (ds, diags) = data::load(std::slice::from_ref(&path), &LoadOptions::default());
-    assert!(diags.is_empty(), "{diags:#?}");
-    let v = data::validate(&ds);
-    assert!(v.iter().all(|d| !d.is_error()), "{v:#?}");
-    let c = ds
-        .collection("icews-2018-06-01-sample")
-        .expect("collection");
-    assert_eq!(c.records.len(), 3705);
-    let first = &c.records[0];
-    assert_eq!(&*first.id, "32889836");
-    assert!(matches!(first.get("Event Date"), Some(Value::Time(t)) if t.is_precise()));
-    assert_eq!(first.get("CAMEO Code"), Some(&Value::str("040")));
-    let text = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(
-        spanned(&text, first.span_of("Source Country")),
-        "Bangladesh"
-    );
-}
-
-#[test]
-fn gdelt_and_icews_import_onto_the_event_model() {
-    let Some(dir) = real_data() else { return };
-    let gdelt = dir.join("gdelt-2.0-events-sample.csv");
-    let icews = dir.join("icews-2018-06-01-sample.tab");
-    let opts = LoadOptions {
-        import: true,
-        ..LoadOptions::default()
-    };
-    let (ds, diags) = data::load(&[gdelt.clone(), icews], &opts);
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
-    let v = data::validate(&ds);
-    assert!(v.is_empty(), "{:#?}", &v[..v.len().min(5)]);
-    assert!(!ds.schema.inferred);
-    let n = |c: &str| ds.collection(c).map_or(0, |c| c.records.len());
-    assert!(n("actions") > 1000 && n("statements") > 1000 && n("actors") > 100);
-    // an imported record points at the row and cell it came from
-    let text = std::fs::read_to_string(&gdelt).expect("read");
-    let s = ds
-        .collection("statements")
-        .and_then(|c| c.records.iter().find(|r| r.span.file.ends_with(".csv")))
-        .expect("a GDELT statement");
-    let sqldate = spanned(&text, s.span_of("date"));
-    assert_eq!(sqldate.len(), 8);
-    assert!(matches!(s.get("date"), Some(Value::Time(t)) if t.is_precise()));
-}
-
-#[test]
-fn the_whole_real_folder_loads_without_errors() {
-    let Some(dir) = real_data() else { return };
-    let (ds, diags) = data::load(&[dir], &LoadOptions::default());
-    // cameo-codes.csv is Windows-1252 in places: a warning, not an error
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
-    assert_eq!(ds.collections.len(), 3);
 }
 
 // ---------------------------------------------------------------------------------

@@ -1,20 +1,19 @@
-//! Rules over real event data nobody on this team wrote: the GDELT 2.0 sample in
-//! `../shared/data/real/` (skipped with a message when absent).
+//! Rules over real event data nobody on this team wrote: the GDELT 2.0 and ICEWS
+//! samples in `../shared/data/real/`.
 
 use factlint::data::{self, LoadOptions};
 use factlint::diag::Sources;
 use factlint::eval::{self, Engine, RunOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-fn gdelt() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real/gdelt-2.0-events-sample.csv");
-    if p.is_file() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+tests![
+    gdelt_consistency_rules_agree_across_evaluators,
+    gdelt_join_uses_an_index_and_counts_right,
+    icews_quoted_columns_and_a_consistency_rule,
+];
+
+fn gdelt(shared: &Path) -> PathBuf {
+    shared.join("real/gdelt-2.0-events-sample.csv")
 }
 
 fn run(rules: &str, path: &PathBuf, engine: Engine) -> factlint::eval::Report {
@@ -52,9 +51,8 @@ rule root-code-against-quad-class {
 }
 "#;
 
-#[test]
-fn gdelt_consistency_rules_agree_across_evaluators() {
-    let Some(path) = gdelt() else { return };
+fn gdelt_consistency_rules_agree_across_evaluators(shared: &Path) {
+    let path = gdelt(shared);
     let planned = run(CONSISTENCY, &path, Engine::Planned);
     let reference = run(CONSISTENCY, &path, Engine::Reference);
     assert_eq!(planned, reference);
@@ -68,9 +66,8 @@ fn gdelt_consistency_rules_agree_across_evaluators() {
 /// Uses the hash index on Actor1Code; checked against a count made by hand. Empty
 /// actor codes are missing values, so the rule says it wants them present: without
 /// that, every pair with an empty code would be a *possible* finding.
-#[test]
-fn gdelt_join_uses_an_index_and_counts_right() {
-    let Some(path) = gdelt() else { return };
+fn gdelt_join_uses_an_index_and_counts_right(shared: &Path) {
+    let path = gdelt(shared);
     let rules = r#"
 rule conflict-answered-by-cooperation {
   for e in "gdelt-2.0-events-sample", f in "gdelt-2.0-events-sample"
@@ -113,14 +110,8 @@ rule conflict-answered-by-cooperation {
 
 /// ICEWS columns have spaces in their names: rules quote them (`e."CAMEO Code"`).
 /// Fighting (CAMEO root 19) is conflict, so its intensity is never positive.
-#[test]
-fn icews_quoted_columns_and_a_consistency_rule() {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real/icews-2018-06-01-sample.tab");
-    if !p.is_file() {
-        eprintln!("skipped: {} is absent", p.display());
-        return;
-    }
+fn icews_quoted_columns_and_a_consistency_rule(shared: &Path) {
+    let p = shared.join("real/icews-2018-06-01-sample.tab");
     let rules = r#"
 ## Fighting coded with a cooperative (positive) intensity.
 rule fight-scored-as-cooperation {

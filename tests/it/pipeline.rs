@@ -18,7 +18,7 @@ fn rel(p: &Path) -> PathBuf {
 
 #[test]
 fn check_corpus() {
-    insta::glob!("corpus/check/*.rules", |path| {
+    insta::glob!("../corpus", "check/*.rules", |path| {
         let loaded = rules::load(&[rel(path)]);
         assert!(
             loaded.diags.is_empty(),
@@ -37,7 +37,7 @@ fn check_corpus() {
 
 #[test]
 fn eval_corpus() {
-    insta::glob!("corpus/eval/*/rules.rules", |path| {
+    insta::glob!("../corpus", "eval/*/rules.rules", |path| {
         let dir = rel(path.parent().unwrap_or(Path::new(".")));
         let loaded = rules::load(&[rel(path)]);
         let (ds, ddiags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());

@@ -62,7 +62,7 @@ fn assert_errors(name: &str, file: &str, text: &str, diags: &[Diagnostic]) {
 
 #[test]
 fn valid_corpus_tree() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name = file_name(path);
         let (ast, diags) = parse(name.as_str().into(), &text);
@@ -79,7 +79,7 @@ fn valid_corpus_tree() {
 
 #[test]
 fn valid_corpus_canonical_layout() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name = file_name(path);
         let formatted = match format_source(name.as_str().into(), &text) {
@@ -101,7 +101,7 @@ fn comment_texts(f: &File) -> Vec<String> {
 
 #[test]
 fn formatting_the_valid_corpus_is_idempotent_and_keeps_the_tree() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name: Arc<str> = file_name(path).into();
         let (before, diags) = parse(name.clone(), &text);
@@ -173,7 +173,7 @@ fn walk_exprs(file: &File, f: &mut dyn FnMut(&Expr)) {
 
 #[test]
 fn every_expression_span_covers_text_that_parses_back_to_it() {
-    insta::glob!("corpus/parse/valid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/valid/*.rules", |path| {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let name: Arc<str> = file_name(path).into();
         let (ast, _) = parse(name.clone(), &text);
@@ -199,7 +199,7 @@ fn every_expression_span_covers_text_that_parses_back_to_it() {
 
 #[test]
 fn invalid_corpus_diagnostics() {
-    insta::glob!("corpus/parse/invalid/*.rules", |path| {
+    insta::glob!("../corpus", "parse/invalid/*.rules", |path| {
         let bytes = std::fs::read(path).unwrap_or_default();
         let name = file_name(path);
         let (_, diags) = parse_bytes(name.as_str().into(), &bytes);
@@ -404,11 +404,13 @@ fn non_ascii_where_a_symbol_is_expected_is_an_error_not_a_panic() {
 
 #[test]
 fn crlf_line_ends_parse_like_lf() {
-    let lf = std::fs::read_to_string("tests/corpus/parse/valid/flagship.rules").unwrap_or_default();
+    let lf = std::fs::read_to_string("tests/corpus/parse/valid/flagship.rules")
+        .expect("the flagship rules in the parse corpus");
     let crlf = lf.replace('\n', "\r\n");
     let (a, d1) = parse("lf.rules".into(), &lf);
     let (b, d2) = parse("crlf.rules".into(), &crlf);
     assert!(d1.is_empty() && d2.is_empty(), "{d2:?}");
+    assert!(!a.items.is_empty(), "the flagship rules parse to something");
     assert_eq!(a, b);
     assert_eq!(format(&a), format(&b));
 }

@@ -1,0 +1,13 @@
+//! The integration tests, in one binary: one module per area of the boundary they test.
+//! One binary links the crate and the test dependencies once instead of once per file.
+
+mod cli;
+mod data;
+mod engines;
+mod layers;
+mod no_panic;
+mod parse;
+mod pipeline;
+mod project;
+mod report;
+mod three_valued;
