@@ -125,3 +125,45 @@ fn a_cut_at_max_findings_keeps_certain_findings_first() {
         .iter()
         .all(|f| f.certainty == factlint::eval::Certainty::Certain));
 }
+
+/// Possible findings never rate a claim, whichever rules run: with only the
+/// supporting rule, a figure of 75-100 against "at least 80" leaves the claim with not
+/// enough evidence, in the report and in ClaimReview.
+#[test]
+fn possible_findings_never_rate_a_claim_even_under_a_rule_subset() {
+    use factlint::diag::VerdictKind;
+    use factlint::report::claimreview::{render_claimreview, ClaimReviewOptions};
+    let dir = PathBuf::from("tests/corpus/eval/verdicts-possible");
+    let loaded = rules::load(&[dir.join("rules.rules")]);
+    let (ds, _) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+    let (mut suite, _) = factlint::check::check(&loaded.files, &ds.schema);
+    suite.rules.retain(|r| r.info.id == "reaches");
+    let (report, _) = eval::run(&suite, &ds, &loaded.sources, &RunOptions::default());
+    let verdict = |claim: &str| {
+        report
+            .verdicts
+            .iter()
+            .find(|v| v.claim == claim)
+            .map(|v| v.verdict)
+            .expect("a verdict for every claim")
+    };
+    assert_eq!(verdict("imprecise"), Some(VerdictKind::NotEnoughEvidence));
+    assert_eq!(verdict("unrecorded"), Some(VerdictKind::NotEnoughEvidence));
+    assert_eq!(verdict("precise"), Some(VerdictKind::Supported));
+    let json = render_claimreview(&report, &ClaimReviewOptions::default());
+    let reviews: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let imprecise = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["identifier"] == "imprecise")
+        .expect("a review of the imprecise claim");
+    assert_eq!(
+        imprecise["reviewRating"]["alternateName"],
+        "Not enough evidence"
+    );
+    assert_eq!(
+        imprecise["reviewBody"],
+        "Not enough evidence: possibly supported according to rule reaches, on values that are not known."
+    );
+}
