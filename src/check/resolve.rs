@@ -691,6 +691,17 @@ impl<'a, 'g> Cx<'a, 'g> {
                 }
                 Ty::Bool
             }
+            Coalesce => {
+                // the default stands in for the value: it must be of its type
+                if !l.ty.comparable(&r.ty) {
+                    self.mismatch(op, &l, &r, "a default of the value's type");
+                }
+                if any(&l.ty) {
+                    r.ty.clone()
+                } else {
+                    l.ty.clone()
+                }
+            }
             Add | Sub => match (&l.ty, &r.ty) {
                 (Ty::Number, Ty::Number) => Ty::Number,
                 (Ty::Date, Ty::Duration) => Ty::Date,

@@ -174,6 +174,15 @@ impl<'d> Cx<'d, '_> {
                 }
                 V::tri(a.or(self.truth(r, env)))
             }
+            Coalesce => {
+                // the default is evaluated only where the value is missing
+                let a = self.eval(l, env);
+                if a.is_missing() {
+                    self.eval(r, env)
+                } else {
+                    a
+                }
+            }
             _ => {
                 let a = self.eval(l, env);
                 let b = self.eval(r, env);
@@ -458,6 +467,7 @@ pub fn apply_binary<'d>(op: BinaryOp, a: &V<'d>, b: &V<'d>) -> V<'d> {
         Mul => return ops::arith(a, b, '*'),
         Div => return ops::arith(a, b, '/'),
         Rem => return ops::arith(a, b, '%'),
+        Coalesce => return if a.is_missing() { b.clone() } else { a.clone() },
         And => a.truth().and(b.truth()),
         Or => a.truth().or(b.truth()),
         Matches => Tri::Unknown,

@@ -245,6 +245,8 @@ pub enum BinaryOp {
     After,
     /// `a during b`: a lies within b.
     During,
+    /// `a ?? b`: `a`, or `b` where `a` is missing.
+    Coalesce,
     Add,
     Sub,
     Mul,
@@ -274,6 +276,7 @@ impl BinaryOp {
             BinaryOp::Before => "before",
             BinaryOp::After => "after",
             BinaryOp::During => "during",
+            BinaryOp::Coalesce => "??",
             BinaryOp::Add => "+",
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
@@ -304,8 +307,9 @@ impl BinaryOp {
             | BinaryOp::Before
             | BinaryOp::After
             | BinaryOp::During => 4,
-            BinaryOp::Add | BinaryOp::Sub => 5,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
+            BinaryOp::Coalesce => 5,
+            BinaryOp::Add | BinaryOp::Sub => 6,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 7,
         }
     }
 }

@@ -326,9 +326,13 @@ fn flatten<'e>(e: &'e Expr, op: BinaryOp, out: &mut Vec<&'e Expr>) {
 
 const NOT: u8 = 3;
 const CMP: u8 = 4;
-const ADD: u8 = 5;
-const NEG: u8 = 7;
-const POSTFIX: u8 = 8;
+const COALESCE: u8 = 5;
+/// Operands of comparisons, `within`, `is` and `not`: a `??` among them is put in
+/// parentheses though precedence does not need them, so `(a ?? b) == c` reads as
+/// it parses.
+const ARITH: u8 = COALESCE + 1;
+const NEG: u8 = 8;
+const POSTFIX: u8 = 9;
 
 /// Binding strength of the expression's top node (see `BinaryOp::precedence`).
 fn prec(e: &Expr) -> u8 {
@@ -380,7 +384,10 @@ pub(crate) fn expr(e: &Expr) -> String {
             let items: Vec<String> = items.iter().map(expr).collect();
             format!("[{}]", items.join(", "))
         }
-        ExprKind::Unary(UnaryOp::Not, x) => format!("not {}", wrapped(x, NOT)),
+        ExprKind::Unary(UnaryOp::Not, x) => {
+            let min = if prec(x) == COALESCE { ARITH } else { NOT };
+            format!("not {}", wrapped(x, min))
+        }
         ExprKind::Unary(UnaryOp::Neg, x) => {
             let inner = wrapped(x, NEG);
             if inner.starts_with('-') {
@@ -395,23 +402,23 @@ pub(crate) fn expr(e: &Expr) -> String {
         ExprKind::Binary(op, l, r) => {
             let p = op.precedence();
             // comparisons do not chain, so neither side may be one
-            let left_min = if p == CMP { CMP + 1 } else { p };
+            let (left_min, right_min) = if p == CMP { (ARITH, ARITH) } else { (p, p + 1) };
             format!(
                 "{} {} {}",
                 wrapped(l, left_min),
                 op.as_str(),
-                wrapped(r, p + 1)
+                wrapped(r, right_min)
             )
         }
         ExprKind::Within { lhs, window, rhs } => format!(
             "{} within {} of {}",
-            wrapped(lhs, ADD),
-            wrapped(window, ADD),
-            wrapped(rhs, ADD)
+            wrapped(lhs, ARITH),
+            wrapped(window, ARITH),
+            wrapped(rhs, ARITH)
         ),
         ExprKind::Missing { expr: x, negated } => format!(
             "{} is {}",
-            wrapped(x, ADD),
+            wrapped(x, ARITH),
             if *negated { "present" } else { "missing" }
         ),
         ExprKind::Aggregate(a) => {

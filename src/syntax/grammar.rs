@@ -1081,7 +1081,7 @@ fn cmp_op_at(i: &In) -> Result<Option<CmpOp>, PError> {
 
 fn cmp(i: In<'_>) -> PResult<'_, E> {
     let ctx = i.extra;
-    let (i, lhs) = add(i)?;
+    let (i, lhs) = coalesce(i)?;
     let op_start = off(&i);
     let op = match cmp_op_at(&i) {
         Ok(Some(op)) => op,
@@ -1091,21 +1091,21 @@ fn cmp(i: In<'_>) -> PResult<'_, E> {
     let (i, e) = match op {
         CmpOp::Binary(op, len) => {
             let (i, _) = token(i, len)?;
-            let (i, rhs) = operand(i, add, op.as_str())?;
+            let (i, rhs) = operand(i, coalesce, op.as_str())?;
             (i, binary(ctx, op, lhs, rhs)?)
         }
         CmpOp::NotIn(len) => {
             let (i, _) = token(i, len)?;
-            let (i, rhs) = operand(i, add, "not in")?;
+            let (i, rhs) = operand(i, coalesce, "not in")?;
             (i, binary(ctx, BinaryOp::NotIn, lhs, rhs)?)
         }
         CmpOp::Within => {
             let (i, _) = token(i, 6)?;
-            let (i, window) = operand(i, add, "within")?;
+            let (i, window) = operand(i, coalesce, "within")?;
             let (i, _) = need(i, kw("of"), || {
                 "`of`, as in `a within 20 years of b`".into()
             })?;
-            let (i, rhs) = operand(i, add, "of")?;
+            let (i, rhs) = operand(i, coalesce, "of")?;
             let r = (lhs.outer.0, rhs.outer.1);
             let depths = [lhs.depth, window.depth, rhs.depth];
             let kind = ExprKind::Within {
@@ -1162,6 +1162,14 @@ fn cmp(i: In<'_>) -> PResult<'_, E> {
             )
         }
     }
+}
+
+/// `a ?? b`: binds tighter than comparisons, looser than arithmetic, so that
+/// `a.fatalities ?? 0 > 10` reads `(a.fatalities ?? 0) > 10`.
+fn coalesce(i: In<'_>) -> PResult<'_, E> {
+    chain(i, add, |i| {
+        rest(i).starts_with("??").then_some((BinaryOp::Coalesce, 2))
+    })
 }
 
 fn add(i: In<'_>) -> PResult<'_, E> {
