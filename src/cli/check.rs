@@ -26,6 +26,10 @@ pub struct CheckArgs {
     /// Let possible findings fail the run too.
     #[arg(long)]
     pub fail_on_possible: bool,
+    /// Leave possible findings (those resting on unknown values) out of the report;
+    /// the summary says how many were hidden. Also `hide_possible: true` in factlint.yaml.
+    #[arg(long, conflicts_with = "fail_on_possible")]
+    pub hide_possible: bool,
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rule: Vec<String>,
@@ -67,6 +71,9 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         if run_diags.iter().any(|d| d.is_error()) {
             code = 2;
         }
+    }
+    if args.hide_possible || loaded.config.hide_possible {
+        output::hide_possible(&mut report);
     }
     let ci_options = CiOptions {
         suppressions: args.suppressions.clone(),

@@ -128,6 +128,8 @@ pub struct Summary {
     pub certain: usize,
     pub possible: usize,
     pub suppressed: usize,
+    /// Possible findings left out of the report (`--hide-possible`).
+    pub hidden_possible: usize,
     pub by_severity: BTreeMap<String, usize>,
 }
 

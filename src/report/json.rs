@@ -27,6 +27,8 @@ pub struct JsonSummary<'a> {
     pub certain: usize,
     pub possible: usize,
     pub suppressed: usize,
+    /// Possible findings left out by `--hide-possible`.
+    pub hidden_possible: usize,
     pub rules: usize,
     pub records: usize,
     pub by_severity: &'a BTreeMap<String, usize>,
@@ -134,6 +136,7 @@ fn summary(report: &Report) -> JsonSummary<'_> {
         certain: s.certain,
         possible: s.possible,
         suppressed: s.suppressed,
+        hidden_possible: s.hidden_possible,
         rules: s.rules,
         records: s.records,
         by_severity: &s.by_severity,

@@ -253,6 +253,22 @@ pub(crate) fn recount(report: &mut Report) {
     }
 }
 
+/// Leave possible findings out of a report (`--hide-possible`): only certain findings
+/// are shown, the verdicts keep only the certain findings behind them (possible ones
+/// never decide a verdict anyway), and the summary counts what was hidden.
+pub fn hide_possible(report: &mut Report) {
+    let before = report.findings.len();
+    report
+        .findings
+        .retain(|f| f.certainty == Certainty::Certain);
+    let hidden = before - report.findings.len();
+    for v in &mut report.verdicts {
+        v.support.retain(|s| s.3 == Certainty::Certain);
+    }
+    recount(report);
+    report.summary.hidden_possible += hidden;
+}
+
 /// `collection/id` of an evidence record.
 pub(crate) fn record_name(e: &Evidence) -> String {
     format!("{}/{}", e.collection, e.id)
@@ -309,6 +325,9 @@ pub fn summary_line(report: &Report) -> String {
     ));
     if s.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", s.suppressed));
+    }
+    if s.hidden_possible > 0 {
+        line.push_str(&format!("; {} possible hidden", s.hidden_possible));
     }
     line
 }

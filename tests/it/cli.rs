@@ -447,3 +447,48 @@ fn colour_follows_clicolor_force_and_no_color_unless_told() {
         &["--color", "always"]
     ));
 }
+
+/// `--hide-possible` and `hide_possible: true` leave possible findings out and say how
+/// many; verdicts are the same either way.
+#[test]
+fn hide_possible_leaves_out_possible_findings_and_counts_them() {
+    let case = "tests/corpus/eval/coalesce";
+    let rules = "tests/corpus/eval/coalesce/rules.rules";
+    let all = check_json(&[case, "--rules", rules]);
+    assert_eq!(all["summary"]["possible"], 3);
+    assert_eq!(all["summary"]["hidden_possible"], 0);
+    let hidden = check_json(&[case, "--rules", rules, "--hide-possible"]);
+    assert_eq!(hidden["summary"]["possible"], 0);
+    assert_eq!(hidden["summary"]["certain"], all["summary"]["certain"]);
+    assert_eq!(hidden["summary"]["hidden_possible"], 3);
+    let findings = hidden["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["certainty"] == "certain"));
+    let o = factlint(&["check", case, "--rules", rules, "--hide-possible"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("; 3 possible hidden"), "{out}");
+    // the same from the config file
+    let dir = std::env::temp_dir().join(format!("factlint-hide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(
+        dir.join("factlint.yaml"),
+        format!(
+            "rules: [{}]\ndata: [{}]\nhide_possible: true\n",
+            root.join(rules).display(),
+            root.join(case).display()
+        ),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        v["summary"]["hidden_possible"],
+        3,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
