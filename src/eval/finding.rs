@@ -73,6 +73,9 @@ pub struct Finding {
     pub verdict: Option<VerdictRef>,
     /// For possible findings: the predicates whose truth was unknown, as written.
     pub unknown: Vec<String>,
+    /// For possible findings: what made them unknown, value by value (a missing field
+    /// and the record it is missing in, an imprecise figure or date).
+    pub undecided: Vec<String>,
 }
 
 impl Finding {

@@ -117,6 +117,87 @@ fn source_refs(ds: &Dataset, rec: &crate::data::Record) -> Vec<SourceRef> {
         .collect()
 }
 
+/// The leaves of an unknown predicate that made it unknown, for people: a field that
+/// is missing (`` `a.consent` is missing in actions/a3 (data.yaml:10:5) ``) or whose
+/// value is imprecise (`` `f.value` is 75-100 in facts/f1 (...) ``). Aggregates and
+/// quantifiers are named whole when unknown. Each leaf once, in the order written.
+fn why_unknown<'d>(
+    cx: &Cx<'d, '_>,
+    e: &crate::check::CExpr,
+    env: &mut expr::Env<'d>,
+    sources: &Sources,
+    out: &mut Vec<String>,
+) {
+    use crate::check::CKind;
+    let mut push = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    match &e.kind {
+        CKind::Field { base, .. } => {
+            let b = cx.eval(base, env);
+            if b.is_missing() {
+                // the base is what is missing (`a.target.name` without a target)
+                why_unknown(cx, base, env, sources, out);
+                return;
+            }
+            let where_ = match &b {
+                V::Rec(r, coll) => format!(" in {coll}/{} ({})", r.id, r.span),
+                _ => String::new(),
+            };
+            let v = cx.eval(e, env);
+            let text = span_text(sources, &e.span);
+            if v.is_missing() {
+                push(format!("`{text}` is missing{where_}"));
+            } else if imprecise(&v) {
+                push(format!("`{text}` is {}{where_}", v.display()));
+            }
+        }
+        CKind::Aggregate(_) => {
+            if cx.eval(e, env).is_missing() {
+                push(format!("`{}` is unknown", span_text(sources, &e.span)));
+            }
+        }
+        CKind::Binary(crate::syntax::ast::BinaryOp::Coalesce, l, r) => {
+            if cx.eval(l, env).is_missing() {
+                why_unknown(cx, r, env, sources, out);
+            } else {
+                why_unknown(cx, l, env, sources, out);
+            }
+        }
+        CKind::Binary(_, l, r) => {
+            why_unknown(cx, l, env, sources, out);
+            why_unknown(cx, r, env, sources, out);
+        }
+        CKind::Unary(_, x) | CKind::Matches(x, _) => why_unknown(cx, x, env, sources, out),
+        CKind::Missing { .. } => {}
+        CKind::Within { lhs, window, rhs } => {
+            for x in [lhs, window, rhs] {
+                why_unknown(cx, x, env, sources, out);
+            }
+        }
+        CKind::Call(_, args) | CKind::List(args) => {
+            for x in args {
+                why_unknown(cx, x, env, sources, out);
+            }
+        }
+        CKind::Lit(_) | CKind::Var(_) | CKind::Const(_) => {}
+    }
+}
+
+/// A value known only within bounds: a range of numbers, or a date that is not one
+/// precise day.
+fn imprecise(v: &V<'_>) -> bool {
+    match v.value() {
+        Some(Value::Range { min, max }) => min != max || min.is_none(),
+        Some(Value::Time(t)) => {
+            t.precision != crate::data::Precision::Day || t.start.is_none() || t.start != t.end
+        }
+        _ => false,
+    }
+}
+
 /// Turn the matches of one rule into findings.
 fn findings_of(
     rule: &CRule,
@@ -187,6 +268,13 @@ fn findings_of(
                     .iter()
                     .map(|&i| span_text(rule_sources, &plan.conjuncts[i].span))
                     .collect(),
+                undecided: {
+                    let mut out = Vec::new();
+                    for &i in &m.unknown {
+                        why_unknown(&cx, &plan.conjuncts[i], &mut m.env, rule_sources, &mut out);
+                    }
+                    out
+                },
             }
         })
         .collect()

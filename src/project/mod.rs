@@ -363,6 +363,10 @@ impl Prepared {
             f.certainty.as_str(),
             f.message
         );
+        // what made a possible finding possible, value by value
+        for u in &f.undecided {
+            let _ = writeln!(out, "  because: {u}");
+        }
         match crate::eval::explain::explain_binding(
             rule,
             &self.dataset,

@@ -65,6 +65,9 @@ fn annotation(report: &Report, f: &Finding) -> String {
     let mut message = f.message.clone();
     if f.certainty == Certainty::Possible && !f.unknown.is_empty() {
         message.push_str(&format!("\nunknown: {}", f.unknown.join("; ")));
+        if !f.undecided.is_empty() {
+            message.push_str(&format!("\nbecause: {}", f.undecided.join("; ")));
+        }
     }
     for e in &f.evidence {
         let test = if e.test { " (test record)" } else { "" };

@@ -64,6 +64,7 @@ pub struct JsonFinding<'a> {
     pub evidence: Vec<JsonEvidence<'a>>,
     pub verdict: Option<JsonVerdictRef<'a>>,
     pub unknown: &'a [String],
+    pub undecided: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -195,6 +196,7 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
             claim: &v.claim,
         }),
         unknown: &f.unknown,
+        undecided: &f.undecided,
     }
 }
 

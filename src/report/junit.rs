@@ -41,6 +41,9 @@ fn evidence_text(f: &Finding) -> String {
     for u in &f.unknown {
         let _ = writeln!(s, "unknown: {u}");
     }
+    for u in &f.undecided {
+        let _ = writeln!(s, "because: {u}");
+    }
     if let Some(v) = &f.verdict {
         let _ = match f.certainty {
             Certainty::Certain => {

@@ -146,6 +146,8 @@ struct ResultProperties<'a> {
     verdict: Option<VerdictProperty<'a>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     unknown: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    undecided: &'a [String],
     evidence: Vec<EvidenceProperty<'a>>,
 }
 
@@ -314,6 +316,7 @@ fn result<'a>(report: &'a Report, f: &'a Finding) -> SarifResult<'a> {
                 claim: &v.claim,
             }),
             unknown: &f.unknown,
+            undecided: &f.undecided,
             evidence: f
                 .evidence
                 .iter()

@@ -199,6 +199,9 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding) {
     for u in &f.unknown {
         let _ = writeln!(out, "    {} {}", p.s(UNKNOWN, "unknown:"), clean(u));
     }
+    for u in &f.undecided {
+        let _ = writeln!(out, "    {} {}", p.s(UNKNOWN, "because:"), clean(u));
+    }
     if let Some(v) = &f.verdict {
         // a possible finding says what it would rate the claim, never rates it
         let head = match f.certainty {
@@ -300,19 +303,11 @@ fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize, r
         let _ = writeln!(out, "    {line}");
         // a possible finding does not rate the claim: say what would decide it
         if *certainty == Certainty::Possible {
-            let unknown = report
-                .findings
-                .iter()
-                .find(|f| &f.id == finding)
-                .map(|f| f.unknown.as_slice())
-                .unwrap_or_default();
-            for u in unknown {
-                let _ = writeln!(
-                    out,
-                    "      {} {}",
-                    p.s(UNKNOWN, "undecided until known:"),
-                    clean(u)
-                );
+            if let Some(f) = report.findings.iter().find(|f| &f.id == finding) {
+                let lines = f.unknown.iter().map(|u| ("undecided until known:", u));
+                for (head, u) in lines.chain(f.undecided.iter().map(|u| ("because:", u))) {
+                    let _ = writeln!(out, "      {} {}", p.s(UNKNOWN, head), clean(u));
+                }
             }
         }
     }
