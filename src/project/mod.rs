@@ -13,6 +13,7 @@ pub mod config;
 pub mod fixtures;
 mod overrides;
 pub mod rules;
+pub mod unguarded;
 
 pub use config::{Config, CONFIG_FILE};
 pub use rules::LoadedRules;
@@ -119,6 +120,9 @@ pub struct Prepared {
     pub as_of: Option<chrono::NaiveDate>,
     /// Warnings found while loading (sorted); errors make [`Project::load`] fail.
     pub diagnostics: Vec<Diagnostic>,
+    /// Fields rules read without a guard that the data often lacks (`C0023` when the
+    /// run shows they left findings possible).
+    pub unguarded: Vec<unguarded::Unguarded>,
 }
 
 /// A validated dataset: every diagnostic (sorted), the text to quote, and counts.
@@ -249,10 +253,16 @@ impl Project {
             return Err(Failure::new(diags, sources));
         }
         let (mut suite, check_diags) = crate::check::check(&rules.files, &dataset.schema);
+        let checked = !check_diags.iter().any(Diagnostic::is_error);
         diags.extend(check_diags);
         let overrides =
             overrides::overrides(&suite, &self.config.set, &self.options.set, &mut diags);
         overrides::only(&mut suite, &self.options.only, &mut diags);
+        let unguarded = if checked {
+            unguarded::candidates(&suite, &dataset, &overrides)
+        } else {
+            Vec::new()
+        };
         let as_of = overrides::as_of(
             self.options
                 .as_of
@@ -282,6 +292,7 @@ impl Project {
             options,
             as_of,
             diagnostics: diags,
+            unguarded,
         })
     }
 }
@@ -297,9 +308,14 @@ fn first_of(asked: &[PathBuf], configured: &[PathBuf], default: &str) -> Vec<Pat
 }
 
 impl Prepared {
-    /// Run the suite over the data.
+    /// Run the suite over the data. Besides the evaluator's diagnostics, a warning
+    /// (`C0023`) for each field a rule read without a guard that the data often lacks,
+    /// when it left findings of the rule possible, with counts.
     pub fn run(&self) -> (Report, Vec<Diagnostic>) {
-        crate::eval::run(&self.suite, &self.dataset, &self.sources, &self.options)
+        let (report, mut diags) =
+            crate::eval::run(&self.suite, &self.dataset, &self.sources, &self.options);
+        diags.extend(self.unguarded.iter().filter_map(|u| u.confirm(&report)));
+        (report, diags)
     }
 
     /// Parse and check one rule file's new text against the loaded schema and the

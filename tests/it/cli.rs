@@ -492,3 +492,23 @@ fn hide_possible_leaves_out_possible_findings_and_counts_them() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A field read without a guard that the data often lacks is named, with counts, when
+/// it left findings possible; a guarded read (`??`) and the flagship are quiet.
+#[test]
+fn unguarded_optional_fields_are_named_when_they_leave_findings_possible() {
+    let o = factlint(&[
+        "check",
+        "tests/corpus/eval/coalesce",
+        "--rules",
+        "tests/corpus/eval/coalesce/rules.rules",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning[C0023]: `a.consent` is missing in 2 of 3 actions: 2 findings of rule `without-consent-unguarded` are possible for it"),
+        "{err}"
+    );
+    assert_eq!(err.matches("C0023").count(), 1, "{err}");
+    let o = factlint(&["check"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("C0023"));
+}
