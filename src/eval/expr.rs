@@ -246,6 +246,8 @@ impl<'d> Cx<'d, '_> {
         let mut all = Tri::True;
         let mut any = Tri::False;
         let mut values: Vec<V<'d>> = Vec::new();
+        // values of elements that may or may not pass the filter
+        let mut maybe: Vec<V<'d>> = Vec::new();
         let mut value_unknown = false;
         let mut keys: BTreeSet<String> = BTreeSet::new();
         for el in elems {
@@ -303,10 +305,6 @@ impl<'d> Cx<'d, '_> {
                     }
                 }
                 AggregateOp::Sum | AggregateOp::Avg | AggregateOp::Min | AggregateOp::Max => {
-                    if f == Tri::Unknown {
-                        value_unknown = true;
-                        continue;
-                    }
                     let v = a
                         .value
                         .as_ref()
@@ -314,6 +312,8 @@ impl<'d> Cx<'d, '_> {
                         .unwrap_or(V::Missing);
                     if v.is_missing() {
                         value_unknown = true;
+                    } else if f == Tri::Unknown {
+                        maybe.push(v);
                     } else {
                         values.push(v);
                     }
@@ -325,10 +325,13 @@ impl<'d> Cx<'d, '_> {
             AggregateOp::CountDistinct => count_value(keys.len(), unknown),
             AggregateOp::Exists => V::tri(any),
             AggregateOp::All => V::tri(all),
+            _ if value_unknown => V::Missing,
+            // numbers and ranges: interval arithmetic, certain whenever it is decided
+            _ if values.iter().chain(&maybe).all(|v| bounds(v).is_some()) => {
+                numeric_aggregate(a.op, &values, &maybe)
+            }
+            _ if !maybe.is_empty() => V::Missing,
             AggregateOp::Sum | AggregateOp::Avg => {
-                if value_unknown {
-                    return V::Missing;
-                }
                 let mut sum = 0.0;
                 for v in &values {
                     match v.value() {
@@ -345,12 +348,97 @@ impl<'d> Cx<'d, '_> {
                 V::num(sum)
             }
             AggregateOp::Min | AggregateOp::Max => {
-                if value_unknown || values.is_empty() {
+                if values.is_empty() {
                     return V::Missing;
                 }
                 extreme(values, a.op == AggregateOp::Max)
             }
         }
+    }
+}
+
+/// A number or a range as bounds (`None`: open, i.e. minus or plus infinity).
+fn bounds(v: &V<'_>) -> Option<(Option<f64>, Option<f64>)> {
+    match v.value()? {
+        Value::Number(n) => Some((Some(*n), Some(*n))),
+        Value::Range { min, max } => Some((*min, *max)),
+        _ => None,
+    }
+}
+
+/// A number when both bounds meet, else a range (either end open).
+fn from_bounds<'d>(lo: Option<f64>, hi: Option<f64>) -> V<'d> {
+    match (lo, hi) {
+        (Some(a), Some(b)) if a == b => V::num(a),
+        _ => V::owned(Value::Range { min: lo, max: hi }),
+    }
+}
+
+/// `sum`, `avg`, `min`, `max` over numbers and ranges by interval arithmetic: `values`
+/// are of elements that pass the filter, `maybe` of elements that may. The result is
+/// a range where the figures leave it open, and decides every comparison its bounds
+/// decide: the max of 50 and "at least 83" is at least 83.
+fn numeric_aggregate<'d>(op: AggregateOp, values: &[V<'d>], maybe: &[V<'d>]) -> V<'d> {
+    let b = |vs: &[V<'d>]| -> Vec<(Option<f64>, Option<f64>)> {
+        vs.iter().filter_map(bounds).collect()
+    };
+    let (sure, may) = (b(values), b(maybe));
+    let add = |x: Option<f64>, y: Option<f64>| Some(x? + y?);
+    match op {
+        AggregateOp::Sum => {
+            // an element that may be left out adds between 0 and its value
+            let (mut lo, mut hi) = (Some(0.0), Some(0.0));
+            for (l, h) in &sure {
+                lo = add(lo, *l);
+                hi = add(hi, *h);
+            }
+            for (l, h) in &may {
+                lo = add(lo, l.map(|x| x.min(0.0)));
+                hi = add(hi, h.map(|x| x.max(0.0)));
+            }
+            from_bounds(lo, hi)
+        }
+        AggregateOp::Avg => {
+            if sure.is_empty() || !may.is_empty() {
+                return V::Missing;
+            }
+            let n = sure.len() as f64;
+            let lo = sure.iter().try_fold(0.0, |s, (l, _)| Some(s + (*l)?));
+            let hi = sure.iter().try_fold(0.0, |s, (_, h)| Some(s + (*h)?));
+            from_bounds(lo.map(|x| x / n), hi.map(|x| x / n))
+        }
+        AggregateOp::Max | AggregateOp::Min => {
+            if sure.is_empty() {
+                return V::Missing;
+            }
+            let max = op == AggregateOp::Max;
+            // for max: at least the largest lower bound of the sure elements, at most
+            // the largest upper bound of all (an open end is infinite); min mirrors it
+            let pick = |a: Option<f64>, b: Option<f64>, open_wins: bool| match (a, b) {
+                (Some(x), Some(y)) => Some(if max { x.max(y) } else { x.min(y) }),
+                _ if open_wins => None,
+                (x, y) => x.or(y),
+            };
+            let (inner, outer): (Vec<Option<f64>>, Vec<Option<f64>>) = if max {
+                (
+                    sure.iter().map(|(l, _)| *l).collect(),
+                    sure.iter().chain(&may).map(|(_, h)| *h).collect(),
+                )
+            } else {
+                (
+                    sure.iter().map(|(_, h)| *h).collect(),
+                    sure.iter().chain(&may).map(|(l, _)| *l).collect(),
+                )
+            };
+            let inner = inner.into_iter().reduce(|a, b| pick(a, b, false)).flatten();
+            let outer = outer.into_iter().reduce(|a, b| pick(a, b, true)).flatten();
+            if max {
+                from_bounds(inner, outer)
+            } else {
+                from_bounds(outer, inner)
+            }
+        }
+        _ => V::Missing,
     }
 }
 

@@ -155,8 +155,12 @@ fn why_unknown<'d>(
             }
         }
         CKind::Aggregate(_) => {
-            if cx.eval(e, env).is_missing() {
-                push(format!("`{}` is unknown", span_text(sources, &e.span)));
+            let v = cx.eval(e, env);
+            let text = span_text(sources, &e.span);
+            if v.is_missing() {
+                push(format!("`{text}` is unknown"));
+            } else if imprecise(&v) {
+                push(format!("`{text}` is {}", v.display()));
             }
         }
         CKind::Binary(crate::syntax::ast::BinaryOp::Coalesce, l, r) => {
