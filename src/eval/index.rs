@@ -29,7 +29,8 @@ fn num_key(n: f64) -> Key {
 fn key_of_value(v: &Value) -> Option<Key> {
     match v {
         Value::Str(s) => Some(Key::Str(s.clone())),
-        Value::Number(n) => Some(num_key(*n)),
+        // `NaN == x` is unknown, not false, for every x: NaN cannot be a key
+        Value::Number(n) if !n.is_nan() => Some(num_key(*n)),
         Value::Range {
             min: Some(a),
             max: Some(b),
@@ -292,6 +293,20 @@ mod tests {
         assert_eq!(ix.probe(&val(between(Some("2024-01-01"), None))), None);
         assert_eq!(ix.probe(&val(Value::Duration(Duration::default()))), None);
         assert_eq!(ix.probe(&val(Value::List(vec![]))), None);
+    }
+
+    #[test]
+    fn a_nan_is_a_candidate_for_every_probe_and_narrows_nothing() {
+        // `NaN == 5` is unknown, not false: the record may match, so a probe for 5
+        // must return it (it went under the NaN's own bits and was lost)
+        let recs = records(vec![Some(num(5.0)), Some(num(f64::NAN)), Some(num(6.0))]);
+        let ix = HashIndex::build(&recs, &all(&recs), "f");
+        assert_eq!(eq(&val(num(f64::NAN)), &val(num(5.0))), Tri::Unknown);
+        assert_eq!(ix.probe(&val(num(5.0))), Some(vec![0, 1]));
+        assert_eq!(ix.probe_list(&list(vec![num(6.0)])), Some(vec![1, 2]));
+        assert_eq!(ix.probe(&val(num(f64::NAN))), None);
+        assert_eq!(ix.probe(&val(range(Some(f64::NAN), Some(f64::NAN)))), None);
+        assert_eq!(ix.probe_list(&list(vec![num(6.0), num(f64::NAN)])), None);
     }
 
     #[test]
@@ -577,7 +592,8 @@ mod tests {
     }
 
     /// Values of one field: strings, numbers and ranges, precise and partial dates,
-    /// intervals (open or not), booleans, null and missing.
+    /// intervals (open or not), booleans, null, missing, and NaN (a field of type
+    /// `any` may hold one: YAML's `.nan`).
     fn arb_value() -> impl Strategy<Value = Option<Value>> {
         let strs = prop::sample::select(vec!["x", "y", "z"]);
         let ranges =
@@ -588,6 +604,7 @@ mod tests {
             2 => strs.prop_map(|s| Some(Value::str(s))),
             2 => (-2i32..3).prop_map(|n| Some(num(n as f64))),
             1 => ranges.prop_map(Some),
+            1 => Just(Some(num(f64::NAN))),
             1 => any::<bool>().prop_map(|b| Some(Value::Bool(b))),
             6 => arb_time().prop_map(|t| Some(Value::Time(t))),
         ]
