@@ -4,7 +4,7 @@
 use super::expr::{Cx, Env, Scan};
 use super::ops::{Tri, V};
 use super::span_text;
-use crate::check::ir::{CExpr, CKind, CRule};
+use crate::check::ir::{CBinding, CExpr, CKind, CRule, CSource};
 use crate::data::{Dataset, Value};
 use crate::diag::Sources;
 use crate::plan::plan_rule;
@@ -99,26 +99,8 @@ pub fn explain_binding(
         let Some((_, id)) = bind.iter().find(|(v, _)| v == name) else {
             return Err(format!("give a record for `{name}` (`--bind {name}=ID`)"));
         };
-        let coll = match &b.source {
-            crate::check::ir::CSource::Collection(c) => c.clone(),
-            crate::check::ir::CSource::List { deref: Some(c), .. } => c.clone(),
-            _ => {
-                return Err(format!(
-                    "`{name}` ranges over a list of values, not records"
-                ))
-            }
-        };
-        let Some((cname, c)) = ds.collections.get_key_value(&coll) else {
-            return Err(format!("the dataset has no collection `{coll}`"));
-        };
-        let Some(r) = c.get(id) else {
-            let ids: Vec<&str> = c.records.iter().map(|r| &*r.id).collect();
-            let hint = crate::diag::suggest::did_you_mean(id, ids)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(format!("no record `{id}` in `{coll}`{hint}"));
-        };
-        env[b.var] = V::Rec(r, cname);
+        let (r, coll) = given_record(rule, b, ds, id)?;
+        env[b.var] = V::Rec(r, coll);
         let _ = writeln!(out, "  {name} = {coll}/{id} ({})", r.span);
     }
     let traces = trace(rule, ds, consts, sources, &mut env);
@@ -154,6 +136,36 @@ pub fn explain_binding(
     Ok(out)
 }
 
+/// The record `id` that binding `b` is given, with the name of its collection; an
+/// error message when `b` ranges over plain values, or there is no such record.
+fn given_record<'d>(
+    rule: &CRule,
+    b: &CBinding,
+    ds: &'d Dataset,
+    id: &str,
+) -> Result<(&'d crate::data::Record, &'d str), String> {
+    let name = &rule.vars[b.var].name;
+    let coll = match &b.source {
+        CSource::Collection(c) | CSource::List { deref: Some(c), .. } => c,
+        CSource::List { deref: None, .. } => {
+            return Err(format!(
+                "`{name}` ranges over a list of values, not records"
+            ))
+        }
+    };
+    let Some((cname, c)) = ds.collections.get_key_value(coll) else {
+        return Err(format!("the dataset has no collection `{coll}`"));
+    };
+    let Some(r) = c.get(id) else {
+        let ids: Vec<&str> = c.records.iter().map(|r| &*r.id).collect();
+        let hint = crate::diag::suggest::did_you_mean(id, ids)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err(format!("no record `{id}` in `{coll}`{hint}"));
+    };
+    Ok((r, cname))
+}
+
 /// The combinations of records for the variables not given that come nearest to
 /// firing: fewest failing predicates, then fewest unknown ones.
 fn nearest(
@@ -170,22 +182,8 @@ fn nearest(
     for b in &rule.bindings {
         let name = &rule.vars[b.var].name;
         if let Some((_, id)) = bind.iter().find(|(v, _)| v == name) {
-            let coll = match &b.source {
-                crate::check::ir::CSource::Collection(c) => c,
-                crate::check::ir::CSource::List { deref: Some(c), .. } => c,
-                _ => {
-                    return Err(format!(
-                        "`{name}` ranges over a list of values, not records"
-                    ))
-                }
-            };
-            let Some((cname, c)) = ds.collections.get_key_value(coll) else {
-                return Err(format!("the dataset has no collection `{coll}`"));
-            };
-            let Some(r) = c.get(id) else {
-                return Err(format!("no record `{id}` in `{coll}`"));
-            };
-            given.push((b.var, V::Rec(r, cname)));
+            let (r, coll) = given_record(rule, b, ds, id)?;
+            given.push((b.var, V::Rec(r, coll)));
         }
     }
     let cx = Cx {
@@ -586,7 +584,7 @@ rule speaks-about {
         // the same when other variables are left to search
         assert_eq!(
             explain(&[("s", "s2")]),
-            Err("no record `s2` in `statements`".to_string())
+            Err("no record `s2` in `statements`; did you mean `s1`?".to_string())
         );
     }
 
