@@ -603,6 +603,7 @@ mod tests {
             "a.kind != s.kind",
             "a.description starts with s.text",
             "a.id not in s.refers_to",
+            "start(a.time) within 30 days of s.date",
             "a.fatalities == count(b in actions where b.actor == s.actor and b.target == a.actor)",
         ] {
             let t = rule(&format!(
