@@ -305,6 +305,13 @@ rule speaks-about {
   for s in statements, x in s.about, q in s.quotes
   where x.kind == \"state\" and q starts with \"We\"
 }
+
+rule not-an-airstrike {
+  severity: info
+  message: \"{a.id}\"
+  for a in actions
+  where not (a.kind == \"airstrike\")
+}
 ";
 
     fn rec(file: &str, line: u32, fields: Vec<(&str, Value)>) -> Record {
@@ -555,6 +562,18 @@ rule speaks-about {
           actors/UKR (actors.yaml:2:3), They: 1 predicate fails
             [FAILS  ] q starts with "We"
                         q = They
+        "#);
+    }
+
+    #[test]
+    fn a_negation_shows_the_operands_of_what_it_negates() {
+        insta::assert_snapshot!(explain_in(&dataset(), 2, &[("a", "a2")]).unwrap(), @r#"
+        rule not-an-airstrike
+          a = actions/a2 (actions.yaml:5:3)
+        does not fire
+          [FAILS  ] not (a.kind == "airstrike")
+                      a.kind = airstrike
+                      ^ the first predicate that fails
         "#);
     }
 
