@@ -4,7 +4,7 @@
 use super::expr::{Cx, Env, Scan};
 use super::ops::{Tri, V};
 use super::span_text;
-use crate::check::ir::{CExpr, CKind, CRule};
+use crate::check::ir::{CBinding, CExpr, CKind, CRule, CSource};
 use crate::data::{Dataset, Value};
 use crate::diag::Sources;
 use crate::plan::plan_rule;
@@ -99,26 +99,8 @@ pub fn explain_binding(
         let Some((_, id)) = bind.iter().find(|(v, _)| v == name) else {
             return Err(format!("give a record for `{name}` (`--bind {name}=ID`)"));
         };
-        let coll = match &b.source {
-            crate::check::ir::CSource::Collection(c) => c.clone(),
-            crate::check::ir::CSource::List { deref: Some(c), .. } => c.clone(),
-            _ => {
-                return Err(format!(
-                    "`{name}` ranges over a list of values, not records"
-                ))
-            }
-        };
-        let Some((cname, c)) = ds.collections.get_key_value(&coll) else {
-            return Err(format!("the dataset has no collection `{coll}`"));
-        };
-        let Some(r) = c.get(id) else {
-            let ids: Vec<&str> = c.records.iter().map(|r| &*r.id).collect();
-            let hint = crate::diag::suggest::did_you_mean(id, ids)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(format!("no record `{id}` in `{coll}`{hint}"));
-        };
-        env[b.var] = V::Rec(r, cname);
+        let (r, coll) = given_record(rule, b, ds, id)?;
+        env[b.var] = V::Rec(r, coll);
         let _ = writeln!(out, "  {name} = {coll}/{id} ({})", r.span);
     }
     let traces = trace(rule, ds, consts, sources, &mut env);
@@ -154,6 +136,36 @@ pub fn explain_binding(
     Ok(out)
 }
 
+/// The record `id` that binding `b` is given, with the name of its collection; an
+/// error message when `b` ranges over plain values, or there is no such record.
+fn given_record<'d>(
+    rule: &CRule,
+    b: &CBinding,
+    ds: &'d Dataset,
+    id: &str,
+) -> Result<(&'d crate::data::Record, &'d str), String> {
+    let name = &rule.vars[b.var].name;
+    let coll = match &b.source {
+        CSource::Collection(c) | CSource::List { deref: Some(c), .. } => c,
+        CSource::List { deref: None, .. } => {
+            return Err(format!(
+                "`{name}` ranges over a list of values, not records"
+            ))
+        }
+    };
+    let Some((cname, c)) = ds.collections.get_key_value(coll) else {
+        return Err(format!("the dataset has no collection `{coll}`"));
+    };
+    let Some(r) = c.get(id) else {
+        let ids: Vec<&str> = c.records.iter().map(|r| &*r.id).collect();
+        let hint = crate::diag::suggest::did_you_mean(id, ids)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err(format!("no record `{id}` in `{coll}`{hint}"));
+    };
+    Ok((r, cname))
+}
+
 /// The combinations of records for the variables not given that come nearest to
 /// firing: fewest failing predicates, then fewest unknown ones.
 fn nearest(
@@ -170,22 +182,8 @@ fn nearest(
     for b in &rule.bindings {
         let name = &rule.vars[b.var].name;
         if let Some((_, id)) = bind.iter().find(|(v, _)| v == name) {
-            let coll = match &b.source {
-                crate::check::ir::CSource::Collection(c) => c,
-                crate::check::ir::CSource::List { deref: Some(c), .. } => c,
-                _ => {
-                    return Err(format!(
-                        "`{name}` ranges over a list of values, not records"
-                    ))
-                }
-            };
-            let Some((cname, c)) = ds.collections.get_key_value(coll) else {
-                return Err(format!("the dataset has no collection `{coll}`"));
-            };
-            let Some(r) = c.get(id) else {
-                return Err(format!("no record `{id}` in `{coll}`"));
-            };
-            given.push((b.var, V::Rec(r, cname)));
+            let (r, coll) = given_record(rule, b, ds, id)?;
+            given.push((b.var, V::Rec(r, coll)));
         }
     }
     let cx = Cx {
@@ -274,4 +272,401 @@ fn nearest(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    //! `explain_binding` on a small dataset: a binding that fires, one that fails at
+    //! a named predicate, one that rests on a missing field, variables left out (the
+    //! nearest candidates), and the errors for names and ids that do not exist.
+
+    use super::*;
+    use crate::check::ir::Suite;
+    use crate::data::{intern, Collection, Fields, Record, Time};
+    use crate::diag::{Level, Span};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    const RULES: &str = "\
+const window = 1 year
+
+rule invaded-after-speaking {
+  severity: warning
+  message: \"{a.id}\"
+  for s in statements, a in actions
+  where a.actor == s.actor
+    and a.kind == \"invasion\"
+    and a.time within window of s.date
+}
+
+rule speaks-about {
+  severity: info
+  message: \"{x.id}\"
+  for s in statements, x in s.about, q in s.quotes
+  where x.kind == \"state\" and q starts with \"We\"
+}
+
+rule not-an-airstrike {
+  severity: info
+  message: \"{a.id}\"
+  for a in actions
+  where not (a.kind == \"airstrike\")
+}
+";
+
+    fn rec(file: &str, line: u32, fields: Vec<(&str, Value)>) -> Record {
+        let id = fields
+            .iter()
+            .find(|(k, _)| *k == "id")
+            .and_then(|(_, v)| v.as_str())
+            .unwrap()
+            .to_string();
+        Record {
+            id: id.into(),
+            fields: Fields::from_unsorted(
+                fields.into_iter().map(|(k, v)| (intern(k), v)).collect(),
+            ),
+            span: Span::new(file.into(), 0, 0, line, 3),
+            field_spans: Default::default(),
+        }
+    }
+
+    fn day(s: &str) -> Value {
+        Value::Time(Time::parse(s).unwrap())
+    }
+
+    fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    fn dataset() -> Dataset {
+        let mut ds = Dataset {
+            schema: crate::data::event_model(),
+            ..Default::default()
+        };
+        let mut add = |name: &str, recs: Vec<Record>| {
+            let mut c = Collection::new(name);
+            for r in recs {
+                c.push(r);
+            }
+            ds.collections.insert(name.to_string(), c);
+        };
+        add(
+            "actors",
+            vec![
+                rec(
+                    "actors.yaml",
+                    1,
+                    vec![("id", s("RUS")), ("kind", s("state"))],
+                ),
+                rec(
+                    "actors.yaml",
+                    2,
+                    vec![("id", s("UKR")), ("kind", s("state"))],
+                ),
+                rec(
+                    "actors.yaml",
+                    3,
+                    vec![("id", s("wagner")), ("kind", s("group"))],
+                ),
+            ],
+        );
+        add(
+            "statements",
+            vec![rec(
+                "statements.yaml",
+                1,
+                vec![
+                    ("id", s("s1")),
+                    ("actor", s("RUS")),
+                    ("date", day("2022-01-01")),
+                    ("about", Value::List(vec![s("wagner"), s("UKR")])),
+                    ("quotes", Value::List(vec![s("They"), s("We")])),
+                ],
+            )],
+        );
+        let action = |line, id: &str, actor: &str, kind: &str, time: Option<&str>| {
+            let mut f = vec![("id", s(id)), ("actor", s(actor)), ("kind", s(kind))];
+            if let Some(t) = time {
+                f.push(("time", day(t)));
+            }
+            rec("actions.yaml", line, f)
+        };
+        add(
+            "actions",
+            // a4 first: in data order it comes before a1, which fires for certain
+            vec![
+                action(13, "a4", "RUS", "invasion", None),
+                action(1, "a1", "RUS", "invasion", Some("2022-02-24")),
+                action(5, "a2", "RUS", "airstrike", Some("2022-03-01")),
+                action(9, "a3", "UKR", "airstrike", Some("2022-03-01")),
+                action(17, "a5", "RUS", "invasion", Some("2030-01-01")),
+            ],
+        );
+        ds
+    }
+
+    fn suite() -> (Suite, Sources) {
+        let (file, diags) = crate::syntax::parse("t.rules".into(), RULES);
+        assert!(diags.is_empty(), "{diags:#?}");
+        let (suite, diags) = crate::check::check(&[file], &crate::data::event_model());
+        assert!(diags.iter().all(|d| d.level != Level::Error), "{diags:#?}");
+        let mut sources = Sources::new();
+        sources.add("t.rules".into(), Arc::from(RULES));
+        (suite, sources)
+    }
+
+    /// Explain rule `rule` of the suite over `ds` with `bind` (`var=id` pairs).
+    fn explain_in(ds: &Dataset, rule: usize, bind: &[(&str, &str)]) -> Result<String, String> {
+        let (suite, sources) = suite();
+        let consts = crate::eval::eval_consts(&suite, ds, &BTreeMap::new());
+        let bind: Vec<(String, String)> = bind
+            .iter()
+            .map(|(v, id)| (v.to_string(), id.to_string()))
+            .collect();
+        explain_binding(&suite.rules[rule], ds, &consts, &sources, &bind)
+    }
+
+    fn explain(bind: &[(&str, &str)]) -> Result<String, String> {
+        explain_in(&dataset(), 0, bind)
+    }
+
+    #[test]
+    fn a_binding_that_fires_shows_every_predicate_holding() {
+        insta::assert_snapshot!(explain(&[("s", "s1"), ("a", "a1")]).unwrap(), @r#"
+        rule invaded-after-speaking
+          s = statements/s1 (statements.yaml:1:3)
+          a = actions/a1 (actions.yaml:1:3)
+        fires (certain): every predicate holds
+          [holds  ] a.actor == s.actor
+                      a.actor = RUS
+                      s.actor = RUS
+          [holds  ] a.kind == "invasion"
+                      a.kind = invasion
+          [holds  ] a.time within window of s.date
+                      a.time = 2022-02-24
+                      window = 1 years
+                      s.date = 2022-01-01
+        "#);
+    }
+
+    #[test]
+    fn a_binding_that_does_not_fire_names_the_first_predicate_that_fails() {
+        insta::assert_snapshot!(explain(&[("a", "a3"), ("s", "s1")]).unwrap(), @r#"
+        rule invaded-after-speaking
+          s = statements/s1 (statements.yaml:1:3)
+          a = actions/a3 (actions.yaml:9:3)
+        does not fire
+          [FAILS  ] a.actor == s.actor
+                      a.actor = UKR
+                      s.actor = RUS
+                      ^ the first predicate that fails
+          [FAILS  ] a.kind == "invasion"
+                      a.kind = airstrike
+          [holds  ] a.time within window of s.date
+                      a.time = 2022-03-01
+                      window = 1 years
+                      s.date = 2022-01-01
+        "#);
+    }
+
+    #[test]
+    fn a_missing_field_is_unknown_and_the_binding_fires_possibly() {
+        insta::assert_snapshot!(explain(&[("s", "s1"), ("a", "a4")]).unwrap(), @r#"
+        rule invaded-after-speaking
+          s = statements/s1 (statements.yaml:1:3)
+          a = actions/a4 (actions.yaml:13:3)
+        fires (possible): no predicate fails, some are unknown
+          [holds  ] a.actor == s.actor
+                      a.actor = RUS
+                      s.actor = RUS
+          [holds  ] a.kind == "invasion"
+                      a.kind = invasion
+          [unknown] a.time within window of s.date
+                      a.time = unknown
+                      window = 1 years
+                      s.date = 2022-01-01
+        "#);
+    }
+
+    #[test]
+    fn a_variable_left_out_is_searched_for_the_nearest_candidates() {
+        // a1 fires, then a4 possibly (though it comes first in the data), then one
+        // failure each (a2 before a5, in data order); a3 fails twice, not shown
+        insta::assert_snapshot!(explain(&[("s", "s1")]).unwrap(), @r#"
+        rule invaded-after-speaking
+          s = statements/s1 (statements.yaml:1:3)
+        the nearest candidates for a:
+          actions/a1 (actions.yaml:1:3): fires (certain)
+          actions/a4 (actions.yaml:13:3): fires (possible)
+            [unknown] a.time within window of s.date
+                        a.time = unknown
+                        window = 1 years
+                        s.date = 2022-01-01
+          actions/a2 (actions.yaml:5:3): 1 predicate fails
+            [FAILS  ] a.kind == "invasion"
+                        a.kind = airstrike
+        "#);
+    }
+
+    #[test]
+    fn with_nothing_given_every_combination_is_searched() {
+        let mut ds = dataset();
+        ds.collections
+            .get_mut("actions")
+            .unwrap()
+            .retain(|r| &*r.id == "a3");
+        insta::assert_snapshot!(explain_in(&ds, 0, &[]).unwrap(), @r#"
+        rule invaded-after-speaking
+        the nearest candidates for s, a:
+          statements/s1 (statements.yaml:1:3), actions/a3 (actions.yaml:9:3): 2 predicates fail
+            [FAILS  ] a.actor == s.actor
+                        a.actor = UKR
+                        s.actor = RUS
+            [FAILS  ] a.kind == "invasion"
+                        a.kind = airstrike
+        "#);
+        ds.collections.get_mut("actions").unwrap().retain(|_| false);
+        insta::assert_snapshot!(explain_in(&ds, 0, &[("s", "s1")]).unwrap(), @r#"
+        rule invaded-after-speaking
+          s = statements/s1 (statements.yaml:1:3)
+        no records to try for a
+        "#);
+    }
+
+    #[test]
+    fn list_bindings_bind_records_by_id_and_values_only_by_search() {
+        // `x in s.about` follows ids into actors: it can be given
+        let out = explain_in(&dataset(), 1, &[("s", "s1"), ("x", "UKR")]).unwrap();
+        assert!(
+            out.contains("  x = actors/UKR (actors.yaml:2:3)\n"),
+            "{out}"
+        );
+        // `q in s.quotes` ranges over strings: it cannot be given, only searched
+        assert_eq!(
+            explain_in(&dataset(), 1, &[("s", "s1"), ("x", "UKR"), ("q", "We")]),
+            Err("`q` ranges over a list of values, not records".to_string())
+        );
+        assert_eq!(
+            explain_in(&dataset(), 1, &[("q", "We")]),
+            Err("`q` ranges over a list of values, not records".to_string())
+        );
+        insta::assert_snapshot!(explain_in(&dataset(), 1, &[("s", "s1")]).unwrap(), @r#"
+        rule speaks-about
+          s = statements/s1 (statements.yaml:1:3)
+        the nearest candidates for x, q:
+          actors/UKR (actors.yaml:2:3), We: fires (certain)
+          actors/wagner (actors.yaml:3:3), We: 1 predicate fails
+            [FAILS  ] x.kind == "state"
+                        x.kind = group
+          actors/UKR (actors.yaml:2:3), They: 1 predicate fails
+            [FAILS  ] q starts with "We"
+                        q = They
+        "#);
+    }
+
+    #[test]
+    fn a_negation_shows_the_operands_of_what_it_negates() {
+        insta::assert_snapshot!(explain_in(&dataset(), 2, &[("a", "a2")]).unwrap(), @r#"
+        rule not-an-airstrike
+          a = actions/a2 (actions.yaml:5:3)
+        does not fire
+          [FAILS  ] not (a.kind == "airstrike")
+                      a.kind = airstrike
+                      ^ the first predicate that fails
+        "#);
+    }
+
+    #[test]
+    fn a_name_that_is_no_variable_of_the_rule_is_an_error() {
+        assert_eq!(
+            explain(&[("s", "s1"), ("b", "a1")]),
+            Err("rule `invaded-after-speaking` binds no `b` (it binds s, a)".to_string())
+        );
+        // `window` is a constant, not a binding
+        assert_eq!(
+            explain(&[("window", "a1")]),
+            Err("rule `invaded-after-speaking` binds no `window` (it binds s, a)".to_string())
+        );
+    }
+
+    #[test]
+    fn an_id_that_is_no_record_is_an_error_with_a_suggestion() {
+        assert_eq!(
+            explain(&[("s", "s1"), ("a", "a11")]),
+            Err("no record `a11` in `actions`; did you mean `a1`?".to_string())
+        );
+        assert_eq!(
+            explain(&[("s", "s1"), ("a", "zzzz")]),
+            Err("no record `zzzz` in `actions`".to_string())
+        );
+        // the same when other variables are left to search
+        assert_eq!(
+            explain(&[("s", "s2")]),
+            Err("no record `s2` in `statements`; did you mean `s1`?".to_string())
+        );
+    }
+
+    #[test]
+    fn a_collection_the_dataset_lacks_is_an_error() {
+        let mut ds = dataset();
+        ds.collections.remove("actions");
+        assert_eq!(
+            explain_in(&ds, 0, &[("s", "s1"), ("a", "a1")]),
+            Err("the dataset has no collection `actions`".to_string())
+        );
+        ds.collections.remove("statements");
+        assert_eq!(
+            explain_in(&ds, 0, &[("s", "s1")]),
+            Err("the dataset has no collection `statements`".to_string())
+        );
+    }
+
+    #[test]
+    fn a_trace_leaves_literals_out_of_the_operands() {
+        let ds = dataset();
+        let (suite, sources) = suite();
+        let rule = &suite.rules[0];
+        let consts = crate::eval::eval_consts(&suite, &ds, &BTreeMap::new());
+        let mut env: Env = vec![V::Missing; rule.vars.len()];
+        env[rule.bindings[1].var] = V::Rec(ds.record("actions", "a2").unwrap(), "actions");
+        let t = trace(rule, &ds, &consts, &sources, &mut env);
+        // text, operands as (text, value), result
+        type Row<'a> = (&'a str, Vec<(&'a str, &'a str)>, Tri);
+        let got: Vec<Row> = t
+            .iter()
+            .map(|p| {
+                let ops = p
+                    .operands
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
+                (p.text.as_str(), ops, p.result)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "a.actor == s.actor",
+                    vec![("a.actor", "RUS"), ("s.actor", "unknown")],
+                    Tri::Unknown
+                ),
+                (
+                    "a.kind == \"invasion\"",
+                    vec![("a.kind", "airstrike")],
+                    Tri::False
+                ),
+                (
+                    "a.time within window of s.date",
+                    vec![
+                        ("a.time", "2022-03-01"),
+                        ("window", "1 years"),
+                        ("s.date", "unknown")
+                    ],
+                    Tri::Unknown
+                ),
+            ]
+        );
+    }
 }

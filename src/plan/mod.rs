@@ -374,3 +374,451 @@ impl fmt::Display for RulePlan {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The plan chosen for rules written as text and checked against the event model:
+    //! which conjuncts run once, which are pushed down to one binding, which access
+    //! path each binding takes (and in which order the others are tried), which
+    //! aggregates get an index, and what `Display` prints.
+
+    use super::*;
+    use crate::diag::Level;
+    use std::fmt::Write as _;
+
+    /// Parse and check `text` (one rule, perhaps with consts and defs before it)
+    /// against the event model, and plan its last rule.
+    fn plan_of(text: &str) -> (CRule, RulePlan) {
+        let (file, diags) = crate::syntax::parse("t.rules".into(), text);
+        assert!(diags.is_empty(), "parse: {diags:#?}");
+        let (suite, diags) = crate::check::check(&[file], &crate::data::event_model());
+        let errors: Vec<_> = diags.iter().filter(|d| d.level == Level::Error).collect();
+        assert!(errors.is_empty(), "check: {errors:#?}");
+        let rule = suite.rules.last().expect("a rule").clone();
+        let plan = plan_rule(&rule);
+        (rule, plan)
+    }
+
+    /// The rule text an expression was checked from, on one line.
+    fn text_of(text: &str, e: &CExpr) -> String {
+        text[e.span.start..e.span.end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn access_text(text: &str, a: &Access) -> String {
+        match a {
+            Access::Scan => "scan".into(),
+            Access::HashEq { field, key } => format!("hash `{field}` == `{}`", text_of(text, key)),
+            Access::HashIn { field, list } => {
+                format!("hash `{field}` in `{}`", text_of(text, list))
+            }
+            Access::Window {
+                field,
+                shape,
+                other,
+                window,
+            } => format!(
+                "sorted `{field}` {shape:?} `{}`{}",
+                text_of(text, other),
+                window
+                    .as_ref()
+                    .map(|w| format!(" by `{}`", text_of(text, w)))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+
+    /// The whole plan in words, every conjunct named by its text.
+    fn show(text: &str) -> String {
+        let (rule, plan) = plan_of(text);
+        let names = |ix: &[usize]| -> String {
+            ix.iter()
+                .map(|&i| format!("`{}`", text_of(text, &plan.conjuncts[i])))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = String::new();
+        if !plan.constant.is_empty() {
+            let _ = writeln!(out, "once: {}", names(&plan.constant));
+        }
+        for l in &plan.levels {
+            let b = &rule.bindings[l.binding];
+            let source = match &b.source {
+                CSource::Collection(c) => c.clone(),
+                CSource::List { expr, .. } => format!("list `{}`", text_of(text, expr)),
+            };
+            let _ = writeln!(out, "{} in {source}", rule.vars[b.var].name);
+            let _ = writeln!(out, "  access: {}", access_text(text, &l.access));
+            if let Some(i) = l.access_conjunct {
+                let _ = writeln!(out, "    from: {}", names(&[i]));
+            }
+            for fb in &l.fallbacks {
+                let _ = writeln!(out, "  else: {}", access_text(text, fb));
+            }
+            if !l.prefilter.is_empty() {
+                let _ = writeln!(out, "  pushed down: {}", names(&l.prefilter));
+            }
+            if !l.checks.is_empty() {
+                let _ = writeln!(out, "  checks: {}", names(&l.checks));
+            }
+        }
+        for a in &plan.aggregates {
+            let _ = writeln!(
+                out,
+                "aggregate {} over {}: `{}` {} `{}`{}",
+                rule.vars[a.var].name,
+                a.collection,
+                a.field,
+                if a.membership { "in" } else { "==" },
+                text_of(text, &a.key),
+                if a.memoizable { ", once per key" } else { "" }
+            );
+        }
+        out
+    }
+
+    const HEAD: &str = "rule r {\n  severity: warning\n  message: \"m\"\n";
+
+    fn rule(body: &str) -> String {
+        format!("{HEAD}{body}\n}}\n")
+    }
+
+    #[test]
+    fn one_binding_pushes_every_filter_down_and_scans() {
+        let t = rule("  for a in actions\n  where a.kind == \"airstrike\" and a.fatalities > 10");
+        insta::assert_snapshot!(show(&t), @r#"
+        a in actions
+          access: scan
+          pushed down: `a.kind == "airstrike"`, `a.fatalities > 10`
+        "#);
+    }
+
+    #[test]
+    fn an_equality_join_probes_a_hash_index_from_either_side() {
+        for cond in ["a.actor == s.actor", "s.actor == a.actor"] {
+            let t = rule(&format!(
+                "  for s in statements, a in actions\n  where {cond} and a.kind == \"invasion\""
+            ));
+            let (_, plan) = plan_of(&t);
+            assert_eq!(plan.levels[0].prefilter, Vec::<usize>::new());
+            assert!(matches!(plan.levels[0].access, Access::Scan));
+            assert_eq!(plan.levels[1].prefilter, vec![1]);
+            assert_eq!(plan.levels[1].checks, vec![0]);
+            assert_eq!(plan.levels[1].access_conjunct, Some(0));
+            match &plan.levels[1].access {
+                Access::HashEq { field, key } => {
+                    assert_eq!(field, "actor");
+                    assert_eq!(text_of(&t, key), "s.actor", "{cond}");
+                }
+                other => panic!("{cond}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_compared_whole_is_found_by_its_id() {
+        let t = rule("  for s in statements, x in actors\n  where x == s.actor");
+        insta::assert_snapshot!(show(&t), @r#"
+        s in statements
+          access: scan
+        x in actors
+          access: hash `id` == `s.actor`
+            from: `x == s.actor`
+          checks: `x == s.actor`
+        "#);
+    }
+
+    #[test]
+    fn membership_probes_with_each_element() {
+        let t = rule(
+            "  for s in statements, a in actions, p in principles\n  \
+             where a.id in s.refers_to and s.invokes contains p.id",
+        );
+        insta::assert_snapshot!(show(&t), @r#"
+        s in statements
+          access: scan
+        a in actions
+          access: hash `id` in `s.refers_to`
+            from: `a.id in s.refers_to`
+          checks: `a.id in s.refers_to`
+        p in principles
+          access: hash `id` in `s.invokes`
+            from: `s.invokes contains p.id`
+          checks: `s.invokes contains p.id`
+        "#);
+    }
+
+    #[test]
+    fn date_comparisons_give_a_window_of_the_right_shape() {
+        use WindowShape::*;
+        let cases = [
+            ("a.time after s.date", NotBefore { strict: true }),
+            ("s.date before a.time", NotBefore { strict: true }),
+            ("a.time > s.date", NotBefore { strict: true }),
+            ("a.time >= s.date", NotBefore { strict: false }),
+            ("s.date <= a.time", NotBefore { strict: false }),
+            ("a.time before s.date", NotAfter { strict: true }),
+            ("s.date after a.time", NotAfter { strict: true }),
+            ("a.time < s.date", NotAfter { strict: true }),
+            ("a.time <= s.date", NotAfter { strict: false }),
+            ("s.date >= a.time", NotAfter { strict: false }),
+            ("a.time during s.date", Overlaps),
+            ("s.date during a.time", Overlaps),
+            ("a.time within 30 days of s.date", Within),
+            ("s.date within 30 days of a.time", Within),
+        ];
+        for (cond, want) in cases {
+            let t = rule(&format!(
+                "  for s in statements, a in actions\n  where {cond}"
+            ));
+            let (_, plan) = plan_of(&t);
+            match &plan.levels[1].access {
+                Access::Window {
+                    field,
+                    shape,
+                    other,
+                    window,
+                } => {
+                    assert_eq!(field, "time", "{cond}");
+                    assert_eq!(*shape, want, "{cond}");
+                    assert_eq!(text_of(&t, other), "s.date", "{cond}");
+                    assert_eq!(
+                        window.as_ref().map(|w| text_of(&t, w)),
+                        (want == Within).then(|| "30 days".to_string()),
+                        "{cond}"
+                    );
+                }
+                other => panic!("{cond}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn comparisons_that_are_not_on_dates_give_no_index() {
+        for cond in [
+            "a.fatalities > count(b in actions where b.actor == s.actor)",
+            "a.cameo < s.text",
+            "a.kind != s.kind",
+            "a.description starts with s.text",
+            "a.id not in s.refers_to",
+            "start(a.time) within 30 days of s.date",
+            "a.fatalities == count(b in actions where b.actor == s.actor and b.target == a.actor)",
+        ] {
+            let t = rule(&format!(
+                "  for s in statements, a in actions\n  where {cond}"
+            ));
+            let (_, plan) = plan_of(&t);
+            assert!(
+                matches!(plan.levels[1].access, Access::Scan),
+                "{cond}: {:?}",
+                plan.levels[1].access
+            );
+            assert_eq!(plan.levels[1].checks, vec![0], "{cond}");
+        }
+    }
+
+    #[test]
+    fn equality_is_tried_first_and_other_paths_are_kept_in_condition_order() {
+        let t = rule(
+            "  for s in statements, a in actions\n  \
+             where a.time after s.date and a.time within 1 year of s.date\n    \
+             and a.id in s.refers_to and a.actor == s.actor",
+        );
+        insta::assert_snapshot!(show(&t), @r#"
+        s in statements
+          access: scan
+        a in actions
+          access: hash `actor` == `s.actor`
+            from: `a.actor == s.actor`
+          else: hash `id` in `s.refers_to`
+          else: sorted `time` NotBefore { strict: true } `s.date`
+          else: sorted `time` Within `s.date` by `1 year`
+          checks: `a.time after s.date`, `a.time within 1 year of s.date`, `a.id in s.refers_to`, `a.actor == s.actor`
+        "#);
+    }
+
+    #[test]
+    fn a_key_that_needs_the_binding_itself_or_a_later_one_gives_no_index() {
+        // `a.actor == a.target` mentions only `a`: a pushed-down filter, not a join key;
+        // `s.actor == x.id` at level `s` would need `x`, bound later
+        let t = rule(
+            "  for s in statements, a in actions, x in actors\n  \
+             where a.actor == a.target and s.actor == x.id and a.fatalities == count(y in actions where y.actor == a.actor)",
+        );
+        insta::assert_snapshot!(show(&t), @r#"
+        s in statements
+          access: scan
+        a in actions
+          access: scan
+          pushed down: `a.actor == a.target`, `a.fatalities == count(y in actions where y.actor == a.actor)`
+        x in actors
+          access: hash `id` == `s.actor`
+            from: `s.actor == x.id`
+          checks: `s.actor == x.id`
+        aggregate y over actions: `actor` == `a.actor`, once per key
+        "#);
+    }
+
+    #[test]
+    fn a_conjunct_waits_for_its_last_binding_and_constants_run_once() {
+        let t = format!(
+            "const on = true\nconst cutoff = @2026-01-01\n{}",
+            rule(
+                "  for s in statements, c in claims, a in actions\n  \
+                 where on and cutoff > @2025-01-01 and a.actor == s.actor and c.subject == a.id and s.date before cutoff"
+            )
+        );
+        insta::assert_snapshot!(show(&t), @r#"
+        once: `on`, `cutoff > @2025-01-01`
+        s in statements
+          access: scan
+          pushed down: `s.date before cutoff`
+        c in claims
+          access: scan
+        a in actions
+          access: hash `actor` == `s.actor`
+            from: `a.actor == s.actor`
+          else: hash `id` == `c.subject`
+          checks: `a.actor == s.actor`, `c.subject == a.id`
+        "#);
+    }
+
+    #[test]
+    fn a_list_binding_is_never_indexed_nor_filtered_below_its_source() {
+        let t = rule(
+            "  for s in statements, p in s.invokes\n  \
+             where p.name == \"x\" and p.id == s.actor",
+        );
+        insta::assert_snapshot!(show(&t), @r#"
+        s in statements
+          access: scan
+        p in list `s.invokes`
+          access: scan
+          checks: `p.name == "x"`, `p.id == s.actor`
+        "#);
+    }
+
+    #[test]
+    fn aggregates_get_a_hash_index_and_memoize_when_only_the_key_is_outside() {
+        let t = rule(
+            "  for s in statements\n  \
+             where count(a in actions where a.actor == s.actor) > 1\n    \
+             and exists(b in actions where b.actor == s.actor and b.time after s.date)\n    \
+             and exists(p in principles where p.id in s.invokes)\n    \
+             and exists(c in claims where c.id in s.refers_to and c.claimant == s.actor)\n    \
+             and exists(x in s.about where x.kind == \"state\")\n    \
+             and count(y in actors) > 2\n    \
+             and exists(f in facts where f.value > 3)",
+        );
+        insta::assert_snapshot!(show(&t), @r#"
+        once: `count(y in actors) > 2`, `exists(f in facts where f.value > 3)`
+        s in statements
+          access: scan
+          pushed down: `count(a in actions where a.actor == s.actor) > 1`, `exists(b in actions where b.actor == s.actor and b.time after s.date)`, `exists(p in principles where p.id in s.invokes)`, `exists(c in claims where c.id in s.refers_to and c.claimant == s.actor)`, `exists(x in s.about where x.kind == "state")`
+        aggregate a over actions: `actor` == `s.actor`, once per key
+        aggregate b over actions: `actor` == `s.actor`
+        aggregate p over principles: `id` in `s.invokes`, once per key
+        aggregate c over claims: `claimant` == `s.actor`
+        "#);
+    }
+
+    #[test]
+    fn nested_aggregates_are_local_and_messages_are_planned_too() {
+        let t = "rule r {\n  severity: warning\n  \
+                 message: \"{count(b in actions where b.target == s.actor)}\"\n  \
+                 for s in statements\n  \
+                 where exists(a in actions where a.actor == s.actor and count(c in claims where c.subject == a.id) > 0)\n}\n";
+        insta::assert_snapshot!(show(t), @r#"
+        s in statements
+          access: scan
+          pushed down: `exists(a in actions where a.actor == s.actor and count(c in claims where c.subject == a.id) > 0)`
+        aggregate a over actions: `actor` == `s.actor`, once per key
+        aggregate c over claims: `subject` == `a.id`, once per key
+        aggregate b over actions: `target` == `s.actor`, once per key
+        "#);
+    }
+
+    #[test]
+    fn a_def_inlined_twice_gives_two_aggregates_with_their_own_keys() {
+        let t = format!(
+            "def acts(x) = count(y in actions where y.actor == x)\n{}",
+            rule("  for s in statements\n  where acts(s.actor) > 0 and acts(s.speaker) == 0")
+        );
+        let (rule, plan) = plan_of(&t);
+        assert_eq!(plan.aggregates.len(), 2, "{plan}");
+        assert_ne!(plan.aggregates[0].var, plan.aggregates[1].var);
+        // each plan probes with its own argument: the key is the inlined `x`
+        let keys: Vec<String> = plan
+            .aggregates
+            .iter()
+            .map(|a| {
+                a.key
+                    .vars()
+                    .iter()
+                    .map(|&v| rule.vars[v].name.clone())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(keys, ["s", "s"]);
+        assert!(plan.aggregates.iter().all(|a| a.memoizable));
+    }
+
+    #[test]
+    fn no_condition_means_scans_and_nothing_else() {
+        let t = rule("  for a in actors, b in actors");
+        let (_, plan) = plan_of(&t);
+        assert!(plan.conjuncts.is_empty() && plan.constant.is_empty());
+        assert_eq!(plan.levels.len(), 2);
+        assert!(plan
+            .levels
+            .iter()
+            .all(|l| matches!(l.access, Access::Scan) && l.checks.is_empty()));
+        assert_eq!(plan.to_string(), "binding 0: scan; 0 pushed-down filter(s), 0 check(s)\nbinding 1: scan; 0 pushed-down filter(s), 0 check(s)\n");
+    }
+
+    #[test]
+    fn sixty_four_bindings_the_most_a_rule_may_have_still_plan() {
+        let mut fors = vec!["v0 in actions".to_string()];
+        let mut conds = Vec::new();
+        for i in 1..64 {
+            fors.push(format!("v{i} in actions"));
+            conds.push(format!("v{i}.actor == v{}.actor", i - 1));
+        }
+        conds.push("v63.time after v0.time".into());
+        let t = rule(&format!(
+            "  for {}\n  where {}",
+            fors.join(", "),
+            conds.join(" and ")
+        ));
+        let (_, plan) = plan_of(&t);
+        assert_eq!(plan.levels.len(), 64);
+        let last = &plan.levels[63];
+        assert!(matches!(&last.access, Access::HashEq { field, .. } if field == "actor"));
+        assert!(matches!(&last.fallbacks[..], [Access::Window { .. }]));
+        assert_eq!(last.checks, vec![62, 63]);
+        for l in &plan.levels[1..63] {
+            assert_eq!(l.checks, vec![l.binding - 1]);
+        }
+    }
+
+    #[test]
+    fn display_names_every_binding_path_and_aggregate() {
+        let t = rule(
+            "  for s in statements, a in actions, p in principles\n  \
+             where s.kind == \"speech\" and a.actor == s.actor and a.time within 1 year of s.date\n    \
+             and p.id in s.invokes and a.kind in p.violated_by\n    \
+             and count(b in actions where b.actor == a.actor and b.time after s.date) > 0\n    \
+             and exists(c in claims where c.subject in a.id)",
+        );
+        let (_, plan) = plan_of(&t);
+        insta::assert_snapshot!(plan.to_string(), @r#"
+        binding 0: scan; 1 pushed-down filter(s), 0 check(s)
+        binding 1: hash index on `actor` (equality), else sorted index on `time` (Within); 1 pushed-down filter(s), 3 check(s)
+        binding 2: hash index on `id` (membership); 0 pushed-down filter(s), 2 check(s)
+        aggregate over `actions`: hash index on `actor` (equality)
+        aggregate over `claims`: hash index on `subject` (membership), computed once per key
+        "#);
+    }
+}
