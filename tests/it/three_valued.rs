@@ -264,3 +264,80 @@ fn date_arithmetic() {
     check(Eq, shifted.clone(), d("2015-03-10"), U);
     check(During, d("2015-03-10"), shifted, T);
 }
+
+/// The table of examples in docs/language.md ("Certain, possible, unknown"), row by
+/// row: each condition over the documented record gives the documented result, on
+/// both engines.
+#[test]
+fn the_documented_semantics_table_holds() {
+    use factlint::data::{self, LoadOptions};
+    use factlint::diag::Sources;
+    use factlint::eval::{Certainty, Engine, RunOptions};
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/language.md")).expect("read docs");
+    let table = doc
+        .split("<!-- semantics-table: begin -->")
+        .nth(1)
+        .and_then(|t| t.split("<!-- semantics-table: end -->").next())
+        .expect("the semantics table is marked in docs/language.md");
+    let rows: Vec<(String, String)> = table
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.trim().trim_matches('|').split(" | ").collect();
+            let cond = cells.first()?.trim().strip_prefix('`')?.strip_suffix('`')?;
+            Some((cond.to_string(), cells.get(1)?.trim().to_string()))
+        })
+        .collect();
+    assert!(
+        rows.len() >= 40,
+        "only {} rows read from the table",
+        rows.len()
+    );
+    let dir = std::env::temp_dir().join(format!("factlint-semantics-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("data.yaml"),
+        "xs:\n  - {id: x, n: 5, r: {min: 75, max: 100}, least: {min: 83}, month: 2026-01, day: 2026-01-07, s: Caracas, tags: [a, b], yes: true}\n\
+         ys:\n  - {id: y1, v: 50}\n  - {id: y2, v: {min: 83}}\n  - {id: y3}\n",
+    )
+    .unwrap();
+    let schema = "collections:\n  xs:\n    fields:\n      id: {type: string, required: true}\n      n: number\n      r: number\n      least: number\n      m: number\n      flag: bool\n      note: string\n      month: date\n      day: date\n      s: string\n      tags: list of string\n      yes: bool\n  ys:\n    fields:\n      id: {type: string, required: true}\n      v: number\n";
+    std::fs::write(dir.join("schema.yaml"), schema).unwrap();
+    let (ds, diags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+    let mut wrong = Vec::new();
+    for (cond, want) in &rows {
+        let text = format!("rule t {{\n  for x in xs\n  where {cond}\n}}\n");
+        let (file, pd) = factlint::syntax::parse("t.rules".into(), &text);
+        let (suite, cd) = factlint::check::check(&[file], &ds.schema);
+        if let Some(d) = pd.iter().chain(&cd).find(|d| d.is_error()) {
+            wrong.push(format!("`{cond}`: {}", d.message));
+            continue;
+        }
+        let mut sources = Sources::new();
+        sources.add("t.rules".into(), text.as_str().into());
+        for engine in [Engine::Planned, Engine::Reference] {
+            let opts = RunOptions {
+                engine,
+                parallel: false,
+                ..RunOptions::default()
+            };
+            let (report, _) = factlint::eval::run(&suite, &ds, &sources, &opts);
+            let got = match report.findings.first().map(|f| f.certainty) {
+                None => "false",
+                Some(Certainty::Certain) => "true",
+                Some(Certainty::Possible) => "unknown",
+            };
+            if got != want {
+                wrong.push(format!(
+                    "`{cond}` ({engine:?}): documented {want}, is {got}"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the semantics table is wrong:\n{}",
+        wrong.join("\n")
+    );
+}
