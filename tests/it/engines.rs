@@ -77,9 +77,10 @@ fn arb_str() -> impl Strategy<Value = Option<Value>> {
 fn arb_num() -> impl Strategy<Value = Option<Value>> {
     prop_oneof![
         1 => Just(None),
-        4 => (0i32..5).prop_map(|n| Some(Value::Number(n as f64))),
-        2 => (0i32..4, 0i32..3).prop_map(|(a, w)| Some(Value::Range { min: Some(a as f64), max: Some((a + w) as f64) })),
-        1 => (0i32..4).prop_map(|a| Some(Value::Range { min: Some(a as f64), max: None })),
+        4 => (-2i32..8).prop_map(|n| Some(Value::Number(n as f64))),
+        2 => (-2i32..6, 0i32..4).prop_map(|(a, w)| Some(Value::Range { min: Some(a as f64), max: Some((a + w) as f64) })),
+        1 => (-2i32..6).prop_map(|a| Some(Value::Range { min: Some(a as f64), max: None })),
+        1 => (-2i32..6).prop_map(|a| Some(Value::Range { min: None, max: Some(a as f64) })),
     ]
 }
 
@@ -89,6 +90,14 @@ fn arb_time() -> impl Strategy<Value = Option<Value>> {
         4 => (2000i32..2002, 1u32..4, 1u32..4).prop_map(|(y, m, d)| Time::partial(y, Some(m), Some(d)).map(Value::Time)),
         2 => (2000i32..2002, 1u32..4).prop_map(|(y, m)| Time::partial(y, Some(m), None).map(Value::Time)),
         1 => (2000i32..2002).prop_map(|y| Time::partial(y, None, None).map(Value::Time)),
+        // open-ended intervals: from a day on, or up to a day
+        1 => (2000i32..2002, 1u32..4, any::<bool>()).prop_map(|(y, m, from)| {
+            let day = Time::partial(y, Some(m), Some(1))?;
+            let mut t = day.clone();
+            t.precision = factlint::data::Precision::Interval;
+            if from { t.end = None } else { t.start = None }
+            Some(Value::Time(t))
+        }),
     ]
 }
 
@@ -158,7 +167,7 @@ fn arb_pred(vars: Vec<String>) -> impl Strategy<Value = Expr> {
     let leaf = (
         v.clone(),
         v.clone(),
-        0u8..16,
+        0u8..30,
         0u32..3,
         prop::sample::select(vec!["x", "y", "z"]),
     )
@@ -212,6 +221,87 @@ fn arb_pred(vars: Vec<String>) -> impl Strategy<Value = Expr> {
             ),
             13 => bin(BinaryOp::Contains, field(&x, "l"), field(&y, "k")),
             14 => bin(BinaryOp::Eq, field(&x, "n"), field(&y, "n")),
+            15 => bin(BinaryOp::StartsWith, field(&x, "k"), field(&y, "k")),
+            16 => bin(
+                BinaryOp::EndsWith,
+                field(&x, "k"),
+                lit(Literal::String(s.into())),
+            ),
+            17 => bin(
+                BinaryOp::Matches,
+                field(&x, "k"),
+                lit(Literal::String("^[xy]$".into())),
+            ),
+            18 => bin(BinaryOp::NotIn, field(&x, "k"), field(&y, "l")),
+            19 => bin(
+                BinaryOp::EqIgnoreCase,
+                field(&x, "k"),
+                lit(Literal::String(s.to_uppercase())),
+            ),
+            20..=23 => bin(
+                if which % 2 == 0 {
+                    BinaryOp::Ge
+                } else {
+                    BinaryOp::Lt
+                },
+                e(ExprKind::Aggregate(Box::new(Aggregate {
+                    op: [
+                        AggregateOp::Sum,
+                        AggregateOp::Min,
+                        AggregateOp::Max,
+                        AggregateOp::Avg,
+                    ][(which - 20) as usize],
+                    value: Some(field("z", "n")),
+                    var: ident("z"),
+                    source: name("a"),
+                    filter: Some(bin(BinaryOp::Eq, field("z", "k"), field(&x, "k"))),
+                }))),
+                lit(Literal::Number(w as f64)),
+            ),
+            24 => bin(
+                BinaryOp::Ge,
+                e(ExprKind::Aggregate(Box::new(Aggregate {
+                    op: AggregateOp::CountDistinct,
+                    value: Some(field("z", "k")),
+                    var: ident("z"),
+                    source: name("b"),
+                    filter: Some(bin(BinaryOp::Lt, field("z", "n"), field(&x, "n"))),
+                }))),
+                lit(Literal::Number(w as f64)),
+            ),
+            25 => e(ExprKind::Aggregate(Box::new(Aggregate {
+                op: AggregateOp::All,
+                value: Some(bin(BinaryOp::Before, field("z", "t"), field(&x, "t"))),
+                var: ident("z"),
+                source: name("b"),
+                filter: Some(bin(BinaryOp::Eq, field("z", "r"), field(&x, "id"))),
+            }))),
+            // a list binding inside a quantifier
+            26 => e(ExprKind::Aggregate(Box::new(Aggregate {
+                op: AggregateOp::Exists,
+                value: None,
+                var: ident("z"),
+                source: field(&x, "l"),
+                filter: Some(bin(BinaryOp::Eq, name("z"), field(&y, "k"))),
+            }))),
+            27 => bin(
+                BinaryOp::Ge,
+                bin(
+                    BinaryOp::Coalesce,
+                    field(&x, "n"),
+                    lit(Literal::Number(w as f64)),
+                ),
+                field(&y, "n"),
+            ),
+            28 => bin(
+                BinaryOp::Eq,
+                bin(
+                    BinaryOp::Coalesce,
+                    field(&x, "k"),
+                    lit(Literal::String(s.into())),
+                ),
+                field(&y, "k"),
+            ),
             _ => bin(
                 BinaryOp::Gt,
                 bin(BinaryOp::Add, field(&x, "n"), lit(Literal::Number(1.0))),
