@@ -249,6 +249,7 @@ impl Project {
     /// `Prepared::diagnostics` and `Prepared::data_errors`, and rules run over every
     /// record that loaded, a value that failed its type or refers to no record read as
     /// unknown and a record without an id left out ([`data::validate_and_mend`]).
+    /// When data errors leave no record at all, the run stops as with `strict`.
     pub fn load(self) -> Result<Prepared, Failure> {
         let strict = self.strict();
         let mut diags: Vec<Diagnostic> = Vec::new();
@@ -272,7 +273,10 @@ impl Project {
         let rule_errors = rules.diags.iter().any(Diagnostic::is_error);
         diags.extend(rules.diags);
         sources.merge(&rules.sources);
-        if rule_errors || (strict && !data_errors.is_empty()) {
+        // nothing loaded at all (a path that does not exist, every file broken): the
+        // rules would only add errors of their own against an empty schema
+        let nothing_loaded = data::record_count(&dataset) == 0;
+        if rule_errors || (!data_errors.is_empty() && (strict || nothing_loaded)) {
             diagnostic::sort(&mut diags);
             return Err(Failure::new(diags, sources));
         }

@@ -576,6 +576,13 @@ fn strict_stops_at_data_errors_before_any_rule() {
     let o = factlint(&["explain", "--config", &config, "0000000000000000"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("D0010"), "{}", stderr(&o));
+    // data errors that leave no record stop the run too: no rule errors against an
+    // empty schema on top of a mistyped path
+    let o = factlint(&["check", "no-such-folder", "--error-format", "plain"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "no report: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("D0001") && !err.contains("C0010"), "{err}");
 }
 
 #[test]
