@@ -135,6 +135,15 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
             return 2;
         }
     }
+    if let Some(errors) = &loaded.data_errors {
+        if args.format == Format::Text {
+            eprintln!(
+                "exit 2: the data has {}; the rules ran over the records that loaded (--strict stops before them)",
+                crate::report::output::plural(errors.diagnostics.len(), "error", "errors")
+            );
+        }
+        code = 2;
+    }
     if code != 0 {
         return code;
     }

@@ -32,6 +32,9 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
         Ok(l) => l,
         Err(c) => return c,
     };
+    // errors in the data were shown; the explanation reads what loaded, and the exit
+    // code says the data had errors, as `check`'s does
+    let ok = if loaded.data_errors.is_some() { 2 } else { 0 };
     if let Some(rule_id) = &args.rule {
         let Some(rule) = loaded.suite.rules.iter().find(|r| &r.info.id == rule_id) else {
             eprintln!("error: no rule `{rule_id}` in the suite");
@@ -54,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
         return match loaded.explain_binding(rule_id, &bind) {
             Ok(t) => {
                 print!("{t}");
-                0
+                ok
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -70,7 +73,7 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
     match loaded.explain_finding(&report, id) {
         Some(t) => {
             print!("{t}");
-            0
+            ok
         }
         None => {
             eprintln!("error: no finding `{id}` in this run");

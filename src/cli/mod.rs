@@ -195,6 +195,11 @@ pub struct SuiteArgs {
     /// and sources.
     #[arg(long)]
     pub import: bool,
+    /// Stop at errors in the data, before any rule runs (also `strict: true` in
+    /// factlint.yaml). Without it, the errors are reported (exit 2) and rules still run
+    /// over every record that loaded.
+    #[arg(long)]
+    pub strict: bool,
     /// Which evaluator runs the rules (the reference one is for testing).
     #[arg(long, value_enum, default_value = "planned", hide = true)]
     pub engine: EngineArg,
@@ -221,6 +226,7 @@ impl SuiteArgs {
                 EngineArg::Planned => crate::eval::Engine::Planned,
                 EngineArg::Reference => crate::eval::Engine::Reference,
             },
+            strict: self.strict,
             ..project::Options::default()
         }
     }

@@ -39,7 +39,7 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
         Err(f) => return emit_failure(global, &f),
     };
     for o in &results.outcomes {
-        if let Some(f) = &o.failure {
+        for f in o.failure.iter().chain(&o.data_errors) {
             emit_diagnostics(global, &f.diagnostics, &f.sources);
         }
     }

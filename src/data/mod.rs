@@ -28,7 +28,7 @@ pub use load::{DataFile, Format, Loaded};
 pub use schema::{CollectionDef, FieldDef, FieldType, Schema};
 pub use schema_file::{parse_type, EVENT_MODEL_YAML};
 pub use time::{Duration, Precision, Time};
-pub use validate::record_count;
+pub use validate::{record_count, Mended};
 pub use value::Value;
 
 use crate::diag::Diagnostic;
@@ -79,6 +79,13 @@ pub fn load_detailed(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
 /// unknown fields and collections (warnings). Sorted.
 pub fn validate(ds: &Dataset) -> Vec<Diagnostic> {
     validate::validate(ds)
+}
+
+/// [`validate`], then what failed made readable by rules: a value that failed its
+/// type or refers to no record becomes null (unknown), a record without a usable id
+/// is left out. For running rules despite data errors (`check` without `--strict`).
+pub fn validate_and_mend(ds: &mut Dataset) -> (Vec<Diagnostic>, Mended) {
+    validate::validate_and_mend(ds)
 }
 
 /// The shipped default event model, from `schema/event-model.yaml`.

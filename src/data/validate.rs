@@ -8,7 +8,7 @@ use super::load::describe_value;
 use super::schema::{CollectionDef, FieldType};
 use super::value::{fmt_number, Value};
 use crate::diag::did_you_mean;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Diagnostic, Level, Span};
 use std::collections::HashMap;
 
 /// Diagnostics of one kind reported per collection and field before the rest are
@@ -20,16 +20,123 @@ const MAX_SUGGESTION_POOL: usize = 20_000;
 
 /// Check the dataset against its schema. Sorted, every problem at once.
 pub fn validate(ds: &Dataset) -> Vec<Diagnostic> {
+    check(ds).0
+}
+
+/// What [`validate_and_mend`] changed so that rules can run over a dataset with errors.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mended {
+    /// Values that failed their type (a date that is no date, an unknown enum value, an
+    /// interval ending before it starts), now null: rules read them as unknown.
+    pub unknown_values: usize,
+    /// References to records that do not exist, now null: they resolve to nothing.
+    pub dangling_refs: usize,
+    /// Records that could not be read (no usable id), left out of the dataset.
+    pub records_left_out: usize,
+}
+
+impl Mended {
+    pub fn is_empty(&self) -> bool {
+        *self == Mended::default()
+    }
+}
+
+/// Check the dataset (as [`validate`]), then make what failed readable by rules: every
+/// value that an error was reported on becomes null (a missing value, which rules read
+/// as unknown; an item of a list becomes a null item), a reference to no record
+/// becomes null too, and records without a usable id are left out. The diagnostics
+/// are the same as [`validate`]'s.
+pub fn validate_and_mend(ds: &mut Dataset) -> (Vec<Diagnostic>, Mended) {
+    let (diags, broken) = check(ds);
+    let mut mended = Mended::default();
+    for b in broken {
+        let Some(coll) = ds.collections.get_mut(&b.collection) else {
+            continue;
+        };
+        let Some(r) = coll.records.get_mut(b.record) else {
+            continue;
+        };
+        let Some(v) = r
+            .fields
+            .get_mut(&b.field)
+            .and_then(|v| item_at(v, &b.items))
+        else {
+            continue;
+        };
+        if matches!(v, Value::Null) {
+            continue;
+        }
+        *v = Value::Null;
+        if b.dangling {
+            mended.dangling_refs += 1;
+        } else {
+            mended.unknown_values += 1;
+        }
+    }
+    let schema = &ds.schema;
+    for (name, coll) in ds.collections.iter_mut() {
+        let id_field = schema
+            .collection(name)
+            .and_then(|d| d.id_field.as_deref())
+            .unwrap_or("id");
+        let unreadable = coll
+            .records
+            .iter()
+            .filter(|r| !has_usable_id(r, id_field))
+            .count();
+        if unreadable > 0 {
+            coll.retain(|r| has_usable_id(r, id_field));
+            mended.records_left_out += unreadable;
+        }
+    }
+    (diags, mended)
+}
+
+/// The item of nested lists at `path` (indices).
+fn item_at<'v>(v: &'v mut Value, path: &[usize]) -> Option<&'v mut Value> {
+    match path.split_first() {
+        None => Some(v),
+        Some((&i, rest)) => match v {
+            Value::List(items) => item_at(items.get_mut(i)?, rest),
+            _ => None,
+        },
+    }
+}
+
+/// Whether the loader found an id for the record (else it named it `#<n>` and
+/// reported it, `D0010`).
+fn has_usable_id(r: &Record, id_field: &str) -> bool {
+    match r.get(id_field) {
+        Some(Value::Str(s)) => !s.trim().is_empty(),
+        Some(Value::Number(_)) => true,
+        _ => false,
+    }
+}
+
+/// A value an error was reported on: its record, field and list indices below it.
+struct Broken {
+    collection: String,
+    record: usize,
+    field: String,
+    items: Vec<usize>,
+    dangling: bool,
+}
+
+fn check(ds: &Dataset) -> (Vec<Diagnostic>, Vec<Broken>) {
     let mut v = Validator {
         ds,
         out: Vec::new(),
         counts: HashMap::new(),
         empty_targets: HashMap::new(),
+        broken: Vec::new(),
+        here: None,
+        items: Vec::new(),
     };
     for coll in ds.collections.values() {
         v.collection(coll);
     }
-    v.finish()
+    let broken = std::mem::take(&mut v.broken);
+    (v.finish(), broken)
 }
 
 struct Validator<'a> {
@@ -40,6 +147,12 @@ struct Validator<'a> {
     /// (collection, field, target) -> (first span, how many refs), for references
     /// into collections that have no records at all
     empty_targets: HashMap<(String, String, String), (Span, usize)>,
+    /// Values an error was reported on, for `validate_and_mend`.
+    broken: Vec<Broken>,
+    /// The value being checked: collection, record index and field; `items` are the
+    /// list indices below the field.
+    here: Option<(&'a str, usize, &'a str)>,
+    items: Vec<usize>,
 }
 
 /// Where a value is: its record, its field and the path below the field.
@@ -64,7 +177,23 @@ impl At<'_> {
 }
 
 impl<'a> Validator<'a> {
+    /// Note that the value being checked is broken.
+    fn mark(&mut self, dangling: bool) {
+        if let Some((c, i, f)) = self.here {
+            self.broken.push(Broken {
+                collection: c.to_string(),
+                record: i,
+                field: f.to_string(),
+                items: self.items.clone(),
+                dangling,
+            });
+        }
+    }
+
     fn push(&mut self, code: &'static str, collection: &str, field: &str, d: Diagnostic) {
+        if d.level == Level::Error {
+            self.mark(code == codes::DANGLING_REF);
+        }
         let key = (code, collection.to_string(), field.to_string());
         let slot = self.counts.entry(key).or_insert((0, None));
         slot.0 += 1;
@@ -159,8 +288,8 @@ impl<'a> Validator<'a> {
         for key in def.unique.iter().filter(|k| !k.is_empty()) {
             self.unique_key(coll, key);
         }
-        for r in &coll.records {
-            self.record(coll, def, r);
+        for (i, r) in coll.records.iter().enumerate() {
+            self.record(coll, def, i, r);
         }
     }
 
@@ -239,7 +368,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn record(&mut self, coll: &'a Collection, def: &'a CollectionDef, r: &'a Record) {
+    fn record(&mut self, coll: &'a Collection, def: &'a CollectionDef, i: usize, r: &'a Record) {
         for f in def.fields.values() {
             if f.name == "id" && !r.fields.contains_key("id") {
                 continue; // a missing id is reported by the loader
@@ -281,7 +410,11 @@ impl<'a> Validator<'a> {
                     self.push(codes::MISSING_FIELD, &coll.name, &f.name, d);
                 }
                 None | Some(Value::Null) => {}
-                Some(v) => self.value(&at, v, &f.ty, &f.name),
+                Some(v) => {
+                    self.here = Some((&coll.name, i, &f.name));
+                    self.value(&at, v, &f.ty, &f.name);
+                    self.here = None;
+                }
             }
         }
         for (name, v) in &r.fields {
@@ -295,7 +428,9 @@ impl<'a> Validator<'a> {
                     record: r,
                     field: name,
                 };
+                self.here = Some((&coll.name, i, name));
                 self.value(&at, v, &FieldType::Bool, name);
+                self.here = None;
                 continue;
             }
             if self.ds.schema.inferred {
@@ -420,7 +555,9 @@ impl<'a> Validator<'a> {
             (FieldType::Ref(target), Value::Str(id)) => self.reference(at, target, id, path),
             (FieldType::List(inner), Value::List(items)) => {
                 for (i, item) in items.iter().enumerate() {
+                    self.items.push(i);
                     self.value(at, item, inner, &format!("{path}[{i}]"));
+                    self.items.pop();
                 }
             }
             (FieldType::Number, Value::Map(m)) => {
@@ -540,6 +677,7 @@ impl<'a> Validator<'a> {
             );
             let span = at.span(path);
             self.empty_targets.entry(key).or_insert((span, 0)).1 += 1;
+            self.mark(true);
             return;
         };
         if coll.get(id).is_some() {

@@ -2,7 +2,7 @@
 //! output format consumes them. Output formats have serde types of their own.
 
 use crate::check::RuleInfo;
-use crate::diag::Span;
+use crate::diag::{Diagnostic, Span};
 use crate::diag::{Severity, VerdictKind};
 use std::collections::BTreeMap;
 
@@ -134,6 +134,17 @@ pub struct Summary {
     /// Possible findings left out of the report (`--hide-possible`).
     pub hidden_possible: usize,
     pub by_severity: BTreeMap<String, usize>,
+    /// Errors in the data the run went on despite (`check` without `--strict`).
+    pub data_errors: Option<DataErrors>,
+}
+
+/// Errors in the data that rules ran despite, and what they made of the data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DataErrors {
+    /// The data's error diagnostics, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What the rules read instead: values as unknown, records left out.
+    pub mended: crate::data::Mended,
 }
 
 /// The result of a run: every finding in a deterministic order, rule metadata, claim

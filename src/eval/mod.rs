@@ -15,7 +15,8 @@ use crate::diag::{Diagnostic, Sources, Span, VerdictKind};
 use crate::plan::{plan_rule, RulePlan};
 use expr::{Cx, Scan};
 pub use finding::{
-    Certainty, ClaimVerdict, Claimant, Evidence, Finding, Report, SourceRef, Summary, VerdictRef,
+    Certainty, ClaimVerdict, Claimant, DataErrors, Evidence, Finding, Report, SourceRef, Summary,
+    VerdictRef,
 };
 use ops::V;
 use rayon::prelude::*;

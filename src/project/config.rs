@@ -36,6 +36,10 @@ pub struct Config {
     /// Leave possible findings out of reports.
     #[serde(default)]
     pub hide_possible: bool,
+    /// Stop at data errors before any rule runs (as `--strict`); by default rules run
+    /// over the records that loaded, and the errors are reported.
+    #[serde(default)]
+    pub strict: bool,
     #[serde(skip)]
     pub dir: PathBuf,
 }
@@ -65,7 +69,7 @@ pub fn load(path: Option<&Path>) -> Result<Config, Box<Diagnostic>> {
         serde_yaml::from_str(&text).map_err(|e| {
             let name: std::sync::Arc<str> = file.display().to_string().into();
             let mut d = Diagnostic::error("A0002", "invalid config file")
-                .expected("the keys rules, data, schema, fail_on, set, suppressions, baseline, tests, as_of, hide_possible")
+                .expected("the keys rules, data, schema, fail_on, set, suppressions, baseline, tests, as_of, hide_possible, strict")
                 .found(e.to_string());
             if let Some(loc) = e.location() {
                 d = d.at(

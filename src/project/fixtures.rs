@@ -2,6 +2,12 @@
 //! and `expect.yaml`, the findings the rules under test must report (rule, records,
 //! certainty) and nothing else; an empty list says they must not fire. A finding
 //! reported twice must be expected twice.
+//!
+//! Rules run despite errors in a test's data, as `check` runs them: a value that
+//! failed its type reads as unknown, a reference to no record resolves to nothing, a
+//! record without an id is left out. That is how a rule that catches data problems is
+//! tested. The errors must be expected (`data_errors: [D0016]`, their codes), so that a
+//! typo in a test's data fails the test instead of quietly changing what it shows.
 
 use super::{Failure, LoadedRules, Project};
 use crate::diag::{did_you_mean, Diagnostic, Sources, Span};
@@ -26,6 +32,9 @@ struct ExpectFile {
     /// Constants to override for this test, as rule-language literals.
     #[serde(default)]
     set: BTreeMap<String, String>,
+    /// The codes of the errors the test's data has on purpose (`D0016`), one per error.
+    #[serde(default)]
+    data_errors: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +106,9 @@ pub struct Outcome {
     pub detail: String,
     /// Why the test could not run, when it could not.
     pub failure: Option<Failure>,
+    /// The errors of the test's data, which the rules ran despite (shown like a
+    /// failure's diagnostics; the test fails unless `data_errors` expects them).
+    pub data_errors: Option<Failure>,
     pub fired: BTreeSet<String>,
     pub tested: BTreeSet<String>,
 }
@@ -214,6 +226,7 @@ pub fn run(project: &Project) -> Result<Fixtures, Failure> {
                 ok: false,
                 detail: "  the test could not run (see the errors above)\n".into(),
                 failure: Some(failure),
+                data_errors: None,
                 fired: BTreeSet::new(),
                 tested: BTreeSet::new(),
             })
@@ -277,15 +290,12 @@ fn run_one(
         schema: schema_for(dir, roots),
         ..Default::default()
     };
-    let (ds, mut diags) = crate::data::load(&files, &opts);
-    if !diags.iter().any(|d| d.is_error()) {
-        diags.extend(crate::data::validate(&ds));
-    }
+    let (mut ds, mut diags) = crate::data::load(&files, &opts);
+    diags.extend(crate::data::validate_and_mend(&mut ds).0);
+    crate::diag::diagnostic::sort(&mut diags);
     let mut sources = ds.sources.clone();
     sources.merge(&rules.sources);
-    if diags.iter().any(|d| d.is_error()) {
-        return Err(Failure::new(diags, sources));
-    }
+    let data_errors: Vec<Diagnostic> = diags.iter().filter(|d| d.is_error()).cloned().collect();
     let (mut suite, check_diags) = crate::check::check(&rules.files, &ds.schema);
     if check_diags.iter().any(|d| d.is_error()) {
         diags.extend(check_diags);
@@ -384,11 +394,25 @@ fn run_one(
         .filter(|(k, &a)| a > count(&wanted, k))
         .map(|(k, &a)| times(k, a, count(&wanted, k)))
         .collect();
+    // the data's errors against those expected, by code, as multisets
+    let mut codes_found: Vec<&str> = data_errors.iter().map(|d| d.code.as_str()).collect();
+    let mut codes_expected: Vec<&str> = expect.data_errors.iter().map(String::as_str).collect();
+    codes_found.sort_unstable();
+    codes_expected.sort_unstable();
+    let data_ok = codes_found == codes_expected;
     let mut detail = String::new();
     if let Some(d) = &expect.description {
-        if !missing.is_empty() || !extra.is_empty() {
+        if !missing.is_empty() || !extra.is_empty() || !data_ok {
             let _ = writeln!(detail, "  {d}");
         }
+    }
+    if !data_ok {
+        let _ = writeln!(
+            detail,
+            "  data errors: expected [{}], found [{}] (shown above)",
+            codes_expected.join(", "),
+            codes_found.join(", ")
+        );
     }
     if !missing.is_empty() {
         let _ = writeln!(detail, "  expected, not reported:");
@@ -404,9 +428,10 @@ fn run_one(
     }
     Ok(Outcome {
         name,
-        ok: missing.is_empty() && extra.is_empty(),
+        ok: missing.is_empty() && extra.is_empty() && data_ok,
         detail,
         failure: None,
+        data_errors: (!data_errors.is_empty()).then(|| Failure::new(data_errors, sources)),
         fired: report.findings.iter().map(|f| f.rule.clone()).collect(),
         tested: under_test,
     })

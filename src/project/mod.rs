@@ -21,7 +21,7 @@ pub use rules::LoadedRules;
 use crate::check::Suite;
 use crate::data::{self, Dataset, LoadOptions};
 use crate::diag::{diagnostic, Diagnostic, Level, Sources};
-use crate::eval::{Engine, Limits, Report, RunOptions};
+use crate::eval::{DataErrors, Engine, Limits, Report, RunOptions};
 use crate::syntax::ast;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -78,6 +78,9 @@ pub struct Options {
     /// Read GDELT and ICEWS tables as the event model.
     pub import: bool,
     pub engine: Engine,
+    /// Stop at data errors, before any rule runs (also `strict: true` in the config).
+    /// Otherwise rules run over what loaded: see [`Project::load`].
+    pub strict: bool,
 }
 
 impl Default for Options {
@@ -95,6 +98,7 @@ impl Default for Options {
             max_file_size: LoadOptions::default().max_file_size,
             import: false,
             engine: Engine::default(),
+            strict: false,
         }
     }
 }
@@ -118,11 +122,15 @@ pub struct Prepared {
     pub sources: Sources,
     pub options: RunOptions,
     pub as_of: Option<chrono::NaiveDate>,
-    /// Warnings found while loading (sorted); errors make [`Project::load`] fail.
+    /// Warnings found while loading, and the data's errors when the run goes on
+    /// despite them (sorted); other errors make [`Project::load`] fail.
     pub diagnostics: Vec<Diagnostic>,
     /// Fields rules read without a guard that the data often lacks (`C0023` when the
     /// run shows they left findings possible).
     pub unguarded: Vec<unguarded::Unguarded>,
+    /// The data's errors the run goes on despite, and what was made of them; `None`
+    /// when the data has none. [`Prepared::run`] puts it in the report's summary.
+    pub data_errors: Option<DataErrors>,
 }
 
 /// A validated dataset: every diagnostic (sorted), the text to quote, and counts.
@@ -233,22 +241,46 @@ impl Project {
         rules::load(&self.rule_paths())
     }
 
+    /// Whether data errors stop the run (`--strict`, or `strict: true` in the config).
+    pub fn strict(&self) -> bool {
+        self.options.strict || self.config.strict
+    }
+
     /// Load config, data and rules; check the suite; apply overrides, the rule filter
-    /// and as-of. Fails with every error found (sorted) when the run cannot go on.
+    /// and as-of. Fails with every error found (sorted) when the run cannot go on:
+    /// errors in rules, in overrides, and (with `strict`) in the data. Without
+    /// `strict`, errors in the data do not stop the run: they are in
+    /// `Prepared::diagnostics` and `Prepared::data_errors`, and rules run over every
+    /// record that loaded, a value that failed its type or refers to no record read as
+    /// unknown and a record without an id left out ([`data::validate_and_mend`]).
+    /// When data errors leave no record at all, the run stops as with `strict`.
     pub fn load(self) -> Result<Prepared, Failure> {
+        let strict = self.strict();
         let mut diags: Vec<Diagnostic> = Vec::new();
         let (mut dataset, data_diags) = data::load(&self.data_paths(), &self.load_options());
         let mut sources = dataset.sources.clone();
         let loaded_cleanly = !data_diags.iter().any(Diagnostic::is_error);
         diags.extend(data_diags);
-        // rules run only over data that passes its schema and integrity checks
-        if loaded_cleanly {
+        let mut mended = data::Mended::default();
+        if !strict {
+            let (checked, m) = data::validate_and_mend(&mut dataset);
+            diags.extend(checked);
+            mended = m;
+        } else if loaded_cleanly {
+            // strict: rules run only over data that passes its schema and integrity checks
             diags.extend(data::validate(&dataset));
         }
+        let mut data_errors: Vec<Diagnostic> =
+            diags.iter().filter(|d| d.is_error()).cloned().collect();
+        diagnostic::sort(&mut data_errors);
         let rules = self.read_rules();
+        let rule_errors = rules.diags.iter().any(Diagnostic::is_error);
         diags.extend(rules.diags);
         sources.merge(&rules.sources);
-        if diags.iter().any(Diagnostic::is_error) {
+        // nothing loaded at all (a path that does not exist, every file broken): the
+        // rules would only add errors of their own against an empty schema
+        let nothing_loaded = data::record_count(&dataset) == 0;
+        if rule_errors || (!data_errors.is_empty() && (strict || nothing_loaded)) {
             diagnostic::sort(&mut diags);
             return Err(Failure::new(diags, sources));
         }
@@ -271,7 +303,8 @@ impl Project {
             &mut diags,
         );
         diagnostic::sort(&mut diags);
-        if diags.iter().any(Diagnostic::is_error) {
+        // errors beyond the data's (which do not stop the run here)
+        if diags.iter().filter(|d| d.is_error()).count() > data_errors.len() {
             return Err(Failure::new(diags, sources));
         }
         if let Some(d) = as_of {
@@ -293,6 +326,10 @@ impl Project {
             as_of,
             diagnostics: diags,
             unguarded,
+            data_errors: (!data_errors.is_empty()).then_some(DataErrors {
+                diagnostics: data_errors,
+                mended,
+            }),
         })
     }
 }
@@ -308,12 +345,14 @@ fn first_of(asked: &[PathBuf], configured: &[PathBuf], default: &str) -> Vec<Pat
 }
 
 impl Prepared {
-    /// Run the suite over the data. Besides the evaluator's diagnostics, a warning
-    /// (`C0023`) for each field a rule read without a guard that the data often lacks,
-    /// when it left findings of the rule possible, with counts.
+    /// Run the suite over the data. The report's summary says what errors the data
+    /// had, when it had any. Besides the evaluator's diagnostics, a warning (`C0023`)
+    /// for each field a rule read without a guard that the data often lacks, when it
+    /// left findings of the rule possible, with counts.
     pub fn run(&self) -> (Report, Vec<Diagnostic>) {
-        let (report, mut diags) =
+        let (mut report, mut diags) =
             crate::eval::run(&self.suite, &self.dataset, &self.sources, &self.options);
+        report.summary.data_errors = self.data_errors.clone();
         diags.extend(self.unguarded.iter().filter_map(|u| u.confirm(&report)));
         (report, diags)
     }

@@ -91,6 +91,26 @@ fn annotation(report: &Report, f: &Finding) -> String {
 /// The report as GitHub Actions annotations, one workflow command a line.
 pub fn render_github(report: &Report) -> String {
     let mut out = String::new();
+    // the data's errors the rules ran despite, on their lines
+    for d in report
+        .summary
+        .data_errors
+        .iter()
+        .flat_map(|e| &e.diagnostics)
+    {
+        let mut props = Vec::new();
+        if let Some(l) = &d.primary {
+            props.push(format!("file={}", escape_property(&visible(&l.span.file))));
+            props.push(format!("line={}", l.span.line));
+            props.push(format!("col={}", l.span.col));
+        }
+        props.push(format!("title={}", escape_property(&d.code)));
+        out.push_str(&format!(
+            "::error {}::{}\n",
+            props.join(","),
+            escape_data(&visible(&d.message))
+        ));
+    }
     for f in &report.findings {
         out.push_str(&annotation(report, f));
         out.push('\n');

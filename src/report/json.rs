@@ -32,6 +32,28 @@ pub struct JsonSummary<'a> {
     pub rules: usize,
     pub records: usize,
     pub by_severity: &'a BTreeMap<String, usize>,
+    /// Only when the data had errors and the rules ran despite them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_errors: Option<JsonDataErrors<'a>>,
+}
+
+/// The data's errors the run went on despite, and what the rules read instead.
+#[derive(Serialize)]
+pub struct JsonDataErrors<'a> {
+    pub errors: usize,
+    pub unknown_values: usize,
+    pub dangling_references: usize,
+    pub records_left_out: usize,
+    pub diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// A diagnostic of the data: its code, message and where it points.
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub code: &'a str,
+    pub level: &'static str,
+    pub message: &'a str,
+    pub location: Option<JsonLocation<'a>>,
 }
 
 #[derive(Serialize)]
@@ -141,6 +163,22 @@ fn summary(report: &Report) -> JsonSummary<'_> {
         rules: s.rules,
         records: s.records,
         by_severity: &s.by_severity,
+        data_errors: s.data_errors.as_ref().map(|e| JsonDataErrors {
+            errors: e.diagnostics.len(),
+            unknown_values: e.mended.unknown_values,
+            dangling_references: e.mended.dangling_refs,
+            records_left_out: e.mended.records_left_out,
+            diagnostics: e
+                .diagnostics
+                .iter()
+                .map(|d| JsonDiagnostic {
+                    code: &d.code,
+                    level: d.level.as_str(),
+                    message: &d.message,
+                    location: d.primary.as_ref().map(|l| location(&l.span)),
+                })
+                .collect(),
+        }),
     }
 }
 

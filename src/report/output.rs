@@ -303,6 +303,46 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// What the data's errors made of the run, when the rules ran despite them:
+/// `the data has 3 errors (shown before the report): the rules read 2 values as unknown
+/// (1 a reference to no record) and left out 1 record without an id`.
+pub fn data_errors_line(report: &Report) -> Option<String> {
+    let e = report.summary.data_errors.as_ref()?;
+    let m = &e.mended;
+    let mut what = Vec::new();
+    let unknown = m.unknown_values + m.dangling_refs;
+    if unknown > 0 {
+        let mut s = format!("read {} as unknown", plural(unknown, "value", "values"));
+        if m.dangling_refs > 0 {
+            s.push_str(&format!(
+                " ({} {})",
+                m.dangling_refs,
+                if m.dangling_refs == 1 {
+                    "a reference to no record"
+                } else {
+                    "references to no record"
+                }
+            ));
+        }
+        what.push(s);
+    }
+    if m.records_left_out > 0 {
+        what.push(format!(
+            "left out {} without an id",
+            plural(m.records_left_out, "record", "records")
+        ));
+    }
+    let tail = if what.is_empty() {
+        "the rules ran over the records that loaded".to_string()
+    } else {
+        format!("the rules {}", what.join(" and "))
+    };
+    Some(format!(
+        "the data has {} (shown before the report): {tail}",
+        plural(e.diagnostics.len(), "error", "errors")
+    ))
+}
+
 /// The summary line shared by text output and annotations:
 /// `5 findings (4 certain, 1 possible) from 9 rules over 54 records; 1 suppressed`.
 pub fn summary_line(report: &Report) -> String {

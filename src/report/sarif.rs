@@ -30,6 +30,42 @@ struct Run<'a> {
     /// Columns are counted in characters, as factlint counts them.
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    /// Only when the data had errors and the rules ran despite them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation<'a>>,
+}
+
+/// The run as SARIF records how it went: not successful, with the data's errors as
+/// tool notifications (the results are still every finding over what loaded).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification<'a>>,
+    properties: InvocationProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InvocationProperties {
+    data_errors: usize,
+    unknown_values: usize,
+    dangling_references: usize,
+    records_left_out: usize,
+}
+
+#[derive(Serialize)]
+struct Notification<'a> {
+    descriptor: DescriptorReference<'a>,
+    level: &'static str,
+    message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+struct DescriptorReference<'a> {
+    id: &'a str,
 }
 
 #[derive(Serialize)]
@@ -206,6 +242,47 @@ pub fn path_to_uri(path: &str) -> String {
         }
     }
     out
+}
+
+/// The data's errors, when the rules ran despite them.
+fn invocations(report: &Report) -> Vec<Invocation<'_>> {
+    let Some(e) = &report.summary.data_errors else {
+        return Vec::new();
+    };
+    let notifications = e
+        .diagnostics
+        .iter()
+        .map(|d| Notification {
+            descriptor: DescriptorReference { id: &d.code },
+            level: match d.level {
+                crate::diag::Level::Error => "error",
+                crate::diag::Level::Warning => "warning",
+                crate::diag::Level::Info => "note",
+            },
+            message: Message {
+                text: d.message.clone(),
+            },
+            locations: d
+                .primary
+                .iter()
+                .map(|l| Location {
+                    id: None,
+                    physical_location: physical(&l.span),
+                    message: None,
+                })
+                .collect(),
+        })
+        .collect();
+    vec![Invocation {
+        execution_successful: false,
+        tool_execution_notifications: notifications,
+        properties: InvocationProperties {
+            data_errors: e.diagnostics.len(),
+            unknown_values: e.mended.unknown_values,
+            dangling_references: e.mended.dangling_refs,
+            records_left_out: e.mended.records_left_out,
+        },
+    }]
 }
 
 fn physical(span: &Span) -> PhysicalLocation {
@@ -389,6 +466,7 @@ pub fn render_sarif_with_suppressed(
             },
             column_kind: "unicodeCodePoints",
             results,
+            invocations: invocations(report),
         }],
     };
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();

@@ -5,7 +5,7 @@ use crate::check::RuleInfo;
 use crate::diag::style::{self, paint};
 use crate::diag::{Severity, VerdictKind};
 use crate::eval::{Certainty, ClaimVerdict, Evidence, Finding, Report, SourceRef};
-use crate::report::output::{plural, record_name, summary_line, verdict_label};
+use crate::report::output::{data_errors_line, plural, record_name, summary_line, verdict_label};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write as _;
 
@@ -77,6 +77,9 @@ pub fn render_text(report: &Report, color: bool) -> String {
     }
 
     let _ = writeln!(out, "{}", p.s(BOLD, &summary_line(report)));
+    if let Some(line) = data_errors_line(report) {
+        let _ = writeln!(out, "{}", p.s(BOLD, &line));
+    }
     out
 }
 

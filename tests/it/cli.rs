@@ -448,6 +448,161 @@ fn colour_follows_clicolor_force_and_no_color_unless_told() {
     ));
 }
 
+// ---------------------------------------------------------------------------------
+// data errors: reported, and the rules run over what loaded (`--strict` stops)
+
+const KEEP_GOING_DATA: &str = "tests/corpus/keep-going/data";
+const KEEP_GOING_RULES: &str = "tests/corpus/keep-going/keep-going.rules";
+
+#[test]
+fn data_errors_are_reported_and_the_rules_still_run() {
+    let o = factlint(&[
+        "check",
+        KEEP_GOING_DATA,
+        "--rules",
+        KEEP_GOING_RULES,
+        "--error-format",
+        "plain",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for code in ["D0016", "D0014", "D0010"] {
+        assert!(err.contains(&format!("error[{code}]")), "{code}: {err}");
+    }
+    assert!(
+        err.contains("exit 2: the data has 3 errors; the rules ran over the records that loaded"),
+        "{err}"
+    );
+    // the rules that catch the broken values fire on them, the other one as always
+    insta::assert_snapshot!("keep_going_text", stdout(&o));
+
+    let json = check_json(&[KEEP_GOING_DATA, "--rules", KEEP_GOING_RULES]);
+    let findings: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["evidence"][0]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("action-target-unknown", "a2"),
+        ("action-time-unknown", "a3"),
+        ("action-by-russia", "a1"),
+        ("action-by-russia", "a3"),
+    ];
+    assert_eq!(
+        findings,
+        expected.map(|(r, id)| (r.to_string(), id.to_string()))
+    );
+    let e = &json["summary"]["data_errors"];
+    assert_eq!(e["errors"], 3, "{e}");
+    assert_eq!(e["unknown_values"], 1);
+    assert_eq!(e["dangling_references"], 1);
+    assert_eq!(e["records_left_out"], 1);
+    let codes: Vec<&str> = e["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["D0016", "D0014", "D0010"]);
+    assert_eq!(
+        json["summary"]["records"], 7,
+        "the record without an id is left out"
+    );
+
+    let o = factlint(&[
+        "check",
+        KEEP_GOING_DATA,
+        "--rules",
+        KEEP_GOING_RULES,
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let inv = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false, "{inv}");
+    assert_eq!(
+        inv["toolExecutionNotifications"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().unwrap().len(),
+        4,
+        "every finding is still a result"
+    );
+
+    // a clean run's reports say nothing of data errors
+    let clean = check_json(&[]);
+    assert!(clean["summary"].get("data_errors").is_none());
+}
+
+#[test]
+fn strict_stops_at_data_errors_before_any_rule() {
+    let o = factlint(&[
+        "check",
+        KEEP_GOING_DATA,
+        "--rules",
+        KEEP_GOING_RULES,
+        "--strict",
+        "--error-format",
+        "plain",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "no report: {}", stdout(&o));
+    assert!(stderr(&o).contains("error[D0010]"), "{}", stderr(&o));
+
+    // `strict: true` in the config does the same
+    let dir = tempdir("strict-config");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(
+        dir.join("factlint.yaml"),
+        format!(
+            "rules: [{}]\ndata: [{}]\nstrict: true\n",
+            root.join(KEEP_GOING_RULES).display(),
+            root.join(KEEP_GOING_DATA).display()
+        ),
+    )
+    .unwrap();
+    let config = dir.join("factlint.yaml").display().to_string();
+    let o = factlint(&["check", "--config", &config]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "no report: {}", stdout(&o));
+    let o = factlint(&["explain", "--config", &config, "0000000000000000"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("D0010"), "{}", stderr(&o));
+    // data errors that leave no record stop the run too: no rule errors against an
+    // empty schema on top of a mistyped path
+    let o = factlint(&["check", "no-such-folder", "--error-format", "plain"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "no report: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("D0001") && !err.contains("C0010"), "{err}");
+}
+
+#[test]
+fn explain_reads_what_loaded_and_exits_2_on_data_errors() {
+    let o = factlint(&[
+        "explain",
+        "--data",
+        KEEP_GOING_DATA,
+        "--rules",
+        KEEP_GOING_RULES,
+        "--rule",
+        "action-target-unknown",
+        "--bind",
+        "a=a2",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("D0016"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("a.target is missing"), "{}", stdout(&o));
+}
+
 /// `--hide-possible` and `hide_possible: true` leave possible findings out and say how
 /// many; verdicts are the same either way.
 #[test]

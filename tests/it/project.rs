@@ -280,3 +280,151 @@ fn factlint_test_exits_by_outcome_and_coverage() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("A0010"));
 }
+
+// ---------------------------------------------------------------------------------
+// data errors do not stop the run (unless strict)
+
+fn keep_going(strict: bool) -> Project {
+    let root = manifest().join("tests/corpus/keep-going");
+    Project::without_config(Options {
+        data: vec![root.join("data")],
+        rules: vec![root.join("keep-going.rules")],
+        strict,
+        ..Options::default()
+    })
+}
+
+#[test]
+fn data_errors_are_mended_and_the_rules_run_over_what_loaded() {
+    let p = keep_going(false)
+        .load()
+        .expect("data errors do not stop the run");
+    let errors = p.data_errors.as_ref().expect("the data's errors are kept");
+    let codes: Vec<&str> = errors.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["D0016", "D0014", "D0010"]);
+    assert!(p.diagnostics.iter().any(|d| d.code == "D0016"), "shown");
+    assert_eq!(
+        (
+            errors.mended.unknown_values,
+            errors.mended.dangling_refs,
+            errors.mended.records_left_out
+        ),
+        (1, 1, 1)
+    );
+    let actions = p.dataset.collection("actions").unwrap();
+    let ids: Vec<&str> = actions.records.iter().map(|r| &*r.id).collect();
+    assert_eq!(
+        ids,
+        ["a1", "a2", "a3"],
+        "the record without an id is left out"
+    );
+    let null = Some(&factlint::data::Value::Null);
+    assert_eq!(actions.get("a2").unwrap().get("target"), null, "dangling");
+    assert_eq!(actions.get("a3").unwrap().get("time"), null, "not a date");
+    assert!(actions
+        .get("a1")
+        .unwrap()
+        .get("time")
+        .is_some_and(|v| *v != factlint::data::Value::Null));
+
+    let (report, diags) = p.run();
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(report.summary.data_errors.as_ref(), Some(errors));
+    let fired: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.evidence[0].id.as_str()))
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            ("action-target-unknown", "a2"),
+            ("action-time-unknown", "a3"),
+            ("action-by-russia", "a1"),
+            ("action-by-russia", "a3"),
+        ]
+    );
+}
+
+#[test]
+fn strict_stops_at_data_errors_and_rule_errors_always_stop() {
+    let f = keep_going(true).load().err().expect("strict stops");
+    assert!(f.diagnostics.iter().any(|d| d.code == "D0010"), "{f:?}");
+
+    // a rule error stops the run whatever the data
+    let dir = std::env::temp_dir().join(format!("factlint-keep-going-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("bad.rules"), "rule r {\n  for a in actoins\n}\n").unwrap();
+    let f = Project::without_config(Options {
+        data: vec![manifest().join("tests/corpus/keep-going/data")],
+        rules: vec![dir.join("bad.rules")],
+        ..Options::default()
+    })
+    .load()
+    .err()
+    .expect("a rule error stops the run");
+    let codes: Vec<&str> = f.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(
+        codes.contains(&"C0010") && codes.contains(&"D0016"),
+        "{codes:?}"
+    );
+}
+
+/// A fixture whose data has a dangling reference: the rule that catches it fires,
+/// and the test passes when its `expect.yaml` expects the error, fails when not.
+#[test]
+fn fixtures_run_despite_expected_data_errors() {
+    let dir = std::env::temp_dir().join(format!(
+        "factlint-project-data-errors-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules/targets.rules"),
+        "## An action whose target is unknown.\nrule target-unknown {\n  for a in actions\n  where a.target is missing\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("factlint.yaml"),
+        "rules: [rules]\ntests: [tests]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("schema.yaml"),
+        "collections:\n  actors:\n    fields: {name: string}\n  actions:\n    fields: {target: ref actors}\n",
+    )
+    .unwrap();
+    let data = "actors:\n  - {id: RUS, name: Russia}\nactions:\n  - {id: a1, target: RUS}\n  - {id: a2, target: XYZ}\n";
+    let expect = "expect:\n  - {rule: target-unknown, records: [actions/a2]}\n";
+    for (test, extra) in [("expected", "data_errors: [D0016]\n"), ("unexpected", "")] {
+        let t = dir.join("tests").join(test);
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::copy(dir.join("schema.yaml"), t.join("schema.yaml")).unwrap();
+        std::fs::write(t.join("data.yaml"), data).unwrap();
+        std::fs::write(t.join("expect.yaml"), format!("{expect}{extra}")).unwrap();
+    }
+    let f = run_fixtures(&dir);
+    assert_eq!((f.passed(), f.failed()), (1, 1), "{}", f.render_text());
+    for o in &f.outcomes {
+        assert!(o.failure.is_none(), "the test ran");
+        let codes: Vec<&str> = o
+            .data_errors
+            .as_ref()
+            .unwrap()
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(codes, ["D0016"]);
+    }
+    insta::assert_snapshot!(text_of(&dir, &f), @r"
+    test <project>/tests/expected ... ok
+    test <project>/tests/unexpected ... FAILED
+      data errors: expected [], found [D0016] (shown above)
+
+    coverage: 1 of 1 rules fired in a test (100%)
+
+    1 passed, 1 failed
+    ");
+}

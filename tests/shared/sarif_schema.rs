@@ -16,6 +16,7 @@ tests![
     sarif_validates_against_the_official_schema,
     suppressed_findings_validate,
     the_flagship_example_through_the_binary_validates,
+    data_errors_as_tool_notifications_validate,
     sarif_schema_check_catches_an_invalid_log,
 ];
 
@@ -81,6 +82,28 @@ fn the_flagship_example_through_the_binary_validates(shared: &Path) {
     let v: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
     let results = v["runs"][0]["results"].as_array().expect("results");
     assert!(!results.is_empty(), "the example has findings: {stderr}");
+    assert_valid_sarif(&validator(shared), &sarif);
+}
+
+/// A run over data with errors: an unsuccessful invocation with the errors as tool
+/// execution notifications.
+fn data_errors_as_tool_notifications_validate(shared: &Path) {
+    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args([
+            "check",
+            "tests/corpus/keep-going/data",
+            "--rules",
+            "tests/corpus/keep-going/keep-going.rules",
+            "--format",
+            "sarif",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run factlint");
+    assert_eq!(o.status.code(), Some(2));
+    let sarif = String::from_utf8(o.stdout).expect("SARIF is UTF-8");
+    assert!(sarif.contains("toolExecutionNotifications"), "{sarif}");
     assert_valid_sarif(&validator(shared), &sarif);
 }
 
