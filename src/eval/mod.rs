@@ -140,6 +140,7 @@ fn findings_of(
                 match p {
                     CMessagePart::Text(t) => message.push_str(t),
                     CMessagePart::Expr(e) => message.push_str(&cx.eval(e, &mut m.env).display()),
+                    CMessagePart::Count => message.push('1'),
                 }
             }
             let mut evidence = Vec::new();

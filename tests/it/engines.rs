@@ -252,6 +252,7 @@ fn arb_rule() -> impl Strategy<Value = Rule> {
                     })
                     .collect(),
                 condition: cond,
+                group: None,
                 verdict: None,
                 span: sp(),
             }
