@@ -104,6 +104,7 @@ fn finding(
         evidence,
         verdict,
         unknown: Vec::new(),
+        group: None,
     }
 }
 
@@ -573,6 +574,7 @@ pub fn awkward() -> Report {
         evidence: vec![],
         verdict: None,
         unknown: vec![],
+        group: None,
     };
     let mut report = Report {
         rules: vec![odd, fine],
