@@ -147,6 +147,9 @@ struct ResultProperties<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     unknown: &'a [String],
     evidence: Vec<EvidenceProperty<'a>>,
+    /// Only for rules with `group by`: the key, the number of bindings merged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<crate::report::json::JsonGroup<'a>>,
 }
 
 #[derive(Serialize)]
@@ -334,6 +337,7 @@ fn result<'a>(report: &'a Report, f: &'a Finding) -> SarifResult<'a> {
                         .collect(),
                 })
                 .collect(),
+            group: f.group.as_ref().map(crate::report::json::group),
         },
     }
 }
