@@ -183,6 +183,15 @@ pub struct CBinding {
 pub enum CMessagePart {
     Text(String),
     Expr(CExpr),
+    /// `{count}`: the number of bindings a grouped finding stands for.
+    Count,
+}
+
+/// `group by k1, k2`: one finding per distinct tuple of key values.
+#[derive(Clone, Debug)]
+pub struct CGroup {
+    pub keys: Vec<CExpr>,
+    pub span: Span,
 }
 
 /// A checked rule, ready to plan.
@@ -193,6 +202,8 @@ pub struct CRule {
     pub bindings: Vec<CBinding>,
     pub condition: Option<CExpr>,
     pub message: Vec<CMessagePart>,
+    /// `group by ...`: findings are merged per key.
+    pub group: Option<CGroup>,
     pub verdict: Option<(VerdictKind, VarId)>,
 }
 

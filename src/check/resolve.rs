@@ -1188,6 +1188,7 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
                 && !a.bindings.is_empty()
                 && a.bindings == b.bindings
                 && a.condition == b.condition
+                && a.group == b.group
                 && a.verdict == b.verdict
             {
                 diags.push(
@@ -1250,10 +1251,33 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
             .map(|p| match p {
                 ast::MessagePart::Text(t) => CMessagePart::Text(t.clone()),
                 ast::MessagePart::Expr(e) => CMessagePart::Expr(cx.expr(e)),
+                ast::MessagePart::Count(span) => {
+                    if r.group.is_none() {
+                        cx.diags.push(
+                            Diagnostic::error(
+                                "C0026",
+                                "`{count}` in the message of a rule without `group by`",
+                            )
+                            .at(span.clone(), "counts the bindings of a group")
+                            .expected("a `group by` clause in this rule")
+                            .found("a rule that reports each binding on its own")
+                            .help("add `group by` with the keys to report once per key, or drop `{count}` (it would always be 1)"),
+                        );
+                    }
+                    CMessagePart::Count
+                }
             })
             .collect(),
         None => vec![CMessagePart::Text(r.id.name.clone())],
     };
+    let group = r.group.as_ref().map(|g| CGroup {
+        keys: g
+            .keys
+            .iter()
+            .map(|k| group_key(&mut cx, k, &bindings))
+            .collect(),
+        span: g.span.clone(),
+    });
     let verdict = r
         .verdict
         .as_ref()
@@ -1290,6 +1314,27 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
                 None
             }
         });
+    if let (Some(g), Some(v), Some((_, claim))) = (&r.group, &r.verdict, verdict) {
+        let by_claim = group
+            .iter()
+            .flat_map(|g| &g.keys)
+            .any(|k| matches!(k.kind, CKind::Var(x) if x == claim));
+        if !by_claim {
+            let name = &v.claim.name;
+            cx.diags.push(
+                Diagnostic::error(
+                    "C0024",
+                    format!("a verdict rule must be grouped by its claim `{name}`"),
+                )
+                .at(g.span.clone(), format!("does not group by `{name}`"))
+                .expected(format!("`{name}` among the keys, e.g. `group by {name}`"))
+                .also(v.claim.span.clone(), "the verdict is on this claim")
+                .help(format!(
+                    "a grouped finding gives one verdict on one claim: add `{name}` to the keys"
+                )),
+            );
+        }
+    }
     // a lone binding is the finding's evidence even when nothing else names it
     for b in bindings.iter().filter(|_| bindings.len() > 1) {
         if !cx.used[b.var] && !cx.vars[b.var].name.starts_with('_') {
@@ -1349,6 +1394,26 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
         bindings,
         condition,
         message,
+        group,
         verdict,
     }
+}
+
+/// A `group by` key: any value of the binding (keys compare with `==`); a key that
+/// mentions no variable of the rule is the same for every binding, so it is useless.
+fn group_key(cx: &mut Cx, k: &ast::Expr, bindings: &[CBinding]) -> CExpr {
+    let before = cx.diags.len();
+    let e = cx.expr(k);
+    let vars = e.vars();
+    let bound = bindings.iter().any(|b| vars.contains(&b.var));
+    // a key already in error says nothing more
+    if !bound && cx.diags.len() == before {
+        cx.diags.push(
+            Diagnostic::warning("C0025", "a `group by` key that depends on no binding")
+                .at(e.span.clone(), "the same for every binding")
+                .expected("a key over the variables bound by `for`, e.g. `a.actor`")
+                .help("such a key puts every binding in one group; remove it"),
+        );
+    }
+    e
 }

@@ -60,8 +60,9 @@ pub struct VerdictRef {
 /// One finding of one rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    /// A stable fingerprint of the rule id and the bound records' collections and ids:
-    /// it never depends on lines or message text.
+    /// A stable fingerprint of the rule id and the bound records' collections and ids
+    /// (for a grouped rule: of the rule id and the key values): it never depends on
+    /// lines or message text.
     pub id: String,
     pub rule: String,
     pub severity: Severity,
@@ -76,6 +77,27 @@ pub struct Finding {
     /// For possible findings: what made them unknown, value by value (a missing field
     /// and the record it is missing in, an imprecise figure or date).
     pub undecided: Vec<String>,
+    /// For a rule with `group by`: the group's key and how many bindings it merges.
+    pub group: Option<Group>,
+}
+
+/// What a finding of a grouped rule stands for: one key, many bindings. Its evidence
+/// is every record of every binding in the group, each once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// The keys in the order of `group by`.
+    pub keys: Vec<GroupKey>,
+    /// The number of bindings merged (certain and possible).
+    pub count: usize,
+    /// How many of them were certain.
+    pub certain: usize,
+}
+
+/// One key of a group: the expression as written and its value (`None`: missing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupKey {
+    pub expr: String,
+    pub value: Option<String>,
 }
 
 impl Finding {

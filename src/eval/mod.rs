@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod expr;
 pub mod finding;
+mod group;
 pub mod index;
 pub mod ops;
 pub mod run;
@@ -15,8 +16,8 @@ use crate::diag::{Diagnostic, Sources, Span, VerdictKind};
 use crate::plan::{plan_rule, RulePlan};
 use expr::{Cx, Scan};
 pub use finding::{
-    Certainty, ClaimVerdict, Claimant, DataErrors, Evidence, Finding, Report, SourceRef, Summary,
-    VerdictRef,
+    Certainty, ClaimVerdict, Claimant, DataErrors, Evidence, Finding, Group, GroupKey, Report,
+    SourceRef, Summary, VerdictRef,
 };
 use ops::V;
 use rayon::prelude::*;
@@ -203,7 +204,7 @@ fn imprecise(v: &V<'_>) -> bool {
     }
 }
 
-/// Turn the matches of one rule into findings.
+/// Turn the matches of one rule into findings: one per match, or one per group.
 fn findings_of(
     rule: &CRule,
     plan: &RulePlan,
@@ -219,70 +220,104 @@ fn findings_of(
     };
     let mut ms = matches;
     ms.sort_by(|a, b| a.positions.cmp(&b.positions));
+    if let Some(g) = &rule.group {
+        return group::grouped(rule, plan, g, &cx, ms, rule_sources);
+    }
     ms.into_iter()
-        .map(|mut m| {
-            let mut message = String::new();
-            for p in &rule.message {
-                match p {
-                    CMessagePart::Text(t) => message.push_str(t),
-                    CMessagePart::Expr(e) => message.push_str(&cx.eval(e, &mut m.env).display()),
-                }
-            }
-            let mut evidence = Vec::new();
-            let mut keys: Vec<(String, String)> = Vec::new();
-            for b in &rule.bindings {
-                let var = &rule.vars[b.var].name;
-                match &m.env[b.var] {
-                    V::Rec(r, coll) => {
-                        keys.push((coll.to_string(), r.id.to_string()));
-                        evidence.push(Evidence {
-                            var: var.clone(),
-                            collection: coll.to_string(),
-                            id: r.id.to_string(),
-                            span: r.span.clone(),
-                            test: matches!(r.get("test"), Some(Value::Bool(true))),
-                            sources: source_refs(ds, r),
-                        });
-                    }
-                    other => keys.push((String::new(), other.display())),
-                }
-            }
-            let key_refs: Vec<(&str, &str)> =
-                keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            let verdict = rule.verdict.and_then(|(kind, var)| match &m.env[var] {
-                V::Rec(r, _) => Some(VerdictRef {
-                    kind,
-                    claim: r.id.to_string(),
-                }),
-                _ => None,
-            });
-            Finding {
-                id: Finding::fingerprint(&rule.info.id, &key_refs),
-                rule: rule.info.id.clone(),
-                severity: rule.info.severity,
-                certainty: if m.unknown.is_empty() {
-                    Certainty::Certain
-                } else {
-                    Certainty::Possible
-                },
-                message,
-                evidence,
-                verdict,
-                unknown: m
-                    .unknown
-                    .iter()
-                    .map(|&i| span_text(rule_sources, &plan.conjuncts[i].span))
-                    .collect(),
-                undecided: {
-                    let mut out = Vec::new();
-                    for &i in &m.unknown {
-                        why_unknown(&cx, &plan.conjuncts[i], &mut m.env, rule_sources, &mut out);
-                    }
-                    out
-                },
-            }
-        })
+        .map(|mut m| finding_of(rule, plan, &cx, &mut m, 1, rule_sources))
         .collect()
+}
+
+/// The finding of one match; `count` is what `{count}` reads in its message.
+fn finding_of<'d>(
+    rule: &CRule,
+    plan: &RulePlan,
+    cx: &Cx<'d, '_>,
+    m: &mut run::Match<'d>,
+    count: usize,
+    rule_sources: &Sources,
+) -> Finding {
+    let mut message = String::new();
+    for p in &rule.message {
+        match p {
+            CMessagePart::Text(t) => message.push_str(t),
+            CMessagePart::Expr(e) => message.push_str(&cx.eval(e, &mut m.env).display()),
+            CMessagePart::Count => message.push_str(&count.to_string()),
+        }
+    }
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let evidence = evidence_of(rule, cx.ds, m, &mut keys);
+    let key_refs: Vec<(&str, &str)> = keys.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let verdict = rule.verdict.and_then(|(kind, var)| match &m.env[var] {
+        V::Rec(r, _) => Some(VerdictRef {
+            kind,
+            claim: r.id.to_string(),
+        }),
+        _ => None,
+    });
+    Finding {
+        id: Finding::fingerprint(&rule.info.id, &key_refs),
+        rule: rule.info.id.clone(),
+        severity: rule.info.severity,
+        certainty: if m.unknown.is_empty() {
+            Certainty::Certain
+        } else {
+            Certainty::Possible
+        },
+        message,
+        evidence,
+        verdict,
+        unknown: m
+            .unknown
+            .iter()
+            .map(|&i| span_text(rule_sources, &plan.conjuncts[i].span))
+            .collect(),
+        undecided: undecided_of(plan, cx, m, rule_sources),
+        group: None,
+    }
+}
+
+/// What left a match's unknown conjuncts unknown (see `why_unknown`).
+fn undecided_of<'d>(
+    plan: &RulePlan,
+    cx: &Cx<'d, '_>,
+    m: &mut run::Match<'d>,
+    rule_sources: &Sources,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for &i in &m.unknown {
+        why_unknown(cx, &plan.conjuncts[i], &mut m.env, rule_sources, &mut out);
+    }
+    out
+}
+
+/// The records a match binds, in the order of the bindings; `keys` gets what the
+/// finding's fingerprint is made of (collection and id per binding).
+fn evidence_of(
+    rule: &CRule,
+    ds: &Dataset,
+    m: &run::Match<'_>,
+    keys: &mut Vec<(String, String)>,
+) -> Vec<Evidence> {
+    let mut evidence = Vec::new();
+    for b in &rule.bindings {
+        let var = &rule.vars[b.var].name;
+        match &m.env[b.var] {
+            V::Rec(r, coll) => {
+                keys.push((coll.to_string(), r.id.to_string()));
+                evidence.push(Evidence {
+                    var: var.clone(),
+                    collection: coll.to_string(),
+                    id: r.id.to_string(),
+                    span: r.span.clone(),
+                    test: matches!(r.get("test"), Some(Value::Bool(true))),
+                    sources: source_refs(ds, r),
+                });
+            }
+            other => keys.push((String::new(), other.display())),
+        }
+    }
+    evidence
 }
 
 /// Run one rule with the chosen engine.

@@ -3,7 +3,7 @@
 
 use crate::check::RuleInfo;
 use crate::diag::Span;
-use crate::eval::{ClaimVerdict, Evidence, Finding, Report, SourceRef};
+use crate::eval::{ClaimVerdict, Evidence, Finding, Group, Report, SourceRef};
 use crate::report::output::verdict_code;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -87,6 +87,28 @@ pub struct JsonFinding<'a> {
     pub verdict: Option<JsonVerdictRef<'a>>,
     pub unknown: &'a [String],
     pub undecided: &'a [String],
+    /// Only for rules with `group by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<JsonGroup<'a>>,
+}
+
+/// The group a finding of a `group by` rule stands for.
+#[derive(Serialize)]
+pub struct JsonGroup<'a> {
+    /// The keys in the order of `group by`.
+    pub keys: Vec<JsonGroupKey<'a>>,
+    /// The number of bindings merged into the finding.
+    pub count: usize,
+    /// How many of them were certain.
+    pub certain: usize,
+}
+
+#[derive(Serialize)]
+pub struct JsonGroupKey<'a> {
+    /// The key as written in the rule.
+    pub expr: &'a str,
+    /// Its value for the group; `null` for the group of a missing value.
+    pub value: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +257,23 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
         }),
         unknown: &f.unknown,
         undecided: &f.undecided,
+        group: f.group.as_ref().map(group),
+    }
+}
+
+/// The machine form of a finding's group, shared with SARIF.
+pub fn group(g: &Group) -> JsonGroup<'_> {
+    JsonGroup {
+        keys: g
+            .keys
+            .iter()
+            .map(|k| JsonGroupKey {
+                expr: &k.expr,
+                value: k.value.as_deref(),
+            })
+            .collect(),
+        count: g.count,
+        certain: g.certain,
     }
 }
 

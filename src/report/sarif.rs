@@ -185,6 +185,9 @@ struct ResultProperties<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     undecided: &'a [String],
     evidence: Vec<EvidenceProperty<'a>>,
+    /// Only for rules with `group by`: the key, the number of bindings merged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<crate::report::json::JsonGroup<'a>>,
 }
 
 #[derive(Serialize)]
@@ -414,6 +417,7 @@ fn result<'a>(report: &'a Report, f: &'a Finding) -> SarifResult<'a> {
                         .collect(),
                 })
                 .collect(),
+            group: f.group.as_ref().map(crate::report::json::group),
         },
     }
 }

@@ -199,6 +199,9 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding) {
     for l in &lines[1..] {
         let _ = writeln!(out, "    {l}");
     }
+    if let Some(g) = &f.group {
+        let _ = writeln!(out, "    {}", p.s(DIM, &clean(&group_line(g))));
+    }
     for u in &f.unknown {
         let _ = writeln!(out, "    {} {}", p.s(UNKNOWN, "unknown:"), clean(u));
     }
@@ -229,13 +232,55 @@ fn render_finding(out: &mut String, p: &Paint, f: &Finding) {
         .map(|e| record_name(e).chars().count())
         .max()
         .unwrap_or(0);
+    // in a group many records cite the same sources: each is printed in full once
+    let mut seen = Vec::new();
+    let mut printed = f.group.is_some().then_some(&mut seen);
     for e in &f.evidence {
-        render_evidence(out, p, e, var_width.unwrap_or(0), name_width);
+        render_evidence(
+            out,
+            p,
+            e,
+            var_width.unwrap_or(0),
+            name_width,
+            printed.as_deref_mut(),
+        );
     }
     let _ = writeln!(out, "    {}", p.s(DIM, &format!("id {}", f.id)));
 }
 
-fn render_evidence(out: &mut String, p: &Paint, e: &Evidence, var_width: usize, name_width: usize) {
+/// `group a.actor = RUS, b.actor = GEO: 12 bindings, 3 certain`.
+fn group_line(g: &crate::eval::Group) -> String {
+    let keys: Vec<String> = g
+        .keys
+        .iter()
+        .map(|k| {
+            let value = k.value.as_deref().unwrap_or("missing");
+            if k.expr.is_empty() {
+                value.to_string()
+            } else {
+                format!("{} = {value}", k.expr)
+            }
+        })
+        .collect();
+    let mut line = format!(
+        "group {}: {}",
+        keys.join(", "),
+        plural(g.count, "binding", "bindings")
+    );
+    if g.certain != g.count && g.certain > 0 {
+        line.push_str(&format!(", {} certain", g.certain));
+    }
+    line
+}
+
+fn render_evidence(
+    out: &mut String,
+    p: &Paint,
+    e: &Evidence,
+    var_width: usize,
+    name_width: usize,
+    mut printed: Option<&mut Vec<String>>,
+) {
     let name = clean(&record_name(e));
     let pad = name_width.saturating_sub(name.chars().count());
     let mut line = format!(
@@ -255,7 +300,24 @@ fn render_evidence(out: &mut String, p: &Paint, e: &Evidence, var_width: usize, 
         let _ = writeln!(out, "{indent}{}", p.s(DIM, "no sources cited"));
     }
     for s in &e.sources {
-        let _ = writeln!(out, "{indent}{} {}", p.s(DIM, "source:"), source_text(s));
+        let Some(printed) = printed.as_deref_mut() else {
+            let _ = writeln!(out, "{indent}{} {}", p.s(DIM, "source:"), source_text(s));
+            continue;
+        };
+        // the same source, or one that reads the same (GDELT gives each event its own
+        // record of the same article): a short title (else its id) once more, no more
+        let text = source_text(s);
+        if printed.contains(&text) {
+            let name = match s.title.as_deref() {
+                Some(t) if t.chars().count() <= 60 => t,
+                _ => &s.id,
+            };
+            let again = format!("{}, as above", clean(name));
+            let _ = writeln!(out, "{indent}{} {}", p.s(DIM, "source:"), p.s(DIM, &again));
+            continue;
+        }
+        let _ = writeln!(out, "{indent}{} {}", p.s(DIM, "source:"), text);
+        printed.push(text);
     }
 }
 

@@ -85,6 +85,7 @@ pub struct Spanned<T> {
 ///   meta: { references: ["https://..."] }
 ///   for s in statements, a in actions
 ///   where a.actor == s.actor and ...
+///   group by a.actor
 ///   verdict: refuted for c
 /// }
 /// ```
@@ -103,6 +104,8 @@ pub struct Rule {
     pub bindings: Vec<Binding>,
     /// `where ...`.
     pub condition: Option<Expr>,
+    /// `group by a.actor, a.target`: one finding per distinct key.
+    pub group: Option<GroupBy>,
     /// `verdict: refuted for c`.
     pub verdict: Option<Verdict>,
     pub span: Span,
@@ -127,6 +130,16 @@ pub struct Message {
 pub enum MessagePart {
     Text(String),
     Expr(Expr),
+    /// `{count}`: the number of bindings a finding of a grouped rule stands for.
+    Count(Span),
+}
+
+/// `group by k1, k2`: the rule reports one finding per distinct tuple of key values,
+/// with the evidence of every binding that has it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupBy {
+    pub keys: Vec<Expr>,
+    pub span: Span,
 }
 
 /// `verdict: refuted for c`: the rule's findings give this verdict on the claim bound to `c`.

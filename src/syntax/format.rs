@@ -219,6 +219,7 @@ impl Formatter<'_> {
             && r.meta.is_empty()
             && r.bindings.is_empty()
             && r.condition.is_none()
+            && r.group.is_none()
             && r.verdict.is_none();
         if empty && self.peek().is_none_or(|c| c.span.start >= end) {
             self.out.pop();
@@ -263,6 +264,10 @@ impl Formatter<'_> {
         }
         if let Some(cond) = &r.condition {
             self.condition(cond);
+        }
+        if let Some(g) = &r.group {
+            let keys: Vec<String> = g.keys.iter().map(expr).collect();
+            self.clause(&g.span, format!("group by {}", keys.join(", ")));
         }
         if let Some(v) = &r.verdict {
             self.clause(
@@ -512,6 +517,7 @@ fn message(m: &Message) -> String {
                 out.push_str(&expr(e));
                 out.push('}');
             }
+            MessagePart::Count(_) => out.push_str("{count}"),
         }
     }
     out.push('"');

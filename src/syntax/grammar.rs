@@ -251,7 +251,16 @@ fn item(i: In<'_>) -> PResult<'_, Item> {
                 e = e.help(format!("did you mean `{m}`?"));
             } else if matches!(
                 w,
-                Some("severity" | "message" | "tags" | "meta" | "for" | "where" | "verdict")
+                Some(
+                    "severity"
+                        | "message"
+                        | "tags"
+                        | "meta"
+                        | "for"
+                        | "where"
+                        | "group"
+                        | "verdict"
+                )
             ) {
                 e = e.help("clauses belong inside a rule's braces: `rule my-rule { ... }`");
             }
@@ -383,7 +392,7 @@ fn close<'a>(
 // Rules
 
 const CLAUSES: &[&str] = &[
-    "severity", "message", "tags", "meta", "for", "where", "verdict",
+    "severity", "message", "tags", "meta", "for", "where", "group", "verdict",
 ];
 
 fn rule(i: In<'_>, doc: Doc) -> PResult<'_, Rule> {
@@ -410,6 +419,7 @@ fn rule(i: In<'_>, doc: Doc) -> PResult<'_, Rule> {
         meta: Vec::new(),
         bindings: Vec::new(),
         condition: None,
+        group: None,
         verdict: None,
         span: ctx.span(k.0, k.1),
     };
@@ -462,7 +472,10 @@ fn rule(i: In<'_>, doc: Doc) -> PResult<'_, Rule> {
                         "a clause ({}) or `}}`",
                         CLAUSES
                             .iter()
-                            .map(|c| format!("`{c}`"))
+                            .map(|c| match *c {
+                                "group" => "`group by`".to_string(),
+                                c => format!("`{c}`"),
+                            })
                             .collect::<Vec<_>>()
                             .join(", ")
                     ));
@@ -480,6 +493,7 @@ fn rule(i: In<'_>, doc: Doc) -> PResult<'_, Rule> {
             let help = match clause {
                 "where" => "combine the conditions with `and`",
                 "for" => "list every binding in one `for`, separated by commas: `for s in statements, a in actions`",
+                "group" => "list every key in one `group by`, separated by commas: `group by a.actor, a.target`",
                 _ => "a rule has at most one of each clause",
             };
             return fail(
@@ -526,6 +540,11 @@ fn rule(i: In<'_>, doc: Doc) -> PResult<'_, Rule> {
             "where" => {
                 let (j, c) = need(j, expr, || "a condition after `where`".into())?;
                 r.condition = Some(c.expr);
+                j
+            }
+            "group" => {
+                let (j, g) = group_by(j, kr)?;
+                r.group = Some(g);
                 j
             }
             _ => {
@@ -704,6 +723,46 @@ fn binding(i: In<'_>) -> PResult<'_, Binding> {
     ))
 }
 
+/// `by k1, k2, ...` after the clause word `group` (at `kr`).
+fn group_by(i: In<'_>, kr: Range) -> PResult<'_, GroupBy> {
+    let ctx = i.extra;
+    let start = off(&i);
+    let (mut i, _) = match kw("by")(i) {
+        Ok(x) => x,
+        Err(_) => {
+            return fail(
+                PError::expected(start, "`by` after `group`")
+                    .help("a grouped rule reads `group by a.actor, a.target`"),
+            )
+        }
+    };
+    let mut keys = Vec::new();
+    loop {
+        let (j, k) = need(i, expr, || {
+            if keys.is_empty() {
+                "a key after `group by`, e.g. `group by a.actor`".into()
+            } else {
+                "a key after `,`".into()
+            }
+        })?;
+        let end = k.outer.1;
+        keys.push(k.expr);
+        i = j;
+        match sym(",")(i) {
+            Ok((j, _)) => i = j,
+            Err(_) => {
+                return Ok((
+                    i,
+                    GroupBy {
+                        keys,
+                        span: ctx.span(kr.0, end),
+                    },
+                ))
+            }
+        }
+    }
+}
+
 fn verdict(i: In<'_>, kr: Range) -> PResult<'_, Verdict> {
     let ctx = i.extra;
     let (i, _) = colon(i, "verdict")?;
@@ -833,6 +892,11 @@ fn message(i: In<'_>) -> PResult<'_, Message> {
                 if !buf.is_empty() {
                     parts.push(MessagePart::Text(std::mem::take(&mut buf)));
                 }
+                if let Some((j, r)) = count_interpolation(&i) {
+                    parts.push(MessagePart::Count(ctx.span(r.0, r.1)));
+                    i = j;
+                    continue;
+                }
                 let (j, e) = interpolation(i)?;
                 parts.push(MessagePart::Expr(e.expr));
                 i = j;
@@ -857,6 +921,21 @@ fn unterminated_message(start: usize, at: usize, text: &str) -> PError {
     } else {
         e
     }
+}
+
+/// `{count}` inside a message (blanks allowed inside the braces): the number of
+/// bindings of a grouped rule's finding. `count` is a keyword, so no expression reads
+/// so. `i` is at the `{`; returns the input after `}` and the range of `count`.
+fn count_interpolation<'a>(i: &In<'a>) -> Option<(In<'a>, Range)> {
+    let s = &rest(i)[1..];
+    let lead = s.len() - s.trim_start_matches([' ', '\t']).len();
+    let after = s[lead..].strip_prefix("count")?;
+    let trail = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if !after[trail..].starts_with('}') {
+        return None;
+    }
+    let start = off(i) + 1 + lead;
+    Some((skip(*i, 1 + lead + 5 + trail + 1), (start, start + 5)))
 }
 
 /// `{expr}` inside a message; `i` is at the `{`.

@@ -116,6 +116,7 @@ fn rule(r: &Rule) -> S {
             .map(|p| match p {
                 MessagePart::Text(t) => atom(quote(t)),
                 MessagePart::Expr(e) => expr(e),
+                MessagePart::Count(_) => list("count", vec![]),
             })
             .collect();
         rest.push(headed("message", &m.span, parts));
@@ -142,6 +143,13 @@ fn rule(r: &Rule) -> S {
     }
     if let Some(c) = &r.condition {
         rest.push(headed("where", &c.span, vec![expr(c)]));
+    }
+    if let Some(g) = &r.group {
+        rest.push(headed(
+            "group-by",
+            &g.span,
+            g.keys.iter().map(expr).collect(),
+        ));
     }
     if let Some(v) = &r.verdict {
         rest.push(headed(

@@ -1,5 +1,6 @@
 //! The planned evaluator and the reference evaluator agree: on generated rules over
-//! generated data, they give the same findings, with the same certainty.
+//! generated data, they give the same findings, with the same certainty; grouped rules
+//! (`group by`) the same groups, counts, evidence and messages.
 
 use factlint::check;
 use factlint::data::{Collection, Dataset, FieldDef, FieldType, Record, Schema, Time, Value};
@@ -319,17 +320,43 @@ fn arb_pred(vars: Vec<String>) -> impl Strategy<Value = Expr> {
     })
 }
 
+/// A `group by` key over the variables `vars`: a field of each type, a reference, or a
+/// whole record.
+fn arb_key(vars: Vec<String>) -> impl Strategy<Value = Expr> {
+    (prop::sample::select(vars), 0u8..6).prop_map(|(v, which)| match which {
+        0 => field(&v, "k"),
+        1 => field(&v, "n"),
+        2 => field(&v, "t"),
+        3 => field(&v, "r"),
+        4 => field(&v, "l"),
+        _ => name(&v),
+    })
+}
+
+/// A message over the group: its count and a key-like value of the first binding.
+fn grouped_message(var: &str) -> Message {
+    Message {
+        parts: vec![
+            MessagePart::Count(sp()),
+            MessagePart::Text(" bindings, first ".into()),
+            MessagePart::Expr(field(var, "k")),
+        ],
+        span: sp(),
+    }
+}
+
 fn arb_rule() -> impl Strategy<Value = Rule> {
     prop::collection::vec(prop::sample::select(vec!["a", "b"]), 1..4).prop_flat_map(|colls| {
         let vars: Vec<String> = (0..colls.len()).map(|i| format!("v{i}")).collect();
         let preds = prop::collection::vec(arb_pred(vars.clone()), 1..5);
-        (Just(colls), Just(vars), preds).prop_map(|(colls, vars, preds)| {
+        let group = prop::option::of(prop::collection::vec(arb_key(vars.clone()), 1..3));
+        (Just(colls), Just(vars), preds, group).prop_map(|(colls, vars, preds, group)| {
             let cond = preds.into_iter().reduce(|a, b| bin(BinaryOp::And, a, b));
             Rule {
                 doc: None,
                 id: ident("generated"),
                 severity: None,
-                message: None,
+                message: group.as_ref().map(|_| grouped_message(&vars[0])),
                 tags: vec![],
                 meta: vec![],
                 bindings: vars
@@ -342,6 +369,7 @@ fn arb_rule() -> impl Strategy<Value = Rule> {
                     })
                     .collect(),
                 condition: cond,
+                group: group.map(|keys| GroupBy { keys, span: sp() }),
                 verdict: None,
                 span: sp(),
             }

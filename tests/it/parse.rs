@@ -588,6 +588,7 @@ mod properties {
             prop_oneof![
                 ".+".prop_map(MessagePart::Text),
                 expr().prop_map(MessagePart::Expr),
+                Just(MessagePart::Count(sp())),
             ],
             0..4,
         )
@@ -628,6 +629,7 @@ mod properties {
             prop::collection::vec((name(), expr()), 0..3),
             prop::collection::vec((name(), expr()), 0..3),
             prop::option::of(expr()),
+            prop::option::of(prop::collection::vec(expr(), 1..3)),
             prop::option::of((
                 prop::sample::select(
                     &[
@@ -640,7 +642,17 @@ mod properties {
             )),
         )
             .prop_map(
-                |((doc, id), severity, message, tags, meta, bindings, condition, verdict)| Rule {
+                |(
+                    (doc, id),
+                    severity,
+                    message,
+                    tags,
+                    meta,
+                    bindings,
+                    condition,
+                    group,
+                    verdict,
+                )| Rule {
                     doc,
                     id: ident(&id),
                     severity: severity.map(spanned),
@@ -656,6 +668,7 @@ mod properties {
                         })
                         .collect(),
                     condition,
+                    group: group.map(|keys| GroupBy { keys, span: sp() }),
                     verdict: verdict.map(|(kind, c)| Verdict {
                         kind: spanned(kind),
                         claim: ident(&c),

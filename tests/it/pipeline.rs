@@ -167,3 +167,83 @@ fn possible_findings_never_rate_a_claim_even_under_a_rule_subset() {
         "Not enough evidence: possibly supported according to rule reaches, on values that are not known."
     );
 }
+
+/// A grouped finding in the machine formats: JSON and SARIF carry the key, the count of
+/// bindings and every evidence record; its id depends on the rule and the key alone,
+/// so moving the records to other lines keeps it.
+#[test]
+fn grouped_findings_carry_key_count_and_all_evidence() {
+    let dir = PathBuf::from("tests/corpus/eval/group-by");
+    let loaded = rules::load(&[dir.join("rules.rules")]);
+    let run = |dir: &Path| {
+        let (ds, _) = data::load(&[dir.to_path_buf()], &LoadOptions::default());
+        let (suite, _) = factlint::check::check(&loaded.files, &ds.schema);
+        let mut sources = ds.sources.clone();
+        sources.merge(&loaded.sources);
+        eval::run(&suite, &ds, &sources, &RunOptions::default()).0
+    };
+    let report = run(&dir);
+    let json: serde_json::Value =
+        serde_json::from_str(&factlint::report::json::render_json(&report)).unwrap();
+    let pairs: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "repeated-pairs")
+        .collect();
+    assert_eq!(pairs.len(), 4, "one finding per actor and target");
+    let georgia = pairs[0];
+    assert_eq!(georgia["certainty"], "certain");
+    assert_eq!(georgia["group"]["count"], 4);
+    assert_eq!(georgia["group"]["certain"], 2);
+    assert_eq!(georgia["group"]["keys"][0]["expr"], "a.actor");
+    assert_eq!(georgia["group"]["keys"][0]["value"], "RUS");
+    let ids: Vec<&str> = georgia["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["a1", "a2", "a6"],
+        "every record once, in binding order"
+    );
+    // the group of an unrecorded actor: possible, its key null
+    let unrecorded = pairs[3];
+    assert_eq!(unrecorded["certainty"], "possible");
+    assert!(unrecorded["group"]["keys"][0]["value"].is_null());
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&factlint::report::sarif::render_sarif(&report, "0.0.0")).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["partialFingerprints"]["factlint/v1"] == georgia["id"])
+        .expect("the grouped finding in SARIF");
+    assert_eq!(result["properties"]["group"]["count"], 4);
+    assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 2);
+
+    // the same records two lines lower: the same finding ids
+    let tmp = std::env::temp_dir().join(format!("factlint-group-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for f in ["schema.yaml", "data.yaml"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        let text = if f == "data.yaml" {
+            format!("# moved\n# down\n{text}")
+        } else {
+            text
+        };
+        std::fs::write(tmp.join(f), text).unwrap();
+    }
+    let moved = run(&tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let ids =
+        |r: &factlint::eval::Report| r.findings.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&report), ids(&moved));
+    assert_ne!(
+        report.findings[0].evidence[0].span.line,
+        moved.findings[0].evidence[0].span.line
+    );
+}

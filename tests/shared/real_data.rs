@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 tests![
     gdelt_consistency_rules_agree_across_evaluators,
     gdelt_join_uses_an_index_and_counts_right,
+    gdelt_country_pairs_grouped_once_per_pair,
     icews_quoted_columns_and_a_consistency_rule,
 ];
 
@@ -106,6 +107,66 @@ rule conflict-answered-by-cooperation {
     assert!(expected > 0);
     assert_eq!(report.summary.certain, expected);
     assert_eq!(report.summary.possible, 0);
+}
+
+/// Actions between two countries in both directions, imported into the event model:
+/// one finding per event pair, or with `group by` one per country pair that merges
+/// them all (measured on the sample: 454 event pairs in 44 country pairs).
+fn gdelt_country_pairs_grouped_once_per_pair(shared: &Path) {
+    let path = gdelt(shared);
+    let body = r#"
+  for a in actions, b in actions
+  where a.actor.country is present
+    and a.target.country is present
+    and a.actor.country != a.target.country
+    and b.actor.country is present
+    and b.target.country is present
+    and b.actor.country == a.target.country
+    and b.target.country == a.actor.country
+"#;
+    let rules = format!(
+        "rule pairs {{\n  message: \"{{a.actor.country}}/{{a.target.country}}\"{body}}}\n\n\
+         rule grouped {{\n  message: \"{{a.actor.country}}/{{a.target.country}}\"{body}  group by a.actor.country, a.target.country\n}}\n"
+    );
+    let (ds, diags) = data::load(
+        std::slice::from_ref(&path),
+        &LoadOptions {
+            import: true,
+            ..LoadOptions::default()
+        },
+    );
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let (file, pd) = factlint::syntax::parse("real.rules".into(), &rules);
+    assert!(pd.is_empty(), "{pd:?}");
+    let (suite, cd) = factlint::check::check(&[file], &ds.schema);
+    assert!(cd.iter().all(|d| !d.is_error()), "{cd:?}");
+    let run = |engine| {
+        let opts = RunOptions {
+            engine,
+            ..RunOptions::default()
+        };
+        eval::run(&suite, &ds, &Sources::new(), &opts).0
+    };
+    let planned = run(Engine::Planned);
+    assert_eq!(planned, run(Engine::Reference));
+    let of = |rule: &str| -> Vec<&factlint::eval::Finding> {
+        planned.findings.iter().filter(|f| f.rule == rule).collect()
+    };
+    let (pairs, grouped) = (of("pairs"), of("grouped"));
+    let mut distinct: Vec<&str> = pairs.iter().map(|f| f.message.as_str()).collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        grouped.len(),
+        distinct.len(),
+        "one finding per country pair"
+    );
+    let merged: usize = grouped
+        .iter()
+        .map(|f| f.group.as_ref().map_or(0, |g| g.count))
+        .sum();
+    assert_eq!(merged, pairs.len(), "every event pair in one group");
+    assert_eq!((pairs.len(), grouped.len()), (454, 44));
 }
 
 /// ICEWS columns have spaces in their names: rules quote them (`e."CAMEO Code"`).

@@ -105,6 +105,7 @@ fn finding(
         verdict,
         unknown: Vec::new(),
         undecided: Vec::new(),
+        group: None,
     }
 }
 
@@ -575,6 +576,7 @@ pub fn awkward() -> Report {
         verdict: None,
         unknown: vec![],
         undecided: vec![],
+        group: None,
     };
     let mut report = Report {
         rules: vec![odd, fine],
