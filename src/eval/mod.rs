@@ -156,13 +156,55 @@ fn why_unknown<'d>(
                 push(format!("`{text}` is {}{where_}", v.display()));
             }
         }
-        CKind::Aggregate(_) => {
+        CKind::Aggregate(a) => {
             let v = cx.eval(e, env);
             let text = span_text(sources, &e.span);
-            if v.is_missing() {
-                push(format!("`{text}` is unknown"));
-            } else if imprecise(&v) {
-                push(format!("`{text}` is {}", v.display()));
+            let unknown = v.is_missing() || v.truth() == ops::Tri::Unknown;
+            if !unknown && !imprecise(&v) {
+                return;
+            }
+            // look inside: the first elements whose filter or value is unknown name
+            // the values that left the whole undecided (`a.consent` in an `exists`)
+            let before = out.len();
+            if let Some(elems) = cx.elements(&a.source, env, None) {
+                if env.len() <= a.var {
+                    env.resize(a.var + 1, V::Missing);
+                }
+                let saved = env[a.var].clone();
+                let mut named = 0;
+                for el in elems {
+                    if named >= MAX_INNER_LEAVES {
+                        break;
+                    }
+                    env[a.var] = el;
+                    let f = a.filter.as_ref().map(|f| cx.truth(f, env));
+                    if f == Some(ops::Tri::False) {
+                        continue;
+                    }
+                    let n = out.len();
+                    if f == Some(ops::Tri::Unknown) {
+                        why_unknown(cx, a.filter.as_ref().unwrap_or(e), env, sources, out);
+                    }
+                    if let Some(val) = &a.value {
+                        let x = cx.eval(val, env);
+                        if x.is_missing() || x.truth() == ops::Tri::Unknown || imprecise(&x) {
+                            why_unknown(cx, val, env, sources, out);
+                        }
+                    }
+                    named += usize::from(out.len() > n);
+                }
+                env[a.var] = saved;
+            }
+            if out.len() == before {
+                let what = if v.is_missing() {
+                    "unknown".to_string()
+                } else {
+                    v.display()
+                };
+                let s = format!("`{text}` is {what}");
+                if !out.contains(&s) {
+                    out.push(s);
+                }
             }
         }
         CKind::Binary(crate::syntax::ast::BinaryOp::Coalesce, l, r) => {
@@ -191,6 +233,9 @@ fn why_unknown<'d>(
         CKind::Lit(_) | CKind::Var(_) | CKind::Const(_) => {}
     }
 }
+
+/// How many elements of one quantifier or aggregate `why_unknown` names at most.
+const MAX_INNER_LEAVES: usize = 3;
 
 /// A value known only within bounds: a range of numbers, or a date that is not one
 /// precise day.
