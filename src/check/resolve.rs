@@ -86,7 +86,7 @@ fn builtins() -> Vec<BuiltinSig> {
         s("abs", Abs, &["number"], Ty::Number),
         s("lo", Lo, &["number"], Ty::Number),
         s("hi", Hi, &["number"], Ty::Number),
-        s("date", Date, &["string"], Ty::Date),
+        s("date", Date, &["string or number"], Ty::Date),
         s("is_precise", IsPrecise, &["date"], Ty::Bool),
         s("days", Days, &["duration"], Ty::Number),
         s(
@@ -118,6 +118,7 @@ fn param_accepts(param: &str, ty: &Ty) -> bool {
     match param {
         "string" => ty.is_str(),
         "list or string" => ty.is_str() || matches!(ty, Ty::List(_)),
+        "string or number" => ty.is_str() || *ty == Ty::Number,
         "date" => *ty == Ty::Date,
         "number" => *ty == Ty::Number,
         "duration" => *ty == Ty::Duration,

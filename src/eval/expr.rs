@@ -600,10 +600,17 @@ fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
             }
             _ => V::Missing,
         },
-        Builtin::Date => match a.str().and_then(Time::parse) {
-            Some(t) => V::owned(Value::Time(t)),
-            None => V::Missing,
-        },
+        Builtin::Date => {
+            let t = match a.value() {
+                Some(Value::Str(x)) => Time::parse(x),
+                // an inferred CSV column of `20260107`s holds numbers
+                Some(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => {
+                    Time::parse(&crate::data::value::fmt_number(*n))
+                }
+                _ => a.str().and_then(Time::parse),
+            };
+            t.map(|t| V::owned(Value::Time(t))).unwrap_or(V::Missing)
+        }
         Builtin::IsPrecise => match a.value() {
             Some(Value::Time(t)) => V::bool(t.is_precise()),
             _ => V::Missing,
