@@ -637,6 +637,8 @@ impl<'a, 'g> Cx<'a, 'g> {
             }
         } else if (l.ty == Ty::Date && r.ty == Ty::Str) || (r.ty == Ty::Date && l.ty == Ty::Str) {
             d = d.help("write a date literal as `@2026-01-07`, or convert with `date(...)`");
+        } else if op == BinaryOp::Add && l.ty.is_str() && r.ty.is_str() {
+            d = d.help("join strings with `concat(...)`");
         }
         self.diags.push(d);
     }
