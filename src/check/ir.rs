@@ -115,6 +115,10 @@ pub enum Builtin {
     Date,
     IsPrecise,
     Days,
+    Slice,
+    At,
+    Concat,
+    Split,
 }
 
 #[derive(Clone, Debug)]

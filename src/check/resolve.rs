@@ -12,11 +12,59 @@ use std::collections::{BTreeMap, HashMap};
 /// How deep defs may call defs before we call it recursion.
 const MAX_DEF_DEPTH: usize = 32;
 
+/// A builtin's signature. A parameter ending in `?` may be left out (only at the end);
+/// one ending in `...` takes one or more arguments (only the last).
 struct BuiltinSig {
     name: &'static str,
     builtin: Builtin,
     params: &'static [&'static str],
     ret: Ty,
+}
+
+impl BuiltinSig {
+    /// The fewest and the most arguments (`None`: no limit).
+    fn arity(&self) -> (usize, Option<usize>) {
+        let required = self.params.iter().filter(|p| !p.ends_with('?')).count();
+        let repeats = self.params.last().is_some_and(|p| p.ends_with("..."));
+        (required, (!repeats).then_some(self.params.len()))
+    }
+
+    /// How a call is written: `slice(list or string, number, [number])`,
+    /// `concat(string, string, ...)`.
+    fn usage(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| match (p.strip_suffix('?'), p.strip_suffix("...")) {
+                (Some(opt), _) => format!("[{opt}]"),
+                (_, Some(rep)) => format!("{rep}, ..."),
+                _ => p.to_string(),
+            })
+            .collect();
+        format!("{}({})", self.name, params.join(", "))
+    }
+
+    /// The parameter the `i`th argument is given for.
+    fn param(&self, i: usize) -> &'static str {
+        let p = self
+            .params
+            .get(i)
+            .or(self.params.last())
+            .copied()
+            .unwrap_or("");
+        p.trim_end_matches('?').trim_end_matches("...")
+    }
+
+    /// The result type, for builtins whose result follows their first argument.
+    fn ret(&self, args: &[CExpr]) -> Ty {
+        let first = args.first().map(|a| &a.ty);
+        match (self.builtin, first) {
+            (Builtin::Slice, Some(Ty::List(t))) => Ty::List(t.clone()),
+            (Builtin::At, Some(Ty::List(t))) => (**t).clone(),
+            (Builtin::Slice | Builtin::At, Some(Ty::Any | Ty::Null)) => Ty::Any,
+            _ => self.ret.clone(),
+        }
+    }
 }
 
 fn builtins() -> Vec<BuiltinSig> {
@@ -38,9 +86,23 @@ fn builtins() -> Vec<BuiltinSig> {
         s("abs", Abs, &["number"], Ty::Number),
         s("lo", Lo, &["number"], Ty::Number),
         s("hi", Hi, &["number"], Ty::Number),
-        s("date", Date, &["string"], Ty::Date),
+        s("date", Date, &["string or number"], Ty::Date),
         s("is_precise", IsPrecise, &["date"], Ty::Bool),
         s("days", Days, &["duration"], Ty::Number),
+        s(
+            "slice",
+            Slice,
+            &["list or string", "number", "number?"],
+            Ty::Str,
+        ),
+        s("at", At, &["list or string", "number"], Ty::Str),
+        s("concat", Concat, &["string", "string..."], Ty::Str),
+        s(
+            "split",
+            Split,
+            &["string", "string"],
+            Ty::List(Box::new(Ty::Str)),
+        ),
     ]
 }
 
@@ -56,6 +118,7 @@ fn param_accepts(param: &str, ty: &Ty) -> bool {
     match param {
         "string" => ty.is_str(),
         "list or string" => ty.is_str() || matches!(ty, Ty::List(_)),
+        "string or number" => ty.is_str() || *ty == Ty::Number,
         "date" => *ty == Ty::Date,
         "number" => *ty == Ty::Number,
         "duration" => *ty == Ty::Duration,
@@ -480,17 +543,16 @@ impl<'a, 'g> Cx<'a, 'g> {
             return err_expr(&span);
         };
         let checked: Vec<CExpr> = args.iter().map(|a| self.expr(a)).collect();
-        if checked.len() != sig.params.len() {
+        let (fewest, most) = sig.arity();
+        if checked.len() < fewest || most.is_some_and(|m| checked.len() > m) {
             self.diags.push(
-                arity_error(sig.name, sig.params.len(), checked.len(), &span).expected(format!(
-                    "{}({})",
-                    sig.name,
-                    sig.params.join(", ")
-                )),
+                builtin_arity_error(sig.name, fewest, most, checked.len(), &span)
+                    .expected(sig.usage()),
             );
             return err_expr(&span);
         }
-        for (a, p) in checked.iter().zip(sig.params) {
+        for (i, a) in checked.iter().enumerate() {
+            let p = sig.param(i);
             if !param_accepts(p, &a.ty) {
                 self.diags.push(
                     Diagnostic::error("C0006", format!("wrong argument to `{}`", sig.name))
@@ -501,8 +563,8 @@ impl<'a, 'g> Cx<'a, 'g> {
             }
         }
         CExpr {
+            ty: sig.ret(&checked),
             kind: CKind::Call(sig.builtin, checked),
-            ty: sig.ret.clone(),
             span,
         }
     }
@@ -575,6 +637,8 @@ impl<'a, 'g> Cx<'a, 'g> {
             }
         } else if (l.ty == Ty::Date && r.ty == Ty::Str) || (r.ty == Ty::Date && l.ty == Ty::Str) {
             d = d.help("write a date literal as `@2026-01-07`, or convert with `date(...)`");
+        } else if op == BinaryOp::Add && l.ty.is_str() && r.ty.is_str() {
+            d = d.help("join strings with `concat(...)`");
         }
         self.diags.push(d);
     }
@@ -1053,6 +1117,30 @@ fn arity_error(name: &str, wanted: usize, given: usize, span: &Span) -> Diagnost
     .at(span.clone(), format!("{given} given"))
     .expected(format!("{wanted} argument{}", plural(wanted)))
     .found(format!("{given} argument{}", plural(given)))
+}
+
+/// A builtin called with too few or too many arguments; the message is the one of
+/// `arity_error` when the builtin takes a fixed number.
+fn builtin_arity_error(
+    name: &str,
+    fewest: usize,
+    most: Option<usize>,
+    given: usize,
+    span: &Span,
+) -> Diagnostic {
+    if most == Some(fewest) {
+        return arity_error(name, fewest, given, span);
+    }
+    let wanted = match most {
+        Some(m) if m == fewest + 1 => format!("{fewest} or {m} arguments"),
+        Some(m) => format!("{fewest} to {m} arguments"),
+        None => format!("at least {fewest} arguments"),
+    };
+    let plural = if given == 1 { "" } else { "s" };
+    Diagnostic::error("C0006", format!("`{name}` takes {wanted}"))
+        .at(span.clone(), format!("{given} given"))
+        .expected(wanted)
+        .found(format!("{given} argument{plural}"))
 }
 
 fn defined_twice(name: &ast::Ident, first: &Span) -> Diagnostic {

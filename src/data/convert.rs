@@ -7,7 +7,6 @@ use super::schema::FieldType;
 use super::time::{Duration, Time};
 use super::value::{fmt_number, Value};
 use crate::diag::Span;
-use chrono::NaiveDate;
 use std::sync::Arc;
 
 /// Spans of a record's values by path, in the order found (later ones win).
@@ -278,29 +277,21 @@ pub(crate) fn looks_numeric(s: &str) -> bool {
     !leading_zero && parse_number(s).is_some()
 }
 
-/// A date as the data model writes it, and `20070704` (GDELT's `SQLDATE`).
+/// A date as the data model writes it, including the compact `20070704` (GDELT's
+/// `SQLDATE`) and `20070704153000` (its `DATEADDED`, read as its day).
 pub(crate) fn parse_date(s: &str) -> Option<Time> {
-    let s = s.trim();
-    if let Some(t) = Time::parse(s) {
-        return Some(t);
-    }
-    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-        let d = NaiveDate::parse_from_str(s, "%Y%m%d").ok()?;
-        let mut t = Time::day(d);
-        t.raw = s.into();
-        return Some(t);
-    }
-    None
+    Time::parse(s)
 }
 
-/// A bare YAML number in a date field: a year (`2008`) or `20070704`.
+/// A bare YAML number in a date field: a year (`2008`), `20070704` or
+/// `20070704153000`.
 pub(crate) fn year_of_number(n: f64) -> Option<Time> {
-    if n.fract() != 0.0 || !(1.0..=99_999_999.0).contains(&n) {
+    if n.fract() != 0.0 || !(1.0..=99_999_999_999_999.0).contains(&n) {
         return None;
     }
     let text = fmt_number(n);
     match text.len() {
-        4 | 8 => parse_date(&text),
+        4 | 8 | 14 => parse_date(&text),
         _ => None,
     }
 }
@@ -357,6 +348,7 @@ pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn durations() {
@@ -376,6 +368,26 @@ mod tests {
         );
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("P"), None);
+    }
+
+    #[test]
+    fn compact_dates() {
+        let day = |s: &str| parse_date(s).map(|t| (t.start, t.end, t.raw.to_string()));
+        let jan7 = NaiveDate::from_ymd_opt(2026, 1, 7);
+        assert_eq!(day("20260107"), Some((jan7, jan7, "20260107".into())));
+        assert_eq!(
+            day("20260107153000"),
+            Some((jan7, jan7, "20260107153000".into()))
+        );
+        assert!(day("20261307").is_none());
+        assert!(day("20260230").is_none());
+        assert!(day("20260107246000").is_none());
+        assert!(day("20260107235960").is_some());
+        assert!(day("20260107235961").is_none());
+        assert!(day("202601071530").is_none());
+        assert!(day("2026010715300").is_none());
+        assert!(year_of_number(20260107153000.0).is_some());
+        assert!(year_of_number(202601071530.0).is_none());
     }
 
     #[test]

@@ -186,15 +186,14 @@ fn text(r: &Record, f: &str) -> Option<String> {
     (!s.is_empty() && s != "NA").then_some(s)
 }
 
-/// A day: a date already read, `YYYYMMDD`, or the day of `YYYYMMDDHHMMSS`.
+/// A day: a date already read, `YYYYMMDD`, or the day of `YYYYMMDDHHMMSS` (times are
+/// days; the value's text keeps the time of day). A cell that is neither, such as a
+/// time of day `25` o'clock, gives no date.
 fn day(r: &Record, f: &str) -> Option<Value> {
     if let Some(v @ Value::Time(_)) = r.get(f) {
         return Some(v.clone());
     }
-    let t = text(r, f)?;
-    super::convert::parse_date(&t)
-        .or_else(|| super::convert::parse_date(t.get(..8)?))
-        .map(Value::Time)
+    super::convert::parse_date(&text(r, f)?).map(Value::Time)
 }
 
 /// Map one GDELT row; false when it has no first actor.

@@ -117,7 +117,9 @@ impl Time {
     }
 
     /// Parse the textual forms the data model accepts: `2008`, `2014-03`,
-    /// `2026-01-07`, and RFC 3339 timestamps (the UTC day of the instant).
+    /// `2026-01-07`, RFC 3339 timestamps (the UTC day of the instant), and the compact
+    /// `20260107` and `20260107153000` (GDELT's `SQLDATE` and `DATEADDED`; see
+    /// [`Time::parse_compact`]).
     pub fn parse(text: &str) -> Option<Time> {
         let t = text.trim();
         let raw: Arc<str> = t.into();
@@ -140,6 +142,9 @@ impl Time {
             }
             return None;
         }
+        if let Some(time) = Time::parse_compact(t) {
+            return Some(time);
+        }
         if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
             return Some(with_raw(Time::day(dt.naive_utc().date())));
         }
@@ -150,6 +155,27 @@ impl Time {
             return Some(with_raw(Time::day(dt.date())));
         }
         None
+    }
+
+    /// A compact date, `YYYYMMDD` (8 digits), or date-time, `YYYYMMDDHHMMSS` (14
+    /// digits). Times are days, so a date-time keeps its day and drops the time of day
+    /// (which must still be valid: `24` o'clock is not); the raw text keeps it all.
+    pub fn parse_compact(text: &str) -> Option<Time> {
+        let t = text.trim();
+        if !(t.len() == 8 || t.len() == 14) || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().ok();
+        let d = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(4..6)?, num(6..8)?)?;
+        if t.len() == 14 {
+            let sec = num(12..14)?;
+            // second 60: a leap second
+            (sec <= 60).then_some(())?;
+            chrono::NaiveTime::from_hms_opt(num(8..10)?, num(10..12)?, sec.min(59))?;
+        }
+        let mut time = Time::day(d);
+        time.raw = t.into();
+        Some(time)
     }
 
     /// Whether start and end are the same day.

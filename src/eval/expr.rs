@@ -600,10 +600,17 @@ fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
             }
             _ => V::Missing,
         },
-        Builtin::Date => match a.str().and_then(Time::parse) {
-            Some(t) => V::owned(Value::Time(t)),
-            None => V::Missing,
-        },
+        Builtin::Date => {
+            let t = match a.value() {
+                Some(Value::Str(x)) => Time::parse(x),
+                // an inferred CSV column of `20260107`s holds numbers
+                Some(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => {
+                    Time::parse(&crate::data::value::fmt_number(*n))
+                }
+                _ => a.str().and_then(Time::parse),
+            };
+            t.map(|t| V::owned(Value::Time(t))).unwrap_or(V::Missing)
+        }
         Builtin::IsPrecise => match a.value() {
             Some(Value::Time(t)) => V::bool(t.is_precise()),
             _ => V::Missing,
@@ -612,5 +619,98 @@ fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
             Some(Value::Duration(d)) => V::num(d.months as f64 * 30.436875 + d.days as f64),
             _ => V::Missing,
         },
+        Builtin::Slice => {
+            let to = match args.get(2) {
+                None => Some(i64::MAX),
+                Some(t) => whole(t),
+            };
+            let (Some(from), Some(to)) = (args.get(1).and_then(whole), to) else {
+                return V::Missing;
+            };
+            match a.value() {
+                Some(Value::List(l)) => {
+                    let (i, j) = slice_bounds(l.len(), from, to);
+                    V::owned(Value::List(l[i..j].to_vec()))
+                }
+                _ => match a.str() {
+                    Some(x) => {
+                        let (i, j) = slice_bounds(x.chars().count(), from, to);
+                        V::owned(Value::Str(
+                            x.chars().skip(i).take(j - i).collect::<String>().into(),
+                        ))
+                    }
+                    None => V::Missing,
+                },
+            }
+        }
+        Builtin::At => {
+            let Some(i) = args.get(1).and_then(whole) else {
+                return V::Missing;
+            };
+            let at = |n: usize| {
+                let k = if i < 0 { n as i64 + i } else { i };
+                (0..n as i64).contains(&k).then_some(k as usize)
+            };
+            match a.value() {
+                Some(Value::List(l)) => match at(l.len()).map(|k| &l[k]) {
+                    Some(Value::Null) | None => V::Missing,
+                    Some(v) => V::owned(v.clone()),
+                },
+                _ => match a.str() {
+                    Some(x) => match at(x.chars().count()).and_then(|k| x.chars().nth(k)) {
+                        Some(c) => V::owned(Value::Str(c.to_string().into())),
+                        None => V::Missing,
+                    },
+                    None => V::Missing,
+                },
+            }
+        }
+        Builtin::Concat => {
+            let mut out = String::new();
+            for v in args {
+                match v.str() {
+                    Some(x) => out.push_str(x),
+                    None => return V::Missing,
+                }
+            }
+            V::owned(Value::Str(out.into()))
+        }
+        Builtin::Split => {
+            let (Some(x), Some(sep)) = (a.str(), args.get(1).and_then(V::str)) else {
+                return V::Missing;
+            };
+            let parts: Vec<Value> = if sep.is_empty() {
+                x.chars()
+                    .map(|c| Value::Str(c.to_string().into()))
+                    .collect()
+            } else {
+                x.split(sep).map(|p| Value::Str(p.into())).collect()
+            };
+            V::owned(Value::List(parts))
+        }
     }
+}
+
+/// A whole number given as an index: a number, or a range of one value; `None` (so
+/// the builtin is unknown) for anything else, a fraction or a range that is not one
+/// value.
+fn whole(v: &V) -> Option<i64> {
+    let n = match v.value()? {
+        Value::Number(n) => *n,
+        Value::Range {
+            min: Some(a),
+            max: Some(b),
+        } if a == b => *a,
+        _ => return None,
+    };
+    (n.fract() == 0.0 && n.abs() < 1e15).then_some(n as i64)
+}
+
+/// The positions `from..to` of a sequence of `len` items, counted from the end when
+/// negative and clamped to the sequence (so `from` never passes `to`).
+fn slice_bounds(len: usize, from: i64, to: i64) -> (usize, usize) {
+    let n = len as i64;
+    let place = |k: i64| if k < 0 { (n + k).max(0) } else { k.min(n) };
+    let (i, j) = (place(from), place(to));
+    (i as usize, j.max(i) as usize)
 }

@@ -628,6 +628,92 @@ fn a_schema_file_can_extend_the_event_model() {
     assert!(s.field("actors", "kind").is_some_and(|f| f.required));
 }
 
+/// A CSV column declared `date` reads GDELT's compact `YYYYMMDD` and
+/// `YYYYMMDDHHMMSS` as days (the text keeps the time of day); a value that is no such
+/// date stays text, and `validate` reports it.
+#[test]
+fn a_declared_date_column_reads_compact_dates_and_date_times() {
+    let csv = "\
+GLOBALEVENTID,SQLDATE,DATEADDED,EventCode
+1,20260103,20260107153000,190
+2,20251231,20260107000000,042
+3,20260230,20260107250000,19
+";
+    let schema = "\
+collections:
+  events:
+    id_field: GLOBALEVENTID
+    fields:
+      GLOBALEVENTID: string
+      SQLDATE: date
+      DATEADDED: date
+      EventCode: string
+";
+    let (ds, diags, dir) = load_files(&[
+        ("events.csv", csv.as_bytes()),
+        ("schema.yaml", schema.as_bytes()),
+    ]);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let jan7 = data::Time::partial(2026, Some(1), Some(7)).expect("a day");
+    let first = record(&ds, "events", "1");
+    let Some(Value::Time(added)) = first.get("DATEADDED") else {
+        panic!("DATEADDED is not a date: {:?}", first.get("DATEADDED"));
+    };
+    assert_eq!(added, &jan7);
+    assert!(added.is_precise());
+    assert_eq!(&*added.raw, "20260107153000");
+    let text = std::fs::read_to_string(dir.join("events.csv")).expect("read");
+    assert_eq!(spanned(&text, first.span_of("DATEADDED")), "20260107153000");
+    assert!(matches!(
+        record(&ds, "events", "2").get("SQLDATE"),
+        Some(Value::Time(t)) if &*t.raw == "20251231" && t.is_precise()
+    ));
+    // 30 February and 25 o'clock are no dates: kept as text, reported by `validate`
+    let third = record(&ds, "events", "3");
+    assert_eq!(third.get("SQLDATE"), Some(&Value::str("20260230")));
+    assert_eq!(third.get("DATEADDED"), Some(&Value::str("20260107250000")));
+    let problems = data::validate(&ds);
+    let bad: Vec<&str> = problems
+        .iter()
+        .filter(|d| d.code == "D0014")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(bad.len(), 2, "{problems:#?}");
+    assert!(bad.iter().any(|m| m.contains("DATEADDED")), "{bad:?}");
+}
+
+/// `--import` maps a GDELT row's `DATEADDED` to the day of its source's `date`,
+/// keeping the time of day in the text; one that is no date-time gives no date.
+#[test]
+fn the_gdelt_importer_reads_dateadded_as_a_day() {
+    let csv = "\
+GLOBALEVENTID,SQLDATE,Actor1Code,Actor1Name,Actor2Code,Actor2Name,EventCode,SOURCEURL,DATEADDED
+7,20250101,RUS,RUSSIA,VEN,VENEZUELA,190,https://tass.ru/a,20260107153000
+8,20250101,RUS,RUSSIA,VEN,VENEZUELA,042,https://tass.ru/b,20260107250000
+";
+    let dir = dataset_dir(&[("gdelt.csv", csv.as_bytes())]);
+    let opts = LoadOptions {
+        import: true,
+        ..LoadOptions::default()
+    };
+    let (ds, diags) = data::load(std::slice::from_ref(&dir), &opts);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+    let src = record(&ds, "sources", "gdelt-src-7");
+    let Some(Value::Time(date)) = src.get("date") else {
+        panic!("no source date: {:?}", src.get("date"));
+    };
+    assert_eq!(
+        date,
+        &data::Time::partial(2026, Some(1), Some(7)).expect("a day")
+    );
+    assert_eq!(&*date.raw, "20260107153000");
+    let text = std::fs::read_to_string(dir.join("gdelt.csv")).expect("read");
+    assert_eq!(spanned(&text, src.span_of("date")), "20260107153000");
+    assert_eq!(record(&ds, "sources", "gdelt-src-8").get("date"), None);
+    let action = record(&ds, "actions", "gdelt-7");
+    assert!(matches!(action.get("time"), Some(Value::Time(t)) if &*t.raw == "20250101"));
+}
+
 #[test]
 fn claimreview_json_ld_loads_as_records() {
     let one = r#"{

@@ -31,6 +31,9 @@ fn field(v: &str, f: &str) -> Expr {
 fn bin(op: BinaryOp, a: Expr, b: Expr) -> Expr {
     e(ExprKind::Binary(op, Box::new(a), Box::new(b)))
 }
+fn call(f: &str, args: Vec<Expr>) -> Expr {
+    e(ExprKind::Call(ident(f), args))
+}
 fn lit(l: Literal) -> Expr {
     e(ExprKind::Literal(l))
 }
@@ -168,7 +171,7 @@ fn arb_pred(vars: Vec<String>) -> impl Strategy<Value = Expr> {
     let leaf = (
         v.clone(),
         v.clone(),
-        0u8..30,
+        0u8..32,
         0u32..3,
         prop::sample::select(vec!["x", "y", "z"]),
     )
@@ -302,6 +305,27 @@ fn arb_pred(vars: Vec<String>) -> impl Strategy<Value = Expr> {
                     lit(Literal::String(s.into())),
                 ),
                 field(&y, "k"),
+            ),
+            // builtins on the probe side of a hash index, and on both sides
+            29 => bin(
+                BinaryOp::Eq,
+                field(&x, "k"),
+                call(
+                    "concat",
+                    vec![field(&y, "k"), lit(Literal::String("".into()))],
+                ),
+            ),
+            30 => bin(
+                BinaryOp::StartsWith,
+                call("concat", vec![field(&x, "k"), field(&y, "k")]),
+                call(
+                    "slice",
+                    vec![
+                        field(&y, "k"),
+                        lit(Literal::Number(0.0)),
+                        lit(Literal::Number(w as f64)),
+                    ],
+                ),
             ),
             _ => bin(
                 BinaryOp::Gt,

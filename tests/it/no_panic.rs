@@ -64,6 +64,14 @@ fn operand() -> impl Strategy<Value = String> {
         "hi(c.value)",
         "lower(a.kind)",
         "date(\"2026-01\")",
+        "date(\"20260107153000\")",
+        "date(c.value)",
+        "slice(a.kind, 1, -1)",
+        "slice(s.invokes, -1)",
+        "at(c.sources, 0)",
+        "at(a.kind, c.value)",
+        "concat(a.actor, \"-\", a.kind)",
+        "split(a.target.name, \" \")",
         "days(20 years)",
         "s.date - 20 years",
         "a.time + 1 months",
@@ -125,6 +133,12 @@ fn dates() -> impl Strategy<Value = String> {
         "s.date - 20 years",
         "a.time + 1 months",
         "min(x.time for x in actions where x.actor == a.actor)",
+        "date(\"20260107\")",
+        "date(\"20260107153000\")",
+        "date(\"20261307\")",
+        "date(concat(\"2026\", slice(a.kind, 0, 0), \"0105\"))",
+        "date(year(a.time))",
+        "date(a.fatalities)",
     ])
     .prop_map(str::to_string)
 }
@@ -152,6 +166,10 @@ fn numbers() -> impl Strategy<Value = String> {
         "sum(x.fatalities for x in actions where x.target == a.target)",
         "avg(x.fatalities for x in actions where x.actor == a.actor)",
         "count_distinct(x.publisher for x in c.sources)",
+        "len(a.kind)",
+        "len(split(a.target.name, \" \"))",
+        "len(slice(s.invokes, 1))",
+        "len(concat(a.kind, s.kind))",
     ])
     .prop_map(str::to_string)
 }
@@ -164,9 +182,23 @@ fn strings() -> impl Strategy<Value = String> {
         "s.actor.country",
         "a.target.name",
         "a.actor.id",
+        "a.actor",
+        "a.target",
+        "s.about",
         "\"invasion\"",
         "\"RUS\"",
         "\"\"",
+        "upper(s.kind)",
+        "trim(a.target.name)",
+        "slice(a.kind, 0, 3)",
+        "slice(a.target.name, -4)",
+        "slice(a.actor, 1, a.fatalities)",
+        "at(a.kind, 0)",
+        "at(a.target.name, -1)",
+        "at(s.invokes, 0)",
+        "at(split(a.target.name, \" \"), 1)",
+        "concat(a.actor, \"-\", a.kind)",
+        "concat(s.actor.country, a.target.name)",
     ])
     .prop_map(str::to_string)
 }

@@ -3,7 +3,7 @@
 
 use factlint::data::{self, LoadOptions};
 use factlint::diag::Sources;
-use factlint::eval::{self, Engine, RunOptions};
+use factlint::eval::{self, Certainty, Engine, RunOptions};
 use std::path::{Path, PathBuf};
 
 tests![
@@ -11,6 +11,7 @@ tests![
     gdelt_join_uses_an_index_and_counts_right,
     gdelt_country_pairs_grouped_once_per_pair,
     icews_quoted_columns_and_a_consistency_rule,
+    gdelt_codes_urls_and_compact_dates_through_builtins,
 ];
 
 fn gdelt(shared: &Path) -> PathBuf {
@@ -195,4 +196,73 @@ rule fighting {
     let count = |rule: &str| planned.findings.iter().filter(|f| f.rule == rule).count();
     assert_eq!(count("fight-scored-as-cooperation"), 0);
     assert!(count("fighting") > 100, "{}", count("fighting"));
+}
+
+/// The string builtins and compact dates on the real GDELT sample, whose schema is
+/// inferred (SQLDATE and DATEADDED are numbers there): each rule's count is made by
+/// hand beside it, and both evaluators agree.
+fn gdelt_codes_urls_and_compact_dates_through_builtins(shared: &Path) {
+    let path = gdelt(shared);
+    let rules = r#"
+## An event code whose first two digits are not its root code.
+rule code-against-root {
+  for e in "gdelt-2.0-events-sample"
+  where slice(e.EventCode, 0, 2) != e.EventRootCode
+}
+
+## Reported from a host under .ru.
+rule russian-host {
+  for e in "gdelt-2.0-events-sample"
+  where at(split(e.SOURCEURL, "/"), 2) ends with ".ru"
+}
+
+## Seen by GDELT more than a year after it happened.
+rule seen-late {
+  message: "{e.id}: {date(e.SQLDATE)} seen {date(e.DATEADDED)}"
+  for e in "gdelt-2.0-events-sample"
+  where date(e.DATEADDED) after date(e.SQLDATE) + 1 year
+}
+"#;
+    let planned = run(rules, &path, Engine::Planned);
+    let reference = run(rules, &path, Engine::Reference);
+    assert_eq!(planned, reference);
+    let (ds, _) = data::load(std::slice::from_ref(&path), &LoadOptions::default());
+    let recs = &ds
+        .collection("gdelt-2.0-events-sample")
+        .expect("collection")
+        .records;
+    let text = |r: &factlint::data::Record, f: &str| r.get(f).map(|v| v.to_string());
+    let count = |rule: &str, certain: bool| {
+        planned
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule && (f.certainty == Certainty::Certain) == certain)
+            .count()
+    };
+    // the sample's codes agree with their roots
+    assert_eq!(count("code-against-root", true), 0);
+    let hosts = recs
+        .iter()
+        .filter(|r| {
+            text(r, "SOURCEURL")
+                .and_then(|u| u.split('/').nth(2).map(|h| h.ends_with(".ru")))
+                .unwrap_or(false)
+        })
+        .count();
+    assert_eq!(count("russian-host", true), hosts);
+    // YYYYMMDD as a number: a year later is 10000 more
+    let day = |r: &factlint::data::Record, f: &str, div: f64| match r.get(f) {
+        Some(factlint::data::Value::Number(n)) => Some((n / div).floor()),
+        _ => None,
+    };
+    let late = recs
+        .iter()
+        .filter(|r| {
+            matches!((day(r, "SQLDATE", 1.0), day(r, "DATEADDED", 1e6)),
+                (Some(s), Some(a)) if a > s + 10000.0)
+        })
+        .count();
+    assert!(late > 0);
+    assert_eq!(count("seen-late", true), late);
+    assert_eq!(count("seen-late", false), 0);
 }

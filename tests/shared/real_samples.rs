@@ -100,6 +100,14 @@ fn gdelt_and_icews_import_onto_the_event_model(shared: &Path) {
     let sqldate = spanned(&text, s.span_of("date"));
     assert_eq!(sqldate.len(), 8);
     assert!(matches!(s.get("date"), Some(Value::Time(t)) if t.is_precise()));
+    // a source's date is the day of its DATEADDED, a compact date-time
+    let src = ds
+        .collection("sources")
+        .and_then(|c| c.records.iter().find(|r| r.span.file.ends_with(".csv")))
+        .expect("a GDELT source");
+    let added = spanned(&text, src.span_of("date"));
+    assert_eq!(added.len(), 14);
+    assert!(matches!(src.get("date"), Some(Value::Time(t)) if t.is_precise() && &*t.raw == added));
 }
 
 fn the_whole_real_folder_loads_without_errors(shared: &Path) {
