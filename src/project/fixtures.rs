@@ -35,6 +35,25 @@ struct ExpectFile {
     /// The codes of the errors the test's data has on purpose (`D0016`), one per error.
     #[serde(default)]
     data_errors: Vec<String>,
+    /// The verdicts the rules under test give on these claims (others are not checked):
+    /// `{claim: c1, verdict: supported | refuted | not-enough-evidence | conflicting}`.
+    #[serde(default)]
+    verdicts: Vec<ExpectedVerdict>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedVerdict {
+    claim: String,
+    verdict: String,
+}
+
+/// What a claim's verdict is called in `expect.yaml`.
+fn verdict_name(v: Option<crate::diag::VerdictKind>) -> &'static str {
+    match v {
+        Some(k) => k.as_str(),
+        None => "conflicting",
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,6 +291,23 @@ fn run_one(
         s.add(file, text.clone().into());
         Failure::new(vec![d], s)
     })?;
+    const VERDICTS: [&str; 4] = ["supported", "refuted", "not-enough-evidence", "conflicting"];
+    if let Some(bad) = expect
+        .verdicts
+        .iter()
+        .find(|v| !VERDICTS.contains(&v.verdict.as_str()))
+    {
+        return Err(Failure::one(
+            Diagnostic::error("A0012", "invalid test expectations")
+                .expected(format!("a verdict: {}", VERDICTS.join(", ")))
+                .found(format!(
+                    "`{}` for claim `{}` in `{}`",
+                    bad.verdict,
+                    bad.claim,
+                    expect_path.display()
+                )),
+        ));
+    }
     // the data: every file of the folder but the expectations and the schema
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -400,10 +436,36 @@ fn run_one(
     codes_found.sort_unstable();
     codes_expected.sort_unstable();
     let data_ok = codes_found == codes_expected;
+    // the verdicts asked about, as the report gives them
+    let mut verdicts_wrong: Vec<String> = Vec::new();
+    for want in &expect.verdicts {
+        let got = report
+            .verdicts
+            .iter()
+            .find(|v| v.claim == want.claim)
+            .map(|v| verdict_name(v.verdict));
+        if got != Some(want.verdict.as_str()) {
+            verdicts_wrong.push(format!(
+                "{}: expected {}, {}",
+                want.claim,
+                want.verdict,
+                match got {
+                    Some(g) => format!("the rules give {g}"),
+                    None => "but no verdict rule under test rates it".to_string(),
+                }
+            ));
+        }
+    }
     let mut detail = String::new();
     if let Some(d) = &expect.description {
-        if !missing.is_empty() || !extra.is_empty() || !data_ok {
+        if !missing.is_empty() || !extra.is_empty() || !data_ok || !verdicts_wrong.is_empty() {
             let _ = writeln!(detail, "  {d}");
+        }
+    }
+    if !verdicts_wrong.is_empty() {
+        let _ = writeln!(detail, "  verdicts:");
+        for v in &verdicts_wrong {
+            let _ = writeln!(detail, "    ~ {v}");
         }
     }
     if !data_ok {
@@ -428,7 +490,7 @@ fn run_one(
     }
     Ok(Outcome {
         name,
-        ok: missing.is_empty() && extra.is_empty() && data_ok,
+        ok: missing.is_empty() && extra.is_empty() && data_ok && verdicts_wrong.is_empty(),
         detail,
         failure: None,
         data_errors: (!data_errors.is_empty()).then(|| Failure::new(data_errors, sources)),

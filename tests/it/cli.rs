@@ -667,3 +667,39 @@ fn unguarded_optional_fields_are_named_when_they_leave_findings_possible() {
     let o = factlint(&["check"]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("C0023"));
 }
+
+/// `factlint schema` prints the example's schema, the event model, and an inferred
+/// schema that loads back; a missing path is an error, not an empty schema.
+#[test]
+fn schema_prints_a_schema_that_loads_back() {
+    let o = factlint(&["schema"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for c in ["actors:", "statements:", "actions:", "claims:"] {
+        assert!(out.contains(c), "{c} in {out}");
+    }
+    let o = factlint(&["schema", "--event-model"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("principles:"));
+    // inferred from data without a schema, then used as the schema of the same data
+    let dir = std::env::temp_dir().join(format!("factlint-schema-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("things.yaml"),
+        "things:\n  - {id: t1, size: 3, seen: 2026-01-07, tags: [a]}\n  - {id: t2, size: 4}\n",
+    )
+    .unwrap();
+    let o = factlint(&["schema", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let inferred = stdout(&o);
+    assert!(
+        inferred.contains("things:") && inferred.contains("size:"),
+        "{inferred}"
+    );
+    std::fs::write(dir.join("schema.yaml"), &inferred).unwrap();
+    let o = factlint(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = factlint(&["schema", "no/such/folder"]);
+    assert_eq!(o.status.code(), Some(2));
+}

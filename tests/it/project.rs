@@ -428,3 +428,53 @@ fn fixtures_run_despite_expected_data_errors() {
     1 passed, 1 failed
     ");
 }
+
+/// Fixtures can assert the verdicts the rules give on claims: a right verdict passes,
+/// a wrong one fails saying what the rules gave, an unknown verdict name is an error.
+#[test]
+fn fixtures_assert_verdicts() {
+    let dir = std::env::temp_dir().join(format!("factlint-verdicts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules/claims.rules"),
+        "## Supported by a figure at least as high.\nrule reaches {\n  for c in claims, f in facts\n  where f.subject == c.subject and f.value >= c.value\n  verdict: supported for c\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("factlint.yaml"),
+        "rules: [rules]\ntests: [tests]\n",
+    )
+    .unwrap();
+    let data = "claims:\n  - {id: sure, subject: A, value: 80}\n  - {id: vague, subject: B, value: 80}\nfacts:\n  - {id: fa, subject: A, value: 90}\n  - {id: fb, subject: B, value: {min: 75, max: 100}}\n";
+    let findings = "expect:\n  - {rule: reaches, records: [claims/sure, facts/fa]}\n  - {rule: reaches, records: [claims/vague, facts/fb], certainty: possible}\n";
+    for (name, verdicts) in [
+        ("right", "verdicts:\n  - {claim: sure, verdict: supported}\n  - {claim: vague, verdict: not-enough-evidence}\n"),
+        ("wrong", "verdicts:\n  - {claim: vague, verdict: supported}\n"),
+        ("bad-name", "verdicts:\n  - {claim: sure, verdict: true}\n"),
+    ] {
+        let t = dir.join("tests").join(name);
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::write(t.join("data.yaml"), data).unwrap();
+        std::fs::write(t.join("expect.yaml"), format!("{findings}{verdicts}")).unwrap();
+    }
+    let f = run_fixtures(&dir);
+    let by_name = |n: &str| {
+        f.outcomes
+            .iter()
+            .find(|o| o.name.ends_with(n))
+            .expect("an outcome per test")
+    };
+    assert!(by_name("right").ok, "{}", f.render_text());
+    let wrong = by_name("wrong");
+    assert!(!wrong.ok);
+    assert!(
+        wrong
+            .detail
+            .contains("~ vague: expected supported, the rules give not-enough-evidence"),
+        "{}",
+        wrong.detail
+    );
+    let bad = by_name("bad-name");
+    assert_eq!(bad.failure.as_ref().unwrap().diagnostics[0].code, "A0012");
+}
