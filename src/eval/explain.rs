@@ -17,6 +17,9 @@ pub struct PredicateTrace {
     /// The operands it compared, as `text = value`.
     pub operands: Vec<(String, String)>,
     pub result: Tri,
+    /// For an unknown predicate: the values that left it unknown (a missing field and
+    /// its record, an imprecise value), as findings' `undecided` names them.
+    pub because: Vec<String>,
 }
 
 fn operands(e: &CExpr) -> Vec<&CExpr> {
@@ -45,14 +48,22 @@ pub fn trace<'d>(
     };
     plan.conjuncts
         .iter()
-        .map(|c| PredicateTrace {
-            text: span_text(sources, &c.span),
-            operands: operands(c)
-                .into_iter()
-                .filter(|o| !matches!(o.kind, CKind::Lit(_)))
-                .map(|o| (span_text(sources, &o.span), cx.eval(o, env).display()))
-                .collect(),
-            result: cx.truth(c, env),
+        .map(|c| {
+            let result = cx.truth(c, env);
+            let mut because = Vec::new();
+            if result == Tri::Unknown {
+                super::why_unknown(&cx, c, env, sources, &mut because);
+            }
+            PredicateTrace {
+                text: span_text(sources, &c.span),
+                operands: operands(c)
+                    .into_iter()
+                    .filter(|o| !matches!(o.kind, CKind::Lit(_)))
+                    .map(|o| (span_text(sources, &o.span), cx.eval(o, env).display()))
+                    .collect(),
+                result,
+                because,
+            }
         })
         .collect()
 }
@@ -127,6 +138,9 @@ pub fn explain_binding(
         let _ = writeln!(out, "  [{mark}] {}", t.text);
         for (text, val) in &t.operands {
             let _ = writeln!(out, "              {text} = {val}");
+        }
+        for b in &t.because {
+            let _ = writeln!(out, "              because {b}");
         }
         if t.result == Tri::False && first_failure {
             let _ = writeln!(out, "              ^ the first predicate that fails");
@@ -486,6 +500,7 @@ rule not-an-airstrike {
                       a.time = unknown
                       window = 1 years
                       s.date = 2022-01-01
+                      because `a.time` is missing in actions/a4 (actions.yaml:13:3)
         "#);
     }
 
