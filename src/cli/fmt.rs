@@ -30,7 +30,9 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let files = match rules::rule_files(&project.rule_paths()) {
+    let given = project.rule_paths();
+    let roots = rules::roots_of(&given);
+    let files = match rules::rule_files(&given) {
         Ok(f) => f,
         Err(d) => {
             super::emit_diagnostics(global, &d, &sources);
@@ -41,10 +43,10 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
     let mut changed = Vec::new();
     for path in files {
         let name: Arc<str> = path.display().to_string().into();
-        let bytes = match std::fs::read(&path) {
+        let bytes = match rules::read_checked(&path, given.contains(&path), &roots) {
             Ok(b) => b,
-            Err(e) => {
-                diags.push(rules::read_error(&name, &e));
+            Err(d) => {
+                diags.push(*d);
                 continue;
             }
         };
@@ -60,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         }
         if args.check {
             changed.push(name);
-        } else if let Err(e) = std::fs::write(&path, formatted) {
+        } else if let Err(e) = crate::report::output::write_atomic(&path, formatted.as_bytes()) {
             diags.push(
                 Diagnostic::error("F0002", format!("cannot write `{name}`: {e}"))
                     .help("check the file's permissions"),

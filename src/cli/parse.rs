@@ -23,6 +23,7 @@ pub struct ParseArgs {
 pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
     let mut sources = Sources::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let roots = rules::roots_of(&args.paths);
     let files = match rules::rule_files(&args.paths) {
         Ok(f) => f,
         Err(d) => {
@@ -33,10 +34,10 @@ pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
     let many = files.len() > 1;
     for path in files {
         let name: Arc<str> = path.display().to_string().into();
-        let bytes = match std::fs::read(&path) {
+        let bytes = match rules::read_checked(&path, args.paths.contains(&path), &roots) {
             Ok(b) => b,
-            Err(e) => {
-                diags.push(rules::read_error(&name, &e));
+            Err(d) => {
+                diags.push(*d);
                 continue;
             }
         };

@@ -42,6 +42,9 @@ pub struct Config {
     pub strict: bool,
     #[serde(skip)]
     pub dir: PathBuf,
+    /// The config file read, if one was.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 /// Read `factlint.yaml` from `path` (or the current folder when `None`). A missing
@@ -99,5 +102,6 @@ pub fn load(path: Option<&Path>) -> Result<Config, Box<Diagnostic>> {
         rel(p)
     }
     cfg.dir = dir;
+    cfg.file = Some(file);
     Ok(cfg)
 }

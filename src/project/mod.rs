@@ -238,7 +238,14 @@ impl Project {
 
     /// Read and parse the rule files, following includes.
     pub fn read_rules(&self) -> LoadedRules {
-        rules::load(&self.rule_paths())
+        let project = self.config.file.as_ref().map(|_| {
+            if self.config.dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                self.config.dir.clone()
+            }
+        });
+        rules::load_within(&self.rule_paths(), project.as_deref())
     }
 
     /// Whether data errors stop the run (`--strict`, or `strict: true` in the config).

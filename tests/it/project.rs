@@ -478,3 +478,136 @@ fn fixtures_assert_verdicts() {
     let bad = by_name("bad-name");
     assert_eq!(bad.failure.as_ref().unwrap().diagnostics[0].code, "A0012");
 }
+
+/// Includes stay inside the project: a path up and out, an absolute path, a symlink
+/// that points outside, are errors that quote nothing of the file; a FIFO is refused
+/// before it is opened (it would block forever); includes inside the rules folder or
+/// the folder of factlint.yaml are read.
+#[test]
+fn includes_never_read_outside_the_project() {
+    let base = std::env::temp_dir().join(format!("factlint-outside-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let project = base.join("project");
+    std::fs::create_dir_all(project.join("rules/sub")).unwrap();
+    // a secret beside the project, and one in the project root (allowed: factlint.yaml is there)
+    std::fs::write(base.join("secret.rules"), "TOP-SECRET-TOKEN not a rule\n").unwrap();
+    std::fs::write(
+        project.join("shared.rules"),
+        "## Shared.\nrule shared {\n  for f in facts\n  where f.id == \"x\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("rules/sub/inner.rules"),
+        "## Inner.\nrule inner {\n  for f in facts\n  where f.id == \"y\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(base.join("secret.rules"), project.join("rules/link.txt")).unwrap();
+    let fifo = project.join("rules/pipe.txt");
+    let made_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    std::fs::write(
+        project.join("factlint.yaml"),
+        "rules: [rules]\ndata: [data]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(project.join("data")).unwrap();
+    std::fs::write(project.join("data/facts.yaml"), "facts:\n  - {id: x}\n").unwrap();
+    let mut main = String::from(
+        "include \"sub/inner.rules\"\ninclude \"../shared.rules\"\ninclude \"../../secret.rules\"\ninclude \"/etc/passwd\"\ninclude \"link.txt\"\n",
+    );
+    if made_fifo {
+        main.push_str("include \"pipe.txt\"\n");
+    }
+    std::fs::write(project.join("rules/main.rules"), main).unwrap();
+
+    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(["check", "--error-format", "plain"])
+        .current_dir(&project)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("[F0003]").count(), 3, "{err}");
+    for leaked in ["TOP-SECRET-TOKEN", "root:", "/bin/"] {
+        assert!(
+            !err.contains(leaked) && !out.contains(leaked),
+            "{leaked} leaked: {err}"
+        );
+    }
+    if made_fifo {
+        assert!(err.contains("[F0004]") && err.contains("FIFO"), "{err}");
+    }
+    // the two inside were read: no error names them
+    assert!(
+        !err.contains("inner.rules`") && !err.contains("shared.rules`"),
+        "{err}"
+    );
+
+    // the same suite without the includes that leave: it runs
+    std::fs::write(
+        project.join("rules/main.rules"),
+        "include \"sub/inner.rules\"\ninclude \"../shared.rules\"\n",
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(project.join("rules/link.txt"));
+    let _ = std::fs::remove_file(&fifo);
+    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["rules"], 2);
+}
+
+/// A symlink in a rules folder that points outside it is not followed there.
+#[test]
+fn a_symlinked_rule_file_pointing_outside_is_refused() {
+    let base = std::env::temp_dir().join(format!("factlint-symlink-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(base.join("rules")).unwrap();
+    std::fs::write(base.join("outside.txt"), "TOP-SECRET-TOKEN\n").unwrap();
+    std::os::unix::fs::symlink(base.join("outside.txt"), base.join("rules/evil.rules")).unwrap();
+    let loaded = factlint::project::rules::load(&[base.join("rules")]);
+    let codes: Vec<&str> = loaded.diags.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["F0003"], "{:?}", loaded.diags);
+    assert!(!format!("{:?}", loaded.diags).contains("TOP-SECRET-TOKEN"));
+    assert!(loaded.files.is_empty());
+    // nor by `parse` and `fmt`, which read rule folders too; fmt writes nothing there
+    for args in [
+        &["parse", "rules"][..],
+        &["fmt", "rules"][..],
+        &["fmt", "--check", "rules"][..],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+            .args(args)
+            .current_dir(&base)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {all}");
+        assert!(
+            all.contains("F0003") && !all.contains("TOP-SECRET-TOKEN"),
+            "{args:?}: {all}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(base.join("outside.txt")).unwrap(),
+        "TOP-SECRET-TOKEN\n"
+    );
+}
