@@ -1,6 +1,7 @@
 //! The one diagnostic type every stage emits (parse, check, data, eval, cli), and its
 //! renderings: for people (with the source excerpt and a caret), plain, and JSON.
 
+use super::escape::{quoted_line, visible};
 use super::span::Span;
 use super::style;
 use anstyle::Style;
@@ -205,8 +206,11 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
     let _ = writeln!(
         out,
         "{}: {}",
-        p.s(lvl_color, &format!("{}[{}]", d.level.as_str(), d.code)),
-        p.s(style::BOLD, &d.message)
+        p.s(
+            lvl_color,
+            &format!("{}[{}]", d.level.as_str(), visible(&d.code))
+        ),
+        p.s(style::BOLD, &visible(&d.message))
     );
     let mut labels: Vec<(&Label, bool)> = Vec::new();
     if let Some(l) = &d.primary {
@@ -224,7 +228,12 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
     for (i, (label, primary)) in labels.iter().enumerate() {
         let span = &label.span;
         let arrow = if i == 0 { "-->" } else { ":::" };
-        let _ = writeln!(out, "{pad}{} {}", p.s(style::GUTTER, arrow), span);
+        let _ = writeln!(
+            out,
+            "{pad}{} {}",
+            p.s(style::GUTTER, arrow),
+            visible(&span.to_string())
+        );
         let line_text = sources
             .get(&span.file)
             .and_then(|t| t.lines().nth(span.line.saturating_sub(1) as usize));
@@ -237,7 +246,7 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
                     "{} {} {}",
                     p.s(style::GUTTER, &format!("{:>gutter$}", span.line)),
                     p.s(style::GUTTER, "|"),
-                    shown
+                    quoted_line(&shown)
                 );
                 let mark = if *primary { "^" } else { "-" };
                 let carets = mark.repeat(len.max(1));
@@ -249,22 +258,37 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
                     p.s(if *primary { lvl_color } else { style::GUTTER }, &carets),
                     p.s(
                         if *primary { lvl_color } else { style::GUTTER },
-                        &label.message
+                        &visible(&label.message)
                     )
                 );
             }
             None => {
                 if !label.message.is_empty() {
-                    let _ = writeln!(out, "{pad} {} {}", p.s(style::GUTTER, "="), label.message);
+                    let _ = writeln!(
+                        out,
+                        "{pad} {} {}",
+                        p.s(style::GUTTER, "="),
+                        visible(&label.message)
+                    );
                 }
             }
         }
     }
     if let Some(e) = &d.expected {
-        let _ = writeln!(out, "{pad} {} expected: {}", p.s(style::GUTTER, "="), e);
+        let _ = writeln!(
+            out,
+            "{pad} {} expected: {}",
+            p.s(style::GUTTER, "="),
+            visible(e)
+        );
     }
     if let Some(f) = &d.found {
-        let _ = writeln!(out, "{pad} {} found: {}", p.s(style::GUTTER, "="), f);
+        let _ = writeln!(
+            out,
+            "{pad} {} found: {}",
+            p.s(style::GUTTER, "="),
+            visible(f)
+        );
     }
     if let Some(h) = &d.help {
         let _ = writeln!(
@@ -272,7 +296,7 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
             "{pad} {} {}: {}",
             p.s(style::GUTTER, "="),
             p.s(style::BOLD, "help"),
-            h
+            visible(h)
         );
     }
     out
@@ -371,7 +395,8 @@ pub fn render_plain(d: &Diagnostic) -> String {
     if let Some(h) = &d.help {
         let _ = write!(s, "; help: {h}");
     }
-    s
+    // one line per diagnostic, whatever the data in it
+    visible(&s).into_owned()
 }
 
 /// One JSON object (no trailing newline).

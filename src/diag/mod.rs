@@ -3,6 +3,7 @@
 //! several stages share (severity, verdict kinds). It imports nothing else of the crate.
 
 pub mod diagnostic;
+pub mod escape;
 pub mod kinds;
 pub mod span;
 pub mod style;

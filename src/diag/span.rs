@@ -72,13 +72,25 @@ impl std::hash::Hash for Span {
 
 impl fmt::Debug for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+        write!(
+            f,
+            "{}:{}:{}",
+            super::escape::visible(&self.file),
+            self.line,
+            self.col
+        )
     }
 }
 
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+        write!(
+            f,
+            "{}:{}:{}",
+            super::escape::visible(&self.file),
+            self.line,
+            self.col
+        )
     }
 }
 

@@ -6,6 +6,7 @@ use super::ops::{Tri, V};
 use super::span_text;
 use crate::check::ir::{CBinding, CExpr, CKind, CRule, CSource};
 use crate::data::{Dataset, Value};
+use crate::diag::escape::visible;
 use crate::diag::Sources;
 use crate::plan::plan_rule;
 use std::fmt::Write as _;
@@ -112,7 +113,7 @@ pub fn explain_binding(
         };
         let (r, coll) = given_record(rule, b, ds, id)?;
         env[b.var] = V::Rec(r, coll);
-        let _ = writeln!(out, "  {name} = {coll}/{id} ({})", r.span);
+        let _ = writeln!(out, "  {name} = {coll}/{} ({})", visible(id), r.span);
     }
     let traces = trace(rule, ds, consts, sources, &mut env);
     let mut verdict = Tri::True;
@@ -137,10 +138,10 @@ pub fn explain_binding(
         };
         let _ = writeln!(out, "  [{mark}] {}", t.text);
         for (text, val) in &t.operands {
-            let _ = writeln!(out, "              {text} = {val}");
+            let _ = writeln!(out, "              {text} = {}", visible(val));
         }
         for b in &t.because {
-            let _ = writeln!(out, "              because {b}");
+            let _ = writeln!(out, "              because {}", visible(b));
         }
         if t.result == Tri::False && first_failure {
             let _ = writeln!(out, "              ^ the first predicate that fails");
@@ -243,7 +244,13 @@ fn nearest(
     let mut out = format!("rule {}\n", rule.info.id);
     for (v, val) in &given {
         if let V::Rec(r, c) = val {
-            let _ = writeln!(out, "  {} = {c}/{} ({})", rule.vars[*v].name, r.id, r.span);
+            let _ = writeln!(
+                out,
+                "  {} = {c}/{} ({})",
+                rule.vars[*v].name,
+                visible(&r.id),
+                r.span
+            );
         }
     }
     let names: Vec<&str> = unbound
@@ -272,7 +279,7 @@ fn nearest(
                 if *f == 1 { "s" } else { "" }
             ),
         };
-        let _ = writeln!(out, "  {}: {verdict}", who.join(", "));
+        let _ = writeln!(out, "  {}: {verdict}", visible(&who.join(", ")));
         for t in traces.iter().filter(|t| t.result != Tri::True) {
             let mark = if t.result == Tri::False {
                 "FAILS  "
@@ -281,7 +288,7 @@ fn nearest(
             };
             let _ = writeln!(out, "    [{mark}] {}", t.text);
             for (text, val) in &t.operands {
-                let _ = writeln!(out, "                {text} = {val}");
+                let _ = writeln!(out, "                {text} = {}", visible(val));
             }
         }
     }

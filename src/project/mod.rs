@@ -419,15 +419,16 @@ impl Prepared {
             .iter()
             .map(|e| (e.var.clone(), e.id.clone()))
             .collect();
+        let visible = crate::diag::escape::visible;
         let mut out = format!(
             "finding {} ({})\n  {}\n",
             f.id,
             f.certainty.as_str(),
-            f.message
+            visible(&f.message)
         );
         // what made a possible finding possible, value by value
         for u in &f.undecided {
-            let _ = writeln!(out, "  because: {u}");
+            let _ = writeln!(out, "  because: {}", visible(u));
         }
         match crate::eval::explain::explain_binding(
             rule,

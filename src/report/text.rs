@@ -378,20 +378,9 @@ fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize, r
     }
 }
 
-/// Text from data made safe for a terminal: tabs become spaces, other control
-/// characters (escape sequences included) are shown as `\u{..}`; newlines are kept.
+/// Text from data made safe for a terminal and a CI log: every control character
+/// shown visibly (`\n`, `\u{1b}`), so no value starts a line or reaches the terminal
+/// (`diag::escape::visible`, the one escaping for text).
 fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' => out.push('\n'),
-            '\t' => out.push(' '),
-            '\r' => {}
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    crate::diag::escape::visible(s).into_owned()
 }

@@ -703,3 +703,81 @@ fn schema_prints_a_schema_that_loads_back() {
     let o = factlint(&["schema", "no/such/folder"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Data cannot run GitHub workflow commands or reach the terminal through the text
+/// report, diagnostics or explain: a claim whose text holds a newline and
+/// `::add-mask::`, an escape sequence, and a data file whose name holds a newline.
+#[test]
+fn data_never_starts_a_line_in_text_output() {
+    let dir = std::env::temp_dir().join(format!("factlint-inject-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(
+        dir.join("data/claims.yaml"),
+        "claims:\n  - {id: c1, text: \"fine\\n::add-mask::secret\\r\\n  ::stop-commands::x \\e]0;title\\a\"}\n",
+    )
+    .unwrap();
+    // a file name with a newline, holding an error
+    std::fs::write(
+        dir.join("data/bad\n::error file=x::pwned.yaml"),
+        "claims: [{id: c1}]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules/r.rules"),
+        "## Every claim.\nrule every-claim {\n  message: \"{c.text}\"\n  for c in claims\n}\n",
+    )
+    .unwrap();
+    for args in [
+        &["check", "data", "--rules", "rules"][..],
+        &[
+            "check",
+            "data",
+            "--rules",
+            "rules",
+            "--error-format",
+            "plain",
+        ][..],
+        &["validate", "data"][..],
+        &[
+            "explain",
+            "--data",
+            "data",
+            "--rules",
+            "rules",
+            "--rule",
+            "every-claim",
+            "--bind",
+            "c=c1",
+        ][..],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        for stream in [&o.stdout, &o.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(
+                !text.contains('\u{1b}'),
+                "{args:?}: an escape reached the output: {text}"
+            );
+            for line in text.lines() {
+                // a workflow command is `::name` at the start of a line (blanks
+                // trimmed); the renderer's own `:::` gutter is not one
+                let t = line.trim_start();
+                let command = t.starts_with("::")
+                    && t[2..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic());
+                assert!(
+                    !command,
+                    "{args:?}: a line starts a workflow command: {line:?}\n{text}"
+                );
+            }
+        }
+    }
+}
