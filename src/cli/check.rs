@@ -109,7 +109,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
     if args.explain && args.format == Format::Text {
         text.push_str(&loaded.explain_all(&report));
     }
-    print!("{text}");
+    super::out(&text);
     for spec in &args.outputs {
         let spec = match output::parse_output_spec(spec) {
             Ok(s) => s,

@@ -41,7 +41,11 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
             return 2;
         };
         if args.plan {
-            print!("rule {}\n{}", rule.info.id, crate::plan::plan_rule(rule));
+            super::out(&format!(
+                "rule {}\n{}",
+                rule.info.id,
+                crate::plan::plan_rule(rule)
+            ));
             return 0;
         }
         let mut bind = Vec::new();
@@ -56,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
         }
         return match loaded.explain_binding(rule_id, &bind) {
             Ok(t) => {
-                print!("{t}");
+                super::out(&t);
                 ok
             }
             Err(e) => {
@@ -72,7 +76,7 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
     let (report, _) = loaded.run();
     match loaded.explain_finding(&report, id) {
         Some(t) => {
-            print!("{t}");
+            super::out(&t);
             ok
         }
         None => {

@@ -70,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         }
     }
     for name in &changed {
-        println!("{name}");
+        super::out(&format!("{name}\n"));
     }
     if !diags.is_empty() {
         super::emit_diagnostics(global, &diags, &sources);

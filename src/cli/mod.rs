@@ -253,3 +253,19 @@ pub fn load(global: &GlobalArgs, options: project::Options) -> Result<project::P
     }
     Ok(prepared)
 }
+
+/// Write to standard output. A closed pipe (`factlint check | head -1`) or a full
+/// disk does not panic: the rest of the run (report files, the exit code) goes on,
+/// and only a failure other than a closed pipe is said, once, on standard error.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report to standard output: {e}");
+        }
+    }
+}

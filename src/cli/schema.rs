@@ -30,7 +30,7 @@ pub struct SchemaArgs {
 
 pub fn run(global: &GlobalArgs, args: SchemaArgs) -> i32 {
     if args.event_model {
-        print!("{}", data::schema_to_yaml(&data::event_model()));
+        super::out(&data::schema_to_yaml(&data::event_model()));
         return 0;
     }
     let project = match super::open(
@@ -54,7 +54,7 @@ pub fn run(global: &GlobalArgs, args: SchemaArgs) -> i32 {
     if !diags.is_empty() {
         super::emit_diagnostics(global, &diags, &ds.sources);
     }
-    print!("{}", data::schema_to_yaml(&ds.schema));
+    super::out(&data::schema_to_yaml(&ds.schema));
     if diags.is_empty() {
         0
     } else {

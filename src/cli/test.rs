@@ -43,7 +43,7 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
             emit_diagnostics(global, &f.diagnostics, &f.sources);
         }
     }
-    print!("{}", results.render_text());
+    super::out(&results.render_text());
     if results.failed() > 0 {
         return 1;
     }

@@ -781,3 +781,29 @@ fn data_never_starts_a_line_in_text_output() {
         }
     }
 }
+
+/// A closed pipe (`factlint check | head -1`) does not panic, and the report files
+/// asked for are still written.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly_and_report_files_are_written() {
+    use std::process::Stdio;
+    let dir = std::env::temp_dir().join(format!("factlint-pipe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sarif = dir.join("out.sarif");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(["check", "--output"])
+        .arg(format!("sarif={}", sarif.display()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // close the read end at once, as `head -0` would
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(o.status.code(), Some(101), "{err}");
+    assert!(sarif.is_file(), "the SARIF file was not written: {err}");
+}
