@@ -242,6 +242,27 @@ pub fn open(global: &GlobalArgs, options: project::Options) -> Result<Project, i
     Project::open(options).map_err(|f| emit_failure(global, &f))
 }
 
+/// Open the project for a command over data only (`validate`, `schema`): its paths,
+/// schema file, size limit in megabytes and `--import`.
+pub fn open_data(
+    global: &GlobalArgs,
+    data: Vec<PathBuf>,
+    schema: Option<PathBuf>,
+    max_file_size_mb: u64,
+    import: bool,
+) -> Result<Project, i32> {
+    open(
+        global,
+        project::Options {
+            data,
+            schema,
+            max_file_size: megabytes(max_file_size_mb),
+            import,
+            ..project::Options::default()
+        },
+    )
+}
+
 /// Open and load the project: data, rules, checks, overrides. Warnings are shown; `Err`
 /// holds the exit code when the run cannot go on.
 pub fn load(global: &GlobalArgs, options: project::Options) -> Result<project::Prepared, i32> {

@@ -4,7 +4,6 @@
 use super::GlobalArgs;
 use crate::data;
 use crate::diag::diagnostic;
-use crate::project;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -33,15 +32,12 @@ pub fn run(global: &GlobalArgs, args: SchemaArgs) -> i32 {
         super::out(&data::schema_to_yaml(&data::event_model()));
         return 0;
     }
-    let project = match super::open(
+    let project = match super::open_data(
         global,
-        project::Options {
-            data: args.paths,
-            schema: args.schema,
-            max_file_size: super::megabytes(args.max_file_size),
-            import: args.import,
-            ..project::Options::default()
-        },
+        args.paths,
+        args.schema,
+        args.max_file_size,
+        args.import,
     ) {
         Ok(p) => p,
         Err(code) => return code,

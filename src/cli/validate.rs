@@ -2,7 +2,6 @@
 //! problem with file:line:column, then a summary line. Exit 2 on any error.
 
 use super::GlobalArgs;
-use crate::project;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -24,15 +23,12 @@ pub struct ValidateArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: ValidateArgs) -> i32 {
-    let project = match super::open(
+    let project = match super::open_data(
         global,
-        project::Options {
-            data: args.paths,
-            schema: args.schema,
-            max_file_size: super::megabytes(args.max_file_size),
-            import: args.import,
-            ..project::Options::default()
-        },
+        args.paths,
+        args.schema,
+        args.max_file_size,
+        args.import,
     ) {
         Ok(p) => p,
         Err(code) => return code,

@@ -72,13 +72,7 @@ impl std::hash::Hash for Span {
 
 impl fmt::Debug for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}",
-            super::escape::visible(&self.file),
-            self.line,
-            self.col
-        )
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -48,14 +48,6 @@ struct ExpectedVerdict {
     verdict: String,
 }
 
-/// What a claim's verdict is called in `expect.yaml`.
-fn verdict_name(v: Option<crate::diag::VerdictKind>) -> &'static str {
-    match v {
-        Some(k) => k.as_str(),
-        None => "conflicting",
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expected {
@@ -443,7 +435,7 @@ fn run_one(
             .verdicts
             .iter()
             .find(|v| v.claim == want.claim)
-            .map(|v| verdict_name(v.verdict));
+            .map(|v| crate::report::output::verdict_code(v.verdict));
         if got != Some(want.verdict.as_str()) {
             verdicts_wrong.push(format!(
                 "{}: expected {}, {}",
