@@ -55,6 +55,7 @@ pub mod cli;
 pub mod data;
 pub mod diag;
 pub mod eval;
+pub mod files;
 pub mod plan;
 pub mod project;
 pub mod report;

@@ -123,7 +123,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
             }
         };
         let body = render(spec.format, false);
-        if let Err(e) = output::write_atomic(&spec.path, body.as_bytes()) {
+        if let Err(e) = crate::files::write(&spec.path, body.as_bytes()) {
             emit_diagnostics(
                 global,
                 &[

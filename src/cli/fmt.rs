@@ -31,8 +31,8 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         Err(code) => return code,
     };
     let given = project.rule_paths();
-    let roots = rules::roots_of(&given);
-    let files = match rules::rule_files(&given) {
+    let roots = project.confine(&given);
+    let files = match rules::rule_files(&given, Some(&roots)) {
         Ok(f) => f,
         Err(d) => {
             super::emit_diagnostics(global, &d, &sources);
@@ -62,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         }
         if args.check {
             changed.push(name);
-        } else if let Err(e) = crate::report::output::write_atomic(&path, formatted.as_bytes()) {
+        } else if let Err(e) = crate::files::write(&path, formatted.as_bytes()) {
             diags.push(
                 Diagnostic::error("F0002", format!("cannot write `{name}`: {e}"))
                     .help("check the file's permissions"),

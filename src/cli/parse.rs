@@ -24,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
     let mut sources = Sources::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let roots = rules::roots_of(&args.paths);
-    let files = match rules::rule_files(&args.paths) {
+    let files = match rules::rule_files(&args.paths, Some(&roots)) {
         Ok(f) => f,
         Err(d) => {
             super::emit_diagnostics(global, &d, &sources);

@@ -9,7 +9,9 @@ use super::node::{apply_merges, Locator, Node, NodeKind};
 use super::schema::CollectionDef;
 use super::value::{fmt_number, Value};
 use super::{infer, json, schema_file, table, yaml, LoadOptions};
+use crate::diag::escape::visible;
 use crate::diag::{Diagnostic, Sources, Span};
+use crate::files::{self, FileError, Kind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,7 +63,9 @@ pub struct Loaded {
 const SKIPPED_NAMES: &[&str] = &["readme.md", "factlint.yaml", "factlint.yml"];
 const SCHEMA_NAMES: &[&str] = &["schema.yaml", "schema.yml"];
 
-/// Find the data files under `paths` and the schema file that applies.
+/// Find the data files under `paths` and the schema file that applies. Folders are
+/// walked through [`files::walk`]: symlinks that lead outside the folder (and
+/// `opts.confine`) or back up the tree, and names that are not UTF-8, are errors.
 pub fn discover(
     paths: &[PathBuf],
     opts: &LoadOptions,
@@ -71,23 +75,28 @@ pub fn discover(
     let mut schema = opts.schema.clone();
     for root in paths {
         let name = display(root);
-        if root.is_dir() {
-            if schema.is_none() {
-                schema = SCHEMA_NAMES
-                    .iter()
-                    .map(|n| root.join(n))
-                    .find(|p| p.is_file());
-            }
-            let before = files.len();
-            walk(root, root, &mut files, diags);
-            if files.len() == before {
-                diags.push(
-                    Diagnostic::warning(codes::NO_DATA, format!("no data files in `{name}`"))
+        match files::kind(root) {
+            Kind::Dir => {
+                if schema.is_none() {
+                    schema = SCHEMA_NAMES
+                        .iter()
+                        .map(|n| root.join(n))
+                        .find(|p| files::kind(p) == Kind::File);
+                }
+                let before = files.len();
+                walk(root, opts, &mut files, diags);
+                if files.len() == before {
+                    diags.push(
+                        Diagnostic::warning(
+                            codes::NO_DATA,
+                            format!("no data files in `{}`", visible(&name)),
+                        )
+                        .at(files::file_span(&name), "this folder")
                         .help("data files end in .yaml, .yml, .json, .jsonl, .csv, .tsv or .tab"),
-                );
+                    );
+                }
             }
-        } else if root.is_file() {
-            match Format::of(root) {
+            Kind::File => match Format::of(root) {
                 Some(format) => files.push(DataFile {
                     path: root.clone(),
                     name,
@@ -96,16 +105,19 @@ pub fn discover(
                 None => diags.push(
                     Diagnostic::warning(
                         codes::NO_DATA,
-                        format!("`{name}` is not a data file; skipped"),
+                        format!("`{}` is not a data file; skipped", visible(&name)),
                     )
+                    .at(files::file_span(&name), "this file")
                     .help("data files end in .yaml, .yml, .json, .jsonl, .csv, .tsv or .tab"),
                 ),
-            }
-        } else {
-            diags.push(
-                Diagnostic::error(codes::UNREADABLE, format!("`{name}` does not exist"))
+            },
+            Kind::Missing => diags.push(
+                FileError::Missing
+                    .diagnostic("data", &name)
                     .help("give a data file or a folder of data files"),
-            );
+            ),
+            Kind::Loop => diags.push(FileError::Loop.diagnostic("data", &name)),
+            k => diags.push(FileError::NotRegular(k).diagnostic("data", &name)),
         }
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -116,38 +128,32 @@ pub fn discover(
     (files, schema)
 }
 
-/// Every data file under `dir`, skipping hidden entries, README.md, factlint.yaml,
+/// Every data file under `root`, skipping hidden entries, README.md, factlint.yaml,
 /// the schema file and `tests/` at the root.
-fn walk(root: &Path, dir: &Path, out: &mut Vec<DataFile>, diags: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                codes::UNREADABLE,
-                format!("cannot read folder `{}`: {e}", display(dir)),
-            ));
-            return;
+fn walk(root: &Path, opts: &LoadOptions, out: &mut Vec<DataFile>, diags: &mut Vec<Diagnostic>) {
+    let mut confine = opts.confine.clone();
+    confine.add(root);
+    let accept = |p: &Path, is_dir: bool| {
+        let lower = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if SKIPPED_NAMES.contains(&lower.as_str()) {
+            return false;
+        }
+        let at_root = p.parent() == Some(root);
+        if is_dir {
+            !(at_root && lower == "tests")
+        } else {
+            !(at_root && SCHEMA_NAMES.contains(&lower.as_str())) && Format::of(p).is_some()
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let Some(fname) = p.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let lower = fname.to_ascii_lowercase();
-        if fname.starts_with('.') || SKIPPED_NAMES.contains(&lower.as_str()) {
-            continue;
-        }
-        let at_root = dir == root;
-        if p.is_dir() {
-            if at_root && lower == "tests" {
-                continue;
-            }
-            walk(root, &p, out, diags);
-        } else if at_root && SCHEMA_NAMES.contains(&lower.as_str()) {
-            continue;
-        } else if let Some(format) = Format::of(&p) {
+    let walked = files::walk(root, &confine, &accept);
+    for (p, e) in &walked.errors {
+        diags.push(e.diagnostic("data file", &display(p)));
+    }
+    for p in walked.files {
+        if let Some(format) = Format::of(&p) {
             out.push(DataFile {
                 name: display(&p),
                 path: p,
@@ -301,32 +307,24 @@ fn read_text(
     diags: &mut Vec<Diagnostic>,
     sources: &mut Sources,
 ) -> Option<Arc<str>> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > opts.max_file_size => {
+    // the file was given, or found by the walk inside its confines
+    let bytes = match files::read(path, &files::Confine::anywhere(), opts.max_file_size) {
+        Ok(b) => b,
+        Err(FileError::TooLarge { size, limit }) => {
             diags.push(
-                Diagnostic::error(codes::TOO_LARGE, format!("`{name}` is too large to load"))
-                    .expected(format!("at most {} bytes", opts.max_file_size))
-                    .found(format!("{} bytes", m.len()))
-                    .help("raise the limit with --max-file-size, or split the file"),
+                Diagnostic::error(
+                    codes::TOO_LARGE,
+                    format!("`{}` is too large to load", visible(name)),
+                )
+                .at(files::file_span(name), "this file")
+                .expected(format!("at most {limit} bytes"))
+                .found(format!("{size} bytes"))
+                .help("raise the limit with --max-file-size, or split the file"),
             );
             return None;
         }
-        Ok(_) => {}
         Err(e) => {
-            diags.push(Diagnostic::error(
-                codes::UNREADABLE,
-                format!("cannot read `{name}`: {e}"),
-            ));
-            return None;
-        }
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                codes::UNREADABLE,
-                format!("cannot read `{name}`: {e}"),
-            ));
+            diags.push(e.diagnostic("data file", name));
             return None;
         }
     };

@@ -1,5 +1,5 @@
 //! Data beside the pipeline: values, partial dates and intervals, the schema, loaders
-//! per format, and validation. Only `data` and `cli` read files.
+//! per format, and validation. Files are read through `crate::files`.
 //!
 //! Loading goes files -> nodes (per format, each value with its span) -> schema
 //! (declared or inferred) -> records of typed values; `validate` then checks the
@@ -48,6 +48,9 @@ pub struct LoadOptions {
     /// Map GDELT and ICEWS tables onto the event model's actors, statements, actions
     /// and sources (`import::import_event_tables`).
     pub import: bool,
+    /// Where files found by walking a folder may lead (symlinks followed), besides the
+    /// folder itself. Paths in `load`'s list are read where they are.
+    pub confine: crate::files::Confine,
 }
 
 impl Default for LoadOptions {
@@ -57,6 +60,7 @@ impl Default for LoadOptions {
             max_file_size: 512 * 1024 * 1024,
             max_quoted_size: 8 * 1024 * 1024,
             import: false,
+            confine: crate::files::Confine::within([]),
         }
     }
 }

@@ -32,13 +32,14 @@ pub struct CiOutcome {
     pub baseline_diff: Option<String>,
 }
 
+/// Suppressions and baselines larger than this are refused.
+pub const MAX_CI_FILE: u64 = 64 * 1024 * 1024;
+
+/// Read a suppressions or baseline file: named on the command line, or in
+/// `factlint.yaml` (checked to be inside the project by `Project::open`).
 fn read(what: &str, path: &Path) -> Result<String, Box<Diagnostic>> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Box::new(
-            Diagnostic::error("A0014", format!("cannot read {what} `{}`", path.display()))
-                .found(e.to_string()),
-        )
-    })
+    crate::files::read_text(path, &crate::files::Confine::anywhere(), MAX_CI_FILE)
+        .map_err(|e| Box::new(e.diagnostic(what, &path.display().to_string())))
 }
 
 /// Apply suppressions, then the baseline; write a baseline when asked. On failure the
@@ -79,8 +80,7 @@ pub fn apply(
         out.suppressed = Some((outcome.suppressed, entries));
     }
     if let Some(path) = &opts.write_baseline {
-        if let Err(e) = crate::report::output::write_atomic(path, write_baseline(report).as_bytes())
-        {
+        if let Err(e) = crate::files::write(path, write_baseline(report).as_bytes()) {
             let d = Diagnostic::error("A0009", format!("cannot write `{}`", path.display()))
                 .found(e.to_string());
             return Err(fail(out, vec![d], Sources::new()));

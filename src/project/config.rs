@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "factlint.yaml";
 
+/// A config larger than this is refused (it is a page of settings).
+pub const MAX_CONFIG: u64 = 1024 * 1024;
+
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -54,15 +57,13 @@ pub fn load(path: Option<&Path>) -> Result<Config, Box<Diagnostic>> {
         Some(p) => (p.to_path_buf(), true),
         None => (PathBuf::from(CONFIG_FILE), false),
     };
-    let text = match std::fs::read_to_string(&file) {
+    let text = match crate::files::read_text(&file, &crate::files::Confine::anywhere(), MAX_CONFIG)
+    {
         Ok(t) => t,
-        Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Config::default())
-        }
+        Err(crate::files::FileError::Missing) if !explicit => return Ok(Config::default()),
         Err(e) => {
             return Err(Box::new(
-                Diagnostic::error("A0001", format!("cannot read config `{}`", file.display()))
-                    .found(e.to_string()),
+                e.diagnostic("config", &file.display().to_string()),
             ))
         }
     };

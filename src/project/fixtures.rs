@@ -12,12 +12,16 @@
 use super::{Failure, LoadedRules, Project};
 use crate::diag::{did_you_mean, Diagnostic, Sources, Span};
 use crate::eval::Certainty;
+use crate::files::{self, Confine};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub const EXPECT_FILE: &str = "expect.yaml";
+
+/// An `expect.yaml` larger than this is refused.
+pub const MAX_EXPECT: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,28 +73,38 @@ fn fmt_key(k: &Key) -> String {
     format!("{} [{}] {}", k.0, k.1.join(", "), k.2)
 }
 
-/// Every folder under `paths` that holds an `expect.yaml`, sorted.
-pub fn test_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    fn walk(p: &Path, out: &mut Vec<PathBuf>) {
-        if p.join(EXPECT_FILE).is_file() {
-            out.push(p.to_path_buf());
-            return;
-        }
-        let Ok(rd) = std::fs::read_dir(p) else { return };
-        let mut dirs: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_dir())
-            .collect();
-        dirs.sort();
-        for d in dirs {
-            walk(&d, out);
-        }
-    }
+/// Every folder under `paths` that holds an `expect.yaml`, sorted (a folder with one
+/// is not searched further). Symlinks that loop or lead outside `confine` are not
+/// followed; they are returned as errors.
+pub fn test_dirs(paths: &[PathBuf], confine: &Confine) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut errors = Vec::new();
     for p in paths {
-        walk(p, &mut out);
+        let walked = files::walk(p, confine, &|q, is_dir| {
+            is_dir || q.file_name().is_some_and(|n| n == EXPECT_FILE)
+        });
+        for (q, e) in &walked.errors {
+            // a test folder that does not exist is told by "no rule tests found"
+            if !(q == p && matches!(e, files::FileError::Missing)) {
+                errors.push(e.diagnostic("rule test", &q.display().to_string()));
+            }
+        }
+        for f in walked.files {
+            if let Some(d) = f.parent() {
+                out.push(d.to_path_buf());
+            }
+        }
     }
-    out
+    out.sort();
+    out.dedup();
+    // a test folder's own folders are its data, not tests
+    let mut kept: Vec<PathBuf> = Vec::new();
+    for d in out {
+        if !kept.iter().any(|k| d.starts_with(k)) {
+            kept.push(d);
+        }
+    }
+    (kept, errors)
 }
 
 /// The schema for a test: its own `schema.yaml`, else one in a parent test folder.
@@ -217,7 +231,11 @@ pub fn run(project: &Project) -> Result<Fixtures, Failure> {
             _ => None,
         })
         .collect();
-    let dirs = test_dirs(&roots);
+    let confine = project.confine(&roots);
+    let (dirs, walk_errors) = test_dirs(&roots, &confine);
+    if !walk_errors.is_empty() {
+        return Err(Failure::new(walk_errors, Sources::new()));
+    }
     if dirs.is_empty() {
         let d = Diagnostic::error("A0010", "no rule tests found").expected(format!(
             "folders holding `{EXPECT_FILE}` under {}",
@@ -232,7 +250,7 @@ pub fn run(project: &Project) -> Result<Fixtures, Failure> {
     let outcomes = dirs
         .iter()
         .map(|dir| {
-            run_one(dir, &roots, &loaded, &rules).unwrap_or_else(|failure| Outcome {
+            run_one(dir, &roots, &confine, &loaded, &rules).unwrap_or_else(|failure| Outcome {
                 name: dir.display().to_string(),
                 ok: false,
                 detail: "  the test could not run (see the errors above)\n".into(),
@@ -249,16 +267,14 @@ pub fn run(project: &Project) -> Result<Fixtures, Failure> {
 fn run_one(
     dir: &Path,
     roots: &[PathBuf],
+    confine: &Confine,
     rules: &LoadedRules,
     all_rules: &[String],
 ) -> Result<Outcome, Failure> {
     let name = dir.display().to_string();
     let expect_path = dir.join(EXPECT_FILE);
-    let text = std::fs::read_to_string(&expect_path).map_err(|e| {
-        Failure::one(
-            Diagnostic::error("A0011", format!("cannot read `{}`", expect_path.display()))
-                .found(e.to_string()),
-        )
+    let text = files::read_text(&expect_path, confine, MAX_EXPECT).map_err(|e| {
+        Failure::one(e.diagnostic("test expectations", &expect_path.display().to_string()))
     })?;
     let expect: ExpectFile = serde_yaml::from_str(&text).map_err(|e| {
         let file: std::sync::Arc<str> = expect_path.display().to_string().into();
@@ -301,24 +317,25 @@ fn run_one(
         ));
     }
     // the data: every file of the folder but the expectations and the schema
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| {
-        p.is_file()
-            && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n != EXPECT_FILE
-                    && n != "schema.yaml"
-                    && !n.starts_with('.')
-                    && !n.eq_ignore_ascii_case("README.md")
-            })
+    let listed = files::list(dir, confine, &|p| {
+        p.file_name().and_then(|n| n.to_str()).is_none_or(|n| {
+            n != EXPECT_FILE && n != "schema.yaml" && !n.eq_ignore_ascii_case("README.md")
+        })
     });
-    files.sort();
+    if !listed.errors.is_empty() {
+        let ds = listed
+            .errors
+            .iter()
+            .map(|(p, e)| e.diagnostic("test data", &p.display().to_string()))
+            .collect();
+        return Err(Failure::new(ds, Sources::new()));
+    }
+    let data_files = listed.files;
     let opts = crate::data::LoadOptions {
         schema: schema_for(dir, roots),
         ..Default::default()
     };
-    let (mut ds, mut diags) = crate::data::load(&files, &opts);
+    let (mut ds, mut diags) = crate::data::load(&data_files, &opts);
     diags.extend(crate::data::validate_and_mend(&mut ds).0);
     crate::diag::diagnostic::sort(&mut diags);
     let mut sources = ds.sources.clone();

@@ -20,8 +20,9 @@ pub use rules::LoadedRules;
 
 use crate::check::Suite;
 use crate::data::{self, Dataset, LoadOptions};
-use crate::diag::{diagnostic, Diagnostic, Level, Sources};
+use crate::diag::{diagnostic, escape, Diagnostic, Level, Sources};
 use crate::eval::{DataErrors, Engine, Limits, Report, RunOptions};
+use crate::files::{self, Confine};
 use crate::syntax::ast;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -177,7 +178,70 @@ impl Project {
     /// Read the config (a missing default `factlint.yaml` is no error).
     pub fn open(options: Options) -> Result<Project, Failure> {
         let config = config::load(options.config.as_deref()).map_err(|d| Failure::one(*d))?;
-        Ok(Project { config, options })
+        let project = Project { config, options };
+        let outside = project.config_paths_outside();
+        if !outside.is_empty() {
+            return Err(Failure::new(outside, Sources::new()));
+        }
+        Ok(project)
+    }
+
+    /// The folder of `factlint.yaml`, when there is one.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.config.file.as_ref().map(|_| {
+            if self.config.dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                self.config.dir.clone()
+            }
+        })
+    }
+
+    /// Where files named by other files may be read from, for a suite or dataset given
+    /// as `paths`: the project folder (of `factlint.yaml`), and each folder given (or
+    /// the folder of each file given).
+    pub fn confine(&self, paths: &[PathBuf]) -> Confine {
+        let mut c = rules::roots_of(paths);
+        if let Some(d) = self.dir() {
+            c.add(&d);
+        }
+        c
+    }
+
+    /// Paths `factlint.yaml` names must resolve inside its folder: a pull request can
+    /// change the config, and must not make a run read `/etc/shadow` or write a
+    /// baseline anywhere else. One error per path outside.
+    fn config_paths_outside(&self) -> Vec<Diagnostic> {
+        let (Some(dir), Some(file)) = (self.dir(), &self.config.file) else {
+            return Vec::new();
+        };
+        let inside = Confine::within([dir.as_path()]);
+        let c = &self.config;
+        let mut named: Vec<(&str, &PathBuf)> = Vec::new();
+        named.extend(c.rules.iter().map(|p| ("rules", p)));
+        named.extend(c.data.iter().map(|p| ("data", p)));
+        named.extend(c.tests.iter().map(|p| ("tests", p)));
+        named.extend(c.schema.iter().map(|p| ("schema", p)));
+        named.extend(c.suppressions.iter().map(|p| ("suppressions", p)));
+        named.extend(c.baseline.iter().map(|p| ("baseline", p)));
+        let name = file.display().to_string();
+        named
+            .into_iter()
+            .filter(|(_, p)| !files::resolves_inside(p, &inside))
+            .map(|(key, p)| {
+                Diagnostic::error(
+                    "F0003",
+                    format!(
+                        "`{key}:` in `{}` names a path outside the project",
+                        escape::visible(&name)
+                    ),
+                )
+                .at(files::file_span(&name), "in this config")
+                .expected("a path inside the folder of factlint.yaml (symlinks followed)")
+                .found(format!("`{}`", escape::visible(&p.display().to_string())))
+                .help("paths in factlint.yaml stay inside the project; name a file outside on the command line instead")
+            })
+            .collect()
     }
 
     /// A project with no config file: only what `options` says.
@@ -213,6 +277,7 @@ impl Project {
                 .or_else(|| self.config.schema.clone()),
             max_file_size: self.options.max_file_size,
             import: self.options.import,
+            confine: self.confine(&self.data_paths()),
             ..LoadOptions::default()
         }
     }
@@ -238,14 +303,7 @@ impl Project {
 
     /// Read and parse the rule files, following includes.
     pub fn read_rules(&self) -> LoadedRules {
-        let project = self.config.file.as_ref().map(|_| {
-            if self.config.dir.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                self.config.dir.clone()
-            }
-        });
-        rules::load_within(&self.rule_paths(), project.as_deref())
+        rules::load_within(&self.rule_paths(), self.dir().as_deref())
     }
 
     /// Whether data errors stop the run (`--strict`, or `strict: true` in the config).

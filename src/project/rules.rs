@@ -1,7 +1,8 @@
 //! Reading a rule suite from files and folders: every `*.rules` file (folders walked
 //! in sorted order), includes followed once each, all parse errors together.
 
-use crate::diag::{Diagnostic, Sources, Span};
+use crate::diag::{escape, Diagnostic, Sources, Span};
+use crate::files::{self, Confine, FileError, Kind};
 use crate::syntax::ast;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,51 +15,53 @@ pub struct LoadedRules {
 }
 
 /// The rule files named by `paths`: files as given, folders searched (recursively,
-/// skipping hidden folders) for `*.rules`, each folder's files sorted.
-pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+/// skipping hidden entries) for `*.rules`, each folder's files sorted. A folder with
+/// no rule files is an error: a suite that runs nothing must not pass. A walked
+/// symlink that leads outside `confine` (or, with `None`, outside the folder given) or
+/// back up the tree is an error and is not followed.
+pub fn rule_files(
+    paths: &[PathBuf],
+    confine: Option<&Confine>,
+) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            collect(p, &mut out, &mut errors);
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            errors.push(
-                Diagnostic::error("F0001", format!("`{}` does not exist", p.display()))
+        let name = display(p);
+        match files::kind(p) {
+            Kind::Dir => {
+                let mut c = confine.cloned().unwrap_or_else(|| Confine::within([]));
+                c.add(p);
+                let walked = files::walk(p, &c, &|q, is_dir| {
+                    is_dir || q.extension().is_some_and(|e| e == "rules")
+                });
+                for (q, e) in &walked.errors {
+                    errors.push(e.diagnostic("rule file", &display(q)));
+                }
+                if walked.files.is_empty() && walked.errors.is_empty() {
+                    errors.push(
+                        Diagnostic::error("F0008", format!("no rule files in `{}`", escape::visible(&name)))
+                            .at(files::file_span(&name), "this folder")
+                            .expected("files ending in `.rules` (in this folder or below it)")
+                            .found("none")
+                            .help("give the folder that holds the suite's `*.rules` files, or the files themselves"),
+                    );
+                }
+                out.extend(walked.files);
+            }
+            Kind::File => out.push(p.clone()),
+            Kind::Missing => errors.push(
+                FileError::Missing
+                    .diagnostic("rule file", &name)
                     .help("give rule files or folders holding `*.rules` files"),
-            );
+            ),
+            Kind::Loop => errors.push(FileError::Loop.diagnostic("rule file", &name)),
+            k => errors.push(FileError::NotRegular(k).diagnostic("rule file", &name)),
         }
     }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(read_error(&dir.display().to_string(), &e));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if p.is_dir() {
-            if !hidden {
-                collect(&p, out, errors);
-            }
-        } else if p.extension().is_some_and(|e| e == "rules") {
-            out.push(p);
-        }
     }
 }
 
@@ -84,10 +87,11 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
     let mut sources = Sources::new();
     let mut files = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
-    let project = project.and_then(|p| std::fs::canonicalize(p).ok());
-    let mut roots = roots_of(paths);
-    roots.extend(project);
-    let given = rule_files(paths).unwrap_or_else(|errors| {
+    let mut confine = roots_of(paths);
+    if let Some(p) = project {
+        confine.add(p);
+    }
+    let given = rule_files(paths, Some(&confine)).unwrap_or_else(|errors| {
         diags.extend(errors);
         Vec::new()
     });
@@ -100,29 +104,19 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
             None => d,
         };
         let named = from.is_none() && paths.contains(&path);
-        let key = match std::fs::canonicalize(&path) {
-            Ok(k) => k,
-            Err(e) => {
-                diags.push(at(Diagnostic::error(
-                    "A0003",
-                    format!("cannot read rule file `{name}`"),
-                )
-                .found(e.to_string())));
-                continue;
-            }
-        };
-        if seen.contains(&key) {
-            continue;
-        }
         // a file that cannot be read is not marked seen: each include of it is an error
-        let bytes = match read_checked(&path, named, &roots) {
+        let bytes = match read_checked(&path, named, &confine) {
             Ok(b) => b,
             Err(d) => {
                 diags.push(at(*d));
                 continue;
             }
         };
-        seen.push(key);
+        match std::fs::canonicalize(&path) {
+            Ok(key) if seen.contains(&key) => continue,
+            Ok(key) => seen.push(key),
+            Err(_) => {}
+        }
         let (file, mut ds) = crate::syntax::parse_bytes(name.clone(), &bytes);
         sources.add(name.clone(), String::from_utf8_lossy(&bytes).into());
         diags.append(&mut ds);
@@ -148,7 +142,7 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
 
 /// The folders a suite given as `paths` may read from: each folder given, and the
 /// folder of each file given, with symlinks resolved.
-pub fn roots_of(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub fn roots_of(paths: &[PathBuf]) -> Confine {
     let mut roots = Vec::new();
     for p in paths {
         let dir = if p.is_dir() {
@@ -159,103 +153,22 @@ pub fn roots_of(paths: &[PathBuf]) -> Vec<PathBuf> {
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("."))
         };
-        if let Ok(c) = std::fs::canonicalize(&dir) {
-            roots.push(c);
-        }
+        roots.push(dir);
     }
-    roots
+    Confine::within(roots.iter().map(PathBuf::as_path))
 }
 
-/// Read a rule file the safe way: unless it was `named` on the command line or in the
-/// config, it must resolve (symlinks followed) inside one of `roots`; it must be a
-/// regular file (a FIFO would block, a device never end) of at most `MAX_RULE_FILE`
-/// bytes. Errors quote nothing of the file.
+/// Read a rule file through [`files::read`]: unless it was `named` on the command line
+/// or in the config, it must resolve (symlinks followed) inside `confine`; it must be
+/// a regular file (a FIFO would block, a device never end) of at most
+/// `MAX_RULE_FILE` bytes. Errors quote nothing of the file.
 pub fn read_checked(
     path: &Path,
     named: bool,
-    roots: &[PathBuf],
+    confine: &Confine,
 ) -> Result<Vec<u8>, Box<Diagnostic>> {
-    let name = display(path);
-    let key = std::fs::canonicalize(path).map_err(|e| {
-        Box::new(
-            Diagnostic::error("A0003", format!("cannot read rule file `{name}`"))
-                .found(e.to_string()),
-        )
-    })?;
-    if !named && !roots.iter().any(|r| key.starts_with(r)) {
-        // nothing of the file is read, so nothing of it can reach a log
-        return Err(Box::new(
-            Diagnostic::error("F0003", format!("`{name}` is outside the project"))
-                .expected("an include inside the rules folder or the folder of factlint.yaml")
-                .found(format!("a path that resolves outside them (`{name}`)"))
-                .help(
-                    "copy the file into the project, or name it on the command line with --rules",
-                ),
-        ));
-    }
-    match std::fs::metadata(&key) {
-        Ok(m) if !m.is_file() => {
-            return Err(Box::new(
-                Diagnostic::error("F0004", format!("`{name}` is not a regular file"))
-                    .expected("a rule file")
-                    .found(kind_of(&m).to_string()),
-            ))
-        }
-        Ok(m) if m.len() > MAX_RULE_FILE => {
-            return Err(Box::new(
-                Diagnostic::error("F0005", format!("rule file `{name}` is too large"))
-                    .expected(format!("at most {} MB", MAX_RULE_FILE / (1024 * 1024)))
-                    .found(format!("{} bytes", m.len())),
-            ))
-        }
-        _ => {}
-    }
-    read_bounded(&key, MAX_RULE_FILE).map_err(|e| {
-        Box::new(
-            Diagnostic::error("A0003", format!("cannot read rule file `{name}`"))
-                .found(e.to_string()),
-        )
-    })
-}
-
-/// What a path is, for people, when it is not a regular file.
-fn kind_of(m: &std::fs::Metadata) -> &'static str {
-    let t = m.file_type();
-    if t.is_dir() {
-        return "a folder";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a named pipe (FIFO), which could block the run forever";
-        } else if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        } else if t.is_socket() {
-            return "a socket";
-        }
-    }
-    "not a regular file"
-}
-
-/// Read at most `limit` bytes (a file that grows past its size while read is cut,
-/// and then refused by the caller's parse, not read forever).
-fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit + 1)
-        .read_to_end(&mut out)?;
-    if out.len() as u64 > limit {
-        return Err(std::io::Error::other(format!(
-            "larger than {} MB",
-            limit / (1024 * 1024)
-        )));
-    }
-    Ok(out)
-}
-
-/// A file or folder that cannot be read.
-pub fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("F0001", format!("cannot read `{name}`: {e}"))
+    let anywhere = Confine::anywhere();
+    let c = if named { &anywhere } else { confine };
+    files::read(path, c, MAX_RULE_FILE)
+        .map_err(|e| Box::new(e.diagnostic("rule file", &display(path))))
 }

@@ -1,14 +1,11 @@
 //! Choosing and writing report outputs: the `Format` enum and its dispatch, the
-//! `--output FORMAT=PATH` specs, atomic file writing, and the `--fail-on` threshold.
+//! `--output FORMAT=PATH` specs, and the `--fail-on` threshold.
 
 use crate::diag::{Severity, VerdictKind};
 use crate::eval::{Certainty, Evidence, Report};
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An output format of `factlint check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
@@ -156,70 +153,6 @@ pub fn render(format: Format, report: &Report, color: bool) -> String {
             report,
             &super::claimreview::ClaimReviewOptions::default(),
         ),
-    }
-}
-
-/// Write a file so that readers see either the old contents or the new, never a part:
-/// the bytes go to a temporary file in the same directory, are flushed to disk, and the
-/// temporary file is renamed over `path`. On failure the temporary file is removed and
-/// an existing file at `path` is left as it was.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, |f| f.write_all(contents))
-}
-
-/// Like [`write_atomic`], with the contents written by `write` (for streaming output).
-pub fn write_atomic_with<F>(path: &Path, write: F) -> io::Result<()>
-where
-    F: FnOnce(&mut File) -> io::Result<()>,
-{
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("`{}` does not name a file", path.display()),
-        )
-    })?;
-    let (tmp_path, mut file) = loop {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".{}.{n}.tmp", std::process::id()));
-        let tmp_path = dir.join(tmp_name);
-        match File::options().write(true).create_new(true).open(&tmp_path) {
-            Ok(f) => break (tmp_path, f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    };
-    let result = (|| {
-        write(&mut file)?;
-        file.flush()?;
-        // keep the permissions of the file being replaced
-        if let Ok(meta) = fs::metadata(path) {
-            if meta.is_file() {
-                file.set_permissions(meta.permissions())?;
-            }
-        }
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp_path, path)
-    })();
-    match result {
-        Ok(()) => {
-            // make the rename itself durable; not every platform can sync a directory
-            if let Ok(d) = File::open(&dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        }
-        Err(e) => {
-            let _ = fs::remove_file(&tmp_path);
-            Err(e)
-        }
     }
 }
 

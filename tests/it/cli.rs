@@ -558,15 +558,14 @@ fn strict_stops_at_data_errors_before_any_rule() {
     assert!(stderr(&o).contains("error[D0010]"), "{}", stderr(&o));
 
     // `strict: true` in the config does the same
+    // (paths in factlint.yaml stay inside its folder: the case is copied there)
     let dir = tempdir("strict-config");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    copy_into(&root.join(KEEP_GOING_RULES), &dir.join("rules"));
+    copy_into(&root.join(KEEP_GOING_DATA), &dir.join("data"));
     std::fs::write(
         dir.join("factlint.yaml"),
-        format!(
-            "rules: [{}]\ndata: [{}]\nstrict: true\n",
-            root.join(KEEP_GOING_RULES).display(),
-            root.join(KEEP_GOING_DATA).display()
-        ),
+        "rules: [rules]\ndata: [data]\nstrict: true\n",
     )
     .unwrap();
     let config = dir.join("factlint.yaml").display().to_string();
@@ -582,7 +581,7 @@ fn strict_stops_at_data_errors_before_any_rule() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).is_empty(), "no report: {}", stdout(&o));
     let err = stderr(&o);
-    assert!(err.contains("D0001") && !err.contains("C0010"), "{err}");
+    assert!(err.contains("F0001") && !err.contains("C0010"), "{err}");
 }
 
 #[test]
@@ -625,13 +624,11 @@ fn hide_possible_leaves_out_possible_findings_and_counts_them() {
     let dir = std::env::temp_dir().join(format!("factlint-hide-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    copy_into(&root.join(rules), &dir.join("rules"));
+    copy_into(&root.join(case), &dir.join("data"));
     std::fs::write(
         dir.join("factlint.yaml"),
-        format!(
-            "rules: [{}]\ndata: [{}]\nhide_possible: true\n",
-            root.join(rules).display(),
-            root.join(case).display()
-        ),
+        "rules: [rules]\ndata: [data]\nhide_possible: true\n",
     )
     .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
@@ -806,4 +803,21 @@ fn a_closed_stdout_pipe_ends_quietly_and_report_files_are_written() {
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(o.status.code(), Some(101), "{err}");
     assert!(sarif.is_file(), "the SARIF file was not written: {err}");
+}
+
+/// Copy a file or folder to `to` (a file is copied into the folder `to`).
+fn copy_into(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    if from.is_file() {
+        std::fs::copy(from, to.join(from.file_name().unwrap())).unwrap();
+        return;
+    }
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            copy_into(&p, &to.join(p.file_name().unwrap()));
+        } else {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
 }

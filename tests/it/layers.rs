@@ -9,6 +9,7 @@ use std::path::Path;
 /// layer are independent of each other.
 const LAYERS: &[&[&str]] = &[
     &["diag"],
+    &["files"],
     &["syntax", "data"],
     &["check"],
     &["plan"],

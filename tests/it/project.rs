@@ -37,7 +37,7 @@ fn a_missing_config_is_a_located_failure_not_a_default() {
         ..Options::default()
     })
     .expect_err("an explicit config that does not exist");
-    assert_eq!(f.diagnostics[0].code, "A0001");
+    assert_eq!(f.diagnostics[0].code, "F0001");
 }
 
 #[test]

@@ -15,9 +15,7 @@ use factlint::report::claimreview::{render_claimreview, ClaimReviewOptions, Clai
 use factlint::report::github::{escape_data, escape_property, render_github};
 use factlint::report::json::{render_json, render_jsonl};
 use factlint::report::junit::{escape_xml, render_junit};
-use factlint::report::output::{
-    count_at_or_above, parse_output_spec, render, write_atomic, write_atomic_with, Format,
-};
+use factlint::report::output::{count_at_or_above, parse_output_spec, render, Format};
 use factlint::report::sarif::render_sarif;
 use factlint::report::suppress::{apply_suppressions, load_suppressions};
 use factlint::report::text::render_text;
@@ -435,8 +433,8 @@ fn entries(dir: &Path) -> Vec<String> {
 fn write_atomic_replaces_an_existing_file_whole() {
     let dir = scratch("replace");
     let path = dir.join("factlint.sarif");
-    write_atomic(&path, &vec![b'x'; 100_000]).unwrap();
-    write_atomic(&path, b"short").unwrap();
+    factlint::files::write(&path, &vec![b'x'; 100_000]).unwrap();
+    factlint::files::write(&path, b"short").unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"short");
     assert_eq!(entries(&dir), ["factlint.sarif"]);
 }
@@ -446,9 +444,8 @@ fn write_atomic_failure_leaves_no_partial_file() {
     let dir = scratch("failure");
     let path = dir.join("report.json");
     // a failure half way through writing: the old file stays, no temporary remains
-    write_atomic(&path, b"old").unwrap();
-    let err = write_atomic_with(&path, |f| {
-        use std::io::Write;
+    factlint::files::write(&path, b"old").unwrap();
+    let err = factlint::files::write_with(&path, &mut |f| {
         f.write_all(b"half of the new")?;
         Err(std::io::Error::other("disk full"))
     })
@@ -461,11 +458,11 @@ fn write_atomic_failure_leaves_no_partial_file() {
     let blocked = dir.join("blocked");
     std::fs::create_dir(&blocked).unwrap();
     std::fs::write(blocked.join("inside"), b"keep").unwrap();
-    assert!(write_atomic(&blocked, b"new").is_err());
+    assert!(factlint::files::write(&blocked, b"new").is_err());
     assert_eq!(entries(&dir), ["blocked", "report.json"]);
 
     // a missing directory is an error, not a panic
-    assert!(write_atomic(&dir.join("no/such/dir/x.json"), b"x").is_err());
+    assert!(factlint::files::write(&dir.join("no/such/dir/x.json"), b"x").is_err());
 }
 
 // ---------------------------------------------------------------------------
