@@ -72,13 +72,25 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
             code = 2;
         }
     }
-    if args.hide_possible || loaded.config.hide_possible {
-        output::hide_possible(&mut report);
-    }
+    // a baseline holds every finding of a complete run, or is not written
+    let incomplete = if code == 2 {
+        Some("the run had errors".to_string())
+    } else if loaded.data_errors.is_some() {
+        Some("the data has errors, so the rules ran over part of it".to_string())
+    } else if run_diags.iter().any(|d| d.code == "E0002") {
+        Some(format!(
+            "--max-findings {} cut the findings",
+            args.max_findings
+        ))
+    } else {
+        None
+    };
     let ci_options = CiOptions {
         suppressions: args.suppressions.clone(),
         baseline: args.baseline.clone(),
         write_baseline: args.write_baseline.clone(),
+        incomplete,
+        some_rules: !args.rule.is_empty(),
     };
     let suppressed = match ci::apply(&loaded, &ci_options, &mut report) {
         Ok(outcome) => {
@@ -92,6 +104,10 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         }
         Err(f) => return emit_failure(global, &f),
     };
+    // after the baseline is written: it keeps the possible findings hidden here
+    if args.hide_possible || loaded.config.hide_possible {
+        output::hide_possible(&mut report);
+    }
     // SARIF shows suppressed findings as dismissed, with the reviewer's reason
     let render = |format: Format, color: bool| match (&suppressed, format) {
         (Some((found, entries)), Format::Sarif) => {
@@ -153,7 +169,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         .unwrap_or(FailOn::Warning);
     let n = failing(&report, fail_on, args.fail_on_possible);
     let code = i32::from(n > 0);
-    if n > 0 && args.format == Format::Text {
+    if n > 0 && args.format == Format::Text && !super::stdout_failed() {
         let threshold = fail_on.threshold().map(|s| s.as_str()).unwrap_or("never");
         eprintln!(
             "exit 1: {n} finding{} at or above --fail-on {threshold}",

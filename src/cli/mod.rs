@@ -7,6 +7,23 @@ use crate::diag::Severity;
 use crate::project::{self, Failure, Project};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+// `eprintln!` and `eprint!` that never panic, for every file of `cli/`: std's panic
+// when stderr cannot be written (a full disk, a closed descriptor); here the message
+// is lost and the run goes on to its exit code.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 pub mod check;
 pub mod explain;
@@ -99,7 +116,12 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    run(cli)
+    let code = run(cli);
+    if STDOUT_FAILED.load(Ordering::Relaxed) {
+        // the report did not reach standard output: the run is not a pass
+        return code.max(2);
+    }
+    code
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -275,9 +297,19 @@ pub fn load(global: &GlobalArgs, options: project::Options) -> Result<project::P
     Ok(prepared)
 }
 
+/// Set when standard output could not be written for a reason other than a closed
+/// pipe: the run then exits 2.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Whether standard output failed (the run will exit 2).
+pub fn stdout_failed() -> bool {
+    STDOUT_FAILED.load(Ordering::Relaxed)
+}
+
 /// Write to standard output. A closed pipe (`factlint check | head -1`) or a full
-/// disk does not panic: the rest of the run (report files, the exit code) goes on,
-/// and only a failure other than a closed pipe is said, once, on standard error.
+/// disk does not panic: the rest of the run (report files) goes on. A closed pipe is
+/// the reader's choice and says nothing; any other failure is said, once, on
+/// standard error, and the run exits 2.
 pub fn out(text: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
@@ -285,8 +317,10 @@ pub fn out(text: &str) {
         .write_all(text.as_bytes())
         .and_then(|_| stdout.flush())
     {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report to standard output: {e}");
+        if e.kind() != std::io::ErrorKind::BrokenPipe
+            && !STDOUT_FAILED.swap(true, Ordering::Relaxed)
+        {
+            eprintln!("error[F0009]: cannot write the report to standard output: {e}");
         }
     }
 }

@@ -5,7 +5,6 @@ use super::GlobalArgs;
 use crate::diag::{Diagnostic, Sources};
 use crate::project::rules;
 use clap::Args;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -52,8 +51,7 @@ pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
             } else {
                 text.push_str(&crate::syntax::tree_view(&ast, 100));
             }
-            // a closed pipe (`| head`) is not an error worth a panic
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            super::out(&text);
         } else {
             sources.add(name, String::from_utf8_lossy(&bytes).into());
             diags.extend(errors);

@@ -2,9 +2,12 @@
 //! (only new findings, and the resolved ones), applied to a report.
 
 use super::{Failure, Prepared};
+use crate::diag::escape;
 use crate::diag::{Diagnostic, Sources};
 use crate::eval::Report;
-use crate::report::baseline::{apply_baseline, read_baseline, write_baseline};
+use crate::report::baseline::{
+    apply_baseline, baseline_of, read_baseline, render_baseline, BaselineEntry,
+};
 use crate::report::suppress::{
     apply_suppressions, load_suppressions, SuppressedFinding, Suppression,
 };
@@ -16,6 +19,12 @@ pub struct CiOptions {
     pub suppressions: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub write_baseline: Option<PathBuf>,
+    /// Why this run cannot write a baseline (it failed, or saw only part of the
+    /// findings), when it cannot: `write_baseline` is then refused, never a file
+    /// with entries missing.
+    pub incomplete: Option<String>,
+    /// Only some rules ran (`--rule`): a baseline written keeps the others' entries.
+    pub some_rules: bool,
 }
 
 /// The findings suppressions took out of a run, and the entries, for SARIF.
@@ -79,40 +88,86 @@ pub fn apply(
         out.sources = sources;
         out.suppressed = Some((outcome.suppressed, entries));
     }
-    if let Some(path) = &opts.write_baseline {
-        if let Err(e) = crate::files::write(path, write_baseline(report).as_bytes()) {
-            let d = Diagnostic::error("A0009", format!("cannot write `{}`", path.display()))
-                .found(e.to_string());
-            return Err(fail(out, vec![d], Sources::new()));
-        }
+    if let (Some(path), Some(why)) = (&opts.write_baseline, &opts.incomplete) {
+        let d = Diagnostic::error(
+            "A0015",
+            format!(
+                "not writing the baseline `{}`: {why}",
+                escape::visible(&path.display().to_string())
+            ),
+        )
+        .expected("a complete run: every rule of the suite, every finding, no errors")
+        .found(why.clone())
+        .help("fix the errors above (or raise --max-findings) and write the baseline again; the old baseline is unchanged");
+        return Err(fail(out, vec![d], Sources::new()));
     }
+    // what to write is taken before the baseline filters the report
+    let to_write = opts
+        .write_baseline
+        .as_ref()
+        .map(|p| (p.clone(), baseline_of(report)));
     let base_path = opts
         .baseline
         .clone()
         .or_else(|| prepared.config.baseline.clone());
     if let Some(path) = base_path {
-        // writing and reading the same baseline in one run compares it with itself
-        if opts.write_baseline.as_ref() != Some(&path) {
-            let text = match read("baseline", &path) {
-                Ok(t) => t,
-                Err(d) => return Err(fail(out, vec![*d], Sources::new())),
-            };
-            let name = path.display().to_string();
-            match read_baseline(&name, &text) {
-                Ok(mut b) => {
-                    // entries of rules that did not run (`--rule`) are neither new nor resolved
-                    b.entries
-                        .retain(|e| report.rules.iter().any(|r| r.id == e.rule));
-                    let diff = apply_baseline(report, &b);
-                    out.baseline_diff = Some(diff.render_text());
-                }
-                Err(d) => {
-                    let mut sources = Sources::new();
-                    sources.add(name.as_str().into(), text.as_str().into());
-                    return Err(fail(out, vec![d], sources));
-                }
+        let text = match read("baseline", &path) {
+            Ok(t) => t,
+            Err(d) => return Err(fail(out, vec![*d], Sources::new())),
+        };
+        let name = path.display().to_string();
+        match read_baseline(&name, &text) {
+            Ok(mut b) => {
+                // entries of rules that did not run (`--rule`) are neither new nor resolved
+                b.entries
+                    .retain(|e| report.rules.iter().any(|r| r.id == e.rule));
+                let diff = apply_baseline(report, &b);
+                out.baseline_diff = Some(diff.render_text());
+            }
+            Err(d) => {
+                let mut sources = Sources::new();
+                sources.add(name.as_str().into(), text.as_str().into());
+                return Err(fail(out, vec![d], sources));
             }
         }
     }
+    if let Some((path, mut entries)) = to_write {
+        // a run of some rules (`--rule`) keeps the entries of the others
+        if opts.some_rules {
+            match kept_entries(&path, report) {
+                Ok(kept) => entries.extend(kept),
+                Err(d) => return Err(fail(out, vec![*d], Sources::new())),
+            }
+        }
+        let text = render_baseline(entries);
+        if let Err(e) = crate::files::write(&path, text.as_bytes()) {
+            let d = Diagnostic::error(
+                "A0009",
+                format!(
+                    "cannot write `{}`",
+                    escape::visible(&path.display().to_string())
+                ),
+            )
+            .found(e.to_string());
+            return Err(fail(out, vec![d], Sources::new()));
+        }
+    }
     Ok(out)
+}
+
+/// The entries of an existing baseline at `path` for rules this run did not run.
+fn kept_entries(path: &Path, report: &Report) -> Result<Vec<BaselineEntry>, Box<Diagnostic>> {
+    if crate::files::kind(path) == crate::files::Kind::Missing {
+        return Ok(Vec::new());
+    }
+    let text = read("baseline", path)?;
+    let b = read_baseline(&path.display().to_string(), &text).map_err(|d| {
+        Box::new(d.help(
+            "a run of some rules (--rule) keeps the other rules' entries of the baseline it replaces; this one cannot be read, so it is left as it is",
+        ))
+    })?;
+    Ok(b.entries
+        .into_iter()
+        .filter(|e| !report.rules.iter().any(|r| r.id == e.rule))
+        .collect())
 }

@@ -64,7 +64,16 @@ struct BaselineFile {
 /// Write the baseline of a report: JSON with one finding a line, sorted by rule,
 /// records and id, so that the file diffs well in review.
 pub fn write_baseline(report: &Report) -> String {
-    let mut entries: Vec<BaselineEntry> = report.findings.iter().map(BaselineEntry::of).collect();
+    render_baseline(baseline_of(report))
+}
+
+/// The baseline entries of a report's findings.
+pub fn baseline_of(report: &Report) -> Vec<BaselineEntry> {
+    report.findings.iter().map(BaselineEntry::of).collect()
+}
+
+/// A baseline file of `entries` (sorted and deduplicated here).
+pub fn render_baseline(mut entries: Vec<BaselineEntry>) -> String {
     entries.sort();
     entries.dedup();
     let mut out = format!("{{\n  \"version\": {BASELINE_VERSION},\n  \"findings\": [");
