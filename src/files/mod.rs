@@ -422,12 +422,13 @@ fn walk_in(
                 }
             }
             Kind::Loop => out.errors.push((p, FileError::Loop)),
-            _ => match fs::canonicalize(&p) {
+            Kind::File => match fs::canonicalize(&p) {
                 Ok(resolved) if !confine.allows(&resolved) => {
                     out.errors.push((p, FileError::Outside))
                 }
                 _ => out.files.push(p),
             },
+            k => out.errors.push((p, FileError::NotRegular(k))),
         }
     }
 }
