@@ -105,6 +105,11 @@ pub fn resolves_inside(path: &Path, confine: &Confine) -> bool {
     }
 }
 
+/// `path` with symlinks resolved, if it exists (a key for "the same file").
+pub fn resolve(path: &Path) -> Option<PathBuf> {
+    fs::canonicalize(path).ok()
+}
+
 /// What a path is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -112,7 +112,7 @@ fn schema_for(dir: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
     let mut d = Some(dir);
     while let Some(x) = d {
         let s = x.join("schema.yaml");
-        if s.is_file() {
+        if files::kind(&s) == files::Kind::File {
             return Some(s);
         }
         if roots.iter().any(|r| r == x) {

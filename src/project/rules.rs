@@ -112,10 +112,10 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
                 continue;
             }
         };
-        match std::fs::canonicalize(&path) {
-            Ok(key) if seen.contains(&key) => continue,
-            Ok(key) => seen.push(key),
-            Err(_) => {}
+        match files::resolve(&path) {
+            Some(key) if seen.contains(&key) => continue,
+            Some(key) => seen.push(key),
+            None => {}
         }
         let (file, mut ds) = crate::syntax::parse_bytes(name.clone(), &bytes);
         sources.add(name.clone(), String::from_utf8_lossy(&bytes).into());
@@ -145,7 +145,7 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
 pub fn roots_of(paths: &[PathBuf]) -> Confine {
     let mut roots = Vec::new();
     for p in paths {
-        let dir = if p.is_dir() {
+        let dir = if files::kind(p) == Kind::Dir {
             p.clone()
         } else {
             p.parent()

@@ -176,3 +176,46 @@ fn cli_files_import_nothing_from_each_other_but_shared_arguments() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Every file is read and written through `src/files/` (confined, kind-checked,
+/// bounded, atomic): no other module touches the file system itself.
+#[test]
+fn only_files_touches_the_file_system() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    assert!(files.len() > 50, "the walk sees src/");
+    let mut bad = Vec::new();
+    for f in files {
+        if f.strip_prefix(&src).unwrap().starts_with("files") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            for needle in [
+                "std::fs",
+                "fs::",
+                "File::",
+                "OpenOptions",
+                "read_dir",
+                ".is_dir()",
+                ".is_file()",
+                ".exists()",
+                "canonicalize",
+            ] {
+                if code.contains(needle) {
+                    bad.push(format!("{}:{}: `{needle}`: {}", f.display(), n + 1, code));
+                }
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "file system access outside src/files/ (use crate::files):\n{}",
+        bad.join("\n")
+    );
+}
