@@ -88,6 +88,17 @@ fn refused(o: &Output, code: &str) {
     );
 }
 
+/// Run factlint in `dir`, which must refuse with `code` (see [`refused`]) and change
+/// nothing on disk, in the project or beside it.
+fn refuse(dir: &Path, args: &[&str], code: &str) -> Output {
+    let around = dir.parent().unwrap();
+    let before = snapshot(around);
+    let o = run(dir, args);
+    refused(&o, code);
+    assert_eq!(snapshot(around), before, "{args:?} changed files on disk");
+    o
+}
+
 fn mkfifo(p: &Path) -> bool {
     Command::new("mkfifo")
         .arg(p)
@@ -132,13 +143,13 @@ fn includes_outside_the_project_are_refused_and_quote_nothing() {
         "/proc/self/environ".to_string(),
     ] {
         std::fs::write(p.join("rules/b.rules"), format!("include \"{include}\"\n")).unwrap();
-        refused(&run(&p, &["check"]), "F0003");
+        refuse(&p, &["check"], "F0003");
     }
     // a symlink inside the rules folder that leads outside, included or walked
     std::fs::write(p.join("rules/b.rules"), "include \"link.rules\"\n").unwrap();
     symlink(&outside, p.join("rules/link.rules")).unwrap();
-    refused(&run(&p, &["check"]), "F0003");
-    refused(&run(&p, &["fmt", "--check"]), "F0003");
+    refuse(&p, &["check"], "F0003");
+    refuse(&p, &["fmt", "--check"], "F0003");
 }
 
 #[test]
@@ -165,8 +176,7 @@ fn paths_in_the_config_stay_inside_the_project() {
         )
         .unwrap();
         for cmd in ["check", "validate", "test"] {
-            let o = run(&p, &[cmd]);
-            refused(&o, "F0003");
+            let o = refuse(&p, &[cmd], "F0003");
             assert!(text(&o).contains(&format!("`{key}:`")), "{}", text(&o));
         }
     }
@@ -183,14 +193,14 @@ fn walked_data_and_rules_do_not_follow_symlinks_outside() {
     let p = project("walk-outside");
     let root = p.parent().unwrap();
     symlink(root.join("secret.yaml"), p.join("data/evil.yaml")).unwrap();
-    refused(&run(&p, &["validate"]), "F0003");
-    refused(&run(&p, &["check"]), "F0003");
+    refuse(&p, &["validate"], "F0003");
+    refuse(&p, &["check"], "F0003");
     std::fs::remove_file(p.join("data/evil.yaml")).unwrap();
     // a symlinked folder that leads outside
     std::fs::create_dir_all(root.join("elsewhere")).unwrap();
     std::fs::write(root.join("elsewhere/x.yaml"), format!("{SECRET}: [\n")).unwrap();
     symlink(root.join("elsewhere"), p.join("data/more")).unwrap();
-    refused(&run(&p, &["check"]), "F0003");
+    refuse(&p, &["check"], "F0003");
     // named on the command line, a file outside is the user's choice
     let o = run(
         &p,
@@ -226,8 +236,7 @@ fn fifos_are_refused_without_blocking_wherever_they_are_named() {
         vec!["check", "--rules", f],
         vec!["validate", f],
     ] {
-        let o = run(&p, &args);
-        refused(&o, "F0004");
+        let o = refuse(&p, &args, "F0004");
         let t = text(&o);
         assert!(
             t.contains("FIFO") && !t.contains("does not exist"),
@@ -236,23 +245,22 @@ fn fifos_are_refused_without_blocking_wherever_they_are_named() {
     }
     // found by walking a data folder or included by a rule file
     std::fs::rename(&fifo, p.join("data/pipe.yaml")).unwrap();
-    refused(&run(&p, &["check"]), "F0004");
+    refuse(&p, &["check"], "F0004");
     std::fs::rename(p.join("data/pipe.yaml"), p.join("rules/pipe.rules")).unwrap();
-    refused(&run(&p, &["check"]), "F0004");
+    refuse(&p, &["check"], "F0004");
     std::fs::write(p.join("rules/b.rules"), "include \"pipe.rules\"\n").unwrap();
-    refused(&run(&p, &["check"]), "F0004");
+    refuse(&p, &["check"], "F0004");
 }
 
 #[test]
 fn devices_behind_symlinks_are_refused() {
     let p = project("devices");
     symlink("/dev/zero", p.join("data/zero.yaml")).unwrap();
-    let o = run(&p, &["check"]);
-    refused(&o, "F0004");
+    let o = refuse(&p, &["check"], "F0004");
     assert!(text(&o).contains("device"), "{}", text(&o));
     std::fs::remove_file(p.join("data/zero.yaml")).unwrap();
     symlink("/dev/zero", p.join("rules/zero.rules")).unwrap();
-    refused(&run(&p, &["check"]), "F0004");
+    refuse(&p, &["check"], "F0004");
 }
 
 #[test]
@@ -262,17 +270,16 @@ fn symlink_loops_end_the_walk_with_an_error() {
     symlink(&p, p.join("data/up")).unwrap();
     symlink(p.join("data/b.yaml"), p.join("data/a.yaml")).unwrap();
     symlink(p.join("data/a.yaml"), p.join("data/b.yaml")).unwrap();
-    let o = run(&p, &["check"]);
-    refused(&o, "F0006");
+    let o = refuse(&p, &["check"], "F0006");
     std::fs::remove_file(p.join("data/up")).unwrap();
     std::fs::remove_file(p.join("data/a.yaml")).unwrap();
     std::fs::remove_file(p.join("data/b.yaml")).unwrap();
     symlink(p.join("rules"), p.join("rules/again")).unwrap();
-    refused(&run(&p, &["check"]), "F0006");
+    refuse(&p, &["check"], "F0006");
     std::fs::remove_file(p.join("rules/again")).unwrap();
     std::fs::create_dir_all(p.join("rules/tests/t")).unwrap();
     symlink(p.join("rules/tests"), p.join("rules/tests/t/again")).unwrap();
-    refused(&run(&p, &["test"]), "F0006");
+    refuse(&p, &["test"], "F0006");
 }
 
 #[test]
@@ -284,8 +291,7 @@ fn names_that_are_not_utf8_are_errors_not_skipped() {
         eprintln!("skipped: this file system refuses names that are not UTF-8");
         return;
     }
-    let o = run(&p, &["validate"]);
-    refused(&o, "F0007");
+    let o = refuse(&p, &["validate"], "F0007");
     assert!(text(&o).contains("caf\u{fffd}.yaml"), "{}", text(&o));
 }
 
@@ -293,8 +299,7 @@ fn names_that_are_not_utf8_are_errors_not_skipped() {
 fn an_empty_rules_folder_is_an_error_not_a_pass() {
     let p = project("empty-rules");
     std::fs::remove_file(p.join("rules/a.rules")).unwrap();
-    let o = run(&p, &["check"]);
-    refused(&o, "F0008");
+    let o = refuse(&p, &["check"], "F0008");
     assert!(
         text(&o).contains("no rule files in `rules`"),
         "{}",
