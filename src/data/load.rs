@@ -81,7 +81,17 @@ pub fn discover(
                     schema = SCHEMA_NAMES
                         .iter()
                         .map(|n| root.join(n))
-                        .find(|p| files::kind(p) == Kind::File);
+                        .find(|p| files::kind(p) != Kind::Missing);
+                    // found, not named: it must stay inside like any walked file
+                    let mut confine = opts.confine.clone();
+                    confine.add(root);
+                    if let Some(p) = schema
+                        .as_ref()
+                        .filter(|p| !files::resolves_inside(p, &confine))
+                    {
+                        diags.push(FileError::Outside.diagnostic("schema", &display(p)));
+                        schema = None;
+                    }
                 }
                 let before = files.len();
                 walk(root, opts, &mut files, diags);

@@ -331,8 +331,16 @@ fn run_one(
         return Err(Failure::new(ds, Sources::new()));
     }
     let data_files = listed.files;
+    let schema = schema_for(dir, roots);
+    if let Some(s) = schema
+        .as_ref()
+        .filter(|s| !files::resolves_inside(s, confine))
+    {
+        let d = files::FileError::Outside.diagnostic("schema", &s.display().to_string());
+        return Err(Failure::one(d));
+    }
     let opts = crate::data::LoadOptions {
-        schema: schema_for(dir, roots),
+        schema,
         ..Default::default()
     };
     let (mut ds, mut diags) = crate::data::load(&data_files, &opts);

@@ -201,6 +201,29 @@ fn walked_data_and_rules_do_not_follow_symlinks_outside() {
     std::fs::write(root.join("elsewhere/x.yaml"), format!("{SECRET}: [\n")).unwrap();
     symlink(root.join("elsewhere"), p.join("data/more")).unwrap();
     refuse(&p, &["check"], "F0003");
+    std::fs::remove_file(p.join("data/more")).unwrap();
+    // a schema.yaml found in the data folder, or above a rule test, that leads outside
+    symlink(root.join("secret.yaml"), p.join("data/schema.yaml")).unwrap();
+    refuse(&p, &["validate"], "F0003");
+    std::fs::remove_file(p.join("data/schema.yaml")).unwrap();
+    std::fs::create_dir_all(p.join("rules/tests/t")).unwrap();
+    std::fs::write(
+        p.join("rules/tests/t/expect.yaml"),
+        "rules: [named-x]\nexpect: []\n",
+    )
+    .unwrap();
+    symlink(
+        root.join("secret.yaml"),
+        p.join("rules/tests/t/schema.yaml"),
+    )
+    .unwrap();
+    let o = run(&p, &["test"]);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("F0003") && !text(&o).contains(SECRET),
+        "{}",
+        text(&o)
+    );
     // named on the command line, a file outside is the user's choice
     let o = run(
         &p,
