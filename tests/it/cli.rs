@@ -193,7 +193,7 @@ fn explain_a_finding_and_a_non_finding() {
 fn baseline_round_trip_reports_one_new_and_one_resolved() {
     let dir = tempdir("baseline");
     let data = dir.join("data");
-    copy_dir(
+    copy_into(
         &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/venezuela-2026"),
         &data,
     );
@@ -250,16 +250,6 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mkdir");
     dir
-}
-
-fn copy_dir(from: &PathBuf, to: &PathBuf) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir").flatten() {
-        let p = e.path();
-        if p.is_file() {
-            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
-        }
-    }
 }
 
 /// The example's README lists, at its end, exactly what a new user must see.
@@ -805,7 +795,7 @@ fn a_closed_stdout_pipe_ends_quietly_and_report_files_are_written() {
     assert!(sarif.is_file(), "the SARIF file was not written: {err}");
 }
 
-/// Copy a file or folder to `to` (a file is copied into the folder `to`).
+/// Copy a file or a folder's tree to `to` (a file is copied into the folder `to`).
 fn copy_into(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     if from.is_file() {
