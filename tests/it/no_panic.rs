@@ -313,3 +313,166 @@ fn typed_random_rules_never_panic_and_mostly_run() {
         "only {n} of {cases} generated rules passed the checker and reached evaluation"
     );
 }
+
+/// One mutation of a file's bytes: a byte flipped, a run cut out, a line repeated or
+/// cut short, a hostile string put in.
+#[derive(Clone, Debug)]
+enum Mutation {
+    Flip(usize, u8),
+    Cut(usize, usize),
+    RepeatLine(usize),
+    Truncate(usize),
+    Insert(usize, &'static str),
+}
+
+const HOSTILE: &[&str] = &[
+    "\n::add-mask::x\n",
+    "\u{1b}]8;;http://e\u{7}",
+    "</script><!--",
+    "\u{2028}",
+    "]]>",
+    "\0",
+    "\u{202e}",
+    "\"",
+    "'",
+    "{",
+    "}",
+    "[[[[[[",
+    "*a",
+    "&a ",
+    "<<: *a\n",
+    "\t",
+    "\r",
+    "\u{feff}",
+    "1e999",
+    "-9999-99-99",
+    "200000000 years",
+    "é",
+    "\u{fffd}",
+];
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Cut(i, n)),
+        any::<usize>().prop_map(Mutation::RepeatLine),
+        any::<usize>().prop_map(Mutation::Truncate),
+        (any::<usize>(), proptest::sample::select(HOSTILE))
+            .prop_map(|(i, s)| Mutation::Insert(i, s)),
+    ]
+}
+
+fn mutate(bytes: &mut Vec<u8>, m: &Mutation) {
+    if bytes.is_empty() {
+        return;
+    }
+    let at = |i: usize| i % bytes.len();
+    match *m {
+        Mutation::Flip(i, b) => {
+            let i = at(i);
+            bytes[i] = b;
+        }
+        Mutation::Cut(i, n) => {
+            let i = at(i);
+            let end = (i + n).min(bytes.len());
+            bytes.drain(i..end);
+        }
+        Mutation::RepeatLine(i) => {
+            let i = at(i);
+            let start = bytes[..i]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| i + p + 1);
+            let line = bytes[start..end].to_vec();
+            bytes.splice(start..start, line);
+        }
+        Mutation::Truncate(i) => {
+            let i = at(i);
+            bytes.truncate(i);
+        }
+        Mutation::Insert(i, s) => {
+            let i = at(i);
+            bytes.splice(i..i, s.bytes());
+        }
+    }
+}
+
+/// The example project (suite and data) with a few mutations in some of its files,
+/// through the whole pipeline and every output format: never a panic.
+#[test]
+fn mutated_example_projects_never_panic() {
+    use factlint::project::{Options, Project};
+    use factlint::report::output::{render, Format};
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut originals: Vec<(String, Vec<u8>)> = Vec::new();
+    for (dir, to) in [("examples/venezuela-2026", "data"), ("rules", "rules")] {
+        let mut names: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        names.sort();
+        for p in names {
+            let name = format!("{to}/{}", p.file_name().unwrap().to_string_lossy());
+            originals.push((name, std::fs::read(&p).unwrap()));
+        }
+    }
+    let tmp = std::env::temp_dir().join(format!("factlint-mutated-{}", std::process::id()));
+    let n = originals.len();
+    let ran = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = proptest::collection::vec((0..n, mutation()), 1..4);
+    runner
+        .run(&strategy, |muts| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            std::fs::create_dir_all(tmp.join("data")).unwrap();
+            std::fs::create_dir_all(tmp.join("rules")).unwrap();
+            let mut files = originals.clone();
+            for (i, m) in &muts {
+                mutate(&mut files[*i].1, m);
+            }
+            for (name, bytes) in &files {
+                std::fs::write(tmp.join(name), bytes).unwrap();
+            }
+            let options = Options {
+                data: vec![tmp.join("data")],
+                rules: vec![tmp.join("rules")],
+                ..Options::default()
+            };
+            if let Ok(prepared) = Project::without_config(options).load() {
+                ran.fetch_add(1, Ordering::Relaxed);
+                let (report, _) = prepared.run();
+                for format in [
+                    Format::Text,
+                    Format::Json,
+                    Format::Sarif,
+                    Format::Junit,
+                    Format::Github,
+                    Format::ClaimReview,
+                ] {
+                    let _ = render(format, &report, false);
+                }
+                let _ = prepared.explain_all(&report);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&tmp);
+    // most mutations leave a project that still runs: the test reaches evaluation
+    assert!(
+        ran.load(Ordering::Relaxed) > 8,
+        "only {} of 32 ran",
+        ran.load(Ordering::Relaxed)
+    );
+}
