@@ -4,6 +4,7 @@
 mod cli;
 mod data;
 mod engines;
+mod escape;
 mod layers;
 mod no_panic;
 mod parse;
