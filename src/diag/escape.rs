@@ -43,15 +43,25 @@ fn hidden(c: char) -> bool {
         )
 }
 
+/// Where `s` would start a workflow command (`::`) once the blanks before it that
+/// stay blanks in output (spaces, not `\n`, which is shown) are trimmed by a runner.
+/// `raw` tells which hidden characters are written raw (a quoted line keeps tabs).
+fn command_start(s: &str, raw: impl Fn(char) -> bool) -> Option<usize> {
+    let lead = s
+        .find(|c: char| !(c.is_whitespace() && (raw(c) || !hidden(c))))
+        .unwrap_or(s.len());
+    s[lead..].starts_with("::").then_some(lead)
+}
+
 /// Whether `s` needs any change to be shown in a terminal or a log.
 fn needs_visible(s: &str) -> bool {
-    s.chars().any(hidden) || s.contains("##[") || s.trim_start().starts_with("::")
+    s.chars().any(hidden) || s.contains("##[") || command_start(s, |_| false).is_some()
 }
 
 /// `s` with every hidden character shown visibly: `\n`, `\r`, `\t`, and `\u{1b}` for
 /// the others (line separators, bidirectional and zero-width characters included).
 /// What a GitHub runner would read as a workflow command is broken up visibly too:
-/// `::` at the start (after blanks, which the runner trims) becomes `\u{3a}:`, and
+/// `::` at the start (after spaces, which the runner trims) becomes `\u{3a}:`, and
 /// `##[` anywhere (the runner's legacy form) becomes `#\u{23}[`. So a value can be
 /// put anywhere on a line of text output.
 pub fn visible(s: &str) -> Cow<'_, str> {
@@ -59,8 +69,7 @@ pub fn visible(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    let lead = s.len() - s.trim_start().len();
-    let command_at = s[lead..].starts_with("::").then_some(lead);
+    let command_at = command_start(s, |_| false);
     let mut prev_hash = false;
     for (i, c) in s.char_indices() {
         match c {
@@ -85,11 +94,10 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 /// columns stay where they were and nothing reaches the terminal or the runner.
 pub fn quoted_line(s: &str) -> Cow<'_, str> {
     let hides = |c: char| c != '\t' && hidden(c);
-    if !s.chars().any(hides) && !s.contains("##[") && !s.trim_start().starts_with("::") {
+    let command_at = command_start(s, |c| c == '\t');
+    if !s.chars().any(hides) && !s.contains("##[") && command_at.is_none() {
         return Cow::Borrowed(s);
     }
-    let lead = s.len() - s.trim_start().len();
-    let command_at = s[lead..].starts_with("::").then_some(lead);
     let mut out = String::with_capacity(s.len());
     let mut prev_hash = false;
     for (i, c) in s.char_indices() {
@@ -234,6 +242,10 @@ mod tests {
         assert_eq!(visible("#\u{200b}#[e"), "#\\u{200b}#[e");
         assert_eq!(visible("a\u{ad}b\u{e0041}"), "a\\u{ad}b\\u{e0041}");
         assert_eq!(quoted_line("  ::x ##[y"), "  ?:x #?[y");
+        assert_eq!(quoted_line("\t::x"), "\t?:x");
+        // a newline before is shown, so the line starts with `\n`, not `::`
+        assert_eq!(visible("\n::x"), "\\n::x");
+        assert_eq!(visible("\t::x"), "\\t::x");
     }
 
     #[test]
