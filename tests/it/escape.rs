@@ -540,3 +540,74 @@ proptest! {
         run_case(&Injected { claim, title, rule, folder: path_safe(&folder) });
     }
 }
+
+/// `factlint parse` quotes rule strings, and `factlint test` names fixtures, their
+/// descriptions and the records they expect: hostile text in each stays visible.
+#[test]
+fn parse_views_and_rule_tests_show_hostile_text_visibly() {
+    for h in HOSTILE {
+        let rules = format!(
+            "## {d}\nrule r {{\n  message: \"{s}\"\n  for c in claims\n  where c.text == \"{s}\"\n}}\n",
+            d = h.replace(['\n', '\r'], " "),
+            s = rule_string(h)
+        );
+        let (file, _) = factlint::syntax::parse("t.rules".into(), &rules);
+        assert_text_safe(&factlint::syntax::tree_view(&file, 100), "parse view");
+    }
+
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let root = std::env::temp_dir().join(format!(
+        "factlint-escape-fixture-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&root);
+    let fixture = manifest().join(FIXTURE);
+    let h = HOSTILE.concat();
+    let name = path_safe(&HOSTILE[..6].concat());
+    let dir = root.join(format!("tests/t{name}"));
+    copy_dir(&fixture, &dir);
+    std::fs::copy(
+        manifest().join("rules/tests/schema.yaml"),
+        root.join("tests/schema.yaml"),
+    )
+    .unwrap();
+    let expect = std::fs::read_to_string(dir.join("expect.yaml")).unwrap();
+    let expect: String = expect
+        .lines()
+        .map(|l| match l.starts_with("description:") {
+            true => format!("description: {}\n", yaml_quoted(&h)),
+            false => format!("{l}\n"),
+        })
+        .collect();
+    let expect = expect.replacen(
+        "records: [",
+        &format!("records: [{}, ", yaml_quoted(&format!("claims/{h}"))),
+        1,
+    );
+    std::fs::write(dir.join("expect.yaml"), expect).unwrap();
+    std::fs::write(root.join("factlint.yaml"), "fail_on: warning\n").unwrap();
+    let p = Project::open(Options {
+        config: Some(root.join("factlint.yaml")),
+        rules: vec![manifest().join("rules")],
+        tests: vec![root.join("tests")],
+        ..Options::default()
+    })
+    .unwrap();
+    let results =
+        factlint::project::fixtures::run(&p).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    for o in &results.outcomes {
+        if let Some(f) = &o.failure {
+            panic!(
+                "{:?}",
+                f.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+    }
+    let out = results.render_text();
+    assert_text_safe(&out, "factlint test");
+    assert!(out.contains(&*visible(&h)), "{out}");
+    assert!(out.contains(&*visible(&name)), "{out}");
+    let _ = std::fs::remove_dir_all(root);
+}
+const FIXTURE: &str = "rules/tests/numeric-claim-refuted/fires-no-figure-satisfies";
