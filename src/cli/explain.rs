@@ -2,6 +2,7 @@
 //! values it compared) and why an expected one did not (the first predicate that failed).
 
 use super::{GlobalArgs, SuiteArgs};
+use crate::diag::escape::visible;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -37,15 +38,18 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
     let ok = if loaded.data_errors.is_some() { 2 } else { 0 };
     if let Some(rule_id) = &args.rule {
         let Some(rule) = loaded.suite.rules.iter().find(|r| &r.info.id == rule_id) else {
-            eprintln!("error: no rule `{rule_id}` in the suite");
+            eprintln!("error: no rule `{}` in the suite", visible(rule_id));
             return 2;
         };
         if args.plan {
-            super::out(&format!(
-                "rule {}\n{}",
-                rule.info.id,
-                crate::plan::plan_rule(rule)
-            ));
+            // names in a plan come from rule and schema files: each line shown visibly
+            let plan = crate::plan::plan_rule(rule).to_string();
+            let mut text = format!("rule {}\n", visible(&rule.info.id));
+            for line in plan.lines() {
+                text.push_str(&visible(line));
+                text.push('\n');
+            }
+            super::out(&text);
             return 0;
         }
         let mut bind = Vec::new();
@@ -53,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
             match b.split_once('=') {
                 Some((v, id)) => bind.push((v.trim().to_string(), id.trim().to_string())),
                 None => {
-                    eprintln!("error: `--bind {b}`: expected VAR=ID");
+                    eprintln!("error: `--bind {}`: expected VAR=ID", visible(b));
                     return 2;
                 }
             }
@@ -80,7 +84,7 @@ pub fn run(global: &GlobalArgs, args: ExplainArgs) -> i32 {
             ok
         }
         None => {
-            eprintln!("error: no finding `{id}` in this run");
+            eprintln!("error: no finding `{}` in this run", visible(id));
             eprintln!("help: `factlint check` prints finding ids; `factlint explain --rule ID --bind VAR=ID ...` explains a finding that did not fire");
             2
         }

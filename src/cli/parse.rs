@@ -44,10 +44,14 @@ pub fn run(global: &GlobalArgs, args: ParseArgs) -> i32 {
         if errors.is_empty() {
             let mut text = String::new();
             if many {
-                text.push_str(&format!("# {name}\n"));
+                text.push_str(&format!("# {}\n", crate::diag::escape::visible(&name)));
             }
             if args.debug {
-                text.push_str(&format!("{ast:#?}\n"));
+                // strings there are Rust-quoted; each line shown as text shows data
+                for line in format!("{ast:#?}").lines() {
+                    text.push_str(&crate::diag::escape::visible(line));
+                    text.push('\n');
+                }
             } else {
                 text.push_str(&crate::syntax::tree_view(&ast, 100));
             }

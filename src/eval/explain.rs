@@ -81,7 +81,7 @@ pub fn explain_binding(
 ) -> Result<String, String> {
     let mut env: Env = vec![V::Missing; rule.vars.len()];
     let mut out = String::new();
-    let _ = writeln!(out, "rule {}", rule.info.id);
+    let _ = writeln!(out, "rule {}", visible(&rule.info.id));
     for (v, _) in bind {
         if !rule.bindings.iter().any(|b| &rule.vars[b.var].name == v) {
             let names: Vec<&str> = rule
@@ -90,9 +90,10 @@ pub fn explain_binding(
                 .map(|b| rule.vars[b.var].name.as_str())
                 .collect();
             return Err(format!(
-                "rule `{}` binds no `{v}` (it binds {})",
-                rule.info.id,
-                names.join(", ")
+                "rule `{}` binds no `{}` (it binds {})",
+                visible(&rule.info.id),
+                visible(v),
+                visible(&names.join(", "))
             ));
         }
     }
@@ -109,11 +110,19 @@ pub fn explain_binding(
     for b in &rule.bindings {
         let name = &rule.vars[b.var].name;
         let Some((_, id)) = bind.iter().find(|(v, _)| v == name) else {
+            let name = visible(name);
             return Err(format!("give a record for `{name}` (`--bind {name}=ID`)"));
         };
         let (r, coll) = given_record(rule, b, ds, id)?;
         env[b.var] = V::Rec(r, coll);
-        let _ = writeln!(out, "  {name} = {coll}/{} ({})", visible(id), r.span);
+        let _ = writeln!(
+            out,
+            "  {} = {}/{} ({})",
+            visible(name),
+            visible(coll),
+            visible(id),
+            r.span
+        );
     }
     let traces = trace(rule, ds, consts, sources, &mut env);
     let mut verdict = Tri::True;
@@ -136,9 +145,9 @@ pub fn explain_binding(
             Tri::Unknown => "unknown",
             Tri::False => "FAILS  ",
         };
-        let _ = writeln!(out, "  [{mark}] {}", t.text);
+        let _ = writeln!(out, "  [{mark}] {}", visible(&t.text));
         for (text, val) in &t.operands {
-            let _ = writeln!(out, "              {text} = {}", visible(val));
+            let _ = writeln!(out, "              {} = {}", visible(text), visible(val));
         }
         for b in &t.because {
             let _ = writeln!(out, "              because {}", visible(b));
@@ -164,19 +173,24 @@ fn given_record<'d>(
         CSource::Collection(c) | CSource::List { deref: Some(c), .. } => c,
         CSource::List { deref: None, .. } => {
             return Err(format!(
-                "`{name}` ranges over a list of values, not records"
+                "`{}` ranges over a list of values, not records",
+                visible(name)
             ))
         }
     };
     let Some((cname, c)) = ds.collections.get_key_value(coll) else {
-        return Err(format!("the dataset has no collection `{coll}`"));
+        return Err(format!("the dataset has no collection `{}`", visible(coll)));
     };
     let Some(r) = c.get(id) else {
         let ids: Vec<&str> = c.records.iter().map(|r| &*r.id).collect();
         let hint = crate::diag::suggest::did_you_mean(id, ids)
-            .map(|s| format!("; did you mean `{s}`?"))
+            .map(|s| format!("; did you mean `{}`?", visible(s)))
             .unwrap_or_default();
-        return Err(format!("no record `{id}` in `{coll}`{hint}"));
+        return Err(format!(
+            "no record `{}` in `{}`{hint}",
+            visible(id),
+            visible(coll)
+        ));
     };
     Ok((r, cname))
 }
@@ -241,13 +255,14 @@ fn nearest(
         scored.push((fails, unknown, traces, c));
     }
     scored.sort_by_key(|(f, u, _, _)| (*f, *u));
-    let mut out = format!("rule {}\n", rule.info.id);
+    let mut out = format!("rule {}\n", visible(&rule.info.id));
     for (v, val) in &given {
         if let V::Rec(r, c) = val {
             let _ = writeln!(
                 out,
-                "  {} = {c}/{} ({})",
-                rule.vars[*v].name,
+                "  {} = {}/{} ({})",
+                visible(&rule.vars[*v].name),
+                visible(c),
                 visible(&r.id),
                 r.span
             );
@@ -258,10 +273,14 @@ fn nearest(
         .map(|&i| rule.vars[rule.bindings[i].var].name.as_str())
         .collect();
     if scored.is_empty() {
-        let _ = writeln!(out, "no records to try for {}", names.join(", "));
+        let _ = writeln!(out, "no records to try for {}", visible(&names.join(", ")));
         return Ok(out);
     }
-    let _ = writeln!(out, "the nearest candidates for {}:", names.join(", "));
+    let _ = writeln!(
+        out,
+        "the nearest candidates for {}:",
+        visible(&names.join(", "))
+    );
     for (fails, unknown, traces, c) in scored.iter().take(3) {
         let who: Vec<String> = c
             .iter()
@@ -286,9 +305,9 @@ fn nearest(
             } else {
                 "unknown"
             };
-            let _ = writeln!(out, "    [{mark}] {}", t.text);
+            let _ = writeln!(out, "    [{mark}] {}", visible(&t.text));
             for (text, val) in &t.operands {
-                let _ = writeln!(out, "                {text} = {}", visible(val));
+                let _ = writeln!(out, "                {} = {}", visible(text), visible(val));
             }
         }
     }

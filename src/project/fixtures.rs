@@ -179,7 +179,7 @@ impl Fixtures {
             let _ = writeln!(
                 out,
                 "test {} ... {}",
-                o.name,
+                crate::diag::escape::visible(&o.name),
                 if o.ok { "ok" } else { "FAILED" }
             );
             out.push_str(&o.detail);
@@ -476,13 +476,13 @@ fn run_one(
     let mut detail = String::new();
     if let Some(d) = &expect.description {
         if !missing.is_empty() || !extra.is_empty() || !data_ok || !verdicts_wrong.is_empty() {
-            let _ = writeln!(detail, "  {d}");
+            let _ = writeln!(detail, "  {}", crate::diag::escape::visible(d));
         }
     }
     if !verdicts_wrong.is_empty() {
         let _ = writeln!(detail, "  verdicts:");
         for v in &verdicts_wrong {
-            let _ = writeln!(detail, "    ~ {v}");
+            let _ = writeln!(detail, "    ~ {}", crate::diag::escape::visible(v));
         }
     }
     if !data_ok {
@@ -496,13 +496,13 @@ fn run_one(
     if !missing.is_empty() {
         let _ = writeln!(detail, "  expected, not reported:");
         for k in &missing {
-            let _ = writeln!(detail, "    - {k}");
+            let _ = writeln!(detail, "    - {}", crate::diag::escape::visible(k));
         }
     }
     if !extra.is_empty() {
         let _ = writeln!(detail, "  reported, not expected:");
         for k in &extra {
-            let _ = writeln!(detail, "    + {k}");
+            let _ = writeln!(detail, "    + {}", crate::diag::escape::visible(k));
         }
     }
     Ok(Outcome {

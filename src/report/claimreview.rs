@@ -1,6 +1,7 @@
 //! schema.org ClaimReview JSON-LD for claim verdicts, the format fact-checkers publish
 //! and search engines read: one ClaimReview object per claim with a verdict.
 
+use crate::diag::escape::json_for_html;
 use crate::diag::VerdictKind;
 use crate::eval::{Certainty, ClaimVerdict, Report};
 use crate::report::output::verdict_label;
@@ -127,6 +128,9 @@ fn review_body(v: &ClaimVerdict) -> String {
 
 /// The claim verdicts as a JSON array of ClaimReview objects (pretty, ending in a
 /// newline). Claims without text are left out: a ClaimReview needs `claimReviewed`.
+/// The JSON is safe to paste into an HTML `<script type="application/ld+json">`
+/// block, where JSON-LD is published: `<`, `>`, `&`, U+2028 and U+2029 in strings are
+/// written as `\u003c`... (`diag::escape::json_for_html`), the same JSON value.
 pub fn render_claimreview(report: &Report, opts: &ClaimReviewOptions) -> String {
     let reviews: Vec<ClaimReview<'_>> = report
         .verdicts
@@ -167,7 +171,7 @@ pub fn render_claimreview(report: &Report, opts: &ClaimReviewOptions) -> String 
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&reviews).unwrap_or_default();
+    let mut s = json_for_html(&serde_json::to_string_pretty(&reviews).unwrap_or_default());
     s.push('\n');
     s
 }

@@ -1,35 +1,13 @@
 //! GitHub Actions workflow commands: one annotation per finding on the line of its
 //! primary evidence record (`::error file=...,line=...,col=...,title=...::message`).
 
+use crate::diag::escape::{github_data, github_property};
 use crate::diag::Severity;
 use crate::eval::{Certainty, Finding, Report};
 use crate::report::output::record_name;
 
-/// Escape the message part of a workflow command: `%`, carriage return, newline.
-pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escape a property value of a workflow command: as data, plus `:` and `,`.
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// Text from data with control characters other than newlines shown as `\u{..}`,
-/// so that no escape sequence reaches the log viewer.
-fn visible(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() && c != '\n' && c != '\r' {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+/// The toolkit's escaping, under the names this module always gave it.
+pub use crate::diag::escape::{github_data as escape_data, github_property as escape_property};
 
 /// The command of a finding: `error`, `warning` or `notice` by severity; possible
 /// findings are notices whatever their severity.
@@ -52,7 +30,7 @@ fn annotation(report: &Report, f: &Finding) -> String {
             .map(|r| &r.span)
     });
     if let Some(span) = span {
-        props.push(format!("file={}", escape_property(&visible(&span.file))));
+        props.push(format!("file={}", github_property(&span.file)));
         props.push(format!("line={}", span.line));
         props.push(format!("col={}", span.col));
     }
@@ -60,8 +38,9 @@ fn annotation(report: &Report, f: &Finding) -> String {
         Certainty::Certain => f.rule.clone(),
         Certainty::Possible => format!("{} (possible)", f.rule),
     };
-    props.push(format!("title={}", escape_property(&visible(&title))));
+    props.push(format!("title={}", github_property(&title)));
 
+    // data and the message's own lines alike are escaped once, by `github_data`
     let mut message = f.message.clone();
     if f.certainty == Certainty::Possible && !f.unknown.is_empty() {
         message.push_str(&format!("\nunknown: {}", f.unknown.join("; ")));
@@ -84,7 +63,7 @@ fn annotation(report: &Report, f: &Finding) -> String {
         "::{} {}::{}",
         command(f),
         props.join(","),
-        escape_data(&visible(&message))
+        github_data(&message)
     )
 }
 
@@ -100,15 +79,15 @@ pub fn render_github(report: &Report) -> String {
     {
         let mut props = Vec::new();
         if let Some(l) = &d.primary {
-            props.push(format!("file={}", escape_property(&visible(&l.span.file))));
+            props.push(format!("file={}", github_property(&l.span.file)));
             props.push(format!("line={}", l.span.line));
             props.push(format!("col={}", l.span.col));
         }
-        props.push(format!("title={}", escape_property(&d.code)));
+        props.push(format!("title={}", github_property(&d.code)));
         out.push_str(&format!(
             "::error {}::{}\n",
             props.join(","),
-            escape_data(&visible(&d.message))
+            github_data(&d.message)
         ));
     }
     for f in &report.findings {

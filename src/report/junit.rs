@@ -2,36 +2,20 @@
 //! per rule, one `<failure>` per certain error or warning; info and possible findings
 //! go to the test case's `<system-out>` and do not fail it.
 
+use crate::diag::escape::{xml_attribute, xml_text};
 use crate::diag::Severity;
 use crate::eval::{Certainty, Finding, Report};
 use crate::report::output::record_name;
 use std::fmt::Write as _;
 
-/// Escape text for XML 1.0 element content or a double-quoted attribute value.
-/// Characters XML 1.0 cannot hold (C0 controls other than tab, newline and carriage
-/// return; U+FFFE and U+FFFF) are written as the visible text `\u{..}`. In attribute
-/// values tab, newline and carriage return become character references so parsers
-/// keep them.
+/// Text for XML 1.0 element content or, with `attribute`, a double-quoted attribute
+/// value: `diag::escape::xml_text` and `xml_attribute`, the one escaping for XML.
 pub fn escape_xml(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\'' if attribute => out.push_str("&apos;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
+    if attribute {
+        xml_attribute(s)
+    } else {
+        xml_text(s)
     }
-    out
 }
 
 /// The evidence of a finding as plain text, for a failure's body.

@@ -125,7 +125,7 @@ fn render_group(out: &mut String, p: &Paint, g: &Group<'_>) {
         .rule
         .map(RuleInfo::short_description)
         .filter(|d| d != g.rule_id);
-    let head = format!("{}[{}]", g.severity.as_str(), g.rule_id);
+    let head = format!("{}[{}]", g.severity.as_str(), clean(g.rule_id));
     match description {
         Some(d) => {
             let _ = writeln!(

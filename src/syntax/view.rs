@@ -46,8 +46,11 @@ fn headed(head: &str, span: &Span, rest: Vec<S>) -> S {
     list(&format!("{head}@{}", at(span)), rest)
 }
 
+/// A string quoted as Rust does (control and invisible characters as `\u{..}`), and
+/// then shown as text shows data (`diag::escape::visible`: no `##[` a GitHub runner
+/// would read as a command).
 fn quote(s: &str) -> String {
-    format!("{s:?}")
+    crate::diag::escape::visible(&format!("{s:?}")).into_owned()
 }
 
 fn flat(s: &S) -> String {

@@ -4,6 +4,7 @@
 mod cli;
 mod data;
 mod engines;
+mod escape;
 mod hostile;
 mod layers;
 mod no_panic;
