@@ -70,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         }
     }
     for name in &changed {
-        super::out(&format!("{name}\n"));
+        super::out(&format!("{}\n", crate::diag::escape::visible(name)));
     }
     if !diags.is_empty() {
         super::emit_diagnostics(global, &diags, &sources);
