@@ -700,7 +700,15 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn devices_are_written_through() {
-        write(Path::new("/dev/null"), b"x").unwrap();
-        assert_eq!(kind(Path::new("/dev/null")), Kind::Device);
+        // through a symlink: a regression replaces the symlink, not the machine's device
+        let d = tmp("through");
+        std::os::unix::fs::symlink("/dev/null", d.join("null")).unwrap();
+        write(&d.join("null"), b"x").unwrap();
+        assert!(fs::symlink_metadata(d.join("null"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(kind(&d.join("null")), Kind::Device);
+        fs::remove_dir_all(&d).unwrap();
     }
 }

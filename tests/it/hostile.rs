@@ -356,10 +356,28 @@ fn too_large_files_name_their_file_in_json() {
 #[test]
 fn outputs_to_devices_are_written_through_not_replaced() {
     let p = project("devnull");
-    let o = run(&p, &["check", "--output", "json=/dev/null"]);
+    // never `/dev/null` itself: a regression would replace the machine's (as root);
+    // through a symlink it would replace only the symlink
+    symlink("/dev/null", p.join("null")).unwrap();
+    let o = run(&p, &["check", "--output", "json=null"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let m = std::fs::metadata("/dev/null").unwrap();
-    assert!(!m.is_file(), "/dev/null is still a device");
+    assert!(
+        std::fs::symlink_metadata(p.join("null"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the symlink to the device was replaced"
+    );
+    // a FIFO: written through to its reader, still a FIFO after
+    if mkfifo(&p.join("fifo")) {
+        let fifo = p.join("fifo");
+        let reader = std::thread::spawn(move || std::fs::read(fifo).unwrap());
+        let o = run(&p, &["check", "--output", "json=fifo"]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let got = reader.join().unwrap();
+        assert!(String::from_utf8_lossy(&got).contains("named-x"));
+        assert!(!std::fs::metadata(p.join("fifo")).unwrap().is_file());
+    }
     // a symlink to a regular file: the file is replaced, the symlink kept
     std::fs::write(p.join("real.json"), "old").unwrap();
     symlink(p.join("real.json"), p.join("link.json")).unwrap();
@@ -381,7 +399,9 @@ fn a_full_disk_is_an_error_not_a_panic() {
         return;
     }
     // a report file on a full disk
-    let o = run(&p, &["check", "--output", "json=/dev/full"]);
+    // through a symlink, so a regression cannot replace the machine's /dev/full
+    symlink("/dev/full", p.join("full")).unwrap();
+    let o = run(&p, &["check", "--output", "json=full"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("A0009"), "{}", text(&o));
     // standard output and standard error on a full disk
