@@ -1,0 +1,136 @@
+//! Messages that were missing, unlocated or misleading (issue 11): every unknown key
+//! and bad value of `factlint.yaml` located with what is allowed; `set:` and `as_of:`
+//! errors located in the config; durations beyond the calendar refused with the
+//! limit; `--import` rows at their own line with what a bad date should have been;
+//! `factlint test` exiting 2 when a test cannot run; `fmt` idempotent.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A scratch project folder with `files` (path, text) written into it.
+fn project(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("factlint-messages-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+/// Run factlint in `dir`: exit code, stdout, stderr (the folder's path as `<dir>`).
+fn factlint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("the factlint binary runs");
+    let clean = |b: &[u8]| {
+        String::from_utf8_lossy(b).replace(&dir.display().to_string(), "<dir>")
+    };
+    (o.status.code().unwrap_or(-1), clean(&o.stdout), clean(&o.stderr))
+}
+
+const DATA: &str = "facts:\n  - {id: f1, subject: VEN, property: p, value: 1}\n";
+const RULES: &str = "const window = 20 years\n\nrule small {\n  for f in facts\n  where f.value > 5\n}\n";
+
+// ---------------------------------------------------------------------------------
+// factlint.yaml: unknown keys and bad values
+
+#[test]
+fn every_unknown_key_and_bad_value_of_the_config_is_located() {
+    let config = "\
+rule: [rules]
+data: [data, 7]
+fail-on: warning
+fail_on: warnings
+hide_possible: yes
+strict: 1
+schema: [a, b]
+set: [window]
+";
+    let dir = project(
+        "config-keys",
+        &[
+            ("factlint.yaml", config.as_bytes()),
+            ("data/facts.yaml", DATA.as_bytes()),
+            ("rules/r.rules", RULES.as_bytes()),
+        ],
+    );
+    let (code, stdout, stderr) = factlint_in(&dir, &["check"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(stdout, "");
+    insta::assert_snapshot!("config_unknown_keys_and_bad_values", stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_config_with_every_key_right_runs() {
+    let config = "\
+rules: rules
+data: [data]
+fail_on: Error
+hide_possible: false
+strict: true
+as_of: 2026-01-31
+set:
+  window: 10 years
+";
+    let dir = project(
+        "config-ok",
+        &[
+            ("factlint.yaml", config.as_bytes()),
+            ("data/facts.yaml", DATA.as_bytes()),
+            ("rules/r.rules", RULES.as_bytes()),
+        ],
+    );
+    let (code, stdout, stderr) = factlint_in(&dir, &["check"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stderr, "");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn set_and_as_of_errors_point_into_the_config() {
+    let config = "\
+rules: [rules]
+data: [data]
+as_of: 2026-02-30
+set:
+  windw: 10 years
+  window: \"ten\"
+";
+    let dir = project(
+        "config-set",
+        &[
+            ("factlint.yaml", config.as_bytes()),
+            ("data/facts.yaml", DATA.as_bytes()),
+            ("rules/r.rules", RULES.as_bytes()),
+        ],
+    );
+    // as_of is checked when the config is read: it stops the run before the data
+    let (code, _, stderr) = factlint_in(&dir, &["check"]);
+    assert_eq!(code, 2, "{stderr}");
+    insta::assert_snapshot!("config_as_of_located", stderr);
+
+    let config = config.replace("as_of: 2026-02-30\n", "");
+    std::fs::write(dir.join("factlint.yaml"), &config).expect("write");
+    let (code, _, stderr) = factlint_in(&dir, &["check"]);
+    assert_eq!(code, 2, "{stderr}");
+    insta::assert_snapshot!("config_set_located", stderr);
+
+    let config = config.replace("\"ten\"", "10 yeers (");
+    std::fs::write(dir.join("factlint.yaml"), &config).expect("write");
+    let (code, _, stderr) = factlint_in(&dir, &["--error-format", "json", "check"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("\"code\":\"A0004\"")
+            && stderr.contains("\"file\":\"factlint.yaml\",\"line\":5,\"column\":11"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
