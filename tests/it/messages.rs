@@ -134,3 +134,32 @@ set:
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------
+// durations beyond the calendar
+
+#[test]
+fn a_duration_longer_than_the_calendar_is_an_error_with_the_limit() {
+    let rules = "const w = 200000000 years\nconst m = 120001 months\nconst d = 3652425 days\n";
+    let dir = project(
+        "durations",
+        &[
+            ("data/facts.yaml", DATA.as_bytes()),
+            ("rules/r.rules", rules.as_bytes()),
+        ],
+    );
+    let (code, _, stderr) = factlint_in(&dir, &["check", "data"]);
+    assert_eq!(code, 2, "{stderr}");
+    insta::assert_snapshot!("duration_too_long", stderr);
+    // the same limit for `--set`, saying what it is
+    std::fs::write(dir.join("rules/r.rules"), "const w = 20 years\n").expect("write");
+    let (code, _, stderr) = factlint_in(&dir, &["check", "data", "--set", "w=10001 years"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("A0004") && stderr.contains("expected at most 10000 years"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = factlint_in(&dir, &["check", "data", "--set", "w=10000 years"]);
+    assert_eq!(code, 0, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
