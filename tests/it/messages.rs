@@ -163,3 +163,35 @@ fn a_duration_longer_than_the_calendar_is_an_error_with_the_limit() {
     assert_eq!(code, 0, "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------
+// --import: rows at their line, dates that are none said to be none
+
+#[test]
+fn imported_rows_are_located_at_their_line_and_bad_dates_say_what_they_are() {
+    let csv = "\
+GLOBALEVENTID,SQLDATE,Actor1Code,Actor1Name,Actor2Code,Actor2Name,EventCode,SOURCEURL,DATEADDED
+7,20250101,RUS,RUSSIA,VEN,VENEZUELA,190,https://tass.ru/a,20260107153000
+
+8,20261399,RUS,RUSSIA,VEN,VENEZUELA,190,https://tass.ru/b,20260107250000
+
+
+9,20250101,,,VEN,VENEZUELA,190,https://tass.ru/c,20260107153000
+";
+    let dir = project("import", &[("events/gdelt.csv", csv.as_bytes())]);
+    let (code, _, stderr) = factlint_in(&dir, &["validate", "--import", "events"]);
+    assert_eq!(code, 2, "{stderr}");
+    insta::assert_snapshot!("import_rows_and_dates", stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_records_after_blank_lines_are_at_their_own_line() {
+    let csv = "\n\nid,actor,kind\n\na1,x,airstrike\n\n\n,y,airstrike\n";
+    let dir = project("blank-lines", &[("events/events.csv", csv.as_bytes())]);
+    let (code, _, stderr) = factlint_in(&dir, &["validate", "events"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("events.csv:8:1"), "{stderr}");
+    assert!(stderr.contains("8 | ,y,airstrike"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
