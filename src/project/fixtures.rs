@@ -10,6 +10,7 @@
 //! typo in a test's data fails the test instead of quietly changing what it shows.
 
 use super::{Failure, LoadedRules, Project};
+use crate::data::codes;
 use crate::diag::{did_you_mean, Diagnostic, Sources, Span};
 use crate::eval::Certainty;
 use crate::files::{self, Confine};
@@ -344,6 +345,16 @@ fn run_one(
         ..Default::default()
     };
     let (mut ds, mut diags) = crate::data::load(&data_files, &opts);
+    // a data file that cannot be read at all (F-codes, D0001, D0002) is no test of
+    // the rules: the test cannot run (an error of what was read is for `data_errors`
+    // to expect)
+    let unreadable = |d: &Diagnostic| {
+        d.code.starts_with('F') || [codes::UNREADABLE, codes::TOO_LARGE].contains(&d.code.as_str())
+    };
+    if diags.iter().any(|d| d.is_error() && unreadable(d)) {
+        diags.retain(Diagnostic::is_error);
+        return Err(Failure::new(diags, ds.sources.clone()));
+    }
     diags.extend(crate::data::validate_and_mend(&mut ds).0);
     crate::diag::diagnostic::sort(&mut diags);
     let mut sources = ds.sources.clone();

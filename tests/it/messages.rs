@@ -195,3 +195,57 @@ fn csv_records_after_blank_lines_are_at_their_own_line() {
     assert!(stderr.contains("8 | ,y,airstrike"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------
+// factlint test: 2 when a test cannot run, 1 when one fails
+
+fn fixture(name: &str, expect: &[u8]) -> PathBuf {
+    project(
+        name,
+        &[
+            ("factlint.yaml", b"rules: [rules]\ntests: [tests]\n"),
+            ("rules/r.rules", RULES.as_bytes()),
+            ("tests/ok/facts.yaml", DATA.as_bytes()),
+            ("tests/ok/expect.yaml", b"expect: []\n"),
+            ("tests/t/facts.yaml", DATA.as_bytes()),
+            ("tests/t/expect.yaml", expect),
+        ],
+    )
+}
+
+#[test]
+fn factlint_test_exits_2_when_a_test_cannot_run() {
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("not-utf8", b"expect: [\xff]\n", "F0002"),
+        ("bad-yaml", b"expect: [{rule: small, recrds: []}]\n", "A0012"),
+        ("bad-verdict", b"verdicts: [{claim: c, verdict: maybe}]\n", "A0012"),
+        ("unknown-rule", b"expect: [{rule: smal, records: []}]\n", "A0013"),
+        ("bad-set", b"set: {window: \"x y\"}\nexpect: []\n", "A0004"),
+        ("unknown-rule-in-rules", b"rules: [nope]\n", "A0013"),
+    ];
+    for (name, expect, want) in cases {
+        let dir = fixture(name, expect);
+        let (code, stdout, stderr) = factlint_in(&dir, &["test"]);
+        assert_eq!(code, 2, "{name}: {stdout}{stderr}");
+        assert!(stderr.contains(want), "{name}: {stderr}");
+        assert!(stdout.contains("tests/ok ... ok"), "{name}: {stdout}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    // a data file that cannot be read (a FIFO, which would block) stops the test
+    let dir = fixture("fifo", b"expect: []\n");
+    let made = Command::new("mkfifo")
+        .arg(dir.join("tests/t/pipe.yaml"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let (code, stdout, stderr) = factlint_in(&dir, &["test"]);
+        assert_eq!(code, 2, "fifo: {stdout}{stderr}");
+        assert!(stderr.contains("F0004"), "fifo: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // a test that runs and fails is 1, as before
+    let dir = fixture("fails", b"expect: [{rule: small, records: [facts/f1]}]\n");
+    let (code, stdout, stderr) = factlint_in(&dir, &["test"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
