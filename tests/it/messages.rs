@@ -166,6 +166,34 @@ fn a_duration_longer_than_the_calendar_is_an_error_with_the_limit() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_duration_in_data_longer_than_the_calendar_is_an_error_with_the_limit() {
+    let schema = "collections:\n  things:\n    fields:\n      id: string\n      span: duration\n";
+    let data = "things:\n  - {id: a, span: 200000000 years}\n  - {id: b, span: P10001Y}\n  - {id: c, span: 10000 years}\n  - {id: d, span: 3652425 days}\n";
+    let dir = project(
+        "data-durations",
+        &[
+            ("data/schema.yaml", schema.as_bytes()),
+            ("data/things.yaml", data.as_bytes()),
+        ],
+    );
+    let (code, _, stderr) = factlint_in(&dir, &["validate", "data"]);
+    assert_eq!(code, 2, "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 2, "{stderr}");
+    for at in ["things.yaml:2:19", "things.yaml:3:19"] {
+        assert!(stderr.contains(at), "{at}: {stderr}");
+    }
+    assert_eq!(
+        stderr
+            .matches("help: a duration is at most 10000 years long")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 // ---------------------------------------------------------------------------------
 // --import: rows at their line, dates that are none said to be none
 
