@@ -245,25 +245,14 @@ fn fixture(name: &str, expect: &[u8]) -> PathBuf {
 
 #[test]
 fn factlint_test_exits_2_when_a_test_cannot_run() {
+    // name, expect.yaml, the code and where it points
     let cases: [(&str, &[u8], &str); 6] = [
         ("not-utf8", b"expect: [\xff]\n", "F0002"),
-        (
-            "bad-yaml",
-            b"expect: [{rule: small, recrds: []}]\n",
-            "A0012",
-        ),
-        (
-            "bad-verdict",
-            b"verdicts: [{claim: c, verdict: maybe}]\n",
-            "A0012",
-        ),
-        (
-            "unknown-rule",
-            b"expect: [{rule: smal, records: []}]\n",
-            "A0013",
-        ),
-        ("bad-set", b"set: {window: \"x y\"}\nexpect: []\n", "A0004"),
-        ("unknown-rule-in-rules", b"rules: [nope]\n", "A0013"),
+        ("bad-yaml", b"expect: [{rule: small, recrds: []}]\n", "A0012]: invalid test expectations\n --> tests/t/expect.yaml:1:24"),
+        ("bad-verdict", b"verdicts: [{claim: c, verdict: maybe}]\n", "A0012]: invalid test expectations\n --> tests/t/expect.yaml:1:32"),
+        ("unknown-rule", b"expect: [{rule: smal, records: []}]\n", "A0013]: `tests/t` tests rule `smal`, which the suite does not have\n --> tests/t/expect.yaml:1:17"),
+        ("bad-set", b"set: {window: \"x y\"}\nexpect: []\n", "A0004]: invalid value for `window` in `set:`\n --> tests/t/expect.yaml:1:15"),
+        ("unknown-rule-in-rules", b"rules: [small, nope]\n", "A0013]: `tests/t` tests rule `nope`, which the suite does not have\n --> tests/t/expect.yaml:1:16"),
     ];
     for (name, expect, want) in cases {
         let dir = fixture(name, expect);
@@ -273,6 +262,14 @@ fn factlint_test_exits_2_when_a_test_cannot_run() {
         assert!(stdout.contains("tests/ok ... ok"), "{name}: {stdout}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+    // what a person sees for a verdict that is none
+    let dir = fixture(
+        "verdict-shown",
+        b"verdicts:\n  - {claim: c, verdict: refutd}\n",
+    );
+    let (_, _, stderr) = factlint_in(&dir, &["test"]);
+    insta::assert_snapshot!("test_expect_bad_verdict", stderr);
+    let _ = std::fs::remove_dir_all(&dir);
     // a data file that cannot be read (a FIFO, which would block) stops the test
     let dir = fixture("fifo", b"expect: []\n");
     let made = Command::new("mkfifo")
