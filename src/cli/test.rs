@@ -1,5 +1,6 @@
 //! `factlint test`: run the rules' own tests (folders with a small dataset and
-//! `expect.yaml`) and report each, the rules' coverage, and the counts.
+//! `expect.yaml`) and report each, the rules' coverage, and the counts. Exit 1 when a
+//! test fails, 2 when one could not run.
 
 use super::{emit_diagnostics, emit_failure, GlobalArgs};
 use crate::project::{self, fixtures};
@@ -44,6 +45,11 @@ pub fn run(global: &GlobalArgs, args: TestArgs) -> i32 {
         }
     }
     super::out(&results.render_text());
+    // a test that could not run (its expectations or data unreadable or malformed,
+    // its rules not checking) is a run that could not be done, not a failed test
+    if results.outcomes.iter().any(|o| o.failure.is_some()) {
+        return 2;
+    }
     if results.failed() > 0 {
         return 1;
     }

@@ -296,8 +296,16 @@ pub(crate) fn year_of_number(n: f64) -> Option<Time> {
     }
 }
 
-/// A duration: `20 years`, `3 months 2 days`, `1 week`, or ISO 8601 `P1Y2M3W4D`.
+/// A duration: `20 years`, `3 months 2 days`, `1 week`, or ISO 8601 `P1Y2M3W4D`; none
+/// longer than [`Duration::MAX_YEARS`].
 pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
+    parse_any_duration(s).filter(|d| !d.is_beyond_calendar())
+}
+
+/// `parse_duration` without the limit (to say why a long one is refused).
+pub(crate) fn parse_any_duration(s: &str) -> Option<Duration> {
+    // saturating: what overflows is beyond the calendar, and refused by the caller
+    let months = |n: i64| n.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
     let s = s.trim();
     if let Some(iso) = s.strip_prefix(['P', 'p']) {
         let mut d = Duration::default();
@@ -310,14 +318,10 @@ pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
             let n: i64 = num.parse().ok()?;
             num.clear();
             match c.to_ascii_uppercase() {
-                'Y' => {
-                    d.months = d
-                        .months
-                        .checked_add(i32::try_from(n.checked_mul(12)?).ok()?)?
-                }
-                'M' => d.months = d.months.checked_add(i32::try_from(n).ok()?)?,
-                'W' => d.days = d.days.checked_add(n.checked_mul(7)?)?,
-                'D' => d.days = d.days.checked_add(n)?,
+                'Y' => d.months = d.months.saturating_add(months(n.saturating_mul(12))),
+                'M' => d.months = d.months.saturating_add(months(n)),
+                'W' => d.days = d.days.saturating_add(n.saturating_mul(7)),
+                'D' => d.days = d.days.saturating_add(n),
                 _ => return None,
             }
         }
@@ -331,14 +335,10 @@ pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
     for pair in words.chunks(2) {
         let n: i64 = pair[0].parse().ok()?;
         match pair[1].trim_end_matches(',').to_ascii_lowercase().as_str() {
-            "year" | "years" => {
-                d.months = d
-                    .months
-                    .checked_add(i32::try_from(n.checked_mul(12)?).ok()?)?
-            }
-            "month" | "months" => d.months = d.months.checked_add(i32::try_from(n).ok()?)?,
-            "week" | "weeks" => d.days = d.days.checked_add(n.checked_mul(7)?)?,
-            "day" | "days" => d.days = d.days.checked_add(n)?,
+            "year" | "years" => d.months = d.months.saturating_add(months(n.saturating_mul(12))),
+            "month" | "months" => d.months = d.months.saturating_add(months(n)),
+            "week" | "weeks" => d.days = d.days.saturating_add(n.saturating_mul(7)),
+            "day" | "days" => d.days = d.days.saturating_add(n),
             _ => return None,
         }
     }

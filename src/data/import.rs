@@ -79,23 +79,48 @@ pub fn import_event_tables(ds: &mut Dataset) -> Vec<Diagnostic> {
             continue;
         };
         ds.schema.collections.remove(name);
-        let skipped = match table {
-            Table::Gdelt => c.records.iter().filter(|r| !gdelt_row(r, &mut out)).count(),
-            Table::Icews => c.records.iter().filter(|r| !icews_row(r, &mut out)).count(),
+        let skipped: Vec<&Record> = match table {
+            Table::Gdelt => c
+                .records
+                .iter()
+                .filter(|r| !gdelt_row(r, &mut out))
+                .collect(),
+            Table::Icews => c
+                .records
+                .iter()
+                .filter(|r| !icews_row(r, &mut out))
+                .collect(),
         };
-        if skipped > 0 {
-            let span = c.records.first().map(|r| r.span.clone());
-            let mut d = Diagnostic::warning(
-                super::codes::NOT_IMPORTED,
-                format!("{skipped} rows of `{name}` have no actor and were not imported"),
-            )
-            .help("an event without its first actor cannot become a statement or an action");
-            if let Some(s) = span {
-                d = d.at(s, "in this table");
-            }
-            diags.push(d);
+        if let Some(first) = skipped.first() {
+            let n = skipped.len();
+            let (rows, have, were) = if n == 1 {
+                ("row", "has", "was")
+            } else {
+                ("rows", "have", "were")
+            };
+            let actor = match table {
+                Table::Gdelt => "Actor1Code",
+                Table::Icews => "Source Name",
+            };
+            diags.push(
+                Diagnostic::warning(
+                    super::codes::NOT_IMPORTED,
+                    format!("{n} {rows} of `{name}` {have} no actor and {were} not imported"),
+                )
+                .at(
+                    first.span.clone(),
+                    if n == 1 {
+                        "this row"
+                    } else {
+                        "the first of them"
+                    },
+                )
+                .expected(format!("every row to have `{actor}`"))
+                .help("an event without its first actor cannot become a statement or an action"),
+            );
         }
     }
+    diags.append(&mut out.diags);
     let model = super::event_model();
     if ds.schema.inferred {
         let mut schema = Schema {
@@ -134,6 +159,8 @@ pub fn import_event_tables(ds: &mut Dataset) -> Vec<Diagnostic> {
 
 #[derive(Default)]
 struct Imported {
+    /// Warnings about cells, such as dates that are none.
+    diags: Vec<Diagnostic>,
     actors: BTreeMap<Arc<str>, Record>,
     sources: BTreeMap<Arc<str>, Record>,
     statements: Vec<Record>,
@@ -188,12 +215,26 @@ fn text(r: &Record, f: &str) -> Option<String> {
 
 /// A day: a date already read, `YYYYMMDD`, or the day of `YYYYMMDDHHMMSS` (times are
 /// days; the value's text keeps the time of day). A cell that is neither, such as a
-/// time of day `25` o'clock, gives no date.
-fn day(r: &Record, f: &str) -> Option<Value> {
+/// time of day `25` o'clock, gives no date, and a warning at the cell saying what it
+/// should have been.
+fn day(r: &Record, f: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     if let Some(v @ Value::Time(_)) = r.get(f) {
         return Some(v.clone());
     }
-    super::convert::parse_date(&text(r, f)?).map(Value::Time)
+    let cell = text(r, f)?;
+    let day = super::convert::parse_date(&cell).map(Value::Time);
+    if day.is_none() {
+        diags.push(
+            Diagnostic::warning(super::codes::BAD_DATE, format!("`{f}` is not a date"))
+                .at(r.span_of(f).clone(), "not a date")
+                .expected(
+                    "a date YYYYMMDD, a date-time YYYYMMDDHHMMSS, or a date YYYY-MM-DD",
+                )
+                .found(format!("`{cell}`"))
+                .help("the record imported from this row has no date; correct the cell or leave it empty"),
+        );
+    }
+    day
 }
 
 /// Map one GDELT row; false when it has no first actor.
@@ -223,7 +264,7 @@ fn gdelt_row(r: &Record, out: &mut Imported) -> bool {
     if let Some(u) = &url {
         src.set("url", Value::str(u), "SOURCEURL");
     }
-    if let Some(d) = day(r, "DATEADDED") {
+    if let Some(d) = day(r, "DATEADDED", &mut out.diags) {
         src.set("date", d, "DATEADDED");
     }
     // machine-coded: its reliability cannot be judged until a person reads it
@@ -244,7 +285,7 @@ fn gdelt_row(r: &Record, out: &mut Imported) -> bool {
         "SOURCEURL",
     );
     b.set("cameo", Value::str(&code), "EventCode");
-    let when = day(r, "SQLDATE");
+    let when = day(r, "SQLDATE", &mut out.diags);
     match cameo_kind(&code) {
         None => {
             b.set("kind", Value::str("statement"), "EventCode");
@@ -320,6 +361,7 @@ fn icews_row(r: &Record, out: &mut Imported) -> bool {
 
     let story = text(r, "Story ID").unwrap_or_else(|| event_id.clone());
     let src_id = format!("icews-story-{story}");
+    let when = day(r, "Event Date", &mut out.diags);
     if !out.sources.contains_key(src_id.as_str()) {
         let mut src = Builder::new(r, src_id.clone(), "Story ID");
         let sentence = text(r, "Sentence Number")
@@ -335,8 +377,8 @@ fn icews_row(r: &Record, out: &mut Imported) -> bool {
             Value::str(text(r, "Publisher").as_deref().unwrap_or("ICEWS")),
             "Publisher",
         );
-        if let Some(d) = day(r, "Event Date") {
-            src.set("date", d, "Event Date");
+        if let Some(d) = &when {
+            src.set("date", d.clone(), "Event Date");
         }
         out.sources.insert(src_id.clone().into(), src.done());
     }
@@ -356,7 +398,6 @@ fn icews_row(r: &Record, out: &mut Imported) -> bool {
         Value::List(vec![Value::str(&src_id)]),
         "Story ID",
     );
-    let when = day(r, "Event Date");
     match cameo_kind(&code) {
         None => {
             b.set("kind", Value::str("statement"), "CAMEO Code");

@@ -41,8 +41,16 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
         let Some(pos) = record.position() else {
             continue;
         };
-        let start = pos.byte() as usize;
-        let line = pos.line() as u32;
+        let (mut start, mut line) = (pos.byte() as usize, pos.line() as u32);
+        // the csv reader counts the blank lines before a record as its start
+        while let Some(&b) = text
+            .as_bytes()
+            .get(start)
+            .filter(|b| matches!(b, b'\n' | b'\r'))
+        {
+            line += u32::from(b == b'\n');
+            start += 1;
+        }
         let cells = cell_starts(text, start, delimiter, quoting);
         let cell_span = |i: usize, len: usize| match cells.get(i) {
             Some(&s) => loc.span(s, s + len),

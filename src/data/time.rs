@@ -50,6 +50,20 @@ pub struct Duration {
     pub days: i64,
 }
 
+impl Duration {
+    /// The longest duration there is: no two dates of 4-digit years are further apart,
+    /// and longer ones would overflow the calendar when a date is shifted by them.
+    /// Rule text refuses longer literals (P0005), data longer values (D0023).
+    pub const MAX_YEARS: i64 = 10_000;
+
+    /// Whether the duration is longer than [`Duration::MAX_YEARS`] (either part).
+    pub fn is_beyond_calendar(&self) -> bool {
+        // 10000 years of 365.2425 days
+        i64::from(self.months).abs() > Self::MAX_YEARS * 12
+            || self.days.abs() > Self::MAX_YEARS * 3_652_425 / 10_000
+    }
+}
+
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();

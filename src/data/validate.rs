@@ -521,6 +521,12 @@ impl<'a> Validator<'a> {
                 .at(at.span(path), "not a duration")
                 .expected(type_phrase(ty))
                 .found(format!("`{s}`"));
+                // a duration, but longer than any there is
+                let max = super::time::Duration::MAX_YEARS;
+                let d = match super::convert::parse_any_duration(s) {
+                    Some(_) => d.help(format!("a duration is at most {max} years long")),
+                    None => d,
+                };
                 self.push(codes::BAD_DURATION, at.collection, at.field, d);
             }
             (FieldType::Enum(values), Value::Str(s)) => {

@@ -10,6 +10,8 @@
 //! typo in a test's data fails the test instead of quietly changing what it shows.
 
 use super::{Failure, LoadedRules, Project};
+use crate::data::codes;
+use crate::data::node::{Node, NodeKind};
 use crate::diag::{did_you_mean, Diagnostic, Sources, Span};
 use crate::eval::Certainty;
 use crate::files::{self, Confine};
@@ -299,22 +301,29 @@ fn run_one(
         s.add(file, text.clone().into());
         Failure::new(vec![d], s)
     })?;
+    // the same text as spanned nodes, to point at what is wrong in it
+    let expect_name: std::sync::Arc<str> = expect_path.display().to_string().into();
+    let spanned = crate::data::yaml::read_text(expect_name.clone(), &text).0;
+    let at = |path: &[Step]| locate(spanned.first(), path);
+    let mut expect_sources = Sources::new();
+    expect_sources.add(expect_name.clone(), text.clone().into());
+    let whole = || files::file_span(&expect_name);
     const VERDICTS: [&str; 4] = ["supported", "refuted", "not-enough-evidence", "conflicting"];
-    if let Some(bad) = expect
+    if let Some((i, bad)) = expect
         .verdicts
         .iter()
-        .find(|v| !VERDICTS.contains(&v.verdict.as_str()))
+        .enumerate()
+        .find(|(_, v)| !VERDICTS.contains(&v.verdict.as_str()))
     {
-        return Err(Failure::one(
-            Diagnostic::error("A0012", "invalid test expectations")
-                .expected(format!("a verdict: {}", VERDICTS.join(", ")))
-                .found(format!(
-                    "`{}` for claim `{}` in `{}`",
-                    bad.verdict,
-                    bad.claim,
-                    expect_path.display()
-                )),
-        ));
+        let span = at(&[Step::Key("verdicts"), Step::Index(i), Step::Key("verdict")]);
+        let mut d = Diagnostic::error("A0012", "invalid test expectations")
+            .at(span.unwrap_or_else(whole), "no such verdict")
+            .expected(format!("a verdict: {}", VERDICTS.join(", ")))
+            .found(format!("`{}` for claim `{}`", bad.verdict, bad.claim));
+        if let Some(s) = did_you_mean(&bad.verdict, VERDICTS) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        return Err(Failure::new(vec![d], expect_sources));
     }
     // the data: every file of the folder but the expectations and the schema
     let listed = files::list(dir, confine, &|p| {
@@ -344,6 +353,16 @@ fn run_one(
         ..Default::default()
     };
     let (mut ds, mut diags) = crate::data::load(&data_files, &opts);
+    // a data file that cannot be read at all (F-codes, D0001, D0002) is no test of
+    // the rules: the test cannot run (an error of what was read is for `data_errors`
+    // to expect)
+    let unreadable = |d: &Diagnostic| {
+        d.code.starts_with('F') || [codes::UNREADABLE, codes::TOO_LARGE].contains(&d.code.as_str())
+    };
+    if diags.iter().any(|d| d.is_error() && unreadable(d)) {
+        diags.retain(Diagnostic::is_error);
+        return Err(Failure::new(diags, ds.sources.clone()));
+    }
     diags.extend(crate::data::validate_and_mend(&mut ds).0);
     crate::diag::diagnostic::sort(&mut diags);
     let mut sources = ds.sources.clone();
@@ -356,13 +375,25 @@ fn run_one(
     }
     let mut under_test: BTreeSet<String> = expect.rules.iter().cloned().collect();
     under_test.extend(expect.expect.iter().map(|e| e.rule.clone()));
+    sources.merge(&expect_sources);
     let mut problems = Vec::new();
     for r in &under_test {
         if !all_rules.contains(r) {
+            // where the expectations name it: in `rules:`, else in an `expect:` entry
+            let span = expect
+                .rules
+                .iter()
+                .position(|x| x == r)
+                .and_then(|i| at(&[Step::Key("rules"), Step::Index(i)]))
+                .or_else(|| {
+                    let i = expect.expect.iter().position(|e| &e.rule == r)?;
+                    at(&[Step::Key("expect"), Step::Index(i), Step::Key("rule")])
+                });
             let mut d = Diagnostic::error(
                 "A0013",
                 format!("`{}` tests rule `{r}`, which the suite does not have", name),
-            );
+            )
+            .at(span.unwrap_or_else(whole), "no such rule");
             if let Some(s) = did_you_mean(r, all_rules.iter().map(|s| s.as_str())) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
@@ -379,15 +410,12 @@ fn run_one(
             Ok(val) => {
                 overrides.insert(k.clone(), val);
             }
-            Err(_) => {
-                return Err(Failure::new(
-                    vec![Diagnostic::error(
-                        "A0004",
-                        format!("invalid value for `{k}` in `{}`", expect_path.display()),
-                    )
-                    .found(v.clone())],
-                    sources,
-                ));
+            Err(d) => {
+                let mut d = *d;
+                d.message = format!("invalid value for `{k}` in `set:`");
+                let span = at(&[Step::Key("set"), Step::Key(k)]);
+                d = d.at(span.unwrap_or_else(whole), "not a literal");
+                return Err(Failure::new(vec![d], sources));
             }
         }
     }
@@ -514,4 +542,23 @@ fn run_one(
         fired: report.findings.iter().map(|f| f.rule.clone()).collect(),
         tested: under_test,
     })
+}
+
+/// A step of a path into a YAML document: a map key or a list index.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Where the value at `path` is in `doc`, if it is there.
+fn locate(doc: Option<&Node>, path: &[Step]) -> Option<Span> {
+    let mut n = doc?;
+    for step in path {
+        n = match (step, &n.kind) {
+            (Step::Key(k), _) => n.get(k)?,
+            (Step::Index(i), NodeKind::Seq(items)) => items.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(n.span.clone())
 }

@@ -177,7 +177,7 @@ pub fn summary_line(diags: &[Diagnostic], files: usize, records: usize) -> Strin
 impl Project {
     /// Read the config (a missing default `factlint.yaml` is no error).
     pub fn open(options: Options) -> Result<Project, Failure> {
-        let config = config::load(options.config.as_deref()).map_err(|d| Failure::one(*d))?;
+        let config = config::open(options.config.as_deref())?;
         let project = Project { config, options };
         let outside = project.config_paths_outside();
         if !outside.is_empty() {
@@ -342,6 +342,7 @@ impl Project {
         let rule_errors = rules.diags.iter().any(Diagnostic::is_error);
         diags.extend(rules.diags);
         sources.merge(&rules.sources);
+        sources.merge(&self.config.sources());
         // nothing loaded at all (a path that does not exist, every file broken): the
         // rules would only add errors of their own against an empty schema
         let nothing_loaded = data::record_count(&dataset) == 0;

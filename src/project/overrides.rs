@@ -1,6 +1,7 @@
 //! What a run changes of a checked suite: `--set` (and the config's `set:`) replacing
 //! constants, `--rule` keeping some rules, `--as-of` taking the dataset as it stood.
 
+use super::config::Setting;
 use crate::check::ir::Ty;
 use crate::check::Suite;
 use crate::data::{Dataset, Schema, Value};
@@ -20,8 +21,18 @@ pub(crate) fn parse_set_value(name: &str, text: &str) -> Result<Value, Box<Diagn
                 .found(format!("`{text}`")),
         )
     };
-    if diags.iter().any(|d| d.is_error()) {
-        return Err(bad());
+    if let Some(e) = diags.iter().find(|d| d.is_error()) {
+        let mut d = bad();
+        // what the parser said of a number or duration, such as the longest there is
+        if !["P0005", "P0006"].contains(&e.code.as_str()) {
+            return Err(d);
+        }
+        let why = match &e.expected {
+            Some(x) => format!("{}: expected {x}", e.message),
+            None => e.message.clone(),
+        };
+        d.help = Some(why);
+        return Err(d);
     }
     let Some(Item::Const(c)) = ast.items.first() else {
         return Err(bad());
@@ -38,21 +49,23 @@ pub(crate) fn parse_set_value(name: &str, text: &str) -> Result<Value, Box<Diagn
 }
 
 /// The values that replace constants: the config's `set:` first, then `NAME=VALUE`
-/// arguments, each checked against the constant's type.
+/// arguments, each checked against the constant's type. A problem with an entry of
+/// the config is located at its name or value in `factlint.yaml`.
 pub(crate) fn overrides(
     suite: &Suite,
-    configured: &BTreeMap<String, String>,
+    configured: &[Setting],
     asked: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Value> {
     let mut overrides = BTreeMap::new();
-    let mut sets: Vec<(String, String)> = configured
+    // name, value, and the config's entry it came from
+    let mut sets: Vec<(String, String, Option<&Setting>)> = configured
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|s| (s.name.clone(), s.value.clone(), Some(s)))
         .collect();
     for s in asked {
         match s.split_once('=') {
-            Some((k, v)) => sets.push((k.trim().to_string(), v.trim().to_string())),
+            Some((k, v)) => sets.push((k.trim().to_string(), v.trim().to_string(), None)),
             None => diags.push(
                 Diagnostic::error("A0004", format!("invalid `--set {s}`"))
                     .expected("NAME=VALUE")
@@ -60,37 +73,60 @@ pub(crate) fn overrides(
             ),
         }
     }
-    for (k, v) in sets {
+    for (k, v, at) in sets {
         let Some(c) = suite.consts.iter().find(|c| c.name == k) else {
             let names: Vec<&str> = suite.consts.iter().map(|c| c.name.as_str()).collect();
-            let mut d = Diagnostic::error("A0005", format!("the suite has no constant `{k}`"))
-                .expected(if names.is_empty() {
-                    "a constant of the suite".to_string()
-                } else {
-                    format!("one of {}", names.join(", "))
-                });
+            let mut d = Diagnostic::error("A0005", format!("the suite has no constant `{k}`"));
+            if let Some(s) = at {
+                d = d.at(s.name_span.clone(), "no such constant");
+            }
+            d = d.expected(if names.is_empty() {
+                "a constant of the suite".to_string()
+            } else {
+                format!("one of {}", names.join(", "))
+            });
             if let Some(s) = did_you_mean(&k, names.iter().copied()) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
             diags.push(d);
             continue;
         };
+        let what = match at {
+            Some(_) => format!("`{k}` in `set:`"),
+            None => format!("`--set {k}`"),
+        };
         match parse_set_value(&k, &v) {
             Ok(val) => {
                 let want = &c.expr.ty;
                 let got = Ty::from_value(&val);
                 if !want.comparable(&got) {
-                    diags.push(
-                        Diagnostic::error("A0004", format!("`--set {k}` has the wrong type"))
-                            .at(c.span.clone(), format!("`{k}` is a {want}"))
-                            .expected(format!("a {want}"))
-                            .found(format!("a {got}")),
-                    );
+                    let d = Diagnostic::error("A0004", format!("{what} has the wrong type"));
+                    let d = match &at {
+                        Some(s) => d
+                            .at(s.value_span.clone(), format!("a {got}"))
+                            .also(c.span.clone(), format!("`{k}` is a {want}")),
+                        None => d.at(c.span.clone(), format!("`{k}` is a {want}")),
+                    };
+                    diags.push(d.expected(format!("a {want}")).found(format!("a {got}")));
                 } else {
                     overrides.insert(k, val);
                 }
             }
-            Err(d) => diags.push(*d),
+            Err(d) => {
+                let mut d = *d;
+                if let Some(s) = at {
+                    d.message = format!("invalid value for {what}");
+                    d = d.at(s.value_span.clone(), "not a literal");
+                    // a word where a string was meant: YAML took the quotes
+                    let word = v.chars().next().is_some_and(char::is_alphabetic);
+                    if word && !v.contains('"') && d.help.is_none() {
+                        d = d.help(format!(
+                            "a string needs the rule language's quotes inside YAML's: `{k}: '\"{v}\"'`"
+                        ));
+                    }
+                }
+                diags.push(d)
+            }
         }
     }
     overrides

@@ -134,6 +134,7 @@ impl Formatter<'_> {
             }
         }
         self.prev_line = span.line;
+        let body_start = self.out.len();
         match item {
             Item::Include(x) => {
                 self.out.push_str("include ");
@@ -187,7 +188,11 @@ impl Formatter<'_> {
                 self.prev_line = 0;
             }
         }
-        self.prev_simple = simple.then_some(span.line);
+        // only an item written on one line glues to the next: a def broken over
+        // several lines would not glue the second time, its next item no longer on
+        // the line after its first
+        let one_line = self.out[body_start..].matches('\n').count() == 1;
+        self.prev_simple = (simple && one_line).then_some(span.line);
         // comments inside the item, or trailing it on its line
         while let Some(c) = self.peek() {
             if c.span.start >= span.end && c.span.line != self.prev_line {

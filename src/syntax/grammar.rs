@@ -1416,7 +1416,15 @@ fn number(i: In<'_>) -> PResult<'_, E> {
                 .help(help),
             );
         }
-        let Ok(amount) = lit.parse::<u32>() else {
+        // no two dates of 4-digit years are 10,000 years apart; a longer duration
+        // would only overflow the calendar, so it is refused rather than clamped
+        let max = match unit {
+            DurationUnit::Years => 10_000,
+            DurationUnit::Months => 120_000,
+            DurationUnit::Weeks => 521_775,
+            DurationUnit::Days => 3_652_425,
+        };
+        let Some(amount) = lit.parse::<u32>().ok().filter(|a| *a <= max) else {
             return fail(
                 PError::new(
                     "P0005",
@@ -1424,7 +1432,12 @@ fn number(i: In<'_>) -> PResult<'_, E> {
                     format!("duration `{lit} {unit_name}` is too long"),
                 )
                 .end(uend)
-                .expecting(format!("at most {} {unit_name}", u32::MAX)),
+                .found(format!("`{lit} {unit_name}`"))
+                .expecting(if matches!(unit, DurationUnit::Years) {
+                    format!("at most {max} years")
+                } else {
+                    format!("at most {max} {unit_name}, as long as 10000 years")
+                }),
             );
         };
         let (i, ur) = token(i, ulen)?;

@@ -7,6 +7,7 @@ mod engines;
 mod escape;
 mod hostile;
 mod layers;
+mod messages;
 mod no_panic;
 mod parse;
 mod pipeline;
