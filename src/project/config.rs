@@ -73,6 +73,8 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// The text of the config file, to quote in messages that point into it.
     pub text: Option<Arc<str>>,
+    /// Where each path of the config was written (as resolved against `dir`).
+    pub path_spans: Vec<(PathBuf, Span)>,
     /// What is wrong with the file: unknown keys, values of the wrong kind. [`open`]
     /// refuses a config with any.
     pub problems: Vec<Diagnostic>,
@@ -137,6 +139,7 @@ pub fn load(path: Option<&Path>) -> Result<Config, Box<Diagnostic>> {
     if let Some(p) = cfg.baseline.as_mut() {
         rel(p)
     }
+    cfg.path_spans.iter_mut().for_each(|(p, _)| rel(p));
     cfg.dir = dir;
     cfg.file = Some(file);
     cfg.text = Some(text.into());
@@ -179,18 +182,20 @@ fn parse(file: &Path, text: &str) -> Config {
         }
     };
     let p = &mut cfg.problems;
+    let mut spans = Vec::new();
+    let sp = &mut spans;
     for e in entries {
         let v = &e.value;
         if matches!(v.kind, NodeKind::Null) && KEYS.contains(&&*e.key) {
             continue; // `key:` with nothing: the default
         }
         match &*e.key {
-            "rules" => cfg.rules = paths(e, p),
-            "data" => cfg.data = paths(e, p),
-            "tests" => cfg.tests = paths(e, p),
-            "schema" => cfg.schema = path(e, p),
-            "suppressions" => cfg.suppressions = path(e, p),
-            "baseline" => cfg.baseline = path(e, p),
+            "rules" => cfg.rules = paths(e, p, sp),
+            "data" => cfg.data = paths(e, p, sp),
+            "tests" => cfg.tests = paths(e, p, sp),
+            "schema" => cfg.schema = path(e, p, sp),
+            "suppressions" => cfg.suppressions = path(e, p, sp),
+            "baseline" => cfg.baseline = path(e, p, sp),
             "fail_on" => {
                 cfg.fail_on = string(e, p).filter(|s| {
                     let ok = FAIL_ON.contains(&s.to_ascii_lowercase().as_str());
@@ -234,6 +239,7 @@ fn parse(file: &Path, text: &str) -> Config {
             }
         }
     }
+    cfg.path_spans = spans;
     cfg
 }
 
@@ -269,9 +275,12 @@ fn string(e: &Entry, p: &mut Vec<Diagnostic>) -> Option<String> {
     }
 }
 
-fn path(e: &Entry, p: &mut Vec<Diagnostic>) -> Option<PathBuf> {
+fn path(e: &Entry, p: &mut Vec<Diagnostic>, spans: &mut Vec<(PathBuf, Span)>) -> Option<PathBuf> {
     match &e.value.kind {
-        NodeKind::Str(s) | NodeKind::Text(s) if !s.trim().is_empty() => Some(PathBuf::from(&**s)),
+        NodeKind::Str(s) | NodeKind::Text(s) if !s.trim().is_empty() => {
+            spans.push((PathBuf::from(&**s), e.value.span.clone()));
+            Some(PathBuf::from(&**s))
+        }
         _ => {
             p.push(bad_value(e, "not a path", "a path"));
             None
@@ -280,7 +289,7 @@ fn path(e: &Entry, p: &mut Vec<Diagnostic>) -> Option<PathBuf> {
 }
 
 /// A list of paths, or one path.
-fn paths(e: &Entry, p: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+fn paths(e: &Entry, p: &mut Vec<Diagnostic>, spans: &mut Vec<(PathBuf, Span)>) -> Vec<PathBuf> {
     let items = match &e.value.kind {
         NodeKind::Seq(items) => items.as_slice(),
         _ => std::slice::from_ref(&e.value),
@@ -289,6 +298,7 @@ fn paths(e: &Entry, p: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     for item in items {
         match &item.kind {
             NodeKind::Str(s) | NodeKind::Text(s) if !s.trim().is_empty() => {
+                spans.push((PathBuf::from(&**s), item.span.clone()));
                 out.push(PathBuf::from(&**s))
             }
             _ => p.push(

@@ -181,7 +181,7 @@ impl Project {
         let project = Project { config, options };
         let outside = project.config_paths_outside();
         if !outside.is_empty() {
-            return Err(Failure::new(outside, Sources::new()));
+            return Err(Failure::new(outside, project.config.sources()));
         }
         Ok(project)
     }
@@ -229,6 +229,12 @@ impl Project {
             .into_iter()
             .filter(|(_, p)| !files::resolves_inside(p, &inside))
             .map(|(key, p)| {
+                let at = c
+                    .path_spans
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_else(|| files::file_span(&name));
                 Diagnostic::error(
                     "F0003",
                     format!(
@@ -236,7 +242,7 @@ impl Project {
                         escape::visible(&name)
                     ),
                 )
-                .at(files::file_span(&name), "in this config")
+                .at(at, "outside the folder of factlint.yaml")
                 .expected("a path inside the folder of factlint.yaml (symlinks followed)")
                 .found(format!("`{}`", escape::visible(&p.display().to_string())))
                 .help("paths in factlint.yaml stay inside the project; name a file outside on the command line instead")
