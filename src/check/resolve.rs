@@ -192,6 +192,8 @@ struct Globals<'a> {
     schema: &'a Schema,
     consts: HashMap<String, (usize, Ty)>,
     defs: HashMap<String, &'a ast::Def>,
+    /// Cycles of defs reported (`C0012`), by their sorted names: each is said once.
+    cycles: std::cell::RefCell<std::collections::BTreeSet<Vec<String>>>,
 }
 
 struct Cx<'a, 'g> {
@@ -281,7 +283,7 @@ impl<'a, 'g> Cx<'a, 'g> {
     fn expr(&mut self, e: &ast::Expr) -> CExpr {
         let span = e.span.clone();
         if self.def_depth > 0 {
-            self.expanded += 1;
+            self.expanded = self.expanded.saturating_add(1);
         }
         match &e.kind {
             ExprKind::Literal(l) => {
@@ -410,7 +412,7 @@ impl<'a, 'g> Cx<'a, 'g> {
             }
             Some(Scoped::Arg(e)) => {
                 // a parameter is a copy of its argument
-                e.walk(&mut |_| self.expanded += 1);
+                e.walk(&mut |_| self.expanded = self.expanded.saturating_add(1));
                 return CExpr { span, ..e };
             }
             None => {}
@@ -601,6 +603,12 @@ impl<'a, 'g> Cx<'a, 'g> {
                 .map(|(n, _)| n.as_str())
                 .chain([def.name.name.as_str()])
                 .collect();
+            let mut cycle: Vec<String> =
+                self.def_stack[i..].iter().map(|(n, _)| n.clone()).collect();
+            cycle.sort();
+            if !self.g.cycles.borrow_mut().insert(cycle) {
+                return err_expr(span);
+            }
             let through = if chain.len() > 2 {
                 format!(" through `{}`", chain[1..chain.len() - 1].join("`, `"))
             } else {
@@ -1291,6 +1299,7 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
         schema,
         consts: HashMap::new(),
         defs,
+        cycles: Default::default(),
     };
     // constants, in order: each sees the ones above it
     let mut consts = Vec::new();
