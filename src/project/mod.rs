@@ -404,6 +404,7 @@ impl Prepared {
             &self.consts(),
             &self.sources,
             bind,
+            &self.options.limits,
         )
     }
 
@@ -436,6 +437,7 @@ impl Prepared {
             &self.consts(),
             &self.sources,
             &bind,
+            &self.options.limits,
         ) {
             Ok(t) => out.push_str(&t),
             Err(e) => {
