@@ -684,7 +684,7 @@ impl<'a, 'g> Cx<'a, 'g> {
         ))
         .found(format!("more, still growing in the chain {}", quoted_chain(&chain)))
         .also(span.clone(), format!("`{}` was being inlined here", def.name.name))
-        .help("every use of a def copies its body, so a def that uses another twice doubles at each level; use each def once per level (e.g. `d(x) or e(x)` once, not repeated), or write the shared part as a separate rule")
+        .help("every use of a def copies its body, so a def that uses another twice doubles at each level; call each def once per level, or split the condition across rules")
     }
 
     fn expect_bool(&mut self, e: &CExpr, what: &str) {
