@@ -298,7 +298,7 @@ impl Project {
             overrides::overrides(&suite, &self.config.set, &self.options.set, &mut diags);
         overrides::only(&mut suite, &self.options.only, &mut diags);
         let unguarded = if checked {
-            unguarded::candidates(&suite, &dataset, &overrides)
+            unguarded::candidates(&suite, &dataset, &overrides, &self.options.limits)
         } else {
             Vec::new()
         };

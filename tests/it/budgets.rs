@@ -334,3 +334,40 @@ fn the_binary_names_the_budget_and_the_flag_that_raises_it() {
     assert!(err.contains("raise --max-work"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_unguarded_field_check_at_load_stays_within_the_work_budget() {
+    // `f.unit` is read without a guard, so loading counts, per fact, the facts for
+    // which the other conditions on `f` alone may hold: a quantifier over every fact
+    // nested in another, for each of 800 facts (512 M evaluations without the budget: half a minute)
+    let dir =
+        std::env::temp_dir().join(format!("factlint-budgets-unguarded-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).expect("temp dir");
+    let mut yaml = String::from("facts:\n");
+    for i in 0..800 {
+        let unit = if i % 10 == 0 { ", unit: t" } else { "" };
+        yaml.push_str(&format!(
+            "  - {{id: f{i}, subject: S, property: p, value: {i}{unit}}}\n"
+        ));
+    }
+    std::fs::write(dir.join("data.yaml"), yaml).expect("write data");
+    let text = "rule scoped {\n  for f in facts\n  where count(x in facts where count(y in facts) > 0) > 0 and f.unit == \"t\"\n}\n";
+    std::fs::write(dir.join("rules/scoped.rules"), text).expect("write rules");
+    let options = factlint::project::Options {
+        data: vec![dir.clone()],
+        rules: vec![dir.join("rules")],
+        limits: limits(1_000_000, 2_000_000),
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let prepared = factlint::project::Project::without_config(options)
+        .load()
+        .unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert_quick(start);
+    let (report, diags) = prepared.run();
+    // the rule itself computes its constant condition once: well within the budget
+    assert!(diags.iter().all(|d| d.code != "E0003"), "{diags:?}");
+    assert_eq!(report.findings.len(), 800);
+    let _ = std::fs::remove_dir_all(&dir);
+}
