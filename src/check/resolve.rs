@@ -12,6 +12,10 @@ use std::collections::{BTreeMap, HashMap};
 /// How deep defs may call defs before we call it recursion.
 const MAX_DEF_DEPTH: usize = 32;
 
+/// How many expression nodes inlining defs may make for one rule or constant
+/// (`C0027`, docs/budgets.md): a def that uses another twice per level doubles at each.
+pub const MAX_EXPANSION: u64 = 100_000;
+
 /// A builtin's signature. A parameter ending in `?` may be left out (only at the end);
 /// one ending in `...` takes one or more arguments (only the last).
 struct BuiltinSig {
@@ -188,6 +192,8 @@ struct Globals<'a> {
     schema: &'a Schema,
     consts: HashMap<String, (usize, Ty)>,
     defs: HashMap<String, &'a ast::Def>,
+    /// Cycles of defs reported (`C0012`), by their sorted names: each is said once.
+    cycles: std::cell::RefCell<std::collections::BTreeSet<Vec<String>>>,
 }
 
 struct Cx<'a, 'g> {
@@ -199,6 +205,11 @@ struct Cx<'a, 'g> {
     diags: &'g mut Vec<Diagnostic>,
     /// Names that may be referred to without a binding: consts defined so far.
     const_limit: usize,
+    /// The defs being inlined, outermost first, with the call that inlined each.
+    def_stack: Vec<(String, Span)>,
+    /// Expression nodes made inside defs so far, and how many may be (`MAX_EXPANSION`).
+    expanded: u64,
+    expansion_limit: u64,
 }
 
 fn err_expr(span: &Span) -> CExpr {
@@ -219,6 +230,9 @@ impl<'a, 'g> Cx<'a, 'g> {
             def_depth: 0,
             diags,
             const_limit: usize::MAX,
+            def_stack: Vec::new(),
+            expanded: 0,
+            expansion_limit: MAX_EXPANSION,
         }
     }
 
@@ -268,6 +282,9 @@ impl<'a, 'g> Cx<'a, 'g> {
 
     fn expr(&mut self, e: &ast::Expr) -> CExpr {
         let span = e.span.clone();
+        if self.def_depth > 0 {
+            self.expanded = self.expanded.saturating_add(1);
+        }
         match &e.kind {
             ExprKind::Literal(l) => {
                 if let Literal::Date(d) = l {
@@ -394,6 +411,8 @@ impl<'a, 'g> Cx<'a, 'g> {
                 };
             }
             Some(Scoped::Arg(e)) => {
+                // a parameter is a copy of its argument
+                e.walk(&mut |_| self.expanded = self.expanded.saturating_add(1));
                 return CExpr { span, ..e };
             }
             None => {}
@@ -570,6 +589,48 @@ impl<'a, 'g> Cx<'a, 'g> {
     }
 
     fn inline_def(&mut self, def: &ast::Def, args: &[CExpr], span: &Span) -> CExpr {
+        if self.expanded > self.expansion_limit {
+            // said once, where the expansion that grew too large began
+            if self.expanded != u64::MAX {
+                self.expanded = u64::MAX;
+                self.diags.push(self.expansion_error(def, span));
+            }
+            return err_expr(span);
+        }
+        if let Some(i) = self.def_stack.iter().position(|(n, _)| *n == def.name.name) {
+            let chain: Vec<&str> = self.def_stack[i..]
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .chain([def.name.name.as_str()])
+                .collect();
+            let mut cycle: Vec<String> =
+                self.def_stack[i..].iter().map(|(n, _)| n.clone()).collect();
+            cycle.sort();
+            if !self.g.cycles.borrow_mut().insert(cycle) {
+                return err_expr(span);
+            }
+            let through = if chain.len() > 2 {
+                format!(" through `{}`", chain[1..chain.len() - 1].join("`, `"))
+            } else {
+                String::new()
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    "C0012",
+                    format!("`{}` calls itself{through}", def.name.name),
+                )
+                .at(span.clone(), "recursive call")
+                .expected("a def that uses only builtins, constants and other defs")
+                .found(if chain.len() > 2 {
+                    format!("the chain {}", quoted_chain(&chain))
+                } else {
+                    format!("`{}` inside its own body", def.name.name)
+                })
+                .also(def.name.span.clone(), "defined here")
+                .help("defs are expanded where they are used, so they cannot recurse"),
+            );
+            return err_expr(span);
+        }
         if self.def_depth >= MAX_DEF_DEPTH {
             self.diags.push(
                 Diagnostic::error("C0012", format!("`{}` calls itself", def.name.name))
@@ -588,13 +649,42 @@ impl<'a, 'g> Cx<'a, 'g> {
         }
         self.scopes.push(scope);
         self.def_depth += 1;
+        self.def_stack.push((def.name.name.clone(), span.clone()));
         let body = self.expr(&def.body);
+        self.def_stack.pop();
         self.def_depth -= 1;
         self.scopes.pop();
         CExpr {
             span: span.clone(),
             ..body
         }
+    }
+
+    /// `C0027`: inlining defs made more than `expansion_limit` nodes; `def` is the
+    /// def about to be inlined at `span` when the count passed it.
+    fn expansion_error(&self, def: &ast::Def, span: &Span) -> Diagnostic {
+        let (outer, at) = self
+            .def_stack
+            .first()
+            .map(|(n, s)| (n.as_str(), s.clone()))
+            .unwrap_or((def.name.name.as_str(), span.clone()));
+        let mut chain: Vec<&str> = self.def_stack.iter().map(|(n, _)| n.as_str()).collect();
+        chain.push(&def.name.name);
+        Diagnostic::error(
+            "C0027",
+            format!(
+                "`{outer}` expands to more than {} expression nodes",
+                self.expansion_limit
+            ),
+        )
+        .at(at, "inlining this call grows too large")
+        .expected(format!(
+            "at most {} nodes made by inlining defs in one rule or constant",
+            self.expansion_limit
+        ))
+        .found(format!("more, still growing in the chain {}", quoted_chain(&chain)))
+        .also(span.clone(), format!("`{}` was being inlined here", def.name.name))
+        .help("every use of a def copies its body, so a def that uses another twice doubles at each level; call each def once per level, or split the condition across rules")
     }
 
     fn expect_bool(&mut self, e: &CExpr, what: &str) {
@@ -1107,6 +1197,15 @@ fn contradiction(rule: &str, cond: &CExpr) -> Option<Diagnostic> {
     None
 }
 
+/// `a` → `b` → `a`, for messages about chains of defs.
+fn quoted_chain(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
 /// A builtin or def called with the wrong number of arguments.
 fn arity_error(name: &str, wanted: usize, given: usize, span: &Span) -> Diagnostic {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -1200,6 +1299,7 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
         schema,
         consts: HashMap::new(),
         defs,
+        cycles: Default::default(),
     };
     // constants, in order: each sees the ones above it
     let mut consts = Vec::new();
@@ -1227,13 +1327,16 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
             span: c.name.span.clone(),
         });
     }
-    // def bodies: report unknown names even in unused defs
+    // def bodies: report unknown names even in unused defs, within one expansion
+    // budget for them all (past it, defs are checked at their uses only)
     let mut def_names: Vec<&String> = g.defs.keys().collect();
     def_names.sort();
+    let mut pass_left = 10 * MAX_EXPANSION;
     for name in def_names {
         let def = g.defs[name];
         let mut scratch = Vec::new();
         let mut cx = Cx::new(&g, &mut scratch);
+        cx.expansion_limit = pass_left.min(MAX_EXPANSION);
         let args: Vec<CExpr> = def
             .params
             .iter()
@@ -1244,6 +1347,7 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
             })
             .collect();
         cx.inline_def(def, &args, &def.name.span);
+        pass_left = pass_left.saturating_sub(cx.expanded);
         // keep only name errors: types depend on the arguments at each call
         diags.extend(
             scratch

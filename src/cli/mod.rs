@@ -207,9 +207,14 @@ pub struct SuiteArgs {
     /// Evaluate as of this date: records dated later are left out.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
-    /// Stop a rule whose joins pass this many bindings.
-    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    /// Stop a rule that holds more than this many bindings: every match it keeps holds
+    /// one per variable it binds (bounds memory; docs/budgets.md).
+    #[arg(long, value_name = "N", default_value_t = crate::eval::run::DEFAULT_MAX_BINDINGS)]
     pub max_bindings: u64,
+    /// Stop a rule that does more than this many units of work: candidates tried,
+    /// condition nodes and quantifier elements evaluated (bounds time; docs/budgets.md).
+    #[arg(long, value_name = "N", default_value_t = crate::eval::run::DEFAULT_MAX_WORK)]
+    pub max_work: u64,
     /// Refuse data files larger than this many megabytes.
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub max_file_size: u64,
@@ -241,6 +246,7 @@ impl SuiteArgs {
             as_of: self.as_of.clone(),
             limits: crate::eval::Limits {
                 max_bindings: self.max_bindings,
+                max_work: self.max_work,
             },
             max_file_size: megabytes(self.max_file_size),
             import: self.import,

@@ -1,14 +1,15 @@
 //! Why a finding fired, and why an expected one did not: every binding, every
 //! predicate of the rule with the values it compared and whether it held.
 
-use super::expr::{Cx, Env, Scan};
+use super::expr::{BoundedScan, Budget, Cx, Env};
 use super::ops::{Tri, V};
+use super::run::Limits;
 use super::span_text;
 use crate::check::ir::{CBinding, CExpr, CKind, CRule, CSource};
 use crate::data::{Dataset, Value};
 use crate::diag::escape::visible;
 use crate::diag::Sources;
-use crate::plan::plan_rule;
+use crate::plan::{plan_rule, RulePlan};
 use std::fmt::Write as _;
 
 /// One predicate of a rule under one binding.
@@ -33,7 +34,8 @@ fn operands(e: &CExpr) -> Vec<&CExpr> {
     }
 }
 
-/// Evaluate every conjunct of `rule` with its variables bound as in `env`.
+/// Evaluate every conjunct of `rule` with its variables bound as in `env`, within the
+/// default work budget.
 pub fn trace<'d>(
     rule: &CRule,
     ds: &'d Dataset,
@@ -41,19 +43,32 @@ pub fn trace<'d>(
     sources: &Sources,
     env: &mut Env<'d>,
 ) -> Vec<PredicateTrace> {
-    let plan = plan_rule(rule);
+    let budget = Budget::new(Limits::default().max_work);
+    let access = BoundedScan(&budget);
     let cx = Cx {
         ds,
         consts,
-        access: &Scan,
+        access: &access,
     };
+    trace_with(&plan_rule(rule), &cx, sources, env)
+}
+
+/// `trace` with the plan made and the work spent from `cx`'s budget.
+fn trace_with<'d>(
+    plan: &RulePlan,
+    cx: &Cx<'d, '_>,
+    sources: &Sources,
+    env: &mut Env<'d>,
+) -> Vec<PredicateTrace> {
     plan.conjuncts
         .iter()
-        .map(|c| {
+        .zip(&plan.weights)
+        .map(|(c, w)| {
+            cx.spend(*w);
             let result = cx.truth(c, env);
             let mut because = Vec::new();
             if result == Tri::Unknown {
-                super::why_unknown(&cx, c, env, sources, &mut because);
+                super::why_unknown(cx, c, env, sources, &mut because);
             }
             PredicateTrace {
                 text: span_text(sources, &c.span),
@@ -71,14 +86,24 @@ pub fn trace<'d>(
 
 /// Bind the rule's variables to records given as `var=id` and explain the outcome:
 /// for a finding, every predicate; for a binding that did not fire, the first
-/// predicate that failed. Unknown variables or ids give an error message.
+/// predicate that failed. Unknown variables or ids give an error message, and so does
+/// passing the work budget of `limits` (`--max-work`).
 pub fn explain_binding(
     rule: &CRule,
     ds: &Dataset,
     consts: &[Value],
     sources: &Sources,
     bind: &[(String, String)],
+    limits: &Limits,
 ) -> Result<String, String> {
+    let budget = Budget::new(limits.max_work);
+    let access = BoundedScan(&budget);
+    let cx = Cx {
+        ds,
+        consts,
+        access: &access,
+    };
+    let plan = plan_rule(rule);
     let mut env: Env = vec![V::Missing; rule.vars.len()];
     let mut out = String::new();
     let _ = writeln!(out, "rule {}", visible(&rule.info.id));
@@ -105,7 +130,7 @@ pub fn explain_binding(
         .map(|(i, _)| i)
         .collect();
     if !unbound.is_empty() {
-        return nearest(rule, ds, consts, sources, bind, &unbound);
+        return nearest(rule, &plan, &cx, sources, bind, &unbound);
     }
     for b in &rule.bindings {
         let name = &rule.vars[b.var].name;
@@ -124,7 +149,10 @@ pub fn explain_binding(
             r.span
         );
     }
-    let traces = trace(rule, ds, consts, sources, &mut env);
+    let traces = trace_with(&plan, &cx, sources, &mut env);
+    if cx.exhausted() {
+        return Err(over_budget(rule, &cx));
+    }
     let mut verdict = Tri::True;
     for t in &traces {
         verdict = verdict.and(t.result);
@@ -158,6 +186,15 @@ pub fn explain_binding(
         }
     }
     Ok(out)
+}
+
+/// The message when explaining a rule passed its work budget.
+fn over_budget(rule: &CRule, cx: &Cx<'_, '_>) -> String {
+    let max = cx.access.budget().map_or(0, Budget::max);
+    format!(
+        "explaining rule `{}` passed its work budget of {max} (--max-work); raise it, or give more of the rule's variables with --bind",
+        rule.info.id
+    )
 }
 
 /// The record `id` that binding `b` is given, with the name of its collection; an
@@ -197,14 +234,15 @@ fn given_record<'d>(
 
 /// The combinations of records for the variables not given that come nearest to
 /// firing: fewest failing predicates, then fewest unknown ones.
-fn nearest(
+fn nearest<'d>(
     rule: &CRule,
-    ds: &Dataset,
-    consts: &[Value],
+    plan: &RulePlan,
+    cx: &Cx<'d, '_>,
     sources: &Sources,
     bind: &[(String, String)],
     unbound: &[usize],
 ) -> Result<String, String> {
+    let ds = cx.ds;
     const LIMIT: usize = 100_000;
     // given variables first, as records
     let mut given: Vec<(usize, V)> = Vec::new();
@@ -215,11 +253,6 @@ fn nearest(
             given.push((b.var, V::Rec(r, coll)));
         }
     }
-    let cx = Cx {
-        ds,
-        consts,
-        access: &Scan,
-    };
     let mut env: Env = vec![V::Missing; rule.vars.len()];
     for (v, val) in &given {
         env[*v] = val.clone();
@@ -237,6 +270,9 @@ fn nearest(
                 if next.len() >= LIMIT {
                     break;
                 }
+                if !cx.spend(1) {
+                    return Err(over_budget(rule, cx));
+                }
                 let mut c2 = c.clone();
                 c2.push(el);
                 next.push(c2);
@@ -244,17 +280,26 @@ fn nearest(
         }
         combos = next;
     }
+    // the nearest SHOWN, first found first among equals: only they are kept, so the
+    // traces of a hundred thousand combinations are never all held
+    const SHOWN: usize = 3;
     let mut scored: Vec<(usize, usize, Vec<PredicateTrace>, Vec<V>)> = Vec::new();
     for c in combos {
         for (k, v) in c.iter().enumerate() {
             env[rule.bindings[unbound[k]].var] = v.clone();
         }
-        let traces = trace(rule, ds, consts, sources, &mut env);
+        let traces = trace_with(plan, cx, sources, &mut env);
+        if cx.exhausted() {
+            return Err(over_budget(rule, cx));
+        }
         let fails = traces.iter().filter(|t| t.result == Tri::False).count();
         let unknown = traces.iter().filter(|t| t.result == Tri::Unknown).count();
-        scored.push((fails, unknown, traces, c));
+        let at = scored.partition_point(|(f, u, _, _)| (*f, *u) <= (fails, unknown));
+        if at < SHOWN {
+            scored.insert(at, (fails, unknown, traces, c));
+            scored.truncate(SHOWN);
+        }
     }
-    scored.sort_by_key(|(f, u, _, _)| (*f, *u));
     let mut out = format!("rule {}\n", visible(&rule.info.id));
     for (v, val) in &given {
         if let V::Rec(r, c) = val {
@@ -281,7 +326,7 @@ fn nearest(
         "the nearest candidates for {}:",
         visible(&names.join(", "))
     );
-    for (fails, unknown, traces, c) in scored.iter().take(3) {
+    for (fails, unknown, traces, c) in &scored {
         let who: Vec<String> = c
             .iter()
             .map(|v| match v {
@@ -464,7 +509,14 @@ rule not-an-airstrike {
             .iter()
             .map(|(v, id)| (v.to_string(), id.to_string()))
             .collect();
-        explain_binding(&suite.rules[rule], ds, &consts, &sources, &bind)
+        explain_binding(
+            &suite.rules[rule],
+            ds,
+            &consts,
+            &sources,
+            &bind,
+            &Limits::default(),
+        )
     }
 
     fn explain(bind: &[(&str, &str)]) -> Result<String, String> {

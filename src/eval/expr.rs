@@ -15,6 +15,57 @@ pub trait AggAccess<'d> {
     fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d>;
     /// Keep the result of an aggregate for its key (see `Lookup::Candidates`).
     fn remember(&self, _agg: &CAggregate, _key: String, _value: &V<'d>) {}
+    /// The work budget evaluation spends from (`None`: unbounded).
+    fn budget(&self) -> Option<&Budget> {
+        None
+    }
+}
+
+/// A budget of work (`--max-work`): what one rule may spend on candidates tried,
+/// condition nodes evaluated and quantifier or aggregate elements visited. Once spent,
+/// it stays spent: every later `spend` fails, aggregates return early with an unknown
+/// value, and the evaluator that owns the budget turns that into an error, so nothing
+/// computed after it ran out is ever reported.
+#[derive(Debug)]
+pub struct Budget {
+    max: u64,
+    spent: std::cell::Cell<u64>,
+}
+
+impl Budget {
+    pub fn new(max: u64) -> Self {
+        Budget {
+            max,
+            spent: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Spend `n` units; false once more than the budget has been spent.
+    pub fn spend(&self, n: u64) -> bool {
+        let s = self.spent.get().saturating_add(n);
+        self.spent.set(s);
+        s <= self.max
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.spent.get() > self.max
+    }
+
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+}
+
+/// Scan everything, spending from a budget (the reference evaluator, and what
+/// re-evaluates after a run: messages, `why_unknown`, `explain`).
+pub struct BoundedScan<'b>(pub &'b Budget);
+impl<'d> AggAccess<'d> for BoundedScan<'_> {
+    fn lookup(&self, _: &CAggregate, _: &Cx<'d, '_>, _: &mut Env<'d>) -> Lookup<'d> {
+        Lookup::Scan
+    }
+    fn budget(&self) -> Option<&Budget> {
+        Some(self.0)
+    }
 }
 
 /// How to evaluate one aggregate.
@@ -59,6 +110,16 @@ impl<'d> Cx<'d, '_> {
             .collections
             .get_key_value(coll)
             .map(|(k, c)| (k.as_str(), c.records.as_slice()))
+    }
+
+    /// Spend `n` units of work; false once the budget (if any) is spent.
+    pub fn spend(&self, n: u64) -> bool {
+        self.access.budget().is_none_or(|b| b.spend(n))
+    }
+
+    /// Whether the budget (if any) is spent.
+    pub fn exhausted(&self) -> bool {
+        self.access.budget().is_some_and(Budget::exhausted)
     }
 
     pub fn eval(&self, e: &CExpr, env: &mut Env<'d>) -> V<'d> {
@@ -219,7 +280,10 @@ impl<'d> Cx<'d, '_> {
     fn aggregate(&self, a: &CAggregate, env: &mut Env<'d>) -> V<'d> {
         let (cands, memo) = match &a.source {
             CSource::Collection(_) => match self.access.lookup(a, self, env) {
-                Lookup::Known(v) => return v,
+                Lookup::Known(v) => {
+                    self.spend(1);
+                    return v;
+                }
                 Lookup::Candidates(c, memo) => (c, memo),
                 Lookup::Scan => (None, None),
             },
@@ -250,7 +314,18 @@ impl<'d> Cx<'d, '_> {
         let mut maybe: Vec<V<'d>> = Vec::new();
         let mut value_unknown = false;
         let mut keys: BTreeSet<String> = BTreeSet::new();
+        // every element costs its filter and value: nested quantifiers spend from the
+        // same budget as the joins around them
+        let cost = if self.access.budget().is_some() {
+            1 + a.filter.as_ref().map_or(0, crate::plan::weight)
+                + a.value.as_ref().map_or(0, crate::plan::weight)
+        } else {
+            0
+        };
         for el in elems {
+            if !self.spend(cost) {
+                return V::Missing;
+            }
             env[a.var] = el;
             let f = match &a.filter {
                 Some(f) => self.truth(f, env),

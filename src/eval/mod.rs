@@ -14,7 +14,7 @@ use crate::check::ir::{CMessagePart, CRule, Suite};
 use crate::data::{Dataset, Value};
 use crate::diag::{Diagnostic, Sources, Span, VerdictKind};
 use crate::plan::{plan_rule, RulePlan};
-use expr::{Cx, Scan};
+use expr::{BoundedScan, Budget, Cx, Scan};
 pub use finding::{
     Certainty, ClaimVerdict, Claimant, DataErrors, Evidence, Finding, Group, GroupKey, Report,
     SourceRef, Summary, VerdictRef,
@@ -249,7 +249,19 @@ fn imprecise(v: &V<'_>) -> bool {
     }
 }
 
-/// Turn the matches of one rule into findings: one per match, or one per group.
+/// The findings of one rule: at most `keep` certain and `keep` possible ones (the
+/// first by position), which is all a cut at `--max-findings` can keep of them, and
+/// how many there were before that.
+pub struct RuleFindings {
+    pub findings: Vec<Finding>,
+    pub total: usize,
+    pub certain: usize,
+}
+
+/// Turn the matches of one rule into findings: one per match, or one per group. Only
+/// the findings a cut at `keep` (`--max-findings`) could keep are built; messages and
+/// what left each finding undecided are evaluated within the rule's work budget.
+#[allow(clippy::too_many_arguments)]
 fn findings_of(
     rule: &CRule,
     plan: &RulePlan,
@@ -257,19 +269,56 @@ fn findings_of(
     ds: &Dataset,
     consts: &[Value],
     rule_sources: &Sources,
-) -> Vec<Finding> {
+    budget: &Budget,
+    keep: usize,
+) -> RuleFindings {
+    let access = BoundedScan(budget);
     let cx = Cx {
         ds,
         consts,
-        access: &Scan,
+        access: &access,
     };
     let mut ms = matches;
     ms.sort_by(|a, b| a.positions.cmp(&b.positions));
     if let Some(g) = &rule.group {
-        return group::grouped(rule, plan, g, &cx, ms, rule_sources);
+        let findings = group::grouped(rule, plan, g, &cx, ms, rule_sources);
+        let total = findings.len();
+        let certain = findings
+            .iter()
+            .filter(|f| f.certainty == Certainty::Certain)
+            .count();
+        let findings =
+            first_of_each_certainty(findings, keep, |f| f.certainty == Certainty::Certain);
+        return RuleFindings {
+            findings,
+            total,
+            certain,
+        };
     }
-    ms.into_iter()
+    let total = ms.len();
+    let certain = ms.iter().filter(|m| m.unknown.is_empty()).count();
+    let findings = first_of_each_certainty(ms, keep, |m| m.unknown.is_empty())
+        .into_iter()
         .map(|mut m| finding_of(rule, plan, &cx, &mut m, 1, rule_sources))
+        .collect();
+    RuleFindings {
+        findings,
+        total,
+        certain,
+    }
+}
+
+/// The first `keep` items that are certain and the first `keep` that are not, in
+/// their order: what `keep_certain_first` can keep of one rule's findings.
+fn first_of_each_certainty<T>(items: Vec<T>, keep: usize, certain: impl Fn(&T) -> bool) -> Vec<T> {
+    let (mut c, mut p) = (0usize, 0usize);
+    items
+        .into_iter()
+        .filter(|x| {
+            let n = if certain(x) { &mut c } else { &mut p };
+            *n += 1;
+            *n <= keep
+        })
         .collect()
 }
 
@@ -365,20 +414,40 @@ fn evidence_of(
     evidence
 }
 
-/// Run one rule with the chosen engine.
+/// Run one rule with the chosen engine, within its budgets (`Limits`): finding the
+/// matches and building their findings spend from one work budget.
 pub fn run_rule(
     rule: &CRule,
     ds: &Dataset,
     consts: &[Value],
     rule_sources: &Sources,
     opts: &RunOptions,
-) -> Result<Vec<Finding>, Box<Diagnostic>> {
+) -> Result<RuleFindings, Box<Diagnostic>> {
     let plan = plan_rule(rule);
+    let budget = Budget::new(opts.limits.max_work);
     let matches = match opts.engine {
-        Engine::Planned => run::planned(rule, &plan, ds, consts, &opts.limits)?,
-        Engine::Reference => run::reference(rule, &plan, ds, consts, &opts.limits)?,
+        Engine::Planned => run::planned(rule, &plan, ds, consts, &opts.limits, &budget)?,
+        Engine::Reference => run::reference(rule, &plan, ds, consts, &opts.limits, &budget)?,
     };
-    Ok(findings_of(rule, &plan, matches, ds, consts, rule_sources))
+    let found = findings_of(
+        rule,
+        &plan,
+        matches,
+        ds,
+        consts,
+        rule_sources,
+        &budget,
+        opts.max_findings,
+    );
+    if budget.exhausted() {
+        return Err(run::work_error(
+            rule,
+            rule.info.span.clone(),
+            "building its findings: messages, group keys and what left them undecided".into(),
+            &opts.limits,
+        ));
+    }
+    Ok(found)
 }
 
 /// Run a checked suite over a dataset. Findings come in suite order, then in the
@@ -390,7 +459,7 @@ pub fn run(
     opts: &RunOptions,
 ) -> (Report, Vec<Diagnostic>) {
     let consts = eval_consts(suite, ds, &opts.overrides);
-    let results: Vec<Result<Vec<Finding>, Box<Diagnostic>>> = if opts.parallel {
+    let results: Vec<Result<RuleFindings, Box<Diagnostic>>> = if opts.parallel {
         suite
             .rules
             .par_iter()
@@ -405,18 +474,18 @@ pub fn run(
     };
     let mut diags = Vec::new();
     let mut findings = Vec::new();
+    let (mut all, mut certain) = (0usize, 0usize);
     for r in results {
         match r {
-            Ok(f) => findings.extend(f),
+            Ok(f) => {
+                all += f.total;
+                certain += f.certain;
+                findings.extend(f.findings);
+            }
             Err(d) => diags.push(*d),
         }
     }
-    if findings.len() > opts.max_findings {
-        let all = findings.len();
-        let certain = findings
-            .iter()
-            .filter(|f| f.certainty == Certainty::Certain)
-            .count();
+    if all > opts.max_findings {
         diags.push(
             Diagnostic::warning(
                 "E0002",

@@ -2,12 +2,12 @@
 //! planned evaluator (pushdown, indexes) and the reference evaluator (nested loops
 //! over everything, obviously correct). Both yield the same matches.
 
-use super::expr::{AggAccess, Cx, Env, Lookup};
+use super::expr::{AggAccess, BoundedScan, Budget, Cx, Env, Lookup};
 use super::index::{HashIndex, TimeIndex};
 use super::ops::{Tri, V};
-use crate::check::ir::{CAggregate, CRule, CSource};
+use crate::check::ir::{CAggregate, CExpr, CRule, CSource};
 use crate::data::{Dataset, Value};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::plan::{Access, AggPlan, RulePlan};
 use std::collections::HashMap;
 
@@ -22,46 +22,128 @@ pub struct Match<'d> {
     pub unknown: Vec<usize>,
 }
 
-/// Bounds on the work one rule may do.
+/// Bounds on what one rule may hold and do (`docs/budgets.md`).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Partial bindings visited before the rule is stopped.
+    /// Bindings one rule may hold (`--max-bindings`): every match it keeps holds one
+    /// per variable it binds. Bounds the memory of matches before they become findings.
     pub max_bindings: u64,
+    /// Work one rule may do (`--max-work`): one unit per candidate tried at each level
+    /// of a join, per node of a condition evaluated, and per node of a quantifier's or
+    /// aggregate's filter and value for every element it visits. Bounds time, including
+    /// nested `count`/`exists`/`all`, and what re-evaluates after the run (messages,
+    /// what left a finding undecided, `explain`).
+    pub max_work: u64,
 }
+
+/// `--max-bindings` by default: a few hundred megabytes of matches at most.
+pub const DEFAULT_MAX_BINDINGS: u64 = 2_000_000;
+/// `--max-work` by default: a few seconds of a release build.
+pub const DEFAULT_MAX_WORK: u64 = 100_000_000;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_bindings: 10_000_000,
+            max_bindings: DEFAULT_MAX_BINDINGS,
+            max_work: DEFAULT_MAX_WORK,
         }
     }
 }
 
-fn limit_error(rule: &CRule, level: usize, limits: &Limits) -> Box<Diagnostic> {
-    let b = &rule.bindings[level.min(rule.bindings.len().saturating_sub(1))];
-    let var = &rule.vars[b.var].name;
+/// `E0001`: a rule holds more bindings than `--max-bindings`.
+fn held_error(rule: &CRule, matches: usize, limits: &Limits) -> Box<Diagnostic> {
+    let n = rule.bindings.len();
+    let (span, var) = match rule.bindings.last() {
+        Some(b) => (b.span.clone(), rule.vars[b.var].name.as_str()),
+        None => (rule.info.span.clone(), ""),
+    };
     Diagnostic::error(
         "E0001",
         format!(
-            "rule `{}` stopped: its bindings passed {}",
+            "rule `{}` stopped: it held more than {} bindings",
             rule.info.id, limits.max_bindings
         ),
     )
-    .at(b.span.clone(), format!("the join reached through `{var}` exploded"))
-    .expected(format!("at most {} bindings", limits.max_bindings))
-    .found("more, still growing")
+    .at(
+        span,
+        format!("the join of its {n} variable{} reached through `{var}` exploded", plural(n)),
+    )
+    .expected(format!(
+        "at most {} bindings held (--max-bindings; each match holds one per variable)",
+        limits.max_bindings
+    ))
+    .found(format!("{matches} matches of {n} variable{}, still growing", plural(n)))
     .help("add a condition that joins this variable to an earlier one (e.g. `a.actor == s.actor`), or raise --max-bindings")
     .into()
 }
 
-/// Aggregates answered from hash indexes built once per rule, and their results
-/// remembered per key when nothing else of the binding reaches them.
-struct Indexed<'d> {
-    by_var: HashMap<usize, (AggPlan, HashIndex)>,
-    memo: std::cell::RefCell<HashMap<(usize, String), V<'d>>>,
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
-impl<'d> AggAccess<'d> for Indexed<'d> {
+/// `E0003`: a rule did more work than `--max-work`, noticed at `span`.
+pub(crate) fn work_error(
+    rule: &CRule,
+    span: Span,
+    label: String,
+    limits: &Limits,
+) -> Box<Diagnostic> {
+    Diagnostic::error(
+        "E0003",
+        format!(
+            "rule `{}` stopped: it passed its work budget of {}",
+            rule.info.id, limits.max_work
+        ),
+    )
+    .at(span, label)
+    .expected(format!(
+        "at most {} units of work (--max-work: candidates tried, condition nodes and quantifier elements evaluated)",
+        limits.max_work
+    ))
+    .found("more, still going")
+    .help("tie the join or the quantifier to an earlier variable with a condition (e.g. `b.actor == a.actor`), or raise --max-work")
+    .into()
+}
+
+/// The work error noticed while searching the join through binding `b`.
+fn join_work_error(rule: &CRule, b: usize, limits: &Limits) -> Box<Diagnostic> {
+    let b = &rule.bindings[b];
+    let var = &rule.vars[b.var].name;
+    work_error(
+        rule,
+        b.span.clone(),
+        format!("searching the join through `{var}`"),
+        limits,
+    )
+}
+
+/// The work error noticed while evaluating a condition.
+fn cond_work_error(rule: &CRule, c: &CExpr, limits: &Limits) -> Box<Diagnostic> {
+    work_error(
+        rule,
+        c.span.clone(),
+        "evaluating this condition".into(),
+        limits,
+    )
+}
+
+/// Aggregates answered from hash indexes built once per rule, and their results
+/// remembered per key when nothing else of the binding reaches them.
+struct Indexed<'d, 'b> {
+    by_var: HashMap<usize, (AggPlan, HashIndex)>,
+    memo: std::cell::RefCell<HashMap<(usize, String), V<'d>>>,
+    budget: &'b Budget,
+}
+
+impl<'d> AggAccess<'d> for Indexed<'d, '_> {
+    fn budget(&self) -> Option<&Budget> {
+        Some(self.budget)
+    }
+
     fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d> {
         let Some((plan, idx)) = self.by_var.get(&agg.var) else {
             return Lookup::Scan;
@@ -105,13 +187,14 @@ enum LevelIndex {
     Time(TimeIndex),
 }
 
-/// The planned evaluator.
+/// The planned evaluator. Work is spent from `budget` (made of `limits.max_work`).
 pub fn planned<'d>(
     rule: &CRule,
     plan: &RulePlan,
     ds: &'d Dataset,
     consts: &[Value],
     limits: &Limits,
+    budget: &Budget,
 ) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
     let mut by_var = HashMap::new();
     for a in &plan.aggregates {
@@ -125,6 +208,7 @@ pub fn planned<'d>(
     let access = Indexed {
         by_var,
         memo: Default::default(),
+        budget,
     };
     let cx = Cx {
         ds,
@@ -135,7 +219,12 @@ pub fn planned<'d>(
     // conjuncts without bindings: once
     let mut base_unknown = Vec::new();
     for &i in &plan.constant {
-        match cx.truth(&plan.conjuncts[i], &mut env) {
+        cx.spend(plan.weights[i]);
+        let t = cx.truth(&plan.conjuncts[i], &mut env);
+        if cx.exhausted() {
+            return Err(cond_work_error(rule, &plan.conjuncts[i], limits));
+        }
+        match t {
             Tri::False => return Ok(Vec::new()),
             Tri::Unknown => base_unknown.push(i),
             Tri::True => {}
@@ -155,11 +244,19 @@ pub fn planned<'d>(
                 let (name, _) = cx.collection(c).unwrap_or(("", &[]));
                 let mut kept = Vec::new();
                 for (i, r) in recs.iter().enumerate() {
+                    if !cx.spend(1) {
+                        return Err(join_work_error(rule, l.binding, limits));
+                    }
                     env[b.var] = V::Rec(r, name);
                     let mut unk = Vec::new();
                     let mut ok = true;
                     for &f in &l.prefilter {
-                        match cx.truth(&plan.conjuncts[f], &mut env) {
+                        cx.spend(plan.weights[f]);
+                        let t = cx.truth(&plan.conjuncts[f], &mut env);
+                        if cx.exhausted() {
+                            return Err(cond_work_error(rule, &plan.conjuncts[f], limits));
+                        }
+                        match t {
                             Tri::False => {
                                 ok = false;
                                 break;
@@ -196,7 +293,6 @@ pub fn planned<'d>(
         }
     }
     let mut out = Vec::new();
-    let mut visited = 0u64;
     let mut positions = vec![0u32; rule.bindings.len()];
     let mut st = State {
         rule,
@@ -205,11 +301,30 @@ pub fn planned<'d>(
         cands: &cands,
         indexes: &indexes,
         limits,
-        visited: &mut visited,
+        held: 0,
         out: &mut out,
     };
     st.level(0, &mut env, &mut positions, base_unknown)?;
+    if cx.exhausted() {
+        // spent in the last probe of an index, say: nothing after it may be reported
+        let last = plan.levels.last().map_or(0, |l| l.binding);
+        return Err(join_work_error(rule, last, limits));
+    }
     Ok(out)
+}
+
+/// Count one more match held; the error when the rule holds more than it may.
+fn hold(
+    rule: &CRule,
+    held: &mut u64,
+    matches: usize,
+    limits: &Limits,
+) -> Result<(), Box<Diagnostic>> {
+    *held = held.saturating_add(rule.bindings.len().max(1) as u64);
+    if *held > limits.max_bindings {
+        return Err(held_error(rule, matches, limits));
+    }
+    Ok(())
 }
 
 struct State<'s, 'd, 'a> {
@@ -219,7 +334,8 @@ struct State<'s, 'd, 'a> {
     cands: &'s [Option<Candidates>],
     indexes: &'s [Vec<LevelIndex>],
     limits: &'s Limits,
-    visited: &'s mut u64,
+    /// Bindings held in `out` (see `Limits::max_bindings`).
+    held: u64,
     out: &'s mut Vec<Match<'d>>,
 }
 
@@ -232,6 +348,7 @@ impl<'d> State<'_, 'd, '_> {
         unknown: Vec<usize>,
     ) -> Result<(), Box<Diagnostic>> {
         if depth == self.plan.levels.len() {
+            hold(self.rule, &mut self.held, self.out.len() + 1, self.limits)?;
             let mut unknown = unknown;
             unknown.sort_unstable();
             unknown.dedup();
@@ -261,11 +378,14 @@ impl<'d> State<'_, 'd, '_> {
                     .chain(&l.fallbacks)
                     .zip(&self.indexes[depth])
                 {
+                    // a probe costs its key, as a condition does
                     chosen = match (access, index) {
                         (Access::HashEq { key, .. }, LevelIndex::Hash(ix)) => {
+                            self.cx.spend(1 + crate::plan::weight(key));
                             ix.probe(&self.cx.eval(key, env))
                         }
                         (Access::HashIn { list, .. }, LevelIndex::Hash(ix)) => {
+                            self.cx.spend(1 + crate::plan::weight(list));
                             ix.probe_list(&self.cx.eval(list, env))
                         }
                         (
@@ -277,6 +397,10 @@ impl<'d> State<'_, 'd, '_> {
                             },
                             LevelIndex::Time(ix),
                         ) => {
+                            self.cx.spend(
+                                1 + crate::plan::weight(other)
+                                    + window.as_ref().map_or(0, crate::plan::weight),
+                            );
                             let p = self.cx.eval(other, env);
                             let w = window.as_ref().map(|w| self.cx.eval(w, env));
                             ix.probe(*shape, &p, w.as_ref())
@@ -319,9 +443,8 @@ impl<'d> State<'_, 'd, '_> {
             },
         };
         for (pos, v, pre_unknown) in elems {
-            *self.visited += 1;
-            if *self.visited > self.limits.max_bindings {
-                return Err(limit_error(self.rule, depth, self.limits));
+            if !self.cx.spend(1) {
+                return Err(join_work_error(self.rule, l.binding, self.limits));
             }
             env[b.var] = v;
             positions[depth] = pos;
@@ -329,7 +452,13 @@ impl<'d> State<'_, 'd, '_> {
             unk.extend_from_slice(pre_unknown);
             let mut ok = true;
             for &c in &l.checks {
-                match self.cx.truth(&self.plan.conjuncts[c], env) {
+                let cond = &self.plan.conjuncts[c];
+                self.cx.spend(self.plan.weights[c]);
+                let t = self.cx.truth(cond, env);
+                if self.cx.exhausted() {
+                    return Err(cond_work_error(self.rule, cond, self.limits));
+                }
+                match t {
                     Tri::False => {
                         ok = false;
                         break;
@@ -349,44 +478,73 @@ impl<'d> State<'_, 'd, '_> {
 
 /// The reference evaluator: every combination of every binding, the whole condition
 /// checked conjunct by conjunct, aggregates by scanning. Slow and obviously right.
+/// Work is spent from `budget` as in the planned evaluator (more of it: nothing is
+/// pushed down), and the same matches are held.
 pub fn reference<'d>(
     rule: &CRule,
     plan: &RulePlan,
     ds: &'d Dataset,
     consts: &[Value],
     limits: &Limits,
+    budget: &Budget,
 ) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
+    let access = BoundedScan(budget);
     let cx = Cx {
         ds,
         consts,
-        access: &super::expr::Scan,
+        access: &access,
+    };
+    let mut r = Reference {
+        rule,
+        plan,
+        cx: &cx,
+        limits,
+        held: 0,
+        out: Vec::new(),
     };
     let mut env: Env<'d> = vec![V::Missing; rule.vars.len()];
-    let mut out = Vec::new();
     let mut positions = vec![0u32; rule.bindings.len()];
-    let mut visited = 0u64;
-    #[allow(clippy::too_many_arguments)]
-    fn go<'d>(
+    r.go(0, &mut env, &mut positions)?;
+    if cx.exhausted() {
+        let last = rule.bindings.len().saturating_sub(1);
+        return Err(join_work_error(rule, last, limits));
+    }
+    Ok(r.out)
+}
+
+struct Reference<'s, 'd, 'a> {
+    rule: &'s CRule,
+    plan: &'s RulePlan,
+    cx: &'s Cx<'d, 'a>,
+    limits: &'s Limits,
+    held: u64,
+    out: Vec<Match<'d>>,
+}
+
+impl<'d> Reference<'_, 'd, '_> {
+    fn go(
+        &mut self,
         depth: usize,
-        rule: &CRule,
-        plan: &RulePlan,
-        cx: &Cx<'d, '_>,
         env: &mut Env<'d>,
         positions: &mut Vec<u32>,
-        visited: &mut u64,
-        limits: &Limits,
-        out: &mut Vec<Match<'d>>,
     ) -> Result<(), Box<Diagnostic>> {
+        let (rule, cx) = (self.rule, self.cx);
         if depth == rule.bindings.len() {
             let mut unknown = Vec::new();
-            for (i, c) in plan.conjuncts.iter().enumerate() {
-                match cx.truth(c, env) {
+            for (i, c) in self.plan.conjuncts.iter().enumerate() {
+                cx.spend(self.plan.weights[i]);
+                let t = cx.truth(c, env);
+                if cx.exhausted() {
+                    return Err(cond_work_error(rule, c, self.limits));
+                }
+                match t {
                     Tri::False => return Ok(()),
                     Tri::Unknown => unknown.push(i),
                     Tri::True => {}
                 }
             }
-            out.push(Match {
+            hold(rule, &mut self.held, self.out.len() + 1, self.limits)?;
+            self.out.push(Match {
                 env: env.clone(),
                 positions: positions.clone(),
                 unknown,
@@ -396,37 +554,14 @@ pub fn reference<'d>(
         let b = &rule.bindings[depth];
         let items = cx.elements(&b.source, env, None).unwrap_or_default();
         for (i, v) in items.into_iter().enumerate() {
-            *visited += 1;
-            if *visited > limits.max_bindings {
-                return Err(limit_error(rule, depth, limits));
+            if !cx.spend(1) {
+                return Err(join_work_error(rule, depth, self.limits));
             }
             env[b.var] = v;
             positions[depth] = i as u32;
-            go(
-                depth + 1,
-                rule,
-                plan,
-                cx,
-                env,
-                positions,
-                visited,
-                limits,
-                out,
-            )?;
+            self.go(depth + 1, env, positions)?;
         }
         env[b.var] = V::Missing;
         Ok(())
     }
-    go(
-        0,
-        rule,
-        plan,
-        &cx,
-        &mut env,
-        &mut positions,
-        &mut visited,
-        limits,
-        &mut out,
-    )?;
-    Ok(out)
 }

@@ -79,6 +79,17 @@ pub struct RulePlan {
     pub constant: Vec<usize>,
     pub levels: Vec<Level>,
     pub aggregates: Vec<AggPlan>,
+    /// The work one evaluation of each conjunct costs (`weight`), for the budget.
+    pub weights: Vec<u64>,
+}
+
+/// The work one evaluation of an expression costs against `--max-work`: its number of
+/// nodes. A quantifier's or aggregate's filter and value count once here; the
+/// evaluator charges them again for every element it visits.
+pub fn weight(e: &CExpr) -> u64 {
+    let mut n = 0u64;
+    e.walk(&mut |_| n += 1);
+    n
 }
 
 /// The binding levels an expression mentions, as a bit set.
@@ -272,6 +283,7 @@ pub fn plan_rule(rule: &CRule) -> RulePlan {
         }
     }
     RulePlan {
+        weights: cs.iter().map(weight).collect(),
         conjuncts: cs,
         constant,
         levels,

@@ -363,7 +363,7 @@ impl Project {
             overrides::overrides(&suite, &self.config.set, &self.options.set, &mut diags);
         overrides::only(&mut suite, &self.options.only, &mut diags);
         let unguarded = if checked {
-            unguarded::candidates(&suite, &dataset, &overrides)
+            unguarded::candidates(&suite, &dataset, &overrides, &self.options.limits)
         } else {
             Vec::new()
         };
@@ -469,6 +469,7 @@ impl Prepared {
             &self.consts(),
             &self.sources,
             bind,
+            &self.options.limits,
         )
     }
 
@@ -501,6 +502,7 @@ impl Prepared {
             &self.consts(),
             &self.sources,
             &bind,
+            &self.options.limits,
         ) {
             Ok(t) => out.push_str(&t),
             Err(e) => {

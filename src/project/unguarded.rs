@@ -7,7 +7,7 @@ use crate::check::ir::{conjuncts, CAggregate, CExpr, CKind, CRule, CSource, Ty};
 use crate::check::Suite;
 use crate::data::{Dataset, Value};
 use crate::diag::{Diagnostic, Span};
-use crate::eval::expr::{Cx, Env, Scan};
+use crate::eval::expr::{BoundedScan, Budget, Cx, Env};
 use crate::eval::ops::{Tri, V};
 use crate::syntax::ast::BinaryOp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,15 +61,20 @@ pub fn candidates(
     suite: &Suite,
     ds: &Dataset,
     overrides: &BTreeMap<String, Value>,
+    limits: &crate::eval::Limits,
 ) -> Vec<Unguarded> {
     let consts = crate::eval::eval_consts(suite, ds, overrides);
-    let cx = Cx {
-        ds,
-        consts: &consts,
-        access: &Scan,
-    };
     let mut out = Vec::new();
-    for rule in &suite.rules {
+    'rules: for rule in &suite.rules {
+        // the conditions may nest quantifiers: within the rule's work budget, or no
+        // warning for it (the run says when the rule itself passes the budget)
+        let budget = Budget::new(limits.max_work);
+        let access = BoundedScan(&budget);
+        let cx = Cx {
+            ds,
+            consts: &consts,
+            access: &access,
+        };
         let Some(cond) = &rule.condition else {
             continue;
         };
@@ -94,7 +99,11 @@ pub fn candidates(
             let mut missing = 0;
             for r in &c.records {
                 env[var] = V::Rec(r, &c.name);
-                if scope.iter().any(|e| cx.truth(e, &mut env) == Tri::False) {
+                let outside = scope.iter().any(|e| cx.truth(e, &mut env) == Tri::False);
+                if !cx.spend(1) {
+                    continue 'rules;
+                }
+                if outside {
                     continue;
                 }
                 total += 1;

@@ -1,6 +1,7 @@
 //! The integration tests, in one binary: one module per area of the boundary they test.
 //! One binary links the crate and the test dependencies once instead of once per file.
 
+mod budgets;
 mod cli;
 mod data;
 mod engines;
