@@ -467,7 +467,8 @@ def run_factlint(binary: Path, rules: Path, data: Path, work: Path, args, engine
     max_bindings = 10**10 if engine == "reference" else args.max_bindings
     cmd = [str(binary), "check", "--rules", str(rules), str(data), "--format", "jsonl",
            "--fail-on", "never", "--color", "never", "--error-format", "plain",
-           "--max-findings", str(10**9), "--max-bindings", str(max_bindings)]
+           "--max-findings", str(10**9), "--max-bindings", str(max_bindings),
+           "--max-work", str(10**15)]
     if engine:
         cmd += ["--engine", engine]
     out_path = work / "factlint-out.jsonl"
