@@ -369,8 +369,31 @@ impl<'a> Validator<'a> {
     }
 
     fn record(&mut self, coll: &'a Collection, def: &'a CollectionDef, i: usize, r: &'a Record) {
+        // the schema's fields and the record's are both sorted by name: one merged pass
+        // pairs them, with no lookup by name (41 lookups a record were a fifth of loading
+        // a wide table)
+        let mut fields = r.fields.iter().peekable();
+        let mut known = vec![false; r.fields.len()];
+        let mut at_field = 0;
         for f in def.fields.values() {
-            if f.name == "id" && !r.fields.contains_key("id") {
+            let mut value = None;
+            while let Some((k, v)) = fields.peek() {
+                match (*k).cmp(f.name.as_str()) {
+                    std::cmp::Ordering::Less => {
+                        fields.next();
+                        at_field += 1;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        value = Some(*v);
+                        known[at_field] = true;
+                        fields.next();
+                        at_field += 1;
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+            if f.name == "id" && value.is_none() {
                 continue; // a missing id is reported by the loader
             }
             let at = At {
@@ -378,9 +401,9 @@ impl<'a> Validator<'a> {
                 record: r,
                 field: &f.name,
             };
-            match r.get(&f.name) {
+            match value {
                 None | Some(Value::Null) if f.required => {
-                    let is_null = r.get(&f.name).is_some();
+                    let is_null = value.is_some();
                     let (msg, span, label) = if is_null {
                         (
                             format!("required field `{}` of {} is null", f.name, at.whose()),
@@ -417,8 +440,8 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        for (name, v) in &r.fields {
-            if def.fields.contains_key(name) || name == "id" {
+        for ((name, v), known) in r.fields.iter().zip(known) {
+            if known || name == "id" {
                 continue;
             }
             if name == "test" {
