@@ -9,6 +9,7 @@ use crate::diag::{Diagnostic, Level, LineIndex, Span};
 use crate::eval::{Finding, Report};
 use crate::report::output::{nearest, recount};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One accepted exception.
@@ -353,6 +354,50 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// The entries that may cover a finding, found by its rule and the ids of its records
+/// rather than by trying every entry on every finding (20,000 entries over 20,000
+/// findings took 12 s that way).
+struct Candidates<'s> {
+    /// Entries without `records`: every finding of the rule.
+    by_rule: HashMap<&'s str, Vec<usize>>,
+    /// Entries with `records`, by rule and the id of their first record.
+    by_record: HashMap<(&'s str, &'s str), Vec<usize>>,
+}
+
+impl<'s> Candidates<'s> {
+    fn new(suppressions: &'s [Suppression]) -> Self {
+        let mut by_rule: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_record: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, s) in suppressions.iter().enumerate() {
+            match s.records.first() {
+                None => by_rule.entry(&s.rule).or_default().push(i),
+                Some(r) => {
+                    let id = r.split_once('/').map_or(r.as_str(), |(_, id)| id);
+                    by_record.entry((&s.rule, id)).or_default().push(i);
+                }
+            }
+        }
+        Candidates { by_rule, by_record }
+    }
+
+    /// The indices of the entries that cover `f`, in file order.
+    fn covering(&self, suppressions: &[Suppression], f: &Finding) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        if let Some(all) = self.by_rule.get(f.rule.as_str()) {
+            out.extend(all);
+        }
+        for e in &f.evidence {
+            if let Some(some) = self.by_record.get(&(f.rule.as_str(), e.id.as_str())) {
+                out.extend(some);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&i| suppressions[i].matches(f));
+        out
+    }
+}
+
 /// Move the findings that an unexpired suppression covers out of the report (counted
 /// in `report.summary.suppressed`). An entry suppresses up to and including its
 /// `expires` day; after it, it is reported and its findings come back.
@@ -365,11 +410,12 @@ pub fn apply_suppressions(
     let active: Vec<bool> = suppressions.iter().map(|s| s.expires >= today).collect();
     let mut hits = vec![0usize; suppressions.len()];
     let mut kept = Vec::with_capacity(report.findings.len());
+    let candidates = Candidates::new(suppressions);
     for f in std::mem::take(&mut report.findings) {
-        let by = suppressions
-            .iter()
-            .enumerate()
-            .position(|(i, s)| active[i] && s.matches(&f));
+        let by = candidates
+            .covering(suppressions, &f)
+            .into_iter()
+            .find(|&i| active[i]);
         match by {
             Some(i) => {
                 hits[i] += 1;
@@ -384,10 +430,19 @@ pub fn apply_suppressions(
     report.findings = kept;
     report.summary.suppressed += outcome.suppressed.len();
     recount(report);
+    // how many of the findings left each expired entry would cover
+    let mut again = vec![0usize; suppressions.len()];
+    if active.contains(&false) {
+        for f in &report.findings {
+            for i in candidates.covering(suppressions, f) {
+                again[i] += usize::from(!active[i]);
+            }
+        }
+    }
 
     for (i, s) in suppressions.iter().enumerate() {
         if !active[i] {
-            let again = report.findings.iter().filter(|f| s.matches(f)).count();
+            let again = again[i];
             outcome.diagnostics.push(
                 Diagnostic::warning(
                     "R0207",
