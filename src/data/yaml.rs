@@ -56,7 +56,7 @@ fn read_docs(loc: &Locator, diags: &mut Vec<Diagnostic>, clamp: bool) -> Vec<Nod
         );
     }
     let mut docs = Vec::new();
-    let mut documents = serde_yaml::Deserializer::from_str(loc.text());
+    let mut documents = serde_yaml::Deserializer::from_str(yaml_text(loc).0);
     for i in 0.. {
         if let Some((doc, at)) = positions.too_deep {
             if doc == i {
@@ -71,7 +71,7 @@ fn read_docs(loc: &Locator, diags: &mut Vec<Diagnostic>, clamp: bool) -> Vec<Nod
         if let (None, Some((at, why))) = (pos_doc, &positions.failed) {
             // without the scan, alias expansion cannot be bounded: refuse rather
             // than let a crafted document exhaust memory
-            if loc.text().contains('*') {
+            if yaml_text(loc).0.contains('*') {
                 let at = loc.char_span(*at, *at + 1);
                 diags.push(
                     Diagnostic::error(codes::MALFORMED_YAML, format!("malformed YAML: {why}"))
@@ -123,6 +123,16 @@ fn read_docs(loc: &Locator, diags: &mut Vec<Diagnostic>, clamp: bool) -> Vec<Nod
         }
     }
     docs
+}
+
+/// The text the YAML parsers read: the file without a byte-order mark, which
+/// serde_yaml would take for content, and how many characters that left out. Lines and
+/// columns are the same in both (`LineIndex` counts no column for the mark).
+fn yaml_text<'t>(loc: &Locator<'t>) -> (&'t str, usize) {
+    match loc.text().strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 1),
+        None => (loc.text(), 0),
+    }
 }
 
 /// A list or map nested deeper than [`MAX_NESTING`], at its first character.
@@ -263,21 +273,24 @@ impl Positions {
         };
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         let mut stack: Vec<Open> = Vec::new();
-        for ev in Parser::new_from_str(loc.text()) {
+        // positions are characters of the text the parser reads, which lacks the
+        // byte-order mark: one character more in the file
+        let (text, shift) = yaml_text(loc);
+        for ev in Parser::new_from_str(text) {
             let (ev, span) = match ev {
                 Ok(x) => x,
                 Err(e) if e.info() == "recursion limit exceeded" => {
                     // saphyr counts open flow collections in a byte: more than 255
-                    p.too_deep = Some((p.docs.len(), e.marker().index()));
+                    p.too_deep = Some((p.docs.len(), e.marker().index() + shift));
                     break;
                 }
                 Err(e) => {
-                    p.failed = Some((e.marker().index(), e.info().to_string()));
+                    p.failed = Some((e.marker().index() + shift, e.info().to_string()));
                     break;
                 }
             };
             p.events += 1;
-            let (s, e) = (span.start.index(), span.end.index());
+            let (s, e) = (span.start.index() + shift, span.end.index() + shift);
             let new = match ev {
                 Event::Scalar(text, _, anchor, _) => {
                     let id = p.push(PosNode::Scalar { start: s, end: e }, 1);

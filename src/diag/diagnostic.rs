@@ -170,7 +170,7 @@ impl Sources {
         self.files.get(name).map(|s| &*s.text)
     }
     /// Line `line` (1-based) of a file without its line ending, as `str::lines` gives
-    /// it; `None` past the last line. O(log lines) after the file's first question.
+    /// it (and without a byte-order mark); `None` past the last line. O(log lines) after the file's first question.
     pub fn line(&self, name: &str, line: u32) -> Option<&str> {
         let source = self.files.get(name)?;
         let text = &*source.text;
@@ -183,12 +183,18 @@ impl Sources {
         if start >= text.len() {
             return None;
         }
-        Some(match starts.get(i + 1) {
+        let line = match starts.get(i + 1) {
             Some(&next) => {
                 let l = &text[start..next - 1];
                 l.strip_suffix('\r').unwrap_or(l)
             }
             None => &text[start..],
+        };
+        // a byte-order mark is no column (`LineIndex`), so it is not quoted either
+        Some(if i == 0 {
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        } else {
+            line
         })
     }
     /// Add every file of `other`.
@@ -575,12 +581,17 @@ mod tests {
 
     #[test]
     fn a_line_of_a_source_is_the_line_str_lines_gives() {
-        for text in ["", "\n", "a", "a\n", "a\n\n", "a\r\nb\r\n", "a\r", "x\n\ny\rz\n中\r\n"] {
+        for text in ["", "\n", "a", "a\n", "a\n\n", "a\r\nb\r\n", "a\r", "x\n\ny\rz\n中\r\n", "\u{feff}a\n\u{feff}b"] {
             let mut sources = Sources::new();
             sources.add("f".into(), text.into());
             for line in 0..6 {
                 let want = text.lines().nth((line as usize).wrapping_sub(1));
                 let want = if line == 0 { None } else { want };
+                let want = if line == 1 {
+                    want.map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
+                } else {
+                    want
+                };
                 assert_eq!(sources.line("f", line), want, "{text:?} line {line}");
             }
         }
