@@ -93,9 +93,11 @@ impl<T> FieldMap<T> {
         // small map, where the scan is cheaper than a search (a record of 100,000
         // fields looked up field by field was quadratic)
         if self.entries.len() <= FIND_BY_ADDRESS_UP_TO {
-            if let Some(i) = self.entries.iter().position(|(k, _)| {
-                std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len()
-            }) {
+            if let Some(i) = self
+                .entries
+                .iter()
+                .position(|(k, _)| std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len())
+            {
                 return Ok(i);
             }
         }

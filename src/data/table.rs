@@ -65,7 +65,9 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
                         "the end of the file, {lines} line{} further on",
                         if lines == 1 { "" } else { "s" }
                     ))
-                    .help("close the quote; a quote inside a quoted cell is written twice (`\"\"`)"),
+                    .help(
+                        "close the quote; a quote inside a quoted cell is written twice (`\"\"`)",
+                    ),
             );
             break;
         }

@@ -581,7 +581,17 @@ mod tests {
 
     #[test]
     fn a_line_of_a_source_is_the_line_str_lines_gives() {
-        for text in ["", "\n", "a", "a\n", "a\n\n", "a\r\nb\r\n", "a\r", "x\n\ny\rz\n中\r\n", "\u{feff}a\n\u{feff}b"] {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\n\n",
+            "a\r\nb\r\n",
+            "a\r",
+            "x\n\ny\rz\n中\r\n",
+            "\u{feff}a\n\u{feff}b",
+        ] {
             let mut sources = Sources::new();
             sources.add("f".into(), text.into());
             for line in 0..6 {

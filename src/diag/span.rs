@@ -272,7 +272,11 @@ impl<'t> LineIndex<'t> {
     /// line's end (its `\n`, or the end of the text).
     pub fn offset_of(&self, line: u32, col: u32) -> usize {
         let i = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = if i == 0 { self.bom } else { self.line_starts[i] };
+        let start = if i == 0 {
+            self.bom
+        } else {
+            self.line_starts[i]
+        };
         let at = self.byte_of_char(self.chars_before(start) + (col.max(1) as usize - 1));
         at.clamp(start, self.line_end(i))
     }

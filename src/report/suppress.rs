@@ -82,14 +82,50 @@ impl Layout<'_> {
         Span::new(self.file.clone(), start, end, line, col)
     }
 
-    /// An entry is shown at its `-` in a block list, else (a flow list) where it starts.
+    /// An entry is shown at its `-` in a block list (comments between the two
+    /// skipped), else (a flow list) where it starts.
     fn entry(&self, entry: &Node) -> Span {
         let text = self.lines.text();
         let start = entry.span.start.min(text.len());
-        let before = text[..start].trim_end_matches([' ', '\t', '\r', '\n']);
+        let mut before = &text[..start];
+        loop {
+            let trimmed = before.trim_end_matches([' ', '\t', '\r', '\n']);
+            let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+            let line = &trimmed[line_start..];
+            // a comment: `#` at the start of the line or after a blank
+            let comment = line
+                .char_indices()
+                .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])));
+            let Some((at, _)) = comment else {
+                before = trimmed;
+                break;
+            };
+            let code = line[..at].trim_end_matches([' ', '\t']);
+            if code.trim_start().is_empty() {
+                before = &trimmed[..line_start]; // a line of comment alone
+            } else {
+                before = &trimmed[..line_start + code.len()];
+                break;
+            }
+        }
         match before.strip_suffix('-') {
             Some(rest) => self.span(rest.len(), rest.len() + 1),
             None => self.span(start, start + 1),
+        }
+    }
+
+    /// Where to show a problem of field `e` of `entry` (shown at `entry_span`) that
+    /// lies at `at`: there when the entry writes the field itself, else (merged in by
+    /// `<<`, or the entry is an alias) at the entry, with `at` as a second place, so
+    /// each entry's problem points at that entry.
+    fn place(&self, entry: &Node, entry_span: &Span, e: &Entry, at: Span) -> (Span, Option<Span>) {
+        let own = entry.span.has_range()
+            && (entry.span.start..entry.span.end.max(entry.span.start + 1))
+                .contains(&e.key_span.start);
+        if own {
+            (at, None)
+        } else {
+            (entry_span.clone(), Some(at))
         }
     }
 
@@ -113,6 +149,20 @@ impl Layout<'_> {
             Some(s) if !s.is_empty() && !s.contains('\n') => s.to_string(),
             _ => node.describe(),
         }
+    }
+}
+
+/// `d` at `place` (see `Layout::place`), with `label` at the field.
+fn at_place(d: Diagnostic, place: (Span, Option<Span>), label: &str) -> Diagnostic {
+    match place {
+        (at, None) => d.at(at, label),
+        (entry, Some(field)) => d.at(entry, "this entry").also(
+            field,
+            format!(
+                "{} (merged into the entry)",
+                if label.is_empty() { "here" } else { label }
+            ),
+        ),
     }
 }
 
@@ -191,10 +241,13 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
         for e in map {
             let name = &*e.key;
             if !FIELDS.contains(&name) {
-                let mut d =
-                    Diagnostic::error("R0206", format!("unknown field `{name}` in a suppression"))
-                        .at(e.key_span.clone(), "unknown field")
-                        .expected(format!("one of {}", FIELDS.join(", ")));
+                let place = layout.place(entry, &entry_span, e, e.key_span.clone());
+                let mut d = at_place(
+                    Diagnostic::error("R0206", format!("unknown field `{name}` in a suppression")),
+                    place,
+                    "unknown field",
+                )
+                .expected(format!("one of {}", FIELDS.join(", ")));
                 if let Some(near) = nearest(name, &FIELDS) {
                     d = d.help(format!("did you mean `{near}`?"));
                 }
@@ -208,11 +261,15 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
                 NodeKind::Str(s) | NodeKind::Text(s) if s.trim().is_empty() => None,
                 NodeKind::Str(s) | NodeKind::Text(s) => Some(s.trim().to_string()),
                 _ => {
+                    let place = layout.place(entry, &entry_span, e, layout.value(e));
                     diags.push(
-                        Diagnostic::error("R0201", format!("`{key}` must be a string"))
-                            .at(layout.value(e), "")
-                            .expected("a string")
-                            .found(layout.written(&e.value)),
+                        at_place(
+                            Diagnostic::error("R0201", format!("`{key}` must be a string")),
+                            place,
+                            "",
+                        )
+                        .expected("a string")
+                        .found(layout.written(&e.value)),
                     );
                     Some(String::new())
                 }
@@ -259,12 +316,18 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
             Some(s) => match parse_date(&s) {
                 Some(d) => Some(d),
                 None => {
-                    let at = field("expires").map_or(entry_span.clone(), |e| layout.value(e));
+                    let place = match field("expires") {
+                        Some(e) => layout.place(entry, &entry_span, e, layout.value(e)),
+                        None => (entry_span.clone(), None),
+                    };
                     diags.push(
-                        Diagnostic::error("R0204", format!("invalid expiry date `{s}`"))
-                            .at(at, "not a date")
-                            .expected("a date YYYY-MM-DD")
-                            .found(format!("`{s}`")),
+                        at_place(
+                            Diagnostic::error("R0204", format!("invalid expiry date `{s}`")),
+                            place,
+                            "not a date",
+                        )
+                        .expected("a date YYYY-MM-DD")
+                        .found(format!("`{s}`")),
                     );
                     None
                 }
@@ -272,51 +335,66 @@ pub fn load_suppressions(file: &str, text: &str) -> (Vec<Suppression>, Vec<Diagn
         };
         let records = match field("records") {
             None => Vec::new(),
-            Some(e) => match &e.value.kind {
-                NodeKind::Null => Vec::new(),
-                NodeKind::Str(s) | NodeKind::Text(s) => vec![s.trim().to_string()],
-                NodeKind::Seq(items) => {
-                    let mut records = Vec::new();
-                    for item in items {
-                        match &item.kind {
-                            NodeKind::Str(s) | NodeKind::Text(s) if !s.trim().is_empty() => {
-                                records.push(s.trim().to_string())
-                            }
-                            NodeKind::Number(n) => records.push(fmt_number(*n)),
-                            _ => {
-                                diags.push(
-                                    Diagnostic::error(
+            Some(e) => {
+                let at = |d: Diagnostic, label: &str| {
+                    at_place(
+                        d,
+                        layout.place(entry, &entry_span, e, layout.value(e)),
+                        label,
+                    )
+                };
+                match &e.value.kind {
+                    NodeKind::Null => Vec::new(),
+                    NodeKind::Str(s) | NodeKind::Text(s) => vec![s.trim().to_string()],
+                    NodeKind::Seq(items) => {
+                        let mut records = Vec::new();
+                        for item in items {
+                            match &item.kind {
+                                NodeKind::Str(s) | NodeKind::Text(s) if !s.trim().is_empty() => {
+                                    records.push(s.trim().to_string())
+                                }
+                                NodeKind::Number(n) => records.push(fmt_number(*n)),
+                                _ => {
+                                    diags.push(
+                                    at(Diagnostic::error(
                                         "R0201",
                                         "a record in `records` must be `collection/id` or `id`",
-                                    )
-                                    .at(layout.value(e), "")
+                                    ), "")
                                     .found(layout.written(item)),
                                 );
+                                }
                             }
                         }
+                        if items.is_empty() {
+                            diags.push(
+                                at(
+                                    Diagnostic::error(
+                                        "R0201",
+                                        format!("{what} has an empty `records` list"),
+                                    ),
+                                    "empty",
+                                )
+                                .help("leave `records` out to accept every finding of the rule"),
+                            );
+                        }
+                        records
                     }
-                    if items.is_empty() {
+                    _ => {
                         diags.push(
-                            Diagnostic::error(
-                                "R0201",
-                                format!("{what} has an empty `records` list"),
+                            at(
+                                Diagnostic::error(
+                                    "R0201",
+                                    "`records` must be a list of record ids",
+                                ),
+                                "",
                             )
-                            .at(layout.value(e), "empty")
-                            .help("leave `records` out to accept every finding of the rule"),
-                        );
-                    }
-                    records
-                }
-                _ => {
-                    diags.push(
-                        Diagnostic::error("R0201", "`records` must be a list of record ids")
-                            .at(layout.value(e), "")
                             .expected("a list of `collection/id` or `id`")
                             .found(layout.written(&e.value)),
-                    );
-                    Vec::new()
+                        );
+                        Vec::new()
+                    }
                 }
-            },
+            }
         };
         if diags.len() > before {
             continue;
