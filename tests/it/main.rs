@@ -5,6 +5,7 @@ mod cli;
 mod data;
 mod engines;
 mod layers;
+mod linear;
 mod no_panic;
 mod parse;
 mod pipeline;
