@@ -471,7 +471,14 @@ impl<'a, 'g> Cx<'a, 'g> {
                             if let Some(s) = did_you_mean(&field.name, known.iter().copied()) {
                                 d = d.help(format!("did you mean `{s}`?"));
                             } else if !known.is_empty() {
-                                d = d.help(format!("fields of `{c}`: {}", known.join(", ")));
+                                // a table of 100,000 columns is not listed whole
+                                const SHOWN: usize = 20;
+                                let more = known.len().saturating_sub(SHOWN);
+                                let list = known[..known.len().min(SHOWN)].join(", ");
+                                d = d.help(match more {
+                                    0 => format!("fields of `{c}`: {list}"),
+                                    n => format!("fields of `{c}`: {list} and {n} more"),
+                                });
                             }
                             self.diags.push(d);
                             (Ty::Any, deref)
