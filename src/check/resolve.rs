@@ -490,7 +490,14 @@ impl<'a, 'g> Cx<'a, 'g> {
                             if let Some(s) = did_you_mean(&field.name, known.iter().copied()) {
                                 d = d.help(format!("did you mean `{s}`?"));
                             } else if !known.is_empty() {
-                                d = d.help(format!("fields of `{c}`: {}", known.join(", ")));
+                                // a table of 100,000 columns is not listed whole
+                                const SHOWN: usize = 20;
+                                let more = known.len().saturating_sub(SHOWN);
+                                let list = known[..known.len().min(SHOWN)].join(", ");
+                                d = d.help(match more {
+                                    0 => format!("fields of `{c}`: {list}"),
+                                    n => format!("fields of `{c}`: {list} and {n} more"),
+                                });
                             }
                             self.diags.push(d);
                             (Ty::Any, deref)
@@ -1373,15 +1380,25 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
         seen_rules.insert(r.id.name.clone(), r.id.span.clone());
         rules.push(check_rule(r, &g, &mut diags));
     }
-    // rules that duplicate each other: same bindings and condition (spans ignored)
-    for (i, a) in rules_ast.iter().enumerate() {
-        for b in rules_ast.iter().skip(i + 1) {
-            if a.id.name != b.id.name
-                && !a.bindings.is_empty()
+    // rules that duplicate each other: same bindings and condition (spans ignored).
+    // Rules are bucketed by their canonical text, so only likely twins are compared
+    // (60,000 rules compared pairwise took minutes); each is said to duplicate the
+    // first rule it repeats.
+    let mut twins: HashMap<String, Vec<&ast::Rule>> = HashMap::new();
+    for b in rules_ast.iter().filter(|r| !r.bindings.is_empty()) {
+        let bucket = twins.entry(duplicate_key(b)).or_default();
+        let first = bucket.iter().find(|a| {
+            a.id.name != b.id.name
                 && a.bindings == b.bindings
                 && a.condition == b.condition
                 && a.group == b.group
                 && a.verdict == b.verdict
+        });
+        let Some(a) = first else {
+            bucket.push(b);
+            continue;
+        };
+        {
             {
                 diags.push(
                     Diagnostic::warning(
@@ -1399,6 +1416,29 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
     // a def's body is checked alone and again where it is used: say each thing once
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.level == b.level);
     (Suite { consts, rules }, diags)
+}
+
+/// A rule's bindings, condition and grouping as canonical text: rules equal but for
+/// their spans have the same key (other rules may share one; they are compared).
+fn duplicate_key(r: &ast::Rule) -> String {
+    use crate::syntax::canonical_expr as expr;
+    let mut key = String::new();
+    for b in &r.bindings {
+        key.push_str(&b.var.name);
+        key.push(' ');
+        key.push_str(&expr(&b.source));
+        key.push('\n');
+    }
+    if let Some(c) = &r.condition {
+        key.push_str(&expr(c));
+    }
+    if let Some(g) = &r.group {
+        for k in &g.keys {
+            key.push('\n');
+            key.push_str(&expr(k));
+        }
+    }
+    key
 }
 
 fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule {

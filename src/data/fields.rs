@@ -62,6 +62,9 @@ impl<T: fmt::Debug> fmt::Debug for FieldMap<T> {
     }
 }
 
+/// The largest map in which a name is first looked for by its address.
+const FIND_BY_ADDRESS_UP_TO: usize = 32;
+
 impl<T> FieldMap<T> {
     pub fn new() -> Self {
         Self::default()
@@ -86,13 +89,17 @@ impl<T> FieldMap<T> {
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
-        // an interned name is found by its address, without comparing text
-        if let Some(i) = self
-            .entries
-            .iter()
-            .position(|(k, _)| std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len())
-        {
-            return Ok(i);
+        // an interned name is found by its address, without comparing text; only in a
+        // small map, where the scan is cheaper than a search (a record of 100,000
+        // fields looked up field by field was quadratic)
+        if self.entries.len() <= FIND_BY_ADDRESS_UP_TO {
+            if let Some(i) = self
+                .entries
+                .iter()
+                .position(|(k, _)| std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len())
+            {
+                return Ok(i);
+            }
         }
         self.entries.binary_search_by(|(k, _)| (**k).cmp(name))
     }

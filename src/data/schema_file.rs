@@ -416,7 +416,7 @@ impl SchemaParser {
                 let help = did_you_mean(first, TYPE_NAMES.iter().copied());
                 let d = self.err(span, msg, "this type");
                 d.expected = Some("string, number, bool, date, duration, enum [a, b], ref <collection>, list of <type>, map or any".into());
-                d.found = Some(format!("`{text}`"));
+                d.found = Some(format!("`{}`", shortened(text)));
                 if let Some(h) = help {
                     d.help = Some(format!("did you mean `{h}`?"));
                 }
@@ -426,14 +426,50 @@ impl SchemaParser {
     }
 }
 
+/// How many `list of` a type may nest: a type is read without recursion, but the
+/// types it builds are walked recursively wherever they are used.
+pub const MAX_TYPE_DEPTH: usize = 32;
+
 /// Parse a type: `string`, `number`, `bool`, `date`, `duration`, `map`, `any`,
-/// `enum [a, b]` (or `enum` with `values`), `ref <collection>`, `list of <type>`.
+/// `enum [a, b]` (or `enum` with `values`), `ref <collection>`, `list of <type>`
+/// (at most [`MAX_TYPE_DEPTH`] deep).
 pub fn parse_type(text: &str, values: Option<Vec<String>>) -> Result<FieldType, String> {
-    let t = text.trim();
-    let (head, rest) = match t.find(|c: char| c.is_whitespace() || c == '[') {
+    let mut t = text.trim();
+    let mut lists = 0usize;
+    loop {
+        let (head, rest) = split_type(t);
+        if head != "list" {
+            let mut ty = simple_type(head, rest, values)?;
+            for _ in 0..lists {
+                ty = FieldType::List(Box::new(ty));
+            }
+            return Ok(ty);
+        }
+        match rest.strip_prefix("of") {
+            Some(inner) if inner.starts_with(char::is_whitespace) => {
+                lists += 1;
+                if lists > MAX_TYPE_DEPTH {
+                    return Err(format!(
+                        "a type nested too deeply (more than {MAX_TYPE_DEPTH} `list of`)"
+                    ));
+                }
+                t = inner.trim();
+            }
+            _ => return Err("a list type says what it holds: `list of string`".into()),
+        }
+    }
+}
+
+/// The first word of a type and the rest, trimmed.
+fn split_type(t: &str) -> (&str, &str) {
+    match t.find(|c: char| c.is_whitespace() || c == '[') {
         Some(i) => (&t[..i], t[i..].trim()),
         None => (t, ""),
-    };
+    }
+}
+
+/// A type other than `list of`.
+fn simple_type(head: &str, rest: &str, values: Option<Vec<String>>) -> Result<FieldType, String> {
     let simple = |ty: FieldType| {
         if rest.is_empty() {
             Ok(ty)
@@ -478,14 +514,16 @@ pub fn parse_type(text: &str, values: Option<Vec<String>>) -> Result<FieldType, 
                 Ok(FieldType::Ref(rest.to_string()))
             }
         }
-        "list" => match rest.strip_prefix("of") {
-            Some(inner) if inner.starts_with(char::is_whitespace) => {
-                Ok(FieldType::List(Box::new(parse_type(inner, values)?)))
-            }
-            _ => Err("a list type says what it holds: `list of string`".into()),
-        },
         "" => Err("empty type".into()),
         other => Err(format!("unknown type `{other}`")),
+    }
+}
+
+/// A type as written, cut after 80 characters: a found line quotes it.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::codes;
 use super::node::{Entry, Locator, Node, NodeKind};
 use crate::diag::Diagnostic;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Read a table into one document: a list of records (maps).
@@ -18,6 +19,16 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
         .quoting(quoting)
         .from_reader(text.as_bytes());
     let mut header: Vec<(Arc<str>, crate::diag::Span)> = Vec::new();
+    // column name -> its index in `header`: a header of 100,000 columns searched
+    // name by name took over a minute
+    let mut columns: HashMap<Arc<str>, usize> = HashMap::new();
+    // the csv reader takes an unclosed quote to run to the end of the file: find it
+    // first, so the rows it would swallow are not silently lost
+    let unclosed = if quoting {
+        unclosed_quote(text, delimiter)
+    } else {
+        None
+    };
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut reported_ragged = 0usize;
@@ -41,7 +52,26 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
         let Some(pos) = record.position() else {
             continue;
         };
-        let (mut start, mut line) = (pos.byte() as usize, pos.line() as u32);
+        let raw_start = pos.byte() as usize;
+        let end = rdr.position().byte() as usize;
+        if let Some(quote) = unclosed.filter(|&q| raw_start <= q && q < end) {
+            // this record runs from the quote to the end of the file
+            let lines = line_count(&text[quote..]);
+            diags.push(
+                Diagnostic::error(codes::MALFORMED_TABLE, "a quoted cell is never closed")
+                    .at(loc.span(quote, quote + 1), "this quote is never closed")
+                    .expected("a closing `\"` before the end of the cell")
+                    .found(format!(
+                        "the end of the file, {lines} line{} further on",
+                        if lines == 1 { "" } else { "s" }
+                    ))
+                    .help(
+                        "close the quote; a quote inside a quoted cell is written twice (`\"\"`)",
+                    ),
+            );
+            break;
+        }
+        let (mut start, mut line) = (raw_start, pos.line() as u32);
         // the csv reader counts the blank lines before a record as its start
         while let Some(&b) = text
             .as_bytes()
@@ -69,7 +99,7 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
                     super::fields::intern(name)
                 };
                 let span = cell_span(i, raw_len);
-                if let Some((_, first)) = header.iter().find(|(n, _)| *n == name) {
+                if let Some(first) = columns.get(&name).map(|&c| &header[c].1) {
                     diags.push(
                         Diagnostic::error(
                             codes::MALFORMED_TABLE,
@@ -80,6 +110,7 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
                         .help("rename one of the columns: a record holds one value per field"),
                     );
                 }
+                columns.entry(name.clone()).or_insert(header.len());
                 header.push((name, span));
             }
             continue;
@@ -163,6 +194,42 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
 
 /// Ragged rows reported one by one per file; the rest are counted.
 const MAX_RAGGED_REPORTS: usize = 20;
+
+/// How many line breaks `text` holds.
+fn line_count(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
+}
+
+/// The byte offset of a quote that opens a cell and is never closed, read as the csv
+/// reader reads: a quote opens a cell only at its start, `""` inside is a quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut open: Option<usize> = None;
+    let mut at_cell_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if open.is_some() {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'"' && at_cell_start {
+            open = Some(i);
+            at_cell_start = false;
+        } else {
+            at_cell_start = c == delimiter || c == b'\n' || c == b'\r';
+        }
+        i += 1;
+    }
+    open
+}
 
 /// Byte offsets of the cells of the row starting at `start`.
 fn cell_starts(text: &str, start: usize, delimiter: u8, quoting: bool) -> Vec<usize> {

@@ -14,6 +14,10 @@ use std::sync::Arc;
 const MIN_ALIAS_EXPANSION_LIMIT: u64 = 1_000_000;
 /// How many times larger than its text a document may grow by expanding aliases.
 const ALIAS_EXPANSION_FACTOR: u64 = 10;
+/// How deeply lists and maps may nest: serde_yaml's own limit. Deeper documents are
+/// refused at the collection that goes too deep, before serde_yaml reads them, as its
+/// scanner takes time quadratic in the depth (60,000 `[` took 21 s).
+pub(crate) const MAX_NESTING: usize = 128;
 
 /// Read every document of a YAML file. Errors stop at the first malformed place, as
 /// YAML cannot be resynchronised reliably after one.
@@ -52,12 +56,22 @@ fn read_docs(loc: &Locator, diags: &mut Vec<Diagnostic>, clamp: bool) -> Vec<Nod
         );
     }
     let mut docs = Vec::new();
-    for (i, de) in serde_yaml::Deserializer::from_str(loc.text()).enumerate() {
+    let mut documents = serde_yaml::Deserializer::from_str(yaml_text(loc).0);
+    for i in 0.. {
+        if let Some((doc, at)) = positions.too_deep {
+            if doc == i {
+                diags.push(too_deep(loc, at));
+                break;
+            }
+        }
+        let Some(de) = documents.next() else {
+            break;
+        };
         let pos_doc = positions.docs.get(i).copied();
         if let (None, Some((at, why))) = (pos_doc, &positions.failed) {
             // without the scan, alias expansion cannot be bounded: refuse rather
             // than let a crafted document exhaust memory
-            if loc.text().contains('*') {
+            if yaml_text(loc).0.contains('*') {
                 let at = loc.char_span(*at, *at + 1);
                 diags.push(
                     Diagnostic::error(codes::MALFORMED_YAML, format!("malformed YAML: {why}"))
@@ -109,6 +123,28 @@ fn read_docs(loc: &Locator, diags: &mut Vec<Diagnostic>, clamp: bool) -> Vec<Nod
         }
     }
     docs
+}
+
+/// The text the YAML parsers read: the file without a byte-order mark, which
+/// serde_yaml would take for content, and how many characters that left out. Lines and
+/// columns are the same in both (`LineIndex` counts no column for the mark).
+fn yaml_text<'t>(loc: &Locator<'t>) -> (&'t str, usize) {
+    match loc.text().strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 1),
+        None => (loc.text(), 0),
+    }
+}
+
+/// A list or map nested deeper than [`MAX_NESTING`], at its first character.
+fn too_deep(loc: &Locator, at: usize) -> Diagnostic {
+    Diagnostic::error(
+        codes::MALFORMED_YAML,
+        format!("YAML nested too deeply (more than {MAX_NESTING} levels)"),
+    )
+    .at(loc.char_span(at, at + 1), "nested too deeply here")
+    .expected(format!("lists and maps nested at most {MAX_NESTING} deep"))
+    .found(format!("lists or maps nested more than {MAX_NESTING} deep"))
+    .help("records need only a few levels; flatten the value, or quote it if it is text")
 }
 
 /// A diagnostic for a serde_yaml error, at its line and column.
@@ -212,6 +248,9 @@ struct Positions {
     duplicates: Vec<(usize, usize, String)>,
     /// Where and why the scan stopped early (character index, message).
     failed: Option<(usize, String)>,
+    /// The document (index) and character index of the first list or map nested
+    /// deeper than [`MAX_NESTING`]; the scan stops there.
+    too_deep: Option<(usize, usize)>,
 }
 
 enum Open {
@@ -230,19 +269,28 @@ impl Positions {
             events: 0,
             duplicates: Vec::new(),
             failed: None,
+            too_deep: None,
         };
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         let mut stack: Vec<Open> = Vec::new();
-        for ev in Parser::new_from_str(loc.text()) {
+        // positions are characters of the text the parser reads, which lacks the
+        // byte-order mark: one character more in the file
+        let (text, shift) = yaml_text(loc);
+        for ev in Parser::new_from_str(text) {
             let (ev, span) = match ev {
                 Ok(x) => x,
+                Err(e) if e.info() == "recursion limit exceeded" => {
+                    // saphyr counts open flow collections in a byte: more than 255
+                    p.too_deep = Some((p.docs.len(), e.marker().index() + shift));
+                    break;
+                }
                 Err(e) => {
-                    p.failed = Some((e.marker().index(), e.info().to_string()));
+                    p.failed = Some((e.marker().index() + shift, e.info().to_string()));
                     break;
                 }
             };
             p.events += 1;
-            let (s, e) = (span.start.index(), span.end.index());
+            let (s, e) = (span.start.index() + shift, span.end.index() + shift);
             let new = match ev {
                 Event::Scalar(text, _, anchor, _) => {
                     let id = p.push(PosNode::Scalar { start: s, end: e }, 1);
@@ -286,6 +334,10 @@ impl Positions {
                         anchors.insert(anchor, id);
                     }
                     stack.push(Open::Seq(id));
+                    if stack.len() > MAX_NESTING {
+                        p.too_deep = Some((p.docs.len(), s));
+                        break;
+                    }
                     None
                 }
                 Event::MappingStart(anchor, _) => {
@@ -301,6 +353,10 @@ impl Positions {
                         anchors.insert(anchor, id);
                     }
                     stack.push(Open::Map(id, None, HashMap::new()));
+                    if stack.len() > MAX_NESTING {
+                        p.too_deep = Some((p.docs.len(), s));
+                        break;
+                    }
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => match stack.pop() {

@@ -8,7 +8,7 @@ use anstyle::Style;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use unicode_width::UnicodeWidthChar;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -147,7 +147,15 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// The texts of the files diagnostics point into, so renderings can quote them.
 #[derive(Default, Clone)]
 pub struct Sources {
-    files: BTreeMap<Arc<str>, Arc<str>>,
+    files: BTreeMap<Arc<str>, Source>,
+}
+
+/// One file's text and, once a diagnostic quotes it, where its lines start: quoting
+/// 20,000 lines of one file must not count lines from the top for each.
+#[derive(Clone)]
+struct Source {
+    text: Arc<str>,
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Sources {
@@ -155,10 +163,39 @@ impl Sources {
         Self::default()
     }
     pub fn add(&mut self, name: Arc<str>, text: Arc<str>) {
-        self.files.insert(name, text);
+        let line_starts = OnceLock::new();
+        self.files.insert(name, Source { text, line_starts });
     }
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.files.get(name).map(|t| &**t)
+        self.files.get(name).map(|s| &*s.text)
+    }
+    /// Line `line` (1-based) of a file without its line ending, as `str::lines` gives
+    /// it (and without a byte-order mark); `None` past the last line. O(log lines) after the file's first question.
+    pub fn line(&self, name: &str, line: u32) -> Option<&str> {
+        let source = self.files.get(name)?;
+        let text = &*source.text;
+        let starts = source.line_starts.get_or_init(|| {
+            let ends = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+            std::iter::once(0).chain(ends.map(|(i, _)| i + 1)).collect()
+        });
+        let i = (line as usize).checked_sub(1)?;
+        let start = *starts.get(i)?;
+        if start >= text.len() {
+            return None;
+        }
+        let line = match starts.get(i + 1) {
+            Some(&next) => {
+                let l = &text[start..next - 1];
+                l.strip_suffix('\r').unwrap_or(l)
+            }
+            None => &text[start..],
+        };
+        // a byte-order mark is no column (`LineIndex`), so it is not quoted either
+        Some(if i == 0 {
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        } else {
+            line
+        })
     }
     /// Add every file of `other`.
     pub fn merge(&mut self, other: &Sources) {
@@ -234,9 +271,7 @@ pub fn render_human(d: &Diagnostic, sources: &Sources, color: bool, width: usize
             p.s(style::GUTTER, arrow),
             visible(&span.to_string())
         );
-        let line_text = sources
-            .get(&span.file)
-            .and_then(|t| t.lines().nth(span.line.saturating_sub(1) as usize));
+        let line_text = sources.line(&span.file, span.line);
         match line_text {
             Some(text) => {
                 let (shown, col0, len) = excerpt(text, span, width.saturating_sub(gutter + 3));
@@ -542,5 +577,34 @@ mod tests {
             carets(&text, s, e, 24),
             format!("1 | {shown}\n  | {}^ here", " ".repeat(9))
         );
+    }
+
+    #[test]
+    fn a_line_of_a_source_is_the_line_str_lines_gives() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\n\n",
+            "a\r\nb\r\n",
+            "a\r",
+            "x\n\ny\rz\n中\r\n",
+            "\u{feff}a\n\u{feff}b",
+        ] {
+            let mut sources = Sources::new();
+            sources.add("f".into(), text.into());
+            for line in 0..6 {
+                let want = text.lines().nth((line as usize).wrapping_sub(1));
+                let want = if line == 0 { None } else { want };
+                let want = if line == 1 {
+                    want.map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
+                } else {
+                    want
+                };
+                assert_eq!(sources.line("f", line), want, "{text:?} line {line}");
+            }
+        }
+        assert_eq!(Sources::new().line("none", 1), None);
     }
 }

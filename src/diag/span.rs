@@ -106,6 +106,8 @@ const MARK: usize = 64;
 /// the line, so the many spans of a 10 MB single-line file stay linear. Lines are
 /// 1-based and end after each `\n` (a `\r` before it counts as a character of the
 /// line); columns are 1-based and counted in characters (Unicode scalar values).
+/// A byte-order mark that starts the text is no column: every reader skips it and no
+/// editor shows it, so the first character after it is column 1.
 #[derive(Clone, Debug)]
 pub struct LineIndex<'t> {
     text: &'t str,
@@ -117,6 +119,8 @@ pub struct LineIndex<'t> {
     /// The last character index turned into a byte offset, and that offset: parsers
     /// ask for positions in order, so the next one is usually a few characters on.
     last_char: Cell<(usize, usize)>,
+    /// The length of the byte-order mark that starts the text (3), or 0.
+    bom: usize,
 }
 
 /// Whether `b` starts a character (is not a UTF-8 continuation byte).
@@ -159,6 +163,7 @@ impl<'t> LineIndex<'t> {
             line_starts,
             char_marks,
             last_char: Cell::new((0, 0)),
+            bom: if text.starts_with('\u{feff}') { 3 } else { 0 },
         }
     }
 
@@ -220,6 +225,12 @@ impl<'t> LineIndex<'t> {
         } else {
             self.chars_before(offset) - self.chars_before(start)
         };
+        // on the first line, the byte-order mark is no column (nor is any offset in it)
+        let chars = if line == 0 && self.bom > 0 {
+            chars.saturating_sub(1)
+        } else {
+            chars
+        };
         (line as u32 + 1, chars as u32 + 1)
     }
 
@@ -261,7 +272,11 @@ impl<'t> LineIndex<'t> {
     /// line's end (its `\n`, or the end of the text).
     pub fn offset_of(&self, line: u32, col: u32) -> usize {
         let i = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[i];
+        let start = if i == 0 {
+            self.bom
+        } else {
+            self.line_starts[i]
+        };
         let at = self.byte_of_char(self.chars_before(start) + (col.max(1) as usize - 1));
         at.clamp(start, self.line_end(i))
     }
@@ -326,6 +341,22 @@ mod tests {
             assert_eq!(index.byte_of_char(n + 3), text.len());
             assert_eq!(index.line_count(), text.matches('\n').count() + 1);
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_no_column() {
+        let text = "\u{feff}ab\ncd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(0), (1, 1));
+        assert_eq!(index.line_col(3), (1, 1));
+        assert_eq!(index.line_col(4), (1, 2));
+        assert_eq!(index.line_col(7), (2, 2));
+        assert_eq!(index.offset_of(1, 1), 3);
+        assert_eq!(index.offset_of(1, 2), 4);
+        assert_eq!(index.offset_of(2, 2), 7);
+        // only at the very start
+        let index = LineIndex::new("a\u{feff}b");
+        assert_eq!(index.line_col(4), (1, 3));
     }
 
     #[test]

@@ -1000,6 +1000,11 @@ fn operand<'a>(i: In<'a>, p: fn(In<'a>) -> PResult<'a, E>, op: &str) -> PResult<
 
 fn binary(ctx: &Ctx, op: BinaryOp, l: E, r: E) -> Result<E, nom::Err<PError>> {
     let rg = (l.outer.0, r.outer.1);
+    if 1 + l.depth.max(r.depth) > MAX_DEPTH {
+        // a long chain `a or b or ...` is too deep at the operand that makes it so,
+        // not where it starts
+        return Err(nom::Err::Failure(too_deep(r.outer.0)));
+    }
     node(
         ctx,
         ExprKind::Binary(op, Box::new(l.expr), Box::new(r.expr)),

@@ -17,6 +17,8 @@ mod view;
 use crate::diag::Diagnostic;
 use std::sync::Arc;
 
+/// An expression in canonical text: equal trees (spans aside) give equal text.
+pub(crate) use format::expr as canonical_expr;
 pub use format::format;
 pub use grammar::MAX_DEPTH;
 pub use view::tree_view;

@@ -8,6 +8,7 @@ mod engines;
 mod escape;
 mod hostile;
 mod layers;
+mod linear;
 mod messages;
 mod no_panic;
 mod parse;
