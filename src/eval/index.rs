@@ -66,13 +66,16 @@ pub fn field_value<'r>(r: &'r Record, field: &str) -> Option<std::borrow::Cow<'r
 /// rarely more than two), so it is found by every probe that agrees with those.
 pub struct HashIndex {
     /// One map per set of fields (bit `i`: field `i`) with exact keys.
-    groups: Vec<(u32, HashMap<Vec<Key>, Bucket>)>,
+    groups: Vec<(u32, KeyMap<Bucket>)>,
     /// Records whose every key field is missing or null: candidates for every probe,
     /// which an aggregate may take once for all keys (`missing`).
     missing: Vec<u32>,
     /// Whether `missing` is left out of the probes (the caller handles it).
     split: bool,
 }
+
+/// Buckets by composite key.
+type KeyMap<B> = HashMap<Vec<Key>, B>;
 
 /// The records under one key: in position order, or sorted by a date.
 enum Bucket {
@@ -102,7 +105,7 @@ impl HashIndex {
             .take(crate::plan::MAX_KEY_FIELDS)
             .map(|f| crate::data::intern(f))
             .collect();
-        let mut groups: Vec<(u32, HashMap<Vec<Key>, Vec<u32>>)> = Vec::new();
+        let mut groups: Vec<(u32, KeyMap<Vec<u32>>)> = Vec::new();
         let mut missing = Vec::new();
         for &i in cands {
             let r = records.get(i as usize);
