@@ -62,8 +62,6 @@ impl<T: fmt::Debug> fmt::Debug for FieldMap<T> {
     }
 }
 
-/// The largest map in which a name is first looked for by its address.
-const FIND_BY_ADDRESS_UP_TO: usize = 32;
 
 impl<T> FieldMap<T> {
     pub fn new() -> Self {
@@ -89,19 +87,17 @@ impl<T> FieldMap<T> {
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
-        // an interned name is found by its address, without comparing text; only in a
-        // small map, where the scan is cheaper than a search (a record of 100,000
-        // fields looked up field by field was quadratic)
-        if self.entries.len() <= FIND_BY_ADDRESS_UP_TO {
-            if let Some(i) = self
-                .entries
-                .iter()
-                .position(|(k, _)| std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len())
-            {
-                return Ok(i);
+        // a binary search in which an interned name (rules and loaders intern theirs)
+        // is recognised by its address, without comparing text; a linear scan of
+        // the addresses first cost a pass over every field of a wide record (61 in
+        // GDELT) on each lookup, and a whole pass on a miss (a missing value)
+        self.entries.binary_search_by(|(k, _)| {
+            if std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len() {
+                std::cmp::Ordering::Equal
+            } else {
+                (**k).cmp(name)
             }
-        }
-        self.entries.binary_search_by(|(k, _)| (**k).cmp(name))
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&T> {

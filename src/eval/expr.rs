@@ -15,6 +15,16 @@ pub trait AggAccess<'d> {
     fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d>;
     /// Keep the result of an aggregate for its key (see `Lookup::Candidates`).
     fn remember(&self, _agg: &CAggregate, _key: String, _value: &V<'d>) {}
+    /// The records of `agg`'s collection that may pass its filter, in position order
+    /// (`None`: all of them); a superset of those whose filter is true or unknown.
+    fn candidates(
+        &self,
+        _agg: &CAggregate,
+        _cx: &Cx<'d, '_>,
+        _env: &mut Env<'d>,
+    ) -> Option<Vec<u32>> {
+        None
+    }
     /// The work budget evaluation spends from (`None`: unbounded).
     fn budget(&self) -> Option<&Budget> {
         None
@@ -73,8 +83,14 @@ pub enum Lookup<'d> {
     /// Every record of the collection.
     Scan,
     /// These records (sorted positions; `None`: all of them); with a key when the
-    /// result depends on nothing but that key, so it can be remembered.
-    Candidates(Option<Vec<u32>>, Option<String>),
+    /// result depends on nothing but that key, so it can be remembered; and what the
+    /// records left out of them (those without any key value) add, the same for every
+    /// key, computed once.
+    Candidates(
+        Option<Vec<u32>>,
+        Option<String>,
+        Option<std::rc::Rc<Acc<'d>>>,
+    ),
     /// The result, remembered from an earlier evaluation with the same key.
     Known(V<'d>),
 }
@@ -278,17 +294,18 @@ impl<'d> Cx<'d, '_> {
     }
 
     fn aggregate(&self, a: &CAggregate, env: &mut Env<'d>) -> V<'d> {
-        let (cands, memo) = match &a.source {
+        let (cands, memo, shared) = match &a.source {
             CSource::Collection(_) => match self.access.lookup(a, self, env) {
                 Lookup::Known(v) => {
                     self.spend(1);
                     return v;
                 }
-                Lookup::Candidates(c, memo) => (c, memo),
-                Lookup::Scan => (None, None),
+                Lookup::Candidates(c, memo, shared) => (c, memo, shared),
+                Lookup::Scan => (None, None, None),
             },
-            _ => (None, None),
+            _ => (None, None, None),
         };
+        let positions: Option<Vec<u32>> = cands.clone();
         let Some(elems) = self.elements(&a.source, env, cands) else {
             return V::Missing;
         };
@@ -296,7 +313,17 @@ impl<'d> Cx<'d, '_> {
         if env.len() <= a.var {
             env.resize(a.var + 1, V::Missing);
         }
-        let result = self.aggregate_over(a, elems, env);
+        let elems = elems.into_iter().enumerate().map(|(i, v)| {
+            let pos = positions
+                .as_ref()
+                .and_then(|p| p.get(i).copied())
+                .unwrap_or(i as u32);
+            (pos, v)
+        });
+        let result = match self.accumulate(a, elems, env, None) {
+            Some(acc) => acc.finish(a.op, shared.as_deref()),
+            None => V::Missing,
+        };
         env[a.var] = saved.unwrap_or(V::Missing);
         if let Some(key) = memo {
             self.access.remember(a, key, &result);
@@ -304,16 +331,18 @@ impl<'d> Cx<'d, '_> {
         result
     }
 
-    fn aggregate_over(&self, a: &CAggregate, elems: Vec<V<'d>>, env: &mut Env<'d>) -> V<'d> {
-        let mut certain = 0usize;
-        let mut unknown = 0usize;
-        let mut all = Tri::True;
-        let mut any = Tri::False;
-        let mut values: Vec<V<'d>> = Vec::new();
-        // values of elements that may or may not pass the filter
-        let mut maybe: Vec<V<'d>> = Vec::new();
-        let mut value_unknown = false;
-        let mut keys: BTreeSet<String> = BTreeSet::new();
+    /// Feed elements (with their positions) to an aggregate; `None` once the budget is
+    /// spent. With `rest`, each element's filter is taken as unknown and `rest`: what
+    /// the filter is for a record whose key fields are all missing, the key comparisons
+    /// being unknown whatever the key.
+    pub fn accumulate(
+        &self,
+        a: &CAggregate,
+        elems: impl Iterator<Item = (u32, V<'d>)>,
+        env: &mut Env<'d>,
+        rest: Option<&[CExpr]>,
+    ) -> Option<Acc<'d>> {
+        let mut acc = Acc::new();
         // every element costs its filter and value: nested quantifiers spend from the
         // same budget as the joins around them
         let cost = if self.access.budget().is_some() {
@@ -322,14 +351,24 @@ impl<'d> Cx<'d, '_> {
         } else {
             0
         };
-        for el in elems {
+        for (pos, el) in elems {
             if !self.spend(cost) {
-                return V::Missing;
+                return None;
             }
             env[a.var] = el;
-            let f = match &a.filter {
-                Some(f) => self.truth(f, env),
-                None => Tri::True,
+            let f = match (rest, &a.filter) {
+                (Some(rest), _) => {
+                    let mut t = Tri::Unknown;
+                    for c in rest {
+                        t = t.and(self.truth(c, env));
+                        if t == Tri::False {
+                            break;
+                        }
+                    }
+                    t
+                }
+                (None, Some(f)) => self.truth(f, env),
+                (None, None) => Tri::True,
             };
             if f == Tri::False {
                 continue;
@@ -337,14 +376,14 @@ impl<'d> Cx<'d, '_> {
             match a.op {
                 AggregateOp::Count => {
                     if f == Tri::True {
-                        certain += 1
+                        acc.certain += 1
                     } else {
-                        unknown += 1
+                        acc.unknown += 1
                     }
                 }
                 AggregateOp::Exists => {
-                    any = any.or(f);
-                    if any == Tri::True {
+                    acc.any = acc.any.or(f);
+                    if acc.any == Tri::True {
                         break;
                     }
                 }
@@ -362,8 +401,8 @@ impl<'d> Cx<'d, '_> {
                     } else {
                         Tri::Unknown
                     };
-                    all = all.and(t);
-                    if all == Tri::False {
+                    acc.all = acc.all.and(t);
+                    if acc.all == Tri::False {
                         break;
                     }
                 }
@@ -374,9 +413,9 @@ impl<'d> Cx<'d, '_> {
                         .map(|v| self.eval(v, env))
                         .unwrap_or(V::Missing);
                     if f == Tri::True && !v.is_missing() {
-                        keys.insert(key_of(&v));
+                        acc.keys.insert(key_of(&v));
                     } else {
-                        unknown += 1;
+                        acc.unknown += 1;
                     }
                 }
                 AggregateOp::Sum | AggregateOp::Avg | AggregateOp::Min | AggregateOp::Max => {
@@ -386,24 +425,95 @@ impl<'d> Cx<'d, '_> {
                         .map(|v| self.eval(v, env))
                         .unwrap_or(V::Missing);
                     if v.is_missing() {
-                        value_unknown = true;
+                        acc.value_unknown = true;
                     } else if f == Tri::Unknown {
-                        maybe.push(v);
+                        acc.maybe.push((pos, v));
                     } else {
-                        values.push(v);
+                        acc.values.push(v);
                     }
                 }
             }
         }
-        match a.op {
-            AggregateOp::Count => count_value(certain, unknown),
-            AggregateOp::CountDistinct => count_value(keys.len(), unknown),
-            AggregateOp::Exists => V::tri(any),
-            AggregateOp::All => V::tri(all),
-            _ if value_unknown => V::Missing,
+        Some(acc)
+    }
+}
+
+/// What an aggregate has gathered from some of its elements: the elements of one key,
+/// or those without any key, which every key shares (`Acc::finish` puts them together
+/// exactly as one pass over both in position order would).
+#[derive(Debug)]
+pub struct Acc<'d> {
+    certain: usize,
+    unknown: usize,
+    all: Tri,
+    any: Tri,
+    /// Values of elements that pass the filter, in position order.
+    values: Vec<V<'d>>,
+    /// Values of elements that may or may not pass it, with their positions.
+    maybe: Vec<(u32, V<'d>)>,
+    value_unknown: bool,
+    keys: BTreeSet<String>,
+}
+
+impl<'d> Acc<'d> {
+    fn new() -> Self {
+        Acc {
+            certain: 0,
+            unknown: 0,
+            all: Tri::True,
+            any: Tri::False,
+            values: Vec::new(),
+            maybe: Vec::new(),
+            value_unknown: false,
+            keys: BTreeSet::new(),
+        }
+    }
+
+    /// The aggregate's value, with `shared` (elements that only ever pass the filter
+    /// as unknown) added.
+    pub fn finish(self, op: AggregateOp, shared: Option<&Acc<'d>>) -> V<'d> {
+        let mut acc = self;
+        if let Some(s) = shared {
+            acc.unknown += s.unknown;
+            acc.any = acc.any.or(s.any);
+            acc.all = acc.all.and(s.all);
+            acc.value_unknown |= s.value_unknown;
+            debug_assert!(s.certain == 0 && s.values.is_empty() && s.keys.is_empty());
+            if !s.maybe.is_empty() {
+                if acc.maybe.is_empty() {
+                    acc.maybe = s.maybe.clone();
+                } else if matches!(op, AggregateOp::Avg) {
+                    // any element that may pass leaves an average unknown
+                    acc.maybe.extend(s.maybe.iter().cloned());
+                } else {
+                    let mut m = Vec::with_capacity(acc.maybe.len() + s.maybe.len());
+                    let (mut i, mut j) = (0, 0);
+                    while i < acc.maybe.len() || j < s.maybe.len() {
+                        let take_left = j >= s.maybe.len()
+                            || (i < acc.maybe.len() && acc.maybe[i].0 <= s.maybe[j].0);
+                        if take_left {
+                            m.push(acc.maybe[i].clone());
+                            i += 1;
+                        } else {
+                            m.push(s.maybe[j].clone());
+                            j += 1;
+                        }
+                    }
+                    acc.maybe = m;
+                }
+            }
+        }
+        let maybe: Vec<V<'d>> = acc.maybe.into_iter().map(|(_, v)| v).collect();
+        let values = acc.values;
+        match op {
+            AggregateOp::Count => count_value(acc.certain, acc.unknown),
+            AggregateOp::CountDistinct => count_value(acc.keys.len(), acc.unknown),
+            AggregateOp::Exists => V::tri(acc.any),
+            AggregateOp::All => V::tri(acc.all),
+            _ if acc.value_unknown => V::Missing,
             // numbers and ranges: interval arithmetic, certain whenever it is decided
             _ if values.iter().chain(&maybe).all(|v| bounds(v).is_some()) => {
-                numeric_aggregate(a.op, &values, &maybe)
+                numeric_aggregate(op, &values, &maybe)
             }
             _ if !maybe.is_empty() => V::Missing,
             AggregateOp::Sum | AggregateOp::Avg => {
@@ -414,7 +524,7 @@ impl<'d> Cx<'d, '_> {
                         _ => return V::Missing,
                     }
                 }
-                if a.op == AggregateOp::Avg {
+                if op == AggregateOp::Avg {
                     if values.is_empty() {
                         return V::Missing;
                     }
@@ -426,7 +536,7 @@ impl<'d> Cx<'d, '_> {
                 if values.is_empty() {
                     return V::Missing;
                 }
-                extreme(values, a.op == AggregateOp::Max)
+                extreme(values, op == AggregateOp::Max)
             }
         }
     }

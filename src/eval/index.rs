@@ -57,58 +57,189 @@ pub fn field_value<'r>(r: &'r Record, field: &str) -> Option<std::borrow::Cow<'r
     r.get(field).map(std::borrow::Cow::Borrowed)
 }
 
+/// A hash index over one field or several (a composite key: every equality of a
+/// binding at once), with, optionally, a sorted index on a date inside each bucket.
+///
+/// A record whose value of some key field has no exact key (missing, a range, an
+/// imprecise date) may equal any probe on that field: it is kept under the key of its
+/// other fields only (one map per set of exact fields, at most `2^fields` of them, and
+/// rarely more than two), so it is found by every probe that agrees with those.
 pub struct HashIndex {
-    map: HashMap<Key, Vec<u32>>,
-    /// Records whose value has no exact key (missing, a range, an imprecise date):
-    /// candidates for every probe.
-    always: Vec<u32>,
+    /// One map per set of fields (bit `i`: field `i`) with exact keys.
+    groups: Vec<(u32, KeyMap<Bucket>)>,
+    /// Records whose every key field is missing or null: candidates for every probe,
+    /// which an aggregate may take once for all keys (`missing`).
+    missing: Vec<u32>,
+    /// Whether `missing` is left out of the probes (the caller handles it).
+    split: bool,
+}
+
+/// Buckets by composite key.
+type KeyMap<B> = HashMap<Vec<Key>, B>;
+
+/// The records under one key: in position order, or sorted by a date.
+enum Bucket {
+    Ids(Vec<u32>),
+    Time(TimeIndex),
 }
 
 impl HashIndex {
     /// Index `cands` (record positions in `records`) by `field`.
     pub fn build(records: &[Record], cands: &[u32], field: &str) -> HashIndex {
-        let mut map: HashMap<Key, Vec<u32>> = HashMap::new();
-        let mut always = Vec::new();
+        Self::build_composite(records, cands, &[field], None, false)
+    }
+
+    /// Index `cands` by all of `fields` (at most `MAX_KEY_FIELDS` are used), each
+    /// bucket sorted by the date in `time` when given. With `split`, records whose
+    /// every key field is missing or null are kept apart (`missing`) and left out of
+    /// the probes.
+    pub fn build_composite(
+        records: &[Record],
+        cands: &[u32],
+        fields: &[&str],
+        time: Option<&str>,
+        split: bool,
+    ) -> HashIndex {
+        let fields: Vec<std::sync::Arc<str>> = fields
+            .iter()
+            .take(crate::plan::MAX_KEY_FIELDS)
+            .map(|f| crate::data::intern(f))
+            .collect();
+        let mut groups: Vec<(u32, KeyMap<Vec<u32>>)> = Vec::new();
+        let mut missing = Vec::new();
         for &i in cands {
-            let k = records
-                .get(i as usize)
-                .and_then(|r| field_value(r, field))
-                .and_then(|v| key_of_value(&v));
-            match k {
-                Some(k) => map.entry(k).or_default().push(i),
-                None => always.push(i),
+            let r = records.get(i as usize);
+            let mut mask = 0u32;
+            let mut key = Vec::with_capacity(fields.len());
+            let mut all_missing = true;
+            for (b, f) in fields.iter().enumerate() {
+                let v = r.and_then(|r| field_value(r, f));
+                if matches!(v.as_deref(), Some(x) if !matches!(x, Value::Null)) {
+                    all_missing = false;
+                }
+                if let Some(k) = v.and_then(|v| key_of_value(&v)) {
+                    mask |= 1 << b;
+                    key.push(k);
+                }
             }
+            if split && all_missing {
+                missing.push(i);
+                continue;
+            }
+            let g = match groups.iter().position(|g| g.0 == mask) {
+                Some(g) => g,
+                None => {
+                    groups.push((mask, HashMap::new()));
+                    groups.len() - 1
+                }
+            };
+            groups[g].1.entry(key).or_default().push(i);
         }
-        HashIndex { map, always }
+        // the full key first: the usual bucket, then the wider ones
+        groups.sort_by_key(|g| std::cmp::Reverse(g.0.count_ones()));
+        let groups = groups
+            .into_iter()
+            .map(|(m, map)| {
+                let map = map
+                    .into_iter()
+                    .map(|(k, ids)| {
+                        let b = match time {
+                            Some(t) => Bucket::Time(TimeIndex::build(records, &ids, t)),
+                            None => Bucket::Ids(ids),
+                        };
+                        (k, b)
+                    })
+                    .collect();
+                (m, map)
+            })
+            .collect();
+        HashIndex {
+            groups,
+            missing,
+            split,
+        }
+    }
+
+    /// The records kept apart by `build_composite` with `split`.
+    pub fn missing(&self) -> &[u32] {
+        &self.missing
     }
 
     /// Candidates for `field == probe`; `None` when the probe cannot narrow them
     /// (a missing or inexact probe may equal anything).
     pub fn probe(&self, probe: &V) -> Option<Vec<u32>> {
-        let k = key_of(probe)?;
-        Some(merge(&[
-            self.map.get(&k).map(|v| v.as_slice()).unwrap_or(&[]),
-            &self.always,
-        ]))
+        self.probe_composite(std::slice::from_ref(probe), None)
     }
 
-    /// Candidates for `field in list`; `None` when the list cannot narrow them.
+    /// Candidates for `field_i == probes[i]` for every key field, and, when the
+    /// buckets are sorted by a date, for the date comparison `window` (shape, probe,
+    /// width) within each bucket; `None` when a probe cannot narrow them.
+    pub fn probe_composite(
+        &self,
+        probes: &[V],
+        window: Option<(WindowShape, &V, Option<&V>)>,
+    ) -> Option<Vec<u32>> {
+        let keys: Vec<Key> = probes.iter().map(key_of).collect::<Option<_>>()?;
+        let mut parts: Vec<std::borrow::Cow<'_, [u32]>> = Vec::new();
+        if !self.split {
+            parts.push(std::borrow::Cow::Borrowed(&self.missing));
+        }
+        let mut projected = Vec::with_capacity(keys.len());
+        for (mask, map) in &self.groups {
+            projected.clear();
+            projected.extend(
+                keys.iter()
+                    .enumerate()
+                    .filter(|(b, _)| mask & (1 << b) != 0)
+                    .map(|(_, k)| k.clone()),
+            );
+            match map.get(&projected) {
+                Some(Bucket::Ids(ids)) => parts.push(std::borrow::Cow::Borrowed(ids)),
+                Some(Bucket::Time(tx)) => {
+                    let found = window.and_then(|(shape, p, w)| tx.probe(shape, p, w));
+                    parts.push(std::borrow::Cow::Owned(found.unwrap_or_else(|| tx.all())));
+                }
+                None => {}
+            }
+        }
+        if parts.len() == 1 {
+            return Some(parts.pop().map(|p| p.into_owned()).unwrap_or_default());
+        }
+        let refs: Vec<&[u32]> = parts.iter().map(|p| p.as_ref()).collect();
+        Some(merge(&refs))
+    }
+
+    /// Candidates for `field in list` (a one-field index); `None` when the list
+    /// cannot narrow them.
     pub fn probe_list(&self, list: &V) -> Option<Vec<u32>> {
         let Some(Value::List(items)) = list.value() else {
             return None;
         };
-        let mut parts: Vec<&[u32]> = vec![&self.always];
+        let mut keys = Vec::with_capacity(items.len());
         for it in items {
-            match key_of_value(it) {
-                Some(k) => {
-                    if let Some(v) = self.map.get(&k) {
-                        parts.push(v);
+            keys.push(key_of_value(it)?);
+        }
+        let mut parts: Vec<Vec<u32>> = Vec::new();
+        if !self.split {
+            parts.push(self.missing.clone());
+        }
+        for (mask, map) in &self.groups {
+            let ids = |b: &Bucket| match b {
+                Bucket::Ids(ids) => ids.clone(),
+                Bucket::Time(tx) => tx.all(),
+            };
+            if *mask == 0 {
+                parts.extend(map.values().map(ids));
+            } else {
+                for k in &keys {
+                    if let Some(b) = map.get(std::slice::from_ref(k)) {
+                        parts.push(ids(b));
                     }
                 }
-                None => return None,
             }
         }
-        Some(merge(&parts))
+        let refs: Vec<&[u32]> = parts.iter().map(|p| p.as_slice()).collect();
+        Some(merge(&refs))
     }
 }
 
@@ -151,6 +282,14 @@ impl TimeIndex {
             max_span,
             always,
         }
+    }
+
+    /// Every record indexed, in position order.
+    pub fn all(&self) -> Vec<u32> {
+        let mut out: Vec<u32> = self.entries.iter().map(|e| e.2).collect();
+        out.extend_from_slice(&self.always);
+        out.sort_unstable();
+        out
     }
 
     /// Candidates that may satisfy the comparison of `shape` with `probe`.

@@ -166,7 +166,13 @@ fn why_unknown<'d>(
             // look inside: the first elements whose filter or value is unknown name
             // the values that left the whole undecided (`a.consent` in an `exists`)
             let before = out.len();
-            if let Some(elems) = cx.elements(&a.source, env, None) {
+            // the records that may pass the filter (an index's candidates, in order):
+            // the others are skipped below anyway
+            let cands = match &a.source {
+                crate::check::ir::CSource::Collection(_) => cx.access.candidates(a, cx, env),
+                _ => None,
+            };
+            if let Some(elems) = cx.elements(&a.source, env, cands) {
                 if env.len() <= a.var {
                     env.resize(a.var + 1, V::Missing);
                 }
@@ -271,13 +277,20 @@ fn findings_of(
     rule_sources: &Sources,
     budget: &Budget,
     keep: usize,
+    engine: Engine,
 ) -> RuleFindings {
-    let access = BoundedScan(budget);
-    let cx = Cx {
-        ds,
-        consts,
-        access: &access,
+    // the planned engine re-evaluates with its indexes (aggregates once per key), the
+    // reference one by scanning
+    let scan = BoundedScan(budget);
+    let indexed;
+    let access: &dyn expr::AggAccess<'_> = match engine {
+        Engine::Planned => {
+            indexed = run::Indexed::new(plan, ds, budget);
+            &indexed
+        }
+        Engine::Reference => &scan,
     };
+    let cx = Cx { ds, consts, access };
     let mut ms = matches;
     ms.sort_by(|a, b| a.positions.cmp(&b.positions));
     if let Some(g) = &rule.group {
@@ -438,6 +451,7 @@ pub fn run_rule(
         rule_sources,
         &budget,
         opts.max_findings,
+        opts.engine,
     );
     if budget.exhausted() {
         return Err(run::work_error(

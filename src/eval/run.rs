@@ -2,7 +2,7 @@
 //! planned evaluator (pushdown, indexes) and the reference evaluator (nested loops
 //! over everything, obviously correct). Both yield the same matches.
 
-use super::expr::{AggAccess, BoundedScan, Budget, Cx, Env, Lookup};
+use super::expr::{Acc, AggAccess, BoundedScan, Budget, Cx, Env, Lookup};
 use super::index::{HashIndex, TimeIndex};
 use super::ops::{Tri, V};
 use crate::check::ir::{CAggregate, CExpr, CRule, CSource};
@@ -10,6 +10,7 @@ use crate::data::{Dataset, Value};
 use crate::diag::{Diagnostic, Span};
 use crate::plan::{Access, AggPlan, RulePlan};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// One satisfying binding of a rule.
 #[derive(Clone, Debug)]
@@ -131,12 +132,71 @@ fn cond_work_error(rule: &CRule, c: &CExpr, limits: &Limits) -> Box<Diagnostic> 
     )
 }
 
-/// Aggregates answered from hash indexes built once per rule, and their results
-/// remembered per key when nothing else of the binding reaches them.
-struct Indexed<'d, 'b> {
+/// Aggregates answered from hash indexes built once per rule (one per aggregate, over
+/// all its key fields), and their results remembered per key when nothing else of the
+/// binding reaches them: a grouped aggregate, each key's records visited once. Records
+/// without any key value are then left out of every key's candidates and visited once
+/// for all keys (`shared`): their key comparisons are unknown whatever the key.
+pub(crate) struct Indexed<'d, 'b> {
     by_var: HashMap<usize, (AggPlan, HashIndex)>,
     memo: std::cell::RefCell<HashMap<(usize, String), V<'d>>>,
+    shared: std::cell::RefCell<HashMap<usize, Option<Rc<Acc<'d>>>>>,
     budget: &'b Budget,
+}
+
+impl<'d, 'b> Indexed<'d, 'b> {
+    /// Index every aggregate of `plan` over `ds`.
+    pub(crate) fn new(plan: &RulePlan, ds: &'d Dataset, budget: &'b Budget) -> Self {
+        let mut by_var = HashMap::new();
+        for a in &plan.aggregates {
+            let recs = ds
+                .collection(&a.collection)
+                .map(|c| c.records.as_slice())
+                .unwrap_or(&[]);
+            let all: Vec<u32> = (0..recs.len() as u32).collect();
+            let fields: Vec<&str> = a.keys.iter().map(|(f, _)| f.as_str()).collect();
+            // records without any key value are split off where they can be taken
+            // once for all keys: equality keys, a result computed once per key
+            let split = a.memoizable && !a.membership;
+            let ix = HashIndex::build_composite(recs, &all, &fields, None, split);
+            by_var.insert(a.var, (a.clone(), ix));
+        }
+        Indexed {
+            by_var,
+            memo: Default::default(),
+            shared: Default::default(),
+            budget,
+        }
+    }
+
+    /// What the records without any key value add to aggregate `agg`, once.
+    fn shared(
+        &self,
+        agg: &CAggregate,
+        plan: &AggPlan,
+        idx: &HashIndex,
+        cx: &Cx<'d, '_>,
+        env: &mut Env<'d>,
+    ) -> Option<Rc<Acc<'d>>> {
+        if let Some(s) = self.shared.borrow().get(&agg.var) {
+            return s.clone();
+        }
+        let (name, recs) = cx.collection(&plan.collection).unwrap_or(("", &[]));
+        let elems = idx
+            .missing()
+            .iter()
+            .filter_map(|&i| recs.get(i as usize).map(|r| (i, V::Rec(r, name))));
+        if env.len() <= agg.var {
+            env.resize(agg.var + 1, V::Missing);
+        }
+        let saved = env[agg.var].clone();
+        let acc = cx
+            .accumulate(agg, elems, env, Some(&plan.rest))
+            .map(Rc::new);
+        env[agg.var] = saved;
+        self.shared.borrow_mut().insert(agg.var, acc.clone());
+        acc
+    }
 }
 
 impl<'d> AggAccess<'d> for Indexed<'d, '_> {
@@ -148,29 +208,61 @@ impl<'d> AggAccess<'d> for Indexed<'d, '_> {
         let Some((plan, idx)) = self.by_var.get(&agg.var) else {
             return Lookup::Scan;
         };
-        let probe = cx.eval(&plan.key, env);
-        let narrow = |p: &V<'d>| {
+        let probes: Vec<V<'d>> = plan.keys.iter().map(|(_, k)| cx.eval(k, env)).collect();
+        let narrow = || {
             if plan.membership {
-                idx.probe_list(p)
+                probes.first().and_then(|p| idx.probe_list(p))
             } else {
-                idx.probe(p)
+                idx.probe_composite(&probes, None)
             }
         };
         if !plan.memoizable {
-            return Lookup::Candidates(narrow(&probe), None);
+            return Lookup::Candidates(narrow(), None, None);
         }
-        let k = match &probe {
-            V::Missing => "\0missing".to_string(),
-            V::Rec(r, c) => format!("r:{c}:{}", r.id),
-            V::Val(v) => match &**v {
-                crate::data::Value::Time(t) => format!("time:{:?}..{:?}", t.start, t.end),
-                other => format!("{}:{other:?}", other.type_name()),
-            },
-        };
+        let mut k = String::new();
+        for probe in &probes {
+            k.push_str(&match probe {
+                V::Missing => "\0missing".to_string(),
+                V::Rec(r, c) => format!("r:{c}:{}", r.id),
+                V::Val(v) => match &**v {
+                    crate::data::Value::Time(t) => format!("time:{:?}..{:?}", t.start, t.end),
+                    other => format!("{}:{other:?}", other.type_name()),
+                },
+            });
+            k.push('\u{1}');
+        }
         if let Some(v) = self.memo.borrow().get(&(agg.var, k.clone())) {
             return Lookup::Known(v.clone());
         }
-        Lookup::Candidates(narrow(&probe), Some(k))
+        let cands = narrow();
+        if cands.is_none() || idx.missing().is_empty() {
+            // a probe that cannot narrow scans everything, the keyless records too
+            return Lookup::Candidates(cands, Some(k), None);
+        }
+        match self.shared(agg, plan, idx, cx, env) {
+            Some(s) => Lookup::Candidates(cands, Some(k), Some(s)),
+            // the budget ran out: the aggregate is unknown, and the rule stops
+            None => Lookup::Known(V::Missing),
+        }
+    }
+
+    fn candidates(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Option<Vec<u32>> {
+        let (plan, idx) = self.by_var.get(&agg.var)?;
+        let probes: Vec<V<'d>> = plan.keys.iter().map(|(_, k)| cx.eval(k, env)).collect();
+        let found = if plan.membership {
+            probes.first().and_then(|p| idx.probe_list(p))
+        } else {
+            idx.probe_composite(&probes, None)
+        }?;
+        if idx.missing().is_empty() {
+            return Some(found);
+        }
+        let mut all: Vec<u32> = found
+            .into_iter()
+            .chain(idx.missing().iter().copied())
+            .collect();
+        all.sort_unstable();
+        Some(all)
     }
 
     fn remember(&self, agg: &CAggregate, key: String, value: &V<'d>) {
@@ -196,20 +288,7 @@ pub fn planned<'d>(
     limits: &Limits,
     budget: &Budget,
 ) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
-    let mut by_var = HashMap::new();
-    for a in &plan.aggregates {
-        let recs = ds
-            .collection(&a.collection)
-            .map(|c| c.records.as_slice())
-            .unwrap_or(&[]);
-        let all: Vec<u32> = (0..recs.len() as u32).collect();
-        by_var.insert(a.var, (a.clone(), HashIndex::build(recs, &all, &a.field)));
-    }
-    let access = Indexed {
-        by_var,
-        memo: Default::default(),
-        budget,
-    };
+    let access = Indexed::new(plan, ds, budget);
     let cx = Cx {
         ds,
         consts,
@@ -274,7 +353,17 @@ pub fn planned<'d>(
                 let index: Vec<LevelIndex> = std::iter::once(&l.access)
                     .chain(&l.fallbacks)
                     .map(|a| match a {
-                        Access::HashEq { field, .. } | Access::HashIn { field, .. } => {
+                        Access::HashEq { keys, within } => {
+                            let fields: Vec<&str> = keys.iter().map(|(f, _)| f.as_str()).collect();
+                            let time = match within.as_deref() {
+                                Some(Access::Window { field, .. }) => Some(field.as_str()),
+                                _ => None,
+                            };
+                            LevelIndex::Hash(HashIndex::build_composite(
+                                recs, &ids, &fields, time, false,
+                            ))
+                        }
+                        Access::HashIn { field, .. } => {
                             LevelIndex::Hash(HashIndex::build(recs, &ids, field))
                         }
                         Access::Window { field, .. } => {
@@ -380,9 +469,33 @@ impl<'d> State<'_, 'd, '_> {
                 {
                     // a probe costs its key, as a condition does
                     chosen = match (access, index) {
-                        (Access::HashEq { key, .. }, LevelIndex::Hash(ix)) => {
-                            self.cx.spend(1 + crate::plan::weight(key));
-                            ix.probe(&self.cx.eval(key, env))
+                        (Access::HashEq { keys, within }, LevelIndex::Hash(ix)) => {
+                            let mut cost = 1;
+                            let mut probes = Vec::with_capacity(keys.len());
+                            for (_, k) in keys {
+                                cost += crate::plan::weight(k);
+                                probes.push(self.cx.eval(k, env));
+                            }
+                            let window = match within.as_deref() {
+                                Some(Access::Window {
+                                    shape,
+                                    other,
+                                    window,
+                                    ..
+                                }) => {
+                                    cost += crate::plan::weight(other)
+                                        + window.as_ref().map_or(0, crate::plan::weight);
+                                    let p = self.cx.eval(other, env);
+                                    let w = window.as_ref().map(|w| self.cx.eval(w, env));
+                                    Some((*shape, p, w))
+                                }
+                                _ => None,
+                            };
+                            self.cx.spend(cost);
+                            ix.probe_composite(
+                                &probes,
+                                window.as_ref().map(|(s, p, w)| (*s, p, w.as_ref())),
+                            )
                         }
                         (Access::HashIn { list, .. }, LevelIndex::Hash(ix)) => {
                             self.cx.spend(1 + crate::plan::weight(list));

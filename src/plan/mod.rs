@@ -13,8 +13,13 @@ use std::fmt;
 pub enum Access {
     /// Every (pre-filtered) record, or every element of a list.
     Scan,
-    /// `x.field == key`: a hash index on `field`, probed with `key`.
-    HashEq { field: String, key: CExpr },
+    /// `x.f1 == k1 and x.f2 == k2 ...`: one hash index over every equality of the
+    /// binding (a composite key), probed with the keys; with `within` (a `Window`), each
+    /// bucket is sorted by that date and only the range the window allows is taken.
+    HashEq {
+        keys: Vec<(String, CExpr)>,
+        within: Option<Box<Access>>,
+    },
     /// `x.field in list`: the hash index probed with each element of `list`.
     HashIn { field: String, list: CExpr },
     /// A date comparison between `x.field` and `other`: a sorted index on `field`.
@@ -57,18 +62,24 @@ pub struct Level {
     pub checks: Vec<usize>,
 }
 
-/// An aggregate over a collection whose filter has `x.field == key` or `x.field in key`.
+/// An aggregate over a collection whose filter has `x.field == key` (one or more of
+/// them: a composite key) or `x.field in key`.
 #[derive(Clone, Debug)]
 pub struct AggPlan {
     pub var: VarId,
     pub collection: String,
-    pub field: String,
-    pub key: CExpr,
+    /// The key fields and the expressions that give their probes (one for membership).
+    pub keys: Vec<(String, CExpr)>,
     /// `x.field in key` rather than `x.field == key`: probe with each element.
     pub membership: bool,
-    /// Whether the result depends on the binding only through `key`, so it can be
-    /// computed once per key value.
+    /// Whether the result depends on the binding only through the keys, so it is
+    /// computed once per key value (a grouped aggregate; for `exists`, a semi-join).
     pub memoizable: bool,
+    /// The filter's conjuncts other than the keys' (what a record without any key
+    /// value is filtered by: its key comparisons are unknown whatever the key).
+    pub rest: Vec<CExpr>,
+    /// An `exists` (a semi-join when memoizable; under `not`, an anti-join).
+    pub exists: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -129,13 +140,13 @@ fn access_for(c: &CExpr, var: VarId, independent: &dyn Fn(&CExpr) -> bool) -> Op
                 Eq => {
                     if let Some(f) = pair(a, b) {
                         return Some(Access::HashEq {
-                            field: f,
-                            key: (**b).clone(),
+                            keys: vec![(f, (**b).clone())],
+                            within: None,
                         });
                     }
                     pair(b, a).map(|f| Access::HashEq {
-                        field: f,
-                        key: (**a).clone(),
+                        keys: vec![(f, (**a).clone())],
+                        within: None,
                     })
                 }
                 In => pair(a, b).map(|f| Access::HashIn {
@@ -205,6 +216,47 @@ fn rank(a: &Access) -> u8 {
     }
 }
 
+/// With two or more equalities, or an equality and a date window: one composite path
+/// first (every equality's field once, in condition order, at most
+/// `MAX_KEY_FIELDS`; the first window inside each bucket), then the paths as they were,
+/// tried when a probe of the composite cannot narrow (one of its keys is missing).
+fn composite(paths: Vec<(usize, Access)>) -> Vec<(usize, Access)> {
+    let mut keys: Vec<(String, CExpr)> = Vec::new();
+    let mut first = None;
+    for (i, a) in &paths {
+        if let Access::HashEq { keys: k, .. } = a {
+            for (f, e) in k {
+                if keys.len() < MAX_KEY_FIELDS && !keys.iter().any(|(g, _)| g == f) {
+                    keys.push((f.clone(), e.clone()));
+                    first.get_or_insert(*i);
+                }
+            }
+        }
+    }
+    let window = paths
+        .iter()
+        .find(|(_, a)| matches!(a, Access::Window { .. }))
+        .map(|(_, a)| Box::new(a.clone()));
+    let Some(first) = first else {
+        return paths;
+    };
+    if keys.len() < 2 && window.is_none() {
+        return paths;
+    }
+    let mut out = vec![(
+        first,
+        Access::HashEq {
+            keys,
+            within: window,
+        },
+    )];
+    out.extend(paths);
+    out
+}
+
+/// At most this many equalities make one composite key (the rest are checked).
+pub const MAX_KEY_FIELDS: usize = 4;
+
 /// Plan one rule.
 pub fn plan_rule(rule: &CRule) -> RulePlan {
     let mut cs = Vec::new();
@@ -246,6 +298,7 @@ pub fn plan_rule(rule: &CRule) -> RulePlan {
         }
         // the best path first (stable: in condition order within a rank)
         paths.sort_by_key(|(_, a)| rank(a));
+        let paths = composite(paths);
         let mut paths = paths.into_iter();
         let (access_conjunct, access) = match paths.next() {
             Some((i, a)) => (Some(i), a),
@@ -298,53 +351,81 @@ fn plan_aggregate(a: &CAggregate) -> Option<AggPlan> {
     let mut fs = Vec::new();
     conjuncts(a.filter.as_ref()?, &mut fs);
     let independent = |e: &CExpr| !e.vars().contains(&a.var);
-    // equality first: it narrows to one key
-    let mut found: Vec<(usize, String, CExpr, bool)> = fs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| match access_for(f, a.var, &independent)? {
-            Access::HashEq { field, key } => Some((i, field, key, false)),
-            Access::HashIn { field, list } => Some((i, field, list, true)),
-            _ => None,
-        })
-        .collect();
-    found.sort_by_key(|x| x.3);
-    if let Some((i, field, key, membership)) = found.into_iter().next() {
-        {
-            // the variables the rest of the aggregate reads must all be its own (its
-            // variable, or those of aggregates nested in it)
-            let mut local = vec![a.var];
-            let mut read = Vec::new();
-            let rest = fs
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, e)| e);
-            for e in rest.chain(a.value.iter()) {
-                e.walk(&mut |x| match &x.kind {
-                    CKind::Aggregate(inner) => local.push(inner.var),
-                    CKind::Var(v) => read.push(*v),
-                    _ => {}
-                });
+    let mut eqs: Vec<(usize, String, CExpr)> = Vec::new();
+    let mut ins: Vec<(usize, String, CExpr)> = Vec::new();
+    for (i, f) in fs.iter().enumerate() {
+        match access_for(f, a.var, &independent) {
+            Some(Access::HashEq { keys, .. }) => {
+                for (field, key) in keys {
+                    // each field once, the first equality on it (the rest are checked)
+                    if eqs.len() < MAX_KEY_FIELDS && !eqs.iter().any(|e| e.1 == field) {
+                        eqs.push((i, field, key));
+                    }
+                }
             }
-            let memoizable = read.iter().all(|v| local.contains(v));
-            return Some(AggPlan {
-                var: a.var,
-                collection: coll.clone(),
-                field,
-                key,
-                membership,
-                memoizable,
-            });
+            Some(Access::HashIn { field, list }) => ins.push((i, field, list)),
+            _ => {}
         }
     }
-    None
+    // equalities first: together they narrow to one key
+    let (used, keys, membership): (Vec<usize>, Vec<(String, CExpr)>, bool) = if !eqs.is_empty() {
+        (
+            eqs.iter().map(|e| e.0).collect(),
+            eqs.into_iter().map(|(_, f, k)| (f, k)).collect(),
+            false,
+        )
+    } else {
+        let (i, f, l) = ins.into_iter().next()?;
+        (vec![i], vec![(f, l)], true)
+    };
+    let rest: Vec<CExpr> = fs
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !used.contains(j))
+        .map(|(_, e)| e.clone())
+        .collect();
+    // the variables the rest of the aggregate reads must all be its own (its
+    // variable, or those of aggregates nested in it)
+    let mut local = vec![a.var];
+    let mut read = Vec::new();
+    for e in rest.iter().chain(a.value.iter()) {
+        e.walk(&mut |x| match &x.kind {
+            CKind::Aggregate(inner) => local.push(inner.var),
+            CKind::Var(v) => read.push(*v),
+            _ => {}
+        });
+    }
+    let memoizable = read.iter().all(|v| local.contains(v));
+    Some(AggPlan {
+        var: a.var,
+        collection: coll.clone(),
+        keys,
+        membership,
+        memoizable,
+        rest,
+        exists: a.op == crate::syntax::ast::AggregateOp::Exists,
+    })
 }
 
 fn describe(a: &Access) -> String {
     match a {
         Access::Scan => "scan".to_string(),
-        Access::HashEq { field, .. } => format!("hash index on `{field}` (equality)"),
+        Access::HashEq { keys, within } => {
+            let fields: Vec<String> = keys.iter().map(|(f, _)| format!("`{f}`")).collect();
+            let mut s = if keys.len() > 1 {
+                format!("hash index on {} (composite key)", fields.join(", "))
+            } else {
+                format!("hash index on {} (equality)", fields.join(", "))
+            };
+            if let Some(w) = within {
+                if let Access::Window { field, shape, .. } = &**w {
+                    s.push_str(&format!(
+                        " with a sorted range on `{field}` ({shape:?}) within each bucket"
+                    ));
+                }
+            }
+            s
+        }
         Access::HashIn { field, .. } => format!("hash index on `{field}` (membership)"),
         Access::Window { field, shape, .. } => format!("sorted index on `{field}` ({shape:?})"),
     }
@@ -366,18 +447,25 @@ impl fmt::Display for RulePlan {
             )?;
         }
         for a in &self.aggregates {
+            let fields: Vec<String> = a.keys.iter().map(|(f, _)| format!("`{f}`")).collect();
             writeln!(
                 f,
-                "aggregate over `{}`: hash index on `{}` ({}){}",
+                "aggregate over `{}`: hash index on {} ({}){}",
                 a.collection,
-                a.field,
+                fields.join(", "),
                 if a.membership {
                     "membership"
+                } else if a.keys.len() > 1 {
+                    "composite key"
                 } else {
                     "equality"
                 },
-                if a.memoizable {
+                if a.memoizable && a.membership {
                     ", computed once per key"
+                } else if a.memoizable && a.exists {
+                    ", semi-join: decided once per key, records without a key once for all keys"
+                } else if a.memoizable && !a.membership {
+                    ", grouped: computed once per key, records without a key once for all keys"
                 } else {
                     ""
                 }
@@ -422,7 +510,17 @@ mod tests {
     fn access_text(text: &str, a: &Access) -> String {
         match a {
             Access::Scan => "scan".into(),
-            Access::HashEq { field, key } => format!("hash `{field}` == `{}`", text_of(text, key)),
+            Access::HashEq { keys, within } => {
+                let ks: Vec<String> = keys
+                    .iter()
+                    .map(|(f, k)| format!("`{f}` == `{}`", text_of(text, k)))
+                    .collect();
+                let w = within
+                    .as_ref()
+                    .map(|w| format!(", then {} in each bucket", access_text(text, w)))
+                    .unwrap_or_default();
+                format!("hash {}{w}", ks.join(" and "))
+            }
             Access::HashIn { field, list } => {
                 format!("hash `{field}` in `{}`", text_of(text, list))
             }
@@ -482,9 +580,13 @@ mod tests {
                 "aggregate {} over {}: `{}` {} `{}`{}",
                 rule.vars[a.var].name,
                 a.collection,
-                a.field,
+                a.keys[0].0,
                 if a.membership { "in" } else { "==" },
-                text_of(text, &a.key),
+                a.keys
+                    .iter()
+                    .map(|(_, k)| text_of(text, k))
+                    .collect::<Vec<_>>()
+                    .join("`, `"),
                 if a.memoizable { ", once per key" } else { "" }
             );
         }
@@ -520,9 +622,11 @@ mod tests {
             assert_eq!(plan.levels[1].checks, vec![0]);
             assert_eq!(plan.levels[1].access_conjunct, Some(0));
             match &plan.levels[1].access {
-                Access::HashEq { field, key } => {
-                    assert_eq!(field, "actor");
-                    assert_eq!(text_of(&t, key), "s.actor", "{cond}");
+                Access::HashEq { keys, within } => {
+                    assert!(within.is_none());
+                    assert_eq!(keys.len(), 1);
+                    assert_eq!(keys[0].0, "actor");
+                    assert_eq!(text_of(&t, &keys[0].1), "s.actor", "{cond}");
                 }
                 other => panic!("{cond}: {other:?}"),
             }
@@ -642,8 +746,9 @@ mod tests {
         s in statements
           access: scan
         a in actions
-          access: hash `actor` == `s.actor`
+          access: hash `actor` == `s.actor`, then sorted `time` NotBefore { strict: true } `s.date` in each bucket
             from: `a.actor == s.actor`
+          else: hash `actor` == `s.actor`
           else: hash `id` in `s.refers_to`
           else: sorted `time` NotBefore { strict: true } `s.date`
           else: sorted `time` Within `s.date` by `1 year`
@@ -690,8 +795,9 @@ mod tests {
         c in claims
           access: scan
         a in actions
-          access: hash `actor` == `s.actor`
+          access: hash `actor` == `s.actor` and `id` == `c.subject`
             from: `a.actor == s.actor`
+          else: hash `actor` == `s.actor`
           else: hash `id` == `c.subject`
           checks: `a.actor == s.actor`, `c.subject == a.id`
         "#);
@@ -766,7 +872,8 @@ mod tests {
             .aggregates
             .iter()
             .map(|a| {
-                a.key
+                a.keys[0]
+                    .1
                     .vars()
                     .iter()
                     .map(|&v| rule.vars[v].name.clone())
@@ -807,8 +914,13 @@ mod tests {
         let (_, plan) = plan_of(&t);
         assert_eq!(plan.levels.len(), 64);
         let last = &plan.levels[63];
-        assert!(matches!(&last.access, Access::HashEq { field, .. } if field == "actor"));
-        assert!(matches!(&last.fallbacks[..], [Access::Window { .. }]));
+        assert!(
+            matches!(&last.access, Access::HashEq { keys, within: Some(_) } if keys[0].0 == "actor")
+        );
+        assert!(matches!(
+            &last.fallbacks[..],
+            [Access::HashEq { within: None, .. }, Access::Window { .. }]
+        ));
         assert_eq!(last.checks, vec![62, 63]);
         for l in &plan.levels[1..63] {
             assert_eq!(l.checks, vec![l.binding - 1]);
@@ -827,7 +939,7 @@ mod tests {
         let (_, plan) = plan_of(&t);
         insta::assert_snapshot!(plan.to_string(), @r#"
         binding 0: scan; 1 pushed-down filter(s), 0 check(s)
-        binding 1: hash index on `actor` (equality), else sorted index on `time` (Within); 1 pushed-down filter(s), 3 check(s)
+        binding 1: hash index on `actor` (equality) with a sorted range on `time` (Within) within each bucket, else hash index on `actor` (equality), else sorted index on `time` (Within); 1 pushed-down filter(s), 3 check(s)
         binding 2: hash index on `id` (membership); 0 pushed-down filter(s), 2 check(s)
         aggregate over `actions`: hash index on `actor` (equality)
         aggregate over `claims`: hash index on `subject` (membership), computed once per key

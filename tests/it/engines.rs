@@ -171,7 +171,7 @@ fn arb_pred(vars: Vec<String>) -> impl Strategy<Value = Expr> {
     let leaf = (
         v.clone(),
         v.clone(),
-        0u8..32,
+        0u8..40,
         0u32..3,
         prop::sample::select(vec!["x", "y", "z"]),
     )
@@ -327,6 +327,116 @@ fn arb_pred(vars: Vec<String>) -> impl Strategy<Value = Expr> {
                     ],
                 ),
             ),
+            // correlated aggregates on a composite key (two equalities), with a filter
+            // of their own, over records whose keys are often missing: grouped once
+            // per key, the keyless records once for all keys
+            32..=37 => {
+                let op = [
+                    AggregateOp::Count,
+                    AggregateOp::Sum,
+                    AggregateOp::Min,
+                    AggregateOp::Max,
+                    AggregateOp::Avg,
+                    AggregateOp::CountDistinct,
+                ][(which - 32) as usize];
+                let keys = bin(
+                    BinaryOp::And,
+                    bin(BinaryOp::Eq, field("z", "k"), field(&x, "k")),
+                    bin(BinaryOp::Eq, field(&y, "n"), field("z", "n")),
+                );
+                let filter = if w == 0 {
+                    keys
+                } else {
+                    bin(
+                        BinaryOp::And,
+                        keys,
+                        bin(
+                            BinaryOp::Ne,
+                            field("z", "k"),
+                            lit(Literal::String(s.into())),
+                        ),
+                    )
+                };
+                let value = match op {
+                    AggregateOp::Count => None,
+                    AggregateOp::CountDistinct => Some(field("z", "k")),
+                    _ => Some(field("z", "n")),
+                };
+                bin(
+                    if w == 1 { BinaryOp::Lt } else { BinaryOp::Ge },
+                    e(ExprKind::Aggregate(Box::new(Aggregate {
+                        op,
+                        value,
+                        var: ident("z"),
+                        source: name("a"),
+                        filter: Some(filter),
+                    }))),
+                    lit(Literal::Number(w as f64)),
+                )
+            }
+            // exists / not exists / all on one or two keys (semi- and anti-joins),
+            // once with a date comparison that keeps it tied to the binding
+            38 => {
+                let mut filter = bin(BinaryOp::Eq, field("z", "k"), field(&x, "k"));
+                if w > 0 {
+                    filter = bin(
+                        BinaryOp::And,
+                        filter,
+                        bin(BinaryOp::Eq, field("z", "n"), field(&y, "n")),
+                    );
+                }
+                if w == 2 {
+                    filter = bin(
+                        BinaryOp::And,
+                        filter,
+                        bin(BinaryOp::Before, field("z", "t"), field(&x, "t")),
+                    );
+                }
+                let ex = e(ExprKind::Aggregate(Box::new(Aggregate {
+                    op: if s == "z" {
+                        AggregateOp::All
+                    } else {
+                        AggregateOp::Exists
+                    },
+                    value: (s == "z")
+                        .then(|| bin(BinaryOp::Gt, field("z", "n"), lit(Literal::Number(1.0)))),
+                    var: ident("z"),
+                    source: name("b"),
+                    filter: Some(filter),
+                })));
+                if s == "x" {
+                    e(ExprKind::Unary(UnaryOp::Not, Box::new(ex)))
+                } else {
+                    ex
+                }
+            }
+            // a join on several equalities at once, with a date window in each bucket
+            39 => {
+                let mut c = bin(
+                    BinaryOp::And,
+                    bin(BinaryOp::Eq, field(&x, "k"), field(&y, "k")),
+                    bin(BinaryOp::Eq, field(&y, "n"), field(&x, "n")),
+                );
+                if w > 0 {
+                    c = bin(
+                        BinaryOp::And,
+                        c,
+                        if w == 1 {
+                            bin(BinaryOp::After, field(&x, "t"), field(&y, "t"))
+                        } else {
+                            e(ExprKind::Within {
+                                lhs: Box::new(field(&x, "t")),
+                                window: Box::new(lit(Literal::Duration(DurationLit {
+                                    amount: 30,
+                                    unit: DurationUnit::Days,
+                                }))),
+                                rhs: Box::new(field(&y, "t")),
+                            })
+                        },
+                    );
+                }
+                c
+            }
             _ => bin(
                 BinaryOp::Gt,
                 bin(BinaryOp::Add, field(&x, "n"), lit(Literal::Number(1.0))),
