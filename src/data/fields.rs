@@ -62,7 +62,6 @@ impl<T: fmt::Debug> fmt::Debug for FieldMap<T> {
     }
 }
 
-
 impl<T> FieldMap<T> {
     pub fn new() -> Self {
         Self::default()
