@@ -15,13 +15,15 @@ pub trait AggAccess<'d> {
     fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d>;
     /// Keep the result of an aggregate for its key (see `Lookup::Candidates`).
     fn remember(&self, _agg: &CAggregate, _key: String, _value: &V<'d>) {}
-    /// The records of `agg`'s collection that may pass its filter, in position order
-    /// (`None`: all of them); a superset of those whose filter is true or unknown.
+    /// The first `limit` records of `agg`'s collection that may pass its filter, in
+    /// position order (`None`: all of them); of those, a superset of the ones whose
+    /// filter is true or unknown.
     fn candidates(
         &self,
         _agg: &CAggregate,
         _cx: &Cx<'d, '_>,
         _env: &mut Env<'d>,
+        _limit: usize,
     ) -> Option<Vec<u32>> {
         None
     }

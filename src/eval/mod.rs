@@ -168,11 +168,25 @@ fn why_unknown<'d>(
             let before = out.len();
             // the records that may pass the filter (an index's candidates, in order):
             // the others are skipped below anyway
-            let cands = match &a.source {
-                crate::check::ir::CSource::Collection(_) => cx.access.candidates(a, cx, env),
-                _ => None,
+            // at most `MAX_WHY_SCAN` of them: an explanation, not a second evaluation
+            let elems: Option<Vec<V<'d>>> = match &a.source {
+                crate::check::ir::CSource::Collection(c) => {
+                    let (name, recs) = cx.collection(c).unwrap_or(("", &[]));
+                    Some(match cx.access.candidates(a, cx, env, MAX_WHY_SCAN) {
+                        Some(idx) => idx
+                            .into_iter()
+                            .filter_map(|i| recs.get(i as usize).map(|r| V::Rec(r, name)))
+                            .collect(),
+                        None => recs
+                            .iter()
+                            .take(MAX_WHY_SCAN)
+                            .map(|r| V::Rec(r, name))
+                            .collect(),
+                    })
+                }
+                _ => cx.elements(&a.source, env, None),
             };
-            if let Some(elems) = cx.elements(&a.source, env, cands) {
+            if let Some(elems) = elems {
                 if env.len() <= a.var {
                     env.resize(a.var + 1, V::Missing);
                 }
@@ -242,6 +256,10 @@ fn why_unknown<'d>(
 
 /// How many elements of one quantifier or aggregate `why_unknown` names at most.
 const MAX_INNER_LEAVES: usize = 3;
+
+/// At most this many elements of an aggregate are looked into to name what left it
+/// undecided (each possible finding asks; the names come from the first ones anyway).
+const MAX_WHY_SCAN: usize = 4096;
 
 /// A value known only within bounds: a range of numbers, or a date that is not one
 /// precise day.

@@ -246,22 +246,50 @@ impl<'d> AggAccess<'d> for Indexed<'d, '_> {
         }
     }
 
-    fn candidates(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Option<Vec<u32>> {
+    fn candidates(
+        &self,
+        agg: &CAggregate,
+        cx: &Cx<'d, '_>,
+        env: &mut Env<'d>,
+        limit: usize,
+    ) -> Option<Vec<u32>> {
         let (plan, idx) = self.by_var.get(&agg.var)?;
         let probes: Vec<V<'d>> = plan.keys.iter().map(|(_, k)| cx.eval(k, env)).collect();
-        let found = if plan.membership {
+        let mut found = if plan.membership {
             probes.first().and_then(|p| idx.probe_list(p))
         } else {
             idx.probe_composite(&probes, None)
         }?;
-        if idx.missing().is_empty() {
-            return Some(found);
+        found.sort_unstable();
+        // the records without a key are candidates for every key: merged in order up
+        // to `limit`, never copied whole (asked once per possible finding, a copy and
+        // a sort of them made naming what left a finding undecided quadratic)
+        let missing = idx.missing();
+        let (mut i, mut j) = (0, 0);
+        let mut all = Vec::with_capacity(limit.min(found.len() + missing.len()));
+        while all.len() < limit && (i < found.len() || j < missing.len()) {
+            let next = match (found.get(i), missing.get(j)) {
+                (Some(&a), Some(&b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                    a
+                }
+                (Some(&a), Some(&b)) if a < b => {
+                    i += 1;
+                    a
+                }
+                (Some(&a), None) => {
+                    i += 1;
+                    a
+                }
+                (_, Some(&b)) => {
+                    j += 1;
+                    b
+                }
+                (None, None) => break,
+            };
+            all.push(next);
         }
-        let mut all: Vec<u32> = found
-            .into_iter()
-            .chain(idx.missing().iter().copied())
-            .collect();
-        all.sort_unstable();
         Some(all)
     }
 
