@@ -36,9 +36,9 @@ pub fn run(global: &GlobalArgs, args: ValidateArgs) -> i32 {
     let validation = project.validate();
     super::emit_diagnostics(global, &validation.diagnostics, &validation.dataset.sources);
     eprintln!("{}", validation.summary());
-    if validation.has_errors() {
-        2
-    } else {
-        0
-    }
+    let code = if validation.has_errors() { 2 } else { 0 };
+    // the process ends here: the operating system frees a large dataset at once,
+    // where dropping it record by record took a tenth of validating it
+    std::mem::forget(validation);
+    code
 }

@@ -133,6 +133,12 @@ impl<'t> Locator<'t> {
     }
 
     /// A span over bytes `start..end`.
+    /// A span whose line and column the caller already knows (counted along a line,
+    /// as a table's cells are): no lookup.
+    pub fn span_at(&self, start: usize, end: usize, line: u32, col: u32) -> Span {
+        Span::new(self.file.clone(), start, end, line, col)
+    }
+
     pub fn span(&self, start: usize, end: usize) -> Span {
         let text = self.text();
         let start = floor_char(text, start.min(text.len()));
