@@ -133,14 +133,28 @@ fn infer_collection(name: &str, records: &[&Node]) -> CollectionDef {
             continue;
         };
         for e in entries {
-            let s = classify(&e.value);
             let present = !matches!(e.value.kind, NodeKind::Null);
-            let slot = seen.entry(e.key.to_string()).or_insert_with(|| {
-                order.push(e.key.to_string());
-                (Seen::Nothing, 0)
-            });
-            slot.0 = join(std::mem::replace(&mut slot.0, Seen::Nothing), s);
+            // found by name without making a `String` of it (one per cell was a tenth
+            // of inferring a wide table's schema)
+            let slot = match seen.get_mut(&*e.key) {
+                Some(slot) => slot,
+                None => {
+                    order.push(e.key.to_string());
+                    seen.entry(e.key.to_string()).or_insert((Seen::Nothing, 0))
+                }
+            };
             slot.1 += usize::from(present);
+            // a string column stays a string whatever text comes next, and `Any`
+            // stays `Any`: no need to parse the cell as a number or a date
+            let settled = match (&slot.0, &e.value.kind) {
+                (Seen::Any, _) => true,
+                (Seen::String, NodeKind::Text(_) | NodeKind::Str(_) | NodeKind::Null) => true,
+                _ => false,
+            };
+            if !settled {
+                let s = classify(&e.value);
+                slot.0 = join(std::mem::replace(&mut slot.0, Seen::Nothing), s);
+            }
         }
     }
     let mut def = CollectionDef {
