@@ -146,11 +146,14 @@ fn infer_collection(name: &str, records: &[&Node]) -> CollectionDef {
             slot.1 += usize::from(present);
             // a string column stays a string whatever text comes next, and `Any`
             // stays `Any`: no need to parse the cell as a number or a date
-            let settled = match (&slot.0, &e.value.kind) {
-                (Seen::Any, _) => true,
-                (Seen::String, NodeKind::Text(_) | NodeKind::Str(_) | NodeKind::Null) => true,
-                _ => false,
-            };
+            let settled = matches!(
+                (&slot.0, &e.value.kind),
+                (Seen::Any, _)
+                    | (
+                        Seen::String,
+                        NodeKind::Text(_) | NodeKind::Str(_) | NodeKind::Null
+                    )
+            );
             if !settled {
                 let s = classify(&e.value);
                 slot.0 = join(std::mem::replace(&mut slot.0, Seen::Nothing), s);
