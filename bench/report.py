@@ -69,8 +69,12 @@ def main(paths):
         rows = []
         for r in rules:
             if r.get("status") == "timeout":
-                rows.append([r["case"], f"{r['size']:,}", "-", f"> {r['timeout_s'] * 1000:,.0f}",
-                             "-", "-", "-", "-", "-", "-", "timeout"])
+                t = r["timeout_s"] * 1000
+                rows.append([r["case"], f"{r['size']:,}", "-", f"> {t:,.0f}", "-", "-",
+                             ms(r.get("duckdb_ms")), ms(r.get("polars_ms")),
+                             "> " + ratio(t, r.get("duckdb_ms")) if r.get("duckdb_ms") else "-",
+                             "> " + ratio(t, r.get("polars_ms")) if r.get("polars_ms") else "-",
+                             "timeout"])
                 continue
             measured = r["factlint_eval_ms"] > r["factlint_load_noise_ms"]
             rows.append([r["case"], f"{r['size']:,}", f"{r['certain']:,}", ms(r["factlint_ms"]),

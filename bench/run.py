@@ -66,6 +66,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     duckdb = None
 
 sys.path.insert(0, str(BENCH))
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the work tree
 import wide  # noqa: E402  (bench/wide.py: the GDELT-like workload)
 
 
@@ -768,10 +769,22 @@ def run_wide(args, sizes, cases, work, failures, results, pl):
             except subprocess.TimeoutExpired as e:
                 msg = f"{case} at {n:,} events: factlint timed out after {e.timeout:.0f} s"
                 banner(msg)
+                # the peers' times still say what the rule costs them
+                db_q = pl_q = None
+                if con is not None:
+                    db_q, db_keys = duckdb_query(con, (SQL / f"{case}.sql").read_text(), args.reps)
+                if df is not None:
+                    pl_q, _ = time_py(lambda: pl_rules[case](df), args.reps)
+                db_ms = None if db_q is None else db_load + db_q
+                pl_ms = None if pl_q is None else pl_load + pl_q
                 rule_rows.append([case, f"{n:,}", "-", "-", f">{e.timeout * 1000:,.0f}", "-",
-                                  "-", "-", "-", "-", "-", "-", "-", "timeout"])
+                                  "-", fmt_ms(db_ms), fmt_ms(db_q), fmt_ms(pl_ms), fmt_ms(pl_q),
+                                  f">{fmt_ratio(e.timeout * 1000, db_ms)}", "-", "timeout"])
                 results.append({"kind": "wide-rule", "case": case, "size": n,
-                                "status": "timeout", "timeout_s": e.timeout})
+                                "status": "timeout", "timeout_s": e.timeout,
+                                "duckdb_ms": db_ms, "duckdb_query_ms": db_q,
+                                "duckdb_findings": None if db_q is None else len(db_keys),
+                                "polars_ms": pl_ms, "polars_query_ms": pl_q})
                 continue
             fl_eval = fl_ms - fl_load
             by_case.setdefault(case, []).append((n, fl_ms))
