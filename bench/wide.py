@@ -8,7 +8,7 @@ of days, so that events spread over a span that grows with the size (`span_days`
 the 30-day self-join then finds about as many pairs per event at every size, as a
 growing archive does. Every other cell is the real one, as written.
 
-The same records are written as CSV (as GDELT publishes them), JSON Lines and YAML
+The same records are written as CSV (in the sample's form), JSON Lines and YAML
 (typed values, empty cells left out), each in its own folder with the same
 `schema.yaml`, the collection `events` named by the file.
 
