@@ -49,6 +49,13 @@ CASES = {
     "superlative": "equality join + max aggregated by key",
     "source-below-d": "filter",
 }
+# The rules on the wide GDELT-like workload (bench/wide.py), on its CSV.
+WIDE_CASES = {
+    "gdelt-filter": "filter on two numeric columns",
+    "gdelt-actor-average": "correlated aggregate: avg by Actor1Code",
+    "gdelt-pair-conflicts": "group by two columns, with counts",
+    "gdelt-repeat-pair": "self-join on two equality keys + 30-day window",
+}
 EXTRA = {
     "superlative-unguarded": ("superlative", "the suite's rule without the guard"),
 }
@@ -57,6 +64,10 @@ try:
     import duckdb  # type: ignore
 except ImportError:  # pragma: no cover - depends on the machine
     duckdb = None
+
+sys.path.insert(0, str(BENCH))
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the work tree
+import wide  # noqa: E402  (bench/wide.py: the GDELT-like workload)
 
 
 # --------------------------------------------------------------------------------
@@ -452,36 +463,83 @@ def spread(xs):
     return q[2] - q[0]
 
 
-def reps_for(times, reps):
+# Runs of a measurement whose first run took LONG_MS or more, unless --reps was given:
+# the default run stays within a few minutes (see main).
+LONG_MS = 2000
+LONG_REPS = None
+
+
+def reps_for(times, reps, cap_long=True):
     """How many runs a measurement needs: `reps`, or at least 11 when a run is short
-    (under 200 ms), where the noise of a shared machine matters most and runs are cheap."""
+    (under 200 ms), where the noise of a shared machine matters most and runs are cheap;
+    a long run (LONG_MS or more) is taken LONG_REPS times when that is set."""
     if times and times[0] < 200:
         return max(reps, 11)
+    if cap_long and times and LONG_REPS is not None and times[0] >= LONG_MS:
+        return min(reps, LONG_REPS)
     return reps
+
+
+# factlint refuses data files over 512 MB by default; the wide JSON Lines file has
+# 1.2 GB at 1M events.
+MAX_FILE_MB = "100000"
+
+# GNU time, to read a child's own peak RSS. Neither wait4 nor getrusage can give it
+# here: a child forked (or vforked) from this Python process starts from its resident
+# size, and Linux keeps that high-water mark across exec, so every child would seem to
+# use at least as much memory as the benchmark itself. /usr/bin/time forks the command
+# from its own small process and reports the command's peak alone.
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
+
+
+def run_proc(cmd, cwd, timeout, stdout=None):
+    """Run a command; its wall time (ms), its own peak RSS (bytes; None without
+    /usr/bin/time) and its exit status with stderr. Raises subprocess.TimeoutExpired
+    after `timeout` s."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss_file:
+        full = ([GNU_TIME, "-f", "%M", "-o", rss_file.name] if GNU_TIME else []) + \
+            [str(c) for c in cmd]
+        t0 = time.perf_counter()
+        p = subprocess.Popen(full, stdout=stdout if stdout is not None else subprocess.DEVNULL,
+                             stderr=err, cwd=cwd)
+        try:
+            code = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise subprocess.TimeoutExpired(cmd, timeout)
+        ms = (time.perf_counter() - t0) * 1000
+        err.seek(0)
+        stderr = err.read()
+        rss = None
+        if GNU_TIME:
+            text = rss_file.read().strip().splitlines()
+            # GNU time writes "Command exited with non-zero status N" before the figure
+            rss = int(text[-1]) * 1024 if text and text[-1].isdigit() else None
+    return ms, rss, code, stderr
 
 
 def run_factlint(binary: Path, rules: Path, data: Path, work: Path, args, engine=None,
                  reps=3, keep_output=True):
     """Median wall time (ms) of `factlint check`, and the findings of the last run."""
     # the nested loops of the reference evaluator pass far more bindings
-    max_bindings = 10**10 if engine == "reference" else args.max_bindings
+    max_bindings = max(10**10, args.max_bindings) if engine == "reference" else args.max_bindings
     cmd = [str(binary), "check", "--rules", str(rules), str(data), "--format", "jsonl",
            "--fail-on", "never", "--color", "never", "--error-format", "plain",
            "--max-findings", str(10**9), "--max-bindings", str(max_bindings),
-           "--max-work", str(10**15)]
+           "--max-work", str(10**15), "--max-file-size", MAX_FILE_MB]
     if engine:
         cmd += ["--engine", engine]
     out_path = work / "factlint-out.jsonl"
-    times = []
+    times, rss = [], 0
     while len(times) < reps_for(times, reps):
         with out_path.open("wb") as out:
-            t0 = time.perf_counter()
-            p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, cwd=work,
-                               timeout=args.timeout)
-            times.append((time.perf_counter() - t0) * 1000)
-        if p.returncode != 0:
-            raise Failure(f"factlint exited {p.returncode}: {' '.join(cmd)}\n"
-                          + p.stderr.decode("utf-8", "replace")[-3000:])
+            ms, maxrss, code, stderr = run_proc(cmd, work, args.timeout, stdout=out)
+            times.append(ms)
+            rss = max(rss, maxrss or 0)
+        if code != 0:
+            raise Failure(f"factlint exited {code}: {' '.join(cmd)}\n"
+                          + stderr.decode("utf-8", "replace")[-3000:])
     certain, possible, out_bytes = set(), 0, out_path.stat().st_size
     if keep_output:
         with out_path.open(encoding="utf-8") as f:
@@ -490,25 +548,34 @@ def run_factlint(binary: Path, rules: Path, data: Path, work: Path, args, engine
                 if o.get("type") != "finding":
                     continue
                 if o["certainty"] == "certain":
-                    key = tuple(e["id"] for e in o["evidence"])
+                    group = o.get("group")
+                    if group is not None:
+                        # a grouped finding: its key values and how many bindings it merged
+                        key = tuple("" if k["value"] is None else str(k["value"])
+                                    for k in group["keys"]) + (str(group["count"]),)
+                    else:
+                        key = tuple(e["id"] for e in o["evidence"])
                     if key in certain:
                         raise Failure(f"factlint reported {key} twice")
                     certain.add(key)
                 else:
                     possible += 1
-    return median(times), certain, possible, out_bytes
+    return median(times), certain, possible, out_bytes, rss
 
 
-def time_cmd(cmd, work, reps, timeout):
+def time_cmd(cmd, work, reps, timeout, rss_out=None, cap_long=True):
+    """The wall times (ms) of `reps` runs; the peak RSS of the largest goes to rss_out[0].
+    cap_long=False: `reps` runs even when they are long (for the load that evaluation
+    times are measured against: its spread says which of them are measured at all)."""
     times = []
-    while len(times) < reps_for(times, reps):
-        t0 = time.perf_counter()
-        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=work,
-                           timeout=timeout)
-        times.append((time.perf_counter() - t0) * 1000)
-        if p.returncode != 0:
-            raise Failure(f"{' '.join(cmd)} exited {p.returncode}:\n"
-                          + p.stderr.decode("utf-8", "replace")[-3000:])
+    while len(times) < reps_for(times, reps, cap_long):
+        ms, maxrss, code, stderr = run_proc(cmd, work, timeout)
+        times.append(ms)
+        if rss_out is not None:
+            rss_out[0] = max(rss_out[0], maxrss or 0)
+        if code != 0:
+            raise Failure(f"{' '.join(cmd)} exited {code}:\n"
+                          + stderr.decode("utf-8", "replace")[-3000:])
     return times
 
 
@@ -566,29 +633,238 @@ def table(headers, rows, align=None):
     return "\n".join(out)
 
 
-def compare(case, size, fl_keys, db_keys, failures):
+def compare(case, size, fl_keys, db_keys, failures, unit="actions", peer="DuckDB"):
     if fl_keys == db_keys:
         return "ok"
     only_fl = sorted(fl_keys - db_keys)[:5]
     only_db = sorted(db_keys - fl_keys)[:5]
-    msg = (f"MISMATCH in {case} at {size:,} actions: factlint {len(fl_keys)} certain findings, "
-           f"DuckDB {len(db_keys)}.\n    only factlint: {only_fl}\n    only DuckDB:   {only_db}")
+    msg = (f"MISMATCH in {case} at {size:,} {unit}: factlint {len(fl_keys)} certain findings, "
+           f"{peer} {len(db_keys)}.\n    only factlint: {only_fl}\n    only {peer}:"
+           f"{' ' * max(1, 10 - len(peer))}{only_db}")
     banner(msg)
     failures.append(msg)
     return "MISMATCH"
+
+
+# --------------------------------------------------------------------------------
+# The wide workload (bench/wide.py)
+# --------------------------------------------------------------------------------
+
+def fmt_mb(b):
+    return "-" if not b else f"{b / 1e6:,.0f}" if b >= 1e8 else f"{b / 1e6:,.1f}"
+
+
+def fmt_rate(nbytes, ms):
+    return "-" if ms is None or ms <= 0 else f"{nbytes / 1e6 / (ms / 1000):,.1f}"
+
+
+def peer_load(engine, fmt, file, args, work):
+    """Median load time (ms, timed inside the process) and peak RSS (bytes) of one peer
+    reading one file, each run in a fresh Python process of its own."""
+    times, rss = [], 0
+    while len(times) < reps_for(times, args.reps):
+        with tempfile.TemporaryFile() as out:
+            _, maxrss, code, stderr = run_proc(
+                [sys.executable, str(BENCH / "wide.py"), "load", engine, fmt, str(file),
+                 str(args.duckdb_threads)], work, args.timeout, stdout=out)
+            if code != 0:
+                raise Failure(f"{engine} could not load {file}:\n"
+                              + stderr.decode("utf-8", "replace")[-3000:])
+            out.seek(0)
+            times.append(json.loads(out.read())["ms"])
+        rss = max(rss, maxrss or 0)
+    return median(times), rss
+
+
+def time_py(fn, reps):
+    """Median time (ms) of fn() and its last result."""
+    times, result = [], None
+    while len(times) < reps_for(times, reps):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return median(times), result
+
+
+def run_wide(args, sizes, cases, work, failures, results, pl):
+    """Load each format, then run the wide rules on the CSV, against DuckDB and Polars.
+    Returns the rows of the load and the rules tables."""
+    load_rows, rule_rows = [], []
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    by_case = {}  # case -> [(size, factlint ms)], for the growth table
+    for n in sizes:
+        fmts = [f for f in formats if f != "yaml" or n <= args.yaml_max_events]
+        if len(fmts) < len(formats):
+            print(f"\n   (YAML skipped at {n:,} events: beyond --yaml-max-events "
+                  f"{args.yaml_max_events:,}; factlint's YAML load needs about 29 KB per event)")
+        if "csv" not in fmts and cases:
+            fmts.append("csv")  # the rules run on the CSV
+        t0 = time.perf_counter()
+        ds = wide.write_datasets(work, n, args.seed, fmts)
+        print(f"\n== {n:,} GDELT-like events, 61 columns, resampled from {wide.SAMPLE.name}: "
+              + ", ".join(f"{f} {fmt_mb(ds[f][2])} MB" for f in fmts)
+              + f" (generated in {time.perf_counter() - t0:.1f} s)", flush=True)
+        for fmt in fmts:
+            folder, file, nbytes = ds[fmt]
+            rss = [0]
+            fl_ms = median(time_cmd([str(args.factlint), "validate", "--color", "never",
+                                     "--error-format", "plain", "--max-file-size", MAX_FILE_MB,
+                                     str(folder)], work, args.reps,
+                                    args.timeout, rss))
+            peers = {}
+            for engine, mod in (("duckdb", duckdb), ("polars", pl)):
+                if mod is not None and fmt in ("csv", "jsonl"):
+                    peers[engine] = peer_load(engine, fmt, file, args, work)
+            db = peers.get("duckdb", (None, None))
+            po = peers.get("polars", (None, None))
+            load_rows.append([f"{n:,}", fmt, fmt_mb(nbytes), fmt_ms(fl_ms), fmt_rate(nbytes, fl_ms),
+                              fmt_mb(rss[0]), f"{rss[0] / nbytes:.1f}x" if rss[0] else "-",
+                              fmt_ms(db[0]), fmt_rate(nbytes, db[0]), fmt_mb(db[1]),
+                              fmt_ms(po[0]), fmt_rate(nbytes, po[0]), fmt_mb(po[1]),
+                              fmt_ratio(fl_ms, db[0])])
+            print(f"   load {fmt}: factlint validate {fmt_ms(fl_ms)} ms "
+                  f"({fmt_rate(nbytes, fl_ms)} MB/s, peak RSS {fmt_mb(rss[0])} MB); "
+                  + "; ".join(f"{e} {fmt_ms(t)} ms ({fmt_rate(nbytes, t)} MB/s, "
+                              f"RSS {fmt_mb(r)} MB)" for e, (t, r) in peers.items()), flush=True)
+            results.append({"kind": "wide-load", "size": n, "format": fmt, "bytes": nbytes,
+                            "factlint_ms": fl_ms, "factlint_rss_bytes": rss[0],
+                            "duckdb_ms": db[0], "duckdb_rss_bytes": db[1],
+                            "polars_ms": po[0], "polars_rss_bytes": po[1]})
+            if fmt != "csv" and not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        if not cases:
+            continue
+
+        folder, file, nbytes = ds["csv"]
+        load_times = time_cmd([str(args.factlint), "check", "--rules", str(RULES / "empty.rules"),
+                               str(folder), "--format", "jsonl", "--fail-on", "never",
+                               "--max-file-size", MAX_FILE_MB],
+                              work, args.reps, args.timeout, cap_long=False)
+        fl_load, noise = median(load_times), spread(load_times)
+        con = db_load = None
+        if duckdb is not None:
+            def load_db():
+                c = duckdb.connect(":memory:")
+                c.execute(f"SET threads = {args.duckdb_threads}")
+                t = time.perf_counter()
+                c.execute(wide.duckdb_load_sql("csv", file))
+                return c, (time.perf_counter() - t) * 1000
+            times = []
+            while len(times) < reps_for(times, args.reps):
+                if con is not None:
+                    con.close()
+                con, ms = load_db()
+                times.append(ms)
+            db_load = median(times)
+        df = pl_load = None
+        pl_rules = wide.polars_rules(pl) if pl is not None else {}
+        if pl is not None:
+            pl_load, df = time_py(lambda: wide.polars_load(pl, "csv", file), args.reps)
+        print(f"   rules on the CSV: load factlint {fmt_ms(fl_load)} ms (check, no rules), "
+              f"DuckDB {fmt_ms(db_load)} ms, Polars {fmt_ms(pl_load)} ms", flush=True)
+        for case in cases:
+            try:
+                fl_ms, fl_keys, possible, out_bytes, fl_rss = run_factlint(
+                    args.factlint, RULES / f"{case}.rules", folder, work, args, reps=args.reps)
+            except subprocess.TimeoutExpired as e:
+                msg = f"{case} at {n:,} events: factlint timed out after {e.timeout:.0f} s"
+                banner(msg)
+                # the peers' times still say what the rule costs them
+                db_q = pl_q = None
+                if con is not None:
+                    db_q, db_keys = duckdb_query(con, (SQL / f"{case}.sql").read_text(), args.reps)
+                if df is not None:
+                    pl_q, _ = time_py(lambda: pl_rules[case](df), args.reps)
+                db_ms = None if db_q is None else db_load + db_q
+                pl_ms = None if pl_q is None else pl_load + pl_q
+                rule_rows.append([case, f"{n:,}", "-", "-", f">{e.timeout * 1000:,.0f}", "-",
+                                  "-", fmt_ms(db_ms), fmt_ms(db_q), fmt_ms(pl_ms), fmt_ms(pl_q),
+                                  f">{fmt_ratio(e.timeout * 1000, db_ms)}", "-", "timeout"])
+                results.append({"kind": "wide-rule", "case": case, "size": n,
+                                "status": "timeout", "timeout_s": e.timeout,
+                                "duckdb_ms": db_ms, "duckdb_query_ms": db_q,
+                                "duckdb_findings": None if db_q is None else len(db_keys),
+                                "polars_ms": pl_ms, "polars_query_ms": pl_q})
+                continue
+            fl_eval = fl_ms - fl_load
+            by_case.setdefault(case, []).append((n, fl_ms))
+            status, db_ms, db_q, pl_ms, pl_q = [], None, None, None, None
+            if con is not None:
+                db_q, db_keys = duckdb_query(con, (SQL / f"{case}.sql").read_text(), args.reps)
+                db_ms = db_load + db_q
+                status.append("DuckDB " + compare(case, n, fl_keys, db_keys, failures, "events"))
+            if df is not None:
+                pl_q, pl_keys = time_py(lambda: pl_rules[case](df), args.reps)
+                pl_ms = pl_load + pl_q
+                status.append("Polars " + compare(case, n, fl_keys, pl_keys, failures, "events",
+                                                  "Polars"))
+            status = ", ".join(status) or "no peer"
+            measured = fl_eval > noise
+            eval_txt = fmt_ms(fl_eval) if measured else f"<{fmt_ms(max(noise, 0.1))}"
+            rule_rows.append([case, f"{n:,}", f"{len(fl_keys):,}", f"{possible:,}", fmt_ms(fl_ms),
+                              eval_txt, fmt_mb(fl_rss), fmt_ms(db_ms), fmt_ms(db_q),
+                              fmt_ms(pl_ms), fmt_ms(pl_q), fmt_ratio(fl_ms, db_ms),
+                              fmt_ratio(fl_eval, db_q) if measured else "-", status])
+            print(f"   {case}: factlint {fmt_ms(fl_ms)} ms (eval {eval_txt}, RSS "
+                  f"{fmt_mb(fl_rss)} MB), {len(fl_keys):,} certain + {possible:,} possible, "
+                  f"{out_bytes / 1e6:.1f} MB out; DuckDB {fmt_ms(db_ms)} ms (query "
+                  f"{fmt_ms(db_q)}); Polars {fmt_ms(pl_ms)} ms (query {fmt_ms(pl_q)}); {status}",
+                  flush=True)
+            results.append({"kind": "wide-rule", "case": case, "size": n,
+                            "certain": len(fl_keys), "possible": possible,
+                            "factlint_ms": fl_ms, "factlint_eval_ms": fl_eval,
+                            "factlint_load_ms": fl_load, "factlint_load_noise_ms": noise,
+                            "factlint_rss_bytes": fl_rss, "factlint_output_bytes": out_bytes,
+                            "duckdb_ms": db_ms, "duckdb_load_ms": db_load, "duckdb_query_ms": db_q,
+                            "polars_ms": pl_ms, "polars_load_ms": pl_load, "polars_query_ms": pl_q,
+                            "status": status})
+        if con is not None:
+            con.close()
+        df = None
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    growth = []
+    for case, pts in by_case.items():
+        for (n0, t0_), (n1, t1) in zip(pts, pts[1:]):
+            growth.append([case, f"{n0:,} -> {n1:,}", f"{n1 / n0:.0f}x", fmt_ratio(t1, t0_)])
+    return load_rows, rule_rows, growth
+
+
+def commit_of(repo: Path):
+    p = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                       capture_output=True, text=True)
+    return p.stdout.strip() or None
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description="Benchmark factlint against DuckDB on the same rules (see docs/benchmarks.md).")
     ap.add_argument("--scale", type=float, default=1.0,
-                    help="multiply every size (default 1: 1k, 10k, 100k actions)")
+                    help="multiply every size (default 1: 1k, 10k, 100k actions; 10k and 100k "
+                         "wide events; --scale 10 reaches 1M of both)")
+    ap.add_argument("--workloads", default="events,wide",
+                    help="comma-separated: 'events' (the event-model dataset and its four "
+                         "rules), 'wide' (GDELT-like events, 61 columns: loads per format and "
+                         "four rules); default both")
+    ap.add_argument("--wide-sizes", default="10000,100000",
+                    help="comma-separated numbers of wide events, before --scale")
+    ap.add_argument("--formats", default="csv,jsonl,yaml",
+                    help="formats of the wide load-only runs (default csv,jsonl,yaml)")
+    ap.add_argument("--yaml-max-events", type=int, default=100_000,
+                    help="skip the YAML load beyond this many wide events (default 100,000: "
+                         "factlint needs about 29 KB of memory per event for YAML today)")
+    ap.add_argument("--no-polars", action="store_true", help="leave Polars out even if installed")
     ap.add_argument("--sizes", default="1000,10000,100000",
                     help="comma-separated numbers of actions, before --scale")
-    ap.add_argument("--reps", type=int, default=3, help="runs per measurement; the median is shown")
+    ap.add_argument("--reps", type=int, default=None,
+                    help="runs per measurement; the median is shown (default 3, and 1 for a "
+                         f"run that takes {LONG_MS / 1000:.0f} s or more, except the load "
+                         "without rules that evaluation is measured against; given, N for "
+                         "every run)")
     ap.add_argument("--seed", type=int, default=20260107)
-    ap.add_argument("--rules", default=",".join(CASES),
-                    help=f"comma-separated cases (default all: {', '.join(CASES)})")
+    ap.add_argument("--rules", default=None,
+                    help=f"comma-separated cases (default all: {', '.join(CASES)}; on the wide "
+                         f"workload {', '.join(WIDE_CASES)})")
     ap.add_argument("--extra", action="store_true",
                     help="also run superlative-unguarded (the suite's rule without the guard) "
                          "at the smallest size; slow: a cross product of possible findings")
@@ -601,15 +877,30 @@ def main(argv=None) -> int:
                     help="DuckDB threads (default 1: factlint evaluates one rule on one thread)")
     ap.add_argument("--factlint", type=Path, default=REPO / "target" / "release" / "factlint",
                     help="the factlint binary (default target/release/factlint)")
-    ap.add_argument("--max-bindings", type=int, default=10**9,
-                    help="passed to factlint check (default 10^9; factlint's own default, "
-                         "10^7, stops rule (a) at 1M actions)")
+    ap.add_argument("--max-bindings", type=int, default=10**10,
+                    help="passed to factlint check (default 10^10, with --max-work 10^15 and "
+                         "--max-findings 10^9: no budget stops a benchmark run)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per factlint run")
     ap.add_argument("--workdir", type=Path, default=None,
                     help="where to write the datasets (default: a temporary folder, removed)")
     ap.add_argument("--keep", action="store_true", help="keep the generated datasets")
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = ap.parse_args(argv)
+    global LONG_REPS
+    LONG_REPS = None if args.reps is not None else 1
+    if args.reps is None:
+        args.reps = 3
+    workloads = {w.strip() for w in args.workloads.split(",") if w.strip()}
+    if not workloads <= {"events", "wide"}:
+        print(f"error: unknown workload in {args.workloads!r}; known: events, wide",
+              file=sys.stderr)
+        return 2
+    for f in args.formats.split(","):
+        if f.strip() and f.strip() not in wide.WRITERS:
+            print(f"error: unknown format {f!r}; known: {', '.join(wide.WRITERS)}", file=sys.stderr)
+            return 2
+    if args.rules is None:
+        args.rules = ",".join(list(CASES) + list(WIDE_CASES))
 
     if not args.factlint.exists():
         print(f"error: {args.factlint} not found; build it first: cargo build --release",
@@ -617,17 +908,37 @@ def main(argv=None) -> int:
         return 2
     cases = [c.strip() for c in args.rules.split(",") if c.strip()]
     for c in cases:
-        if c not in CASES and c not in EXTRA:
-            print(f"error: unknown case {c!r}; known: {', '.join(list(CASES) + list(EXTRA))}",
-                  file=sys.stderr)
+        if c not in CASES and c not in EXTRA and c not in WIDE_CASES:
+            print(f"error: unknown case {c!r}; known: "
+                  f"{', '.join(list(CASES) + list(EXTRA) + list(WIDE_CASES))}", file=sys.stderr)
             return 2
+    wide_cases = [c for c in cases if c in WIDE_CASES]
+    cases = [c for c in cases if c not in WIDE_CASES]
     if args.extra:
         cases += [c for c in EXTRA if c not in cases]
     sizes = sorted({max(10, int(int(s) * args.scale)) for s in args.sizes.split(",") if s.strip()})
+    wide_sizes = sorted({max(10, int(int(s) * args.scale))
+                         for s in args.wide_sizes.split(",") if s.strip()})
+    if "events" not in workloads:
+        sizes = []
+    if "wide" not in workloads:
+        wide_sizes = []
+    if "wide" in workloads and not wide.SAMPLE.exists():
+        banner(f"the wide workload needs {wide.SAMPLE} (the shared real data): skipped")
+        wide_sizes = []
+    pl = None
+    if wide_sizes and not args.no_polars:
+        # Polars gets as many threads as DuckDB; set before the import
+        os.environ["POLARS_MAX_THREADS"] = str(args.duckdb_threads)
+        try:
+            import polars as pl  # type: ignore
+        except ImportError:
+            banner("Polars is not installed: the wide workload is compared with DuckDB only.\n"
+                   "!!! Install it with: pip install polars")
     if args.reference_sizes == "auto":
         ref_sizes = {s for s in sizes if s <= 10_000}
     elif args.reference_sizes == "smallest":
-        ref_sizes = {sizes[0]}
+        ref_sizes = {sizes[0]} if sizes else set()
     elif args.reference_sizes == "none":
         ref_sizes = set()
     else:
@@ -638,14 +949,20 @@ def main(argv=None) -> int:
                "!!!     pip install duckdb\n!!! and run again to compare.")
     else:
         print(f"DuckDB {duckdb.__version__}, {args.duckdb_threads} thread(s); ", end="")
+    if pl is not None:
+        print(f"Polars {pl.__version__}, {args.duckdb_threads} thread(s); ", end="")
     version = subprocess.run([str(args.factlint), "--version"], capture_output=True, text=True)
     print(f"{version.stdout.strip()} ({args.factlint}); {os.cpu_count()} cores; "
-          f"median of {args.reps} runs")
+          f"median of {args.reps} runs" + ("" if LONG_REPS is None else
+                                            f" (1 for runs of {LONG_MS / 1000:.0f} s or more)"))
 
+    if GNU_TIME is None:
+        print("(/usr/bin/time not found: peak RSS is not measured; apt-get install time)")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="factlint-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     load_rows, rule_rows, ref_rows, results = [], [], [], []
+    wide_load_rows, wide_rule_rows, growth_rows = [], [], []
     t_start = time.perf_counter()
     try:
         for size in sizes:
@@ -665,7 +982,8 @@ def main(argv=None) -> int:
 
             load_times = time_cmd([str(args.factlint), "check", "--rules",
                                    str(RULES / "empty.rules"), str(folder), "--format", "jsonl",
-                                   "--fail-on", "never"], work, args.reps, args.timeout)
+                                   "--fail-on", "never"], work, args.reps, args.timeout,
+                                  cap_long=False)
             fl_load = median(load_times)
             # the noise of the load: an evaluation time below it is not measured
             noise = spread(load_times)
@@ -690,7 +1008,7 @@ def main(argv=None) -> int:
                     continue  # far too slow beyond the smallest size
                 sql_name = EXTRA[case][0] if case in EXTRA else case
                 rules = RULES / f"{case}.rules"
-                fl_ms, fl_keys, possible, out_bytes = run_factlint(
+                fl_ms, fl_keys, possible, out_bytes, fl_rss = run_factlint(
                     args.factlint, rules, folder, work, args, reps=args.reps)
                 fl_eval = fl_ms - fl_load
                 db_ms = db_q = None
@@ -716,10 +1034,11 @@ def main(argv=None) -> int:
                                 "factlint_ms": fl_ms, "factlint_eval_ms": fl_eval,
                                 "factlint_load_noise_ms": noise,
                                 "factlint_output_bytes": out_bytes,
+                                "factlint_rss_bytes": fl_rss,
                                 "duckdb_ms": db_ms, "duckdb_query_ms": db_q, "status": status})
 
                 if size in ref_sizes:
-                    ref_ms, ref_keys, ref_possible, _ = run_factlint(
+                    ref_ms, ref_keys, ref_possible, _, _ = run_factlint(
                         args.factlint, rules, folder, work, args, engine="reference",
                         reps=args.reps)
                     ref_eval = ref_ms - fl_load
@@ -746,6 +1065,9 @@ def main(argv=None) -> int:
                 con.close()
             if not args.keep:
                 shutil.rmtree(folder, ignore_errors=True)
+        if wide_sizes:
+            wide_load_rows, wide_rule_rows, growth_rows = run_wide(
+                args, wide_sizes, wide_cases, work, failures, results, pl)
     except Failure as e:
         banner(f"BENCHMARK FAILED: {e}")
         return 1
@@ -756,14 +1078,33 @@ def main(argv=None) -> int:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
 
-    print("\nLoad (parse, type and validate the files; no rules). ms, median.")
-    print(table(["actions", "records", "MB", "factlint", "(validate)", "DuckDB", "factlint/DuckDB"],
-                load_rows))
-    print("\nRules. ms, median. factlint: the whole `check` process; eval = check - load, "
-          "including the report (\"<N\": below the load's run-to-run spread N, not measured). "
-          "DuckDB: load + query; query = computing the findings into a table.")
-    print(table(["rule", "actions", "certain", "possible", "factlint", "eval", "DuckDB", "query",
-                 "ratio total", "ratio eval", "same findings"], rule_rows))
+    if load_rows:
+        print("\nLoad (parse, type and validate the files; no rules). ms, median.")
+        print(table(["actions", "records", "MB", "factlint", "(validate)", "DuckDB",
+                     "factlint/DuckDB"], load_rows))
+    if rule_rows:
+        print("\nRules. ms, median. factlint: the whole `check` process; eval = check - load, "
+              "including the report (\"<N\": below the load's run-to-run spread N, not "
+              "measured). DuckDB: load + query; query = computing the findings into a table.")
+        print(table(["rule", "actions", "certain", "possible", "factlint", "eval", "DuckDB",
+                     "query", "ratio total", "ratio eval", "same findings"], rule_rows))
+    if wide_load_rows:
+        print("\nWide events, load only, per format. ms (median), MB/s of the file, peak RSS "
+              "in MB. factlint: the whole `validate` process; DuckDB and Polars: the load "
+              "inside a process of its own (RSS includes Python and the library).")
+        print(table(["events", "format", "MB", "factlint", "MB/s", "RSS", "RSS/file",
+                     "DuckDB", "MB/s", "RSS", "Polars", "MB/s", "RSS", "factlint/DuckDB"],
+                    wide_load_rows))
+    if wide_rule_rows:
+        print("\nWide events, rules on the CSV. ms, median. factlint: the whole `check` "
+              "process (eval = check - check without rules); DuckDB and Polars: load + query.")
+        print(table(["rule", "events", "certain", "possible", "factlint", "eval", "RSS MB",
+                     "DuckDB", "query", "Polars", "query", "ratio total", "ratio eval",
+                     "same findings"], wide_rule_rows))
+    if growth_rows:
+        print("\nGrowth of factlint's end-to-end time with the size (target: at most 12x "
+              "for 10x the events).")
+        print(table(["rule", "events", "size", "time"], growth_rows))
     if ref_rows:
         print("\nPlanned vs reference (nested-loop) evaluator, same binary. ms, median.")
         print(table(["rule", "actions", "planned", "reference", "planned eval", "reference eval",
@@ -772,9 +1113,14 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
                                          "duckdb": getattr(duckdb, "__version__", None),
+                                         "polars": getattr(pl, "__version__", None),
+                                         "factlint": version.stdout.strip(),
+                                         "commit": commit_of(REPO),
+                                         "date": datetime.datetime.now().isoformat(
+                                             timespec="seconds"),
                                          "results": results}, indent=2))
     if failures:
-        banner(f"{len(failures)} COMPARISON(S) FAILED: factlint and DuckDB disagree")
+        banner(f"{len(failures)} COMPARISON(S) FAILED: factlint and a peer disagree")
         for f in failures:
             print(f)
         return 1
