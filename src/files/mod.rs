@@ -450,6 +450,7 @@ pub fn write_with(
     path: &Path,
     produce: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    leads_out_of_cwd(path)?;
     let target = match fs::symlink_metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
         Err(e) => return Err(e),
@@ -477,19 +478,101 @@ pub fn write_with(
     write_atomic(&target, produce)
 }
 
+/// A path inside the current folder (the project a CI job runs in, where a pull
+/// request can put symlinks) is written only where it resolves inside it: a pull
+/// request's `report.json` (or `out/`) that leads to `/etc/passwd` or a disk must not
+/// have it replaced or written. A path outside it (`/dev/stdout`, `/tmp/x.json`) is
+/// the user's, symlinks and all.
+fn leads_out_of_cwd(path: &Path) -> io::Result<()> {
+    let Ok(raw) = std::env::current_dir() else {
+        return Ok(());
+    };
+    let Ok(cwd) = fs::canonicalize(&raw) else {
+        return Ok(());
+    };
+    let inside_as_written = if path.is_absolute() {
+        path.starts_with(&raw) || path.starts_with(&cwd)
+    } else {
+        path.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+    };
+    let here = Confine {
+        roots: Some(vec![cwd]),
+    };
+    if inside_as_written && !resolves_inside(path, &here) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is inside the project but a symlink leads it outside; not followed (give the real path)",
+        ));
+    }
+    Ok(())
+}
+
 fn is_a_folder() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, "it is a folder")
 }
 
 /// Devices and FIFOs: opened for writing as they are, never created, truncated or
-/// replaced.
+/// replaced. Opened without blocking, so a FIFO nobody reads is an error, not a hang.
 fn write_through(
     path: &Path,
     produce: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut f = File::options().write(true).open(path)?;
-    produce(&mut f)?;
-    f.flush()
+    let f = open_write_nonblocking(path).map_err(|e| {
+        if e.raw_os_error() == Some(ENXIO) {
+            io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "it is a FIFO that nobody reads; nothing was written",
+            )
+        } else {
+            e
+        }
+    })?;
+    let mut w = Patient(f);
+    produce(&mut w)?;
+    w.flush()
+}
+
+#[cfg(unix)]
+const ENXIO: i32 = libc::ENXIO;
+#[cfg(not(unix))]
+const ENXIO: i32 = -1;
+
+#[cfg(unix)]
+fn open_write_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    File::options()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_write_nonblocking(path: &Path) -> io::Result<File> {
+    File::options().write(true).open(path)
+}
+
+/// A writer to a non-blocking file that waits while a pipe is full instead of failing.
+struct Patient(File);
+
+impl Write for Patient {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        loop {
+            match self.0.write(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(std::time::Duration::from_millis(1))
+                }
+                r => return r,
+            }
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The name of our temporary files for `name`: `.{name}.{pid}.{n}.factlint-tmp`.

@@ -357,12 +357,13 @@ fn too_large_files_name_their_file_in_json() {
 fn outputs_to_devices_are_written_through_not_replaced() {
     let p = project("devnull");
     // never `/dev/null` itself: a regression would replace the machine's (as root);
-    // through a symlink it would replace only the symlink
-    symlink("/dev/null", p.join("null")).unwrap();
-    let o = run(&p, &["check", "--output", "json=null"]);
+    // through a symlink (the user's, outside the project) it would replace only that
+    let root = p.parent().unwrap();
+    symlink("/dev/null", root.join("null")).unwrap();
+    let o = run(&p, &["check", "--output", "json=../null"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
-        std::fs::symlink_metadata(p.join("null"))
+        std::fs::symlink_metadata(root.join("null"))
             .unwrap()
             .file_type()
             .is_symlink(),
@@ -377,6 +378,10 @@ fn outputs_to_devices_are_written_through_not_replaced() {
         let got = reader.join().unwrap();
         assert!(String::from_utf8_lossy(&got).contains("named-x"));
         assert!(!std::fs::metadata(p.join("fifo")).unwrap().is_file());
+        // a FIFO nobody reads: an error at once, not a run that waits forever
+        let o = run(&p, &["check", "--output", "json=fifo"]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("nobody reads"), "{}", text(&o));
     }
     // a symlink to a regular file: the file is replaced, the symlink kept
     std::fs::write(p.join("real.json"), "old").unwrap();
@@ -391,6 +396,44 @@ fn outputs_to_devices_are_written_through_not_replaced() {
     assert!(report.contains("named-x"), "{report}");
 }
 
+/// A pull request can put symlinks in the project: an output or baseline path inside
+/// it that a symlink leads outside (to `/etc/passwd`, a disk) is refused, and nothing
+/// outside is written.
+#[test]
+fn outputs_inside_the_project_are_not_led_outside_by_symlinks() {
+    let p = project("planted");
+    let root = p.parent().unwrap();
+    let secret = root.join("secret.rules");
+    symlink(&secret, p.join("report.json")).unwrap();
+    symlink("/dev/null", p.join("disk.json")).unwrap();
+    symlink(root, p.join("out")).unwrap();
+    let before = snapshot(root);
+    for args in [
+        ["check", "--output", "json=report.json"],
+        ["check", "--output", "json=disk.json"],
+        ["check", "--output", "json=out/x.json"],
+        ["check", "--write-baseline", "report.json"],
+    ] {
+        let o = run(&p, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("A0009"), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("symlink leads it outside"),
+            "{}",
+            text(&o)
+        );
+    }
+    assert_eq!(
+        snapshot(root),
+        before,
+        "nothing was written in or beside the project"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap(),
+        format!("{SECRET}\n")
+    );
+}
+
 #[test]
 fn a_full_disk_is_an_error_not_a_panic() {
     let p = project("full");
@@ -399,9 +442,10 @@ fn a_full_disk_is_an_error_not_a_panic() {
         return;
     }
     // a report file on a full disk
-    // through a symlink, so a regression cannot replace the machine's /dev/full
-    symlink("/dev/full", p.join("full")).unwrap();
-    let o = run(&p, &["check", "--output", "json=full"]);
+    // through a symlink outside the project, so a regression cannot replace the
+    // machine's /dev/full
+    symlink("/dev/full", p.parent().unwrap().join("full")).unwrap();
+    let o = run(&p, &["check", "--output", "json=../full"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("A0009"), "{}", text(&o));
     // standard output and standard error on a full disk
