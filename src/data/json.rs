@@ -19,7 +19,7 @@ pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     }
     match serde_json::from_str::<J>(text) {
         Ok(v) => {
-            let mut scan = Scan { text, loc, diags };
+            let mut scan = Scan::new(text, loc, diags);
             let start = skip_ws(text.as_bytes(), 0);
             let (node, _) = scan.value(v, start);
             vec![node]
@@ -45,7 +45,7 @@ pub(crate) fn read_lines(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node
         }
         match serde_json::from_str::<J>(line) {
             Ok(v) => {
-                let mut scan = Scan { text, loc, diags };
+                let mut scan = Scan::new(text, loc, diags);
                 let start = skip_ws(text.as_bytes(), line_start);
                 let (node, _) = scan.value(v, start);
                 items.push(node);
@@ -123,14 +123,46 @@ struct Scan<'a, 'l, 't> {
     text: &'t str,
     loc: &'l Locator<'a>,
     diags: &'l mut Vec<Diagnostic>,
+    /// The last position asked for: byte offset, line, column. Values and keys are
+    /// visited in the order written, so the next one's column is counted on from here
+    /// (a line-table lookup per value and key was a seventh of loading JSON Lines).
+    at: (usize, u32, u32),
 }
 
-impl Scan<'_, '_, '_> {
+impl<'a, 'l, 't> Scan<'a, 'l, 't> {
+    fn new(text: &'t str, loc: &'l Locator<'a>, diags: &'l mut Vec<Diagnostic>) -> Self {
+        Scan {
+            text,
+            loc,
+            diags,
+            at: (usize::MAX, 0, 0),
+        }
+    }
+
+    /// A span from `start` to `end`, its line and column counted on from the last.
+    fn span(&mut self, start: usize, end: usize) -> Span {
+        let (o, l, c) = self.at;
+        if start >= o {
+            if let Some(seg) = self.text.get(o..start).filter(|s| !s.contains('\n')) {
+                let c = c + if seg.is_ascii() {
+                    seg.len() as u32
+                } else {
+                    seg.chars().count() as u32
+                };
+                self.at = (start, l, c);
+                return self.loc.span_at(start, end, l, c);
+            }
+        }
+        let sp = self.loc.span(start, end);
+        self.at = (sp.start, sp.line, sp.col);
+        sp
+    }
+
     /// The node for `v`, whose text starts at byte `i`; returns it and the byte after.
     fn value(&mut self, v: J, i: usize) -> (Node, usize) {
         let b = self.text.as_bytes();
         // the start's line and column before the children's, to keep counting linear
-        let head = self.loc.span(i, i);
+        let head = self.span(i, i);
         let span = |end: usize| Span {
             end,
             ..head.clone()
@@ -187,7 +219,7 @@ impl Scan<'_, '_, '_> {
                 };
                 let mut out: Vec<Entry> = Vec::with_capacity(map.len());
                 for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
-                    let key_span = self.loc.span(*ks, *ke);
+                    let key_span = self.span(*ks, *ke);
                     if !is_last[k] {
                         self.diags.push(
                             Diagnostic::warning(
@@ -272,6 +304,57 @@ fn value_end(b: &[u8], i: usize) -> usize {
                 j += 1;
             }
             j
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(loc: &Locator, n: &Node, seen: &mut usize) {
+        let looked_up = loc.span(n.span.start, n.span.end);
+        assert_eq!((n.span.line, n.span.col), (looked_up.line, looked_up.col));
+        *seen += 1;
+        match &n.kind {
+            NodeKind::Seq(items) => items.iter().for_each(|i| check(loc, i, seen)),
+            NodeKind::Map(entries) => {
+                for e in entries {
+                    let k = loc.span(e.key_span.start, e.key_span.end);
+                    assert_eq!(
+                        (e.key_span.line, e.key_span.col),
+                        (k.line, k.col),
+                        "{}",
+                        e.key
+                    );
+                    check(loc, &e.value, seen);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Positions counted on from the last value are those a lookup gives: after wide
+    /// characters, across the lines of pretty JSON, with CRLF line ends.
+    #[test]
+    fn counted_positions_are_looked_up_positions() {
+        let pretty =
+            "{\r\n  \"a\": [1, \"\u{e9}t\u{e9}\",\r\n    {\"\u{4e2d}\": true}],\n  \"b\": null }\n";
+        let lines = "{\"id\": \"x\", \"n\": \"\u{e9}\", \"m\": [1, 2]}\n\n{\"id\": \"\u{4e2d}\u{6587}\", \"z\": {\"y\": 1}}\n";
+        for (text, jsonl) in [(pretty, false), (lines, true)] {
+            let loc = Locator::new("t.json".into(), text);
+            let mut diags = Vec::new();
+            let docs = if jsonl {
+                read_lines(&loc, &mut diags)
+            } else {
+                read(&loc, &mut diags)
+            };
+            assert!(diags.is_empty(), "{diags:?}");
+            let mut seen = 0;
+            for d in &docs {
+                check(&loc, d, &mut seen);
+            }
+            assert!(seen > 6, "{seen}");
         }
     }
 }
