@@ -276,7 +276,7 @@ pub fn read(path: &Path, confine: &Confine, limit: u64) -> Result<Vec<u8>, FileE
             k => FileError::NotRegular(k),
         });
     }
-    let file = open_nonblocking(&resolved).map_err(FileError::from_io)?;
+    let file = open_nonblocking(&resolved, false).map_err(FileError::from_io)?;
     // and again on what was opened: it may have been swapped since
     let meta = file.metadata().map_err(FileError::Io)?;
     let k = kind_of_type(meta.file_type());
@@ -322,18 +322,17 @@ pub fn read_text(path: &Path, confine: &Confine, limit: u64) -> Result<String, F
     })
 }
 
-#[cfg(unix)]
-fn open_nonblocking(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    File::options()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> io::Result<File> {
-    File::open(path)
+/// Open for reading (or writing) without waiting: a FIFO with no writer (or reader)
+/// does not block the open.
+fn open_nonblocking(path: &Path, write: bool) -> io::Result<File> {
+    let mut o = File::options();
+    o.read(!write).write(write);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    o.open(path)
 }
 
 /// What [`walk`] found.
@@ -522,7 +521,7 @@ fn write_through(
     path: &Path,
     produce: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let f = open_write_nonblocking(path).map_err(|e| {
+    let f = open_nonblocking(path, true).map_err(|e| {
         if e.raw_os_error() == Some(ENXIO) {
             io::Error::new(
                 io::ErrorKind::BrokenPipe,
@@ -541,20 +540,6 @@ fn write_through(
 const ENXIO: i32 = libc::ENXIO;
 #[cfg(not(unix))]
 const ENXIO: i32 = -1;
-
-#[cfg(unix)]
-fn open_write_nonblocking(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    File::options()
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_write_nonblocking(path: &Path) -> io::Result<File> {
-    File::options().write(true).open(path)
-}
 
 /// A writer to a non-blocking file that waits while a pipe is full instead of failing.
 struct Patient(File);
@@ -590,7 +575,7 @@ fn write_atomic(
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "it does not name a file"))?;
-    remove_stale_temps(&dir, &name.to_string_lossy());
+    remove_stale_temps(&dir);
     let (tmp_path, file) = loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let mut tmp_name = std::ffi::OsString::from(".");
@@ -641,10 +626,20 @@ impl Drop for TempGuard {
     }
 }
 
-/// Remove our temporary files for `name` in `dir` left by a run that was killed: those
-/// of a process that no longer runs (where that can be told) or older than a day.
-fn remove_stale_temps(dir: &Path, name: &str) {
-    let prefix = format!(".{name}.");
+/// Remove our temporary files in `dir` left by a run that was killed: those of a
+/// process that no longer runs (where that can be told) or older than a day. Each
+/// folder is looked through once a process (`fmt` writes many files in one).
+fn remove_stale_temps(dir: &Path) {
+    static CLEANED: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<PathBuf>>> =
+        std::sync::OnceLock::new();
+    let first = CLEANED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(dir.to_path_buf());
+    if !first {
+        return;
+    }
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -653,13 +648,14 @@ fn remove_stale_temps(dir: &Path, name: &str) {
         let Some(fname) = fname.to_str() else {
             continue;
         };
+        // `.{name}.{pid}.{n}{TMP_SUFFIX}`
         let Some(rest) = fname
-            .strip_prefix(&prefix)
+            .strip_prefix('.')
             .and_then(|r| r.strip_suffix(TMP_SUFFIX))
         else {
             continue;
         };
-        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+        let Some(pid) = rest.rsplit('.').nth(1).and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
         if pid == std::process::id() {
@@ -751,32 +747,32 @@ mod tests {
     fn writes_atomically_and_cleans_up() {
         let d = tmp("write");
         let p = d.join("out.json");
+        // a temporary file of a process that is gone (of any name) is removed by the
+        // first write in its folder
+        let stale = d.join(format!(".other.json.{}.0{TMP_SUFFIX}", u32::MAX - 1));
+        fs::write(&stale, "stale").unwrap();
         write(&p, b"one").unwrap();
+        if Path::new("/proc/self").exists() {
+            assert!(!stale.exists());
+        } else {
+            fs::remove_file(&stale).unwrap();
+        }
         write(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
+        // a write that fails half way leaves the old file and no temporary file
         let err = write_with(&p, &mut |w| {
             w.write_all(b"half")?;
             Err(io::Error::other("disk full"))
         });
         assert!(err.is_err());
         assert_eq!(fs::read(&p).unwrap(), b"two");
-        // a temporary file of a process that is gone is removed by the next write
-        let stale = d.join(format!(".out.json.{}.0{TMP_SUFFIX}", u32::MAX - 1));
-        fs::write(&stale, "stale").unwrap();
-        write(&p, b"three").unwrap();
-        if Path::new("/proc/self").exists() {
-            assert!(!stale.exists());
-        }
         let left: Vec<_> = fs::read_dir(&d)
             .unwrap()
             .flatten()
             .map(|e| e.file_name())
             .filter(|n| n.to_string_lossy().ends_with(TMP_SUFFIX))
             .collect();
-        assert!(
-            left.is_empty() || !Path::new("/proc/self").exists(),
-            "{left:?}"
-        );
+        assert!(left.is_empty(), "{left:?}");
         fs::remove_dir_all(&d).unwrap();
     }
 
