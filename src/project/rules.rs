@@ -104,7 +104,12 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
             None => d,
         };
         let named = from.is_none() && paths.contains(&path);
-        // a file that cannot be read is not marked seen: each include of it is an error
+        // a file read once is not read again; one that cannot be read is not marked
+        // seen, so each include of it is an error
+        let key = files::resolve(&path);
+        if key.as_ref().is_some_and(|k| seen.contains(k)) {
+            continue;
+        }
         let bytes = match read_checked(&path, named, &confine) {
             Ok(b) => b,
             Err(d) => {
@@ -112,11 +117,7 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
                 continue;
             }
         };
-        match files::resolve(&path) {
-            Some(key) if seen.contains(&key) => continue,
-            Some(key) => seen.push(key),
-            None => {}
-        }
+        seen.extend(key);
         let (file, mut ds) = crate::syntax::parse_bytes(name.clone(), &bytes);
         sources.add(name.clone(), String::from_utf8_lossy(&bytes).into());
         diags.append(&mut ds);
