@@ -77,14 +77,15 @@ pub fn discover(
         let name = display(root);
         match files::kind(root) {
             Kind::Dir => {
+                // what a walk of this folder may reach: the folder and the project
+                let mut confine = opts.confine.clone();
+                confine.add(root);
                 if schema.is_none() {
                     schema = SCHEMA_NAMES
                         .iter()
                         .map(|n| root.join(n))
                         .find(|p| files::kind(p) != Kind::Missing);
                     // found, not named: it must stay inside like any walked file
-                    let mut confine = opts.confine.clone();
-                    confine.add(root);
                     if let Some(p) = schema
                         .as_ref()
                         .filter(|p| !files::resolves_inside(p, &confine))
@@ -94,7 +95,7 @@ pub fn discover(
                     }
                 }
                 let before = files.len();
-                walk(root, opts, &mut files, diags);
+                walk(root, &confine, &mut files, diags);
                 if files.len() == before {
                     diags.push(
                         Diagnostic::warning(
@@ -140,9 +141,12 @@ pub fn discover(
 
 /// Every data file under `root`, skipping hidden entries, README.md, factlint.yaml,
 /// the schema file and `tests/` at the root.
-fn walk(root: &Path, opts: &LoadOptions, out: &mut Vec<DataFile>, diags: &mut Vec<Diagnostic>) {
-    let mut confine = opts.confine.clone();
-    confine.add(root);
+fn walk(
+    root: &Path,
+    confine: &files::Confine,
+    out: &mut Vec<DataFile>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let accept = |p: &Path, is_dir: bool| {
         let lower = p
             .file_name()
@@ -158,7 +162,7 @@ fn walk(root: &Path, opts: &LoadOptions, out: &mut Vec<DataFile>, diags: &mut Ve
             !(at_root && SCHEMA_NAMES.contains(&lower.as_str())) && Format::of(p).is_some()
         }
     };
-    let walked = files::walk(root, &confine, &accept);
+    let walked = files::walk(root, confine, &accept);
     for (p, e) in &walked.errors {
         diags.push(e.diagnostic("data file", &display(p)));
     }

@@ -32,6 +32,8 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut reported_ragged = 0usize;
+    // the header's columns by name, found once: each row's fields come out sorted,
+    // so making a record sorts nothing
     let mut order: Vec<usize> = Vec::new();
     let mut positions: Vec<(u32, u32)> = Vec::new();
     loop {
@@ -115,6 +117,8 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
                 columns.entry(name.clone()).or_insert(header.len());
                 header.push((name, span));
             }
+            order = (0..header.len()).collect();
+            order.sort_by(|&a, &b| header[a].0.cmp(&header[b].0));
             continue;
         }
         if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
@@ -161,12 +165,6 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
             continue;
         }
         let row_span = loc.line_span(line);
-        if order.len() != header.len() {
-            // the header's columns by name, once: each row's fields come out sorted,
-            // so making a record sorts nothing
-            order = (0..header.len()).collect();
-            order.sort_by(|&a, &b| header[a].0.cmp(&header[b].0));
-        }
         // each cell's line and column, counted along the row from its start (a
         // lookup per cell was a tenth of loading a wide table)
         positions.clear();
