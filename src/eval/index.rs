@@ -67,8 +67,8 @@ pub fn field_value<'r>(r: &'r Record, field: &str) -> Option<std::borrow::Cow<'r
 pub struct HashIndex {
     /// One map per set of fields (bit `i`: field `i`) with exact keys.
     groups: Vec<(u32, KeyMap<Bucket>)>,
-    /// Records whose every key field is missing or null: candidates for every probe,
-    /// which an aggregate may take once for all keys (`missing`).
+    /// Records whose every key field is missing or null, in position order:
+    /// candidates for every probe, which an aggregate may take once for all keys.
     missing: Vec<u32>,
     /// Whether `missing` is left out of the probes (the caller handles it).
     split: bool,
@@ -153,6 +153,8 @@ impl HashIndex {
                 (m, map)
             })
             .collect();
+        // in position order, so that the first of them are the first records
+        missing.sort_unstable();
         HashIndex {
             groups,
             missing,

@@ -169,23 +169,18 @@ fn why_unknown<'d>(
             // the records that may pass the filter (an index's candidates, in order):
             // the others are skipped below anyway
             // at most `MAX_WHY_SCAN` of them: an explanation, not a second evaluation
-            let elems: Option<Vec<V<'d>>> = match &a.source {
-                crate::check::ir::CSource::Collection(c) => {
-                    let (name, recs) = cx.collection(c).unwrap_or(("", &[]));
-                    Some(match cx.access.candidates(a, cx, env, MAX_WHY_SCAN) {
-                        Some(idx) => idx
-                            .into_iter()
-                            .filter_map(|i| recs.get(i as usize).map(|r| V::Rec(r, name)))
-                            .collect(),
-                        None => recs
-                            .iter()
-                            .take(MAX_WHY_SCAN)
-                            .map(|r| V::Rec(r, name))
-                            .collect(),
-                    })
-                }
-                _ => cx.elements(&a.source, env, None),
+            let cands = match &a.source {
+                crate::check::ir::CSource::Collection(c) => Some(
+                    cx.access
+                        .candidates(a, cx, env, MAX_WHY_SCAN)
+                        .unwrap_or_else(|| {
+                            let n = cx.collection(c).map_or(0, |(_, r)| r.len());
+                            (0..n.min(MAX_WHY_SCAN) as u32).collect()
+                        }),
+                ),
+                _ => None,
             };
+            let elems = cx.elements(&a.source, env, cands);
             if let Some(elems) = elems {
                 if env.len() <= a.var {
                     env.resize(a.var + 1, V::Missing);

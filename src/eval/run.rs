@@ -260,36 +260,17 @@ impl<'d> AggAccess<'d> for Indexed<'d, '_> {
         } else {
             idx.probe_composite(&probes, None)
         }?;
+        // the records without a key are candidates for every key: only the first
+        // `limit` of each list can be among the first `limit` of both (asked once per
+        // possible finding, a copy and a sort of all of them made naming what left a
+        // finding undecided quadratic)
         found.sort_unstable();
-        // the records without a key are candidates for every key: merged in order up
-        // to `limit`, never copied whole (asked once per possible finding, a copy and
-        // a sort of them made naming what left a finding undecided quadratic)
-        let missing = idx.missing();
-        let (mut i, mut j) = (0, 0);
-        let mut all = Vec::with_capacity(limit.min(found.len() + missing.len()));
-        while all.len() < limit && (i < found.len() || j < missing.len()) {
-            let next = match (found.get(i), missing.get(j)) {
-                (Some(&a), Some(&b)) if a == b => {
-                    i += 1;
-                    j += 1;
-                    a
-                }
-                (Some(&a), Some(&b)) if a < b => {
-                    i += 1;
-                    a
-                }
-                (Some(&a), None) => {
-                    i += 1;
-                    a
-                }
-                (_, Some(&b)) => {
-                    j += 1;
-                    b
-                }
-                (None, None) => break,
-            };
-            all.push(next);
-        }
+        found.truncate(limit);
+        let mut all = found;
+        all.extend(idx.missing().iter().take(limit));
+        all.sort_unstable();
+        all.dedup();
+        all.truncate(limit);
         Some(all)
     }
 
