@@ -1,5 +1,6 @@
 //! A record's fields (and field spans): a small map from names to values, kept as a
-//! vector sorted by name, with names interned so that records share them.
+//! vector sorted by name, with names interned and the sorted list of names (the
+//! shape) shared, so that records with the same fields share it.
 //!
 //! Loading builds hundreds of thousands of records with the same few field names: a
 //! `BTreeMap<String, _>` per record cost a `String` and tree nodes each, and finding a
@@ -37,10 +38,57 @@ pub fn intern(s: &str) -> Arc<str> {
     a
 }
 
-/// A map from field names to `T`, sorted by name like the `BTreeMap` it replaces.
-#[derive(Clone, PartialEq)]
+/// The sorted names of a `FieldMap`, shared by every map with the same names: the
+/// 100,000 rows of a table have one shape between them, not a name per cell.
+type Shape = Arc<[Arc<str>]>;
+
+/// At most this many shapes are remembered for sharing (per thread); past it, a new
+/// shape is still correct, only not shared.
+const MAX_SHAPES: usize = 4096;
+
+/// The shared shape with exactly `names` (compared by address: names are interned), or
+/// a new one.
+fn shape_of(names: Vec<Arc<str>>) -> Shape {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::hash::{BuildHasher, Hash, Hasher};
+    thread_local! {
+        static SHAPES: RefCell<HashMap<u64, Shape>> = RefCell::new(HashMap::new());
+    }
+    if names.is_empty() {
+        static EMPTY: OnceLock<Shape> = OnceLock::new();
+        return EMPTY.get_or_init(|| Arc::from(Vec::new())).clone();
+    }
+    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    for n in &names {
+        (n.as_ptr() as usize).hash(&mut h);
+        n.len().hash(&mut h);
+    }
+    let key = h.finish();
+    SHAPES.with(|shapes| {
+        let mut shapes = shapes.borrow_mut();
+        if let Some(s) = shapes.get(&key) {
+            let same =
+                s.len() == names.len() && s.iter().zip(&names).all(|(a, b)| Arc::ptr_eq(a, b));
+            if same {
+                return s.clone();
+            }
+            return Shape::from(names);
+        }
+        let s = Shape::from(names);
+        if shapes.len() < MAX_SHAPES {
+            shapes.insert(key, s.clone());
+        }
+        s
+    })
+}
+
+/// A map from field names to `T`, sorted by name like the `BTreeMap` it replaces. The
+/// names are a shared [`Shape`]; the values are the map's own.
+#[derive(Clone)]
 pub struct FieldMap<T> {
-    entries: Vec<(Arc<str>, T)>,
+    keys: Shape,
+    values: Vec<T>,
 }
 
 /// A record's fields.
@@ -49,16 +97,23 @@ pub type Fields = FieldMap<super::Value>;
 impl<T> Default for FieldMap<T> {
     fn default() -> Self {
         FieldMap {
-            entries: Vec::new(),
+            keys: shape_of(Vec::new()),
+            values: Vec::new(),
         }
+    }
+}
+
+impl<T: PartialEq> PartialEq for FieldMap<T> {
+    fn eq(&self, o: &Self) -> bool {
+        self.keys.len() == o.keys.len()
+            && self.keys.iter().zip(o.keys.iter()).all(|(a, b)| a == b)
+            && self.values == o.values
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for FieldMap<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.entries.iter().map(|(k, v)| (k, v)))
-            .finish()
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -82,7 +137,11 @@ impl<T> FieldMap<T> {
             }
             entries = out;
         }
-        FieldMap { entries }
+        let (names, values): (Vec<Arc<str>>, Vec<T>) = entries.into_iter().unzip();
+        FieldMap {
+            keys: shape_of(names),
+            values,
+        }
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
@@ -90,7 +149,7 @@ impl<T> FieldMap<T> {
         // is recognised by its address, without comparing text; a linear scan of
         // the addresses first cost a pass over every field of a wide record (61 in
         // GDELT) on each lookup, and a whole pass on a miss (a missing value)
-        self.entries.binary_search_by(|(k, _)| {
+        self.keys.binary_search_by(|k| {
             if std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len() {
                 std::cmp::Ordering::Equal
             } else {
@@ -100,10 +159,10 @@ impl<T> FieldMap<T> {
     }
 
     pub fn get(&self, name: &str) -> Option<&T> {
-        self.find(name).ok().map(|i| &self.entries[i].1)
+        self.find(name).ok().map(|i| &self.values[i])
     }
     pub fn get_mut(&mut self, name: &str) -> Option<&mut T> {
-        self.find(name).ok().map(|i| &mut self.entries[i].1)
+        self.find(name).ok().map(|i| &mut self.values[i])
     }
     pub fn contains_key(&self, name: &str) -> bool {
         self.find(name).is_ok()
@@ -112,43 +171,54 @@ impl<T> FieldMap<T> {
     /// Set `name` to `v`, returning the value it replaces.
     pub fn insert(&mut self, name: &str, v: T) -> Option<T> {
         match self.find(name) {
-            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, v)),
+            Ok(i) => Some(std::mem::replace(&mut self.values[i], v)),
             Err(i) => {
-                self.entries.insert(i, (intern(name), v));
+                let mut names = self.keys.to_vec();
+                names.insert(i, intern(name));
+                self.keys = shape_of(names);
+                // exact: a record gets its `id` added once, and doubling the vector
+                // for it doubled the record
+                self.values.reserve_exact(1);
+                self.values.insert(i, v);
                 None
             }
         }
     }
     pub fn remove(&mut self, name: &str) -> Option<T> {
-        self.find(name).ok().map(|i| self.entries.remove(i).1)
+        let i = self.find(name).ok()?;
+        let mut names = self.keys.to_vec();
+        names.remove(i);
+        self.keys = shape_of(names);
+        Some(self.values.remove(i))
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.values.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.values.is_empty()
     }
     /// The fields sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &T)> {
-        self.entries.iter().map(|(k, v)| (&**k, v))
+        self.keys.iter().map(|k| &**k).zip(self.values.iter())
     }
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| &**k)
+        self.keys.iter().map(|k| &**k)
     }
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.entries.iter().map(|(_, v)| v)
+        self.values.iter()
     }
 }
 
 impl<'a, T> IntoIterator for &'a FieldMap<T> {
     type Item = (&'a str, &'a T);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Arc<str>, T)>,
-        fn(&'a (Arc<str>, T)) -> (&'a str, &'a T),
+    type IntoIter = std::iter::Zip<
+        std::iter::Map<std::slice::Iter<'a, Arc<str>>, fn(&'a Arc<str>) -> &'a str>,
+        std::slice::Iter<'a, T>,
     >;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (&**k, v))
+        let name: fn(&'a Arc<str>) -> &'a str = |k| k;
+        self.keys.iter().map(name).zip(self.values.iter())
     }
 }
 
@@ -187,5 +257,20 @@ mod tests {
         m.insert(&long, 6);
         assert_eq!(m.get(&long), Some(&6));
         assert_eq!(m.keys().collect::<Vec<_>>(), vec!["a", "c", long.as_str()]);
+    }
+
+    #[test]
+    fn maps_with_the_same_names_share_them() {
+        let row = |v: i32| -> FieldMap<i32> { [("y", v), ("x", v)].into_iter().collect() };
+        let (a, mut b) = (row(1), row(2));
+        assert!(Arc::ptr_eq(&a.keys, &b.keys));
+        assert_ne!(a, b);
+        b.insert("z", 3);
+        assert!(!Arc::ptr_eq(&a.keys, &b.keys));
+        assert_eq!(b.keys().collect::<Vec<_>>(), vec!["x", "y", "z"]);
+        assert_eq!(a.keys().collect::<Vec<_>>(), vec!["x", "y"]);
+        b.remove("z");
+        assert!(Arc::ptr_eq(&a.keys, &b.keys), "back to the shared shape");
+        assert_eq!(FieldMap::<i32>::new(), FieldMap::from_unsorted(Vec::new()));
     }
 }

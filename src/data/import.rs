@@ -2,11 +2,11 @@
 //! event model (actors, statements, actions, sources), as docs/data-model.md
 //! describes. Imported records keep the spans of the rows and cells they came from.
 
-use super::dataset::{Collection, Dataset, Record};
+use super::dataset::{Collection, Dataset, Pos, Record};
 use super::fields::{FieldMap, Fields};
 use super::schema::Schema;
 use super::value::Value;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -172,7 +172,7 @@ struct Builder<'r> {
     row: &'r Record,
     id: Arc<str>,
     fields: Fields,
-    spans: FieldMap<Span>,
+    spans: FieldMap<Pos>,
 }
 
 impl<'r> Builder<'r> {
@@ -189,7 +189,9 @@ impl<'r> Builder<'r> {
     }
     /// Set `field` to `v`, pointing at the row's cell `from`.
     fn set(&mut self, field: &str, v: Value, from: &str) {
-        self.spans.insert(field, self.row.span_of(from).clone());
+        let at =
+            (self.row.field_spans.get(from).copied()).unwrap_or_else(|| Pos::of(&self.row.span));
+        self.spans.insert(field, at);
         self.fields.insert(field, v);
     }
     fn done(self) -> Record {
@@ -226,7 +228,7 @@ fn day(r: &Record, f: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     if day.is_none() {
         diags.push(
             Diagnostic::warning(super::codes::BAD_DATE, format!("`{f}` is not a date"))
-                .at(r.span_of(f).clone(), "not a date")
+                .at(r.span_of(f), "not a date")
                 .expected(
                     "a date YYYYMMDD, a date-time YYYYMMDDHHMMSS, or a date YYYY-MM-DD",
                 )

@@ -33,8 +33,19 @@ pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
 
 /// Read a JSON Lines file: one document, the list of its lines' values.
 pub(crate) fn read_lines(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
-    let text = loc.text();
     let mut items = Vec::new();
+    read_lines_each(loc, diags, &mut |n| items.push(n));
+    vec![Node::new(NodeKind::Seq(items), loc.file_span())]
+}
+
+/// Read a JSON Lines file, handing each line's value to `each` as soon as it is read,
+/// so that a caller that turns it into a record never holds the whole file's tree.
+pub(crate) fn read_lines_each(
+    loc: &Locator,
+    diags: &mut Vec<Diagnostic>,
+    each: &mut dyn FnMut(Node),
+) {
+    let text = loc.text();
     let mut offset = 0usize;
     let mut errors = 0usize;
     for line in text.split_inclusive('\n') {
@@ -48,7 +59,7 @@ pub(crate) fn read_lines(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node
                 let mut scan = Scan::new(text, loc, diags);
                 let start = skip_ws(text.as_bytes(), line_start);
                 let (node, _) = scan.value(v, start);
-                items.push(node);
+                each(node);
             }
             Err(e) => {
                 errors += 1;
@@ -67,7 +78,6 @@ pub(crate) fn read_lines(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node
             .at(loc.file_span(), "in this file"),
         );
     }
-    vec![Node::new(NodeKind::Seq(items), loc.file_span())]
 }
 
 /// A diagnostic for a serde_json error in text that starts at byte `base` of the file.

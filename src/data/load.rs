@@ -3,7 +3,7 @@
 
 use super::codes;
 use super::convert::to_value;
-use super::dataset::{Collection, Dataset, Record};
+use super::dataset::{Collection, Dataset, Pos, Record};
 use super::fields::{FieldMap, Fields};
 use super::node::{apply_merges, Locator, Node, NodeKind};
 use super::schema::CollectionDef;
@@ -207,6 +207,19 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         }
     });
 
+    // With a declared schema, every record is typed as soon as it is read: a table's
+    // row or a JSON Lines value is a record before the next is read, so the tree of
+    // a large file is never held whole beside its records. Without one, every file's
+    // records are held as read until the schema is inferred from all of them.
+    let mut collections: BTreeMap<String, Collection> = BTreeMap::new();
+    if let Some(s) = &declared {
+        for name in s.collections.keys() {
+            collections.insert(name.clone(), Collection::new(name));
+        }
+    }
+    // made-record diagnostics follow every reading diagnostic, as when all records
+    // were typed after all files were read
+    let mut typing_diags = Vec::new();
     let mut raw: Vec<RawRecord> = Vec::new();
     let mut names = Vec::new();
     for f in &files {
@@ -219,23 +232,69 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
             sources.add(f.name.clone(), text.clone());
         }
         let loc = Locator::new(f.name.clone(), &text);
-        let mut docs = match f.format {
-            Format::Yaml => yaml::read(&loc, &mut diags),
-            Format::Json => json::read(&loc, &mut diags),
-            Format::JsonLines => json::read_lines(&loc, &mut diags),
-            Format::Csv => table::read(&loc, b',', &mut diags),
-            Format::Tsv => table::read(&loc, b'\t', &mut diags),
-        };
         let stem = f
             .path
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
-        for doc in &mut docs {
-            apply_merges(doc);
+        let mut file_raw: Vec<RawRecord> = Vec::new();
+        let mut item_diags = Vec::new();
+        match (f.format, &declared) {
+            (Format::Csv | Format::Tsv | Format::JsonLines, Some(schema)) => {
+                let def = schema.collection(&stem);
+                let coll = collections
+                    .entry(stem.clone())
+                    .or_insert_with(|| Collection::new(&stem));
+                let mut each = |mut item: Node| {
+                    apply_merges(&mut item);
+                    if let Some(node) = record_node(&stem, item, &mut item_diags) {
+                        let seq = coll.records.len() + 1;
+                        let record = make_record(&stem, &node, def, false, seq, &mut typing_diags);
+                        coll.push(record);
+                    }
+                };
+                match f.format {
+                    Format::JsonLines => json::read_lines_each(&loc, &mut diags, &mut each),
+                    Format::Tsv => {
+                        table::read_each(&loc, b'\t', &mut diags, &mut each);
+                    }
+                    _ => {
+                        table::read_each(&loc, b',', &mut diags, &mut each);
+                    }
+                }
+            }
+            _ => {
+                let mut docs = match f.format {
+                    Format::Yaml => yaml::read(&loc, &mut diags),
+                    Format::Json => json::read(&loc, &mut diags),
+                    Format::JsonLines => json::read_lines(&loc, &mut diags),
+                    Format::Csv => table::read(&loc, b',', &mut diags),
+                    Format::Tsv => table::read(&loc, b'\t', &mut diags),
+                };
+                for doc in &mut docs {
+                    apply_merges(doc);
+                }
+                for doc in docs {
+                    collect_records(&stem, doc, &mut file_raw, &mut item_diags);
+                }
+            }
         }
-        for doc in docs {
-            collect_records(&stem, doc, &mut raw, &mut diags);
+        diags.append(&mut item_diags);
+        match &declared {
+            Some(schema) => {
+                // by value: each raw record's nodes are freed once its record is made
+                for r in file_raw {
+                    let coll = collections
+                        .entry(r.collection.clone())
+                        .or_insert_with(|| Collection::new(&r.collection));
+                    let def = schema.collection(&r.collection);
+                    let seq = coll.records.len() + 1;
+                    let record =
+                        make_record(&r.collection, &r.node, def, false, seq, &mut typing_diags);
+                    coll.push(record);
+                }
+            }
+            None => raw.append(&mut file_raw),
         }
     }
 
@@ -253,12 +312,6 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         }
     };
 
-    let mut collections: BTreeMap<String, Collection> = BTreeMap::new();
-    if !schema.inferred {
-        for name in schema.collections.keys() {
-            collections.insert(name.clone(), Collection::new(name));
-        }
-    }
     // collections where no record has its own id: ids are row numbers
     let mut with_ids: BTreeMap<String, bool> = BTreeMap::new();
     for r in &raw {
@@ -291,9 +344,17 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 .copied()
                 .unwrap_or(false);
         let seq = coll.records.len() + 1;
-        let record = make_record(&r, def, numbered, seq, &mut diags);
+        let record = make_record(
+            &r.collection,
+            &r.node,
+            def,
+            numbered,
+            seq,
+            &mut typing_diags,
+        );
         coll.push(record);
     }
+    diags.append(&mut typing_diags);
 
     let mut dataset = Dataset {
         collections,
@@ -461,37 +522,47 @@ fn push_records(
     diags: &mut Vec<Diagnostic>,
 ) {
     for item in items {
-        match item.kind {
-            NodeKind::Map(_) => out.push(RawRecord {
+        if let Some(node) = record_node(collection, item, diags) {
+            out.push(RawRecord {
                 collection: collection.to_string(),
-                node: item,
-            }),
-            NodeKind::Null => {}
-            _ => {
-                let found = item.describe();
-                diags.push(
-                    Diagnostic::error(
-                        codes::BAD_STRUCTURE,
-                        format!("a record of `{collection}` must be a map of fields"),
-                    )
-                    .at(item.span.clone(), "expected a record here")
-                    .expected("a map such as `{id: x, name: y}`")
-                    .found(found),
-                );
-            }
+                node,
+            });
         }
     }
 }
 
-/// Type a raw record by its collection's definition.
+/// An item of a collection's list as a record: a map is one, null is nothing, anything
+/// else is an error.
+fn record_node(collection: &str, item: Node, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    match item.kind {
+        NodeKind::Map(_) => Some(item),
+        NodeKind::Null => None,
+        _ => {
+            let found = item.describe();
+            diags.push(
+                Diagnostic::error(
+                    codes::BAD_STRUCTURE,
+                    format!("a record of `{collection}` must be a map of fields"),
+                )
+                .at(item.span.clone(), "expected a record here")
+                .expected("a map such as `{id: x, name: y}`")
+                .found(found),
+            );
+            None
+        }
+    }
+}
+
+/// Type a raw record of `collection` by its collection's definition.
 fn make_record(
-    r: &RawRecord,
+    collection: &str,
+    node: &Node,
     def: Option<&CollectionDef>,
     numbered: bool,
     seq: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Record {
-    let entries: &[super::node::Entry] = match &r.node.kind {
+    let entries: &[super::node::Entry] = match &node.kind {
         NodeKind::Map(e) => e,
         _ => &[],
     };
@@ -505,7 +576,8 @@ fn make_record(
         fields.push((e.key.clone(), v));
     }
     let mut fields = Fields::from_unsorted(fields);
-    let field_spans = FieldMap::from_unsorted(spans);
+    let field_spans =
+        FieldMap::from_unsorted(spans.into_iter().map(|(k, s)| (k, Pos::of(&s))).collect());
     let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
     let id: Arc<str> = match fields.get(id_field) {
         Some(Value::Str(s)) if !s.trim().is_empty() => s.clone(),
@@ -514,12 +586,12 @@ fn make_record(
         Some(other) => {
             let span = field_spans
                 .get(id_field)
-                .cloned()
-                .unwrap_or_else(|| r.node.span.clone());
+                .map(|p| p.span(&node.span.file))
+                .unwrap_or_else(|| node.span.clone());
             diags.push(
                 Diagnostic::error(
                     codes::MISSING_ID,
-                    format!("a record of `{}` has an empty or unusable id", r.collection),
+                    format!("a record of `{}` has an empty or unusable id", collection),
                 )
                 .at(span, "this id")
                 .expected("a string or a number")
@@ -530,12 +602,12 @@ fn make_record(
         None => {
             let mut d = Diagnostic::error(
                 codes::MISSING_ID,
-                format!("a record of `{}` has no `{id_field}`", r.collection),
+                format!("a record of `{}` has no `{id_field}`", collection),
             )
-            .at(r.node.span.clone(), "this record")
+            .at(node.span.clone(), "this record")
             .expected(format!(
                 "an `{id_field}` field, unique within `{}`",
-                r.collection
+                collection
             ));
             d = match crate::diag::did_you_mean(id_field, entries.iter().map(|e| &*e.key)) {
                 Some(s) => d.help(format!(
@@ -560,7 +632,7 @@ fn make_record(
     Record {
         id,
         fields,
-        span: r.node.span.clone(),
+        span: node.span.clone(),
         field_spans,
     }
 }

@@ -10,6 +10,22 @@ use std::sync::Arc;
 
 /// Read a table into one document: a list of records (maps).
 pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    let mut rows = Vec::new();
+    if !read_each(loc, delimiter, diags, &mut |row| rows.push(row)) {
+        return Vec::new();
+    }
+    vec![Node::new(NodeKind::Seq(rows), loc.file_span())]
+}
+
+/// Read a table, handing each row (a map) to `each` as soon as it is read, so that a
+/// caller that turns it into a record never holds the whole file's tree. False when
+/// the table has no header (and so no rows).
+pub(crate) fn read_each(
+    loc: &Locator,
+    delimiter: u8,
+    diags: &mut Vec<Diagnostic>,
+    each: &mut dyn FnMut(Node),
+) -> bool {
     let text = loc.text();
     let quoting = delimiter != b'\t';
     let mut rdr = csv::ReaderBuilder::new()
@@ -29,7 +45,6 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
     } else {
         None
     };
-    let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut reported_ragged = 0usize;
     // the header's columns by name, found once: each row's fields come out sorted,
@@ -200,7 +215,7 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
                 value: Node::new(NodeKind::Text(cell.trim().into()), value_span),
             });
         }
-        rows.push(Node::new(NodeKind::Map(entries), row_span));
+        each(Node::new(NodeKind::Map(entries), row_span));
     }
     if reported_ragged > MAX_RAGGED_REPORTS {
         diags.push(
@@ -214,10 +229,7 @@ pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) ->
             .at(loc.file_span(), "in this file"),
         );
     }
-    if header.is_empty() {
-        return Vec::new();
-    }
-    vec![Node::new(NodeKind::Seq(rows), loc.file_span())]
+    !header.is_empty()
 }
 
 /// Ragged rows reported one by one per file; the rest are counted.

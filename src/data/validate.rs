@@ -168,11 +168,8 @@ impl At<'_> {
     }
     fn span(&self, path: &str) -> Span {
         self.record
-            .field_spans
-            .get(path)
-            .or_else(|| self.record.field_spans.get(self.field))
-            .unwrap_or(&self.record.span)
-            .clone()
+            .field_span(path)
+            .unwrap_or_else(|| self.record.span_of(self.field))
     }
 }
 
@@ -310,8 +307,8 @@ impl<'a> Validator<'a> {
                         codes::DUPLICATE_ID,
                         format!("duplicate id `{}` in `{}`", r.id, coll.name),
                     )
-                    .at(r.span_of(id_field).clone(), "used again here")
-                    .also(earlier.span_of(id_field).clone(), "first used here")
+                    .at(r.span_of(id_field), "used again here")
+                    .also(earlier.span_of(id_field), "first used here")
                     .expected(format!("ids unique within `{}`", coll.name))
                     .help("give one of the records another id, or merge them");
                     self.push(codes::DUPLICATE_ID, &coll.name, "", d);
@@ -354,8 +351,8 @@ impl<'a> Validator<'a> {
                             key.join(", ")
                         ),
                     )
-                    .at(r.span_of(&key[0]).clone(), "here")
-                    .also(earlier.span_of(&key[0]).clone(), "and here")
+                    .at(r.span_of(&key[0]), "here")
+                    .also(earlier.span_of(&key[0]), "and here")
                     .expected(format!(
                         "({}) unique within `{}`",
                         key.join(", "),
@@ -738,7 +735,7 @@ fn record_phrase(collection: &str, r: &Record) -> String {
 /// The span of a field's key, approximated by its value's line start when only the
 /// value is known.
 fn key_span(r: &Record, field: &str) -> Span {
-    r.span_of(field).clone()
+    r.span_of(field)
 }
 
 fn quoted_list(values: &[String]) -> String {

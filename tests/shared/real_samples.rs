@@ -44,13 +44,13 @@ fn gdelt_sample_loads_with_event_ids(shared: &Path) {
     // CAMEO codes keep their leading zeros
     assert_eq!(first.get("EventCode"), Some(&Value::str("040")));
     let text = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(spanned(&text, first.span_of("EventCode")), "040");
+    assert_eq!(spanned(&text, &first.span_of("EventCode")), "040");
     assert_eq!(
-        spanned(&text, first.span_of("CAMEOCodeDescription")),
+        spanned(&text, &first.span_of("CAMEOCodeDescription")),
         "\" Consult, not specified below\""
     );
     assert!(
-        spanned(&text, first.span_of("SOURCEURL")).starts_with("http://www.cvilletomorrow.org/")
+        spanned(&text, &first.span_of("SOURCEURL")).starts_with("http://www.cvilletomorrow.org/")
     );
 }
 
@@ -71,7 +71,7 @@ fn icews_sample_loads_as_tsv(shared: &Path) {
     assert_eq!(first.get("CAMEO Code"), Some(&Value::str("040")));
     let text = std::fs::read_to_string(&path).expect("read");
     assert_eq!(
-        spanned(&text, first.span_of("Source Country")),
+        spanned(&text, &first.span_of("Source Country")),
         "Bangladesh"
     );
 }
@@ -97,7 +97,7 @@ fn gdelt_and_icews_import_onto_the_event_model(shared: &Path) {
         .collection("statements")
         .and_then(|c| c.records.iter().find(|r| r.span.file.ends_with(".csv")))
         .expect("a GDELT statement");
-    let sqldate = spanned(&text, s.span_of("date"));
+    let sqldate = spanned(&text, &s.span_of("date"));
     assert_eq!(sqldate.len(), 8);
     assert!(matches!(s.get("date"), Some(Value::Time(t)) if t.is_precise()));
     // a source's date is the day of its DATEADDED, a compact date-time
@@ -105,7 +105,7 @@ fn gdelt_and_icews_import_onto_the_event_model(shared: &Path) {
         .collection("sources")
         .and_then(|c| c.records.iter().find(|r| r.span.file.ends_with(".csv")))
         .expect("a GDELT source");
-    let added = spanned(&text, src.span_of("date"));
+    let added = spanned(&text, &src.span_of("date"));
     assert_eq!(added.len(), 14);
     assert!(matches!(src.get("date"), Some(Value::Time(t)) if t.is_precise() && &*t.raw == added));
 }
