@@ -58,7 +58,7 @@ fn load_clean(name: &str, text: &str) -> Dataset {
 
 /// The text a span covers, and a check that its line and column agree with its
 /// byte offset.
-fn spanned<'t>(text: &'t str, span: impl std::borrow::Borrow<factlint::diag::Span>) -> &'t str {
+fn spanned(text: &str, span: impl std::borrow::Borrow<factlint::diag::Span>) -> &str {
     let span = span.borrow();
     assert_eq!(
         line_col(text, span.start),
