@@ -127,20 +127,41 @@ fn generic(node: &Node, path: &str, spans: &mut Spans) -> Value {
     }
 }
 
-/// A CSV or TSV cell read as `ty`.
-fn from_text(t: &Arc<str>, ty: &FieldType, node: &Node, path: &str, spans: &mut Spans) -> Value {
-    let s = t.trim();
-    let keep = || Value::Str(t.clone());
+/// A CSV or TSV cell's text (trimmed) read as `ty` (`None`: not declared), as
+/// [`to_value`] reads a text node, without the node; `None` for a list, whose parts
+/// need spans of their own.
+pub(crate) fn text_value(t: &str, ty: Option<&FieldType>) -> Option<Value> {
+    let keep = || Value::str(t);
+    Some(match ty {
+        None => keep(),
+        Some(FieldType::List(_)) => return None,
+        Some(ty) => scalar_text(t, ty, keep),
+    })
+}
+
+/// Text read as a scalar type; `keep` is the text as a string, when it is not one.
+fn scalar_text(s: &str, ty: &FieldType, keep: impl Fn() -> Value) -> Value {
     match ty {
-        FieldType::String | FieldType::Enum(_) | FieldType::Ref(_) | FieldType::Any => keep(),
         FieldType::Number => parse_number(s).map_or_else(keep, Value::Number),
-        FieldType::Bool => match s.to_ascii_lowercase().as_str() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => keep(),
-        },
+        FieldType::Bool => {
+            if s.eq_ignore_ascii_case("true") {
+                Value::Bool(true)
+            } else if s.eq_ignore_ascii_case("false") {
+                Value::Bool(false)
+            } else {
+                keep()
+            }
+        }
         FieldType::Date => parse_date(s).map_or_else(keep, Value::Time),
         FieldType::Duration => parse_duration(s).map_or_else(keep, Value::Duration),
+        _ => keep(),
+    }
+}
+
+/// A CSV or TSV cell read as `ty`.
+fn from_text(t: &Arc<str>, ty: &FieldType, node: &Node, path: &str, spans: &mut Spans) -> Value {
+    let keep = || Value::Str(t.clone());
+    match ty {
         FieldType::List(inner) => {
             // `a;b;c`, each part at its own column
             let quoted = node.span.end.saturating_sub(node.span.start) > t.len();
@@ -173,7 +194,7 @@ fn from_text(t: &Arc<str>, ty: &FieldType, node: &Node, path: &str, spans: &mut 
             }
             Value::List(items)
         }
-        FieldType::Map => keep(),
+        _ => scalar_text(t.trim(), ty, keep),
     }
 }
 

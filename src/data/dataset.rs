@@ -33,12 +33,16 @@ pub struct Pos {
 impl Pos {
     /// The position of `span` (offsets past 4 GiB are clamped; no file is that large).
     pub fn of(span: &Span) -> Pos {
+        Pos::at(span.start, span.end, span.line, span.col)
+    }
+    /// The position of bytes `start..end`, whose start is at `line` and `col`.
+    pub fn at(start: usize, end: usize, line: u32, col: u32) -> Pos {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Pos {
-            start: clamp(span.start),
-            end: clamp(span.end),
-            line: span.line,
-            col: span.col,
+            start: clamp(start),
+            end: clamp(end),
+            line,
+            col,
         }
     }
     /// The span of this position in `file`.

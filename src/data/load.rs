@@ -2,7 +2,7 @@
 //! schema (declared or inferred), and turn nodes into records of typed values.
 
 use super::codes;
-use super::convert::to_value;
+use super::convert::{text_value, to_value};
 use super::dataset::{Collection, Dataset, Pos, Record};
 use super::fields::{FieldMap, Fields};
 use super::node::{apply_merges, Locator, Node, NodeKind};
@@ -245,21 +245,28 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 let coll = collections
                     .entry(stem.clone())
                     .or_insert_with(|| Collection::new(&stem));
-                let mut each = |mut item: Node| {
-                    apply_merges(&mut item);
-                    if let Some(node) = record_node(&stem, item, &mut item_diags) {
-                        let seq = coll.records.len() + 1;
-                        let record = make_record(&stem, &node, def, false, seq, &mut typing_diags);
-                        coll.push(record);
-                    }
-                };
                 match f.format {
-                    Format::JsonLines => json::read_lines_each(&loc, &mut diags, &mut each),
-                    Format::Tsv => {
-                        table::read_each(&loc, b'\t', &mut diags, &mut each);
+                    Format::JsonLines => {
+                        let mut each = |mut item: Node| {
+                            apply_merges(&mut item);
+                            if let Some(node) = record_node(&stem, item, &mut item_diags) {
+                                let seq = coll.records.len() + 1;
+                                let record =
+                                    make_record(&stem, &node, def, false, seq, &mut typing_diags);
+                                coll.push(record);
+                            }
+                        };
+                        json::read_lines_each(&loc, &mut diags, &mut each);
                     }
                     _ => {
-                        table::read_each(&loc, b',', &mut diags, &mut each);
+                        // a row's cells become values with no node between
+                        let mut each = |row: &table::Row| {
+                            let seq = coll.records.len() + 1;
+                            let record = row_record(&stem, row, &loc, def, seq, &mut typing_diags);
+                            coll.push(record);
+                        };
+                        let delimiter = if f.format == Format::Tsv { b'\t' } else { b',' };
+                        table::read_each(&loc, delimiter, &mut diags, &mut each);
                     }
                 }
             }
@@ -575,25 +582,82 @@ fn make_record(
         let v = to_value(&e.value, ty, &e.key, &mut spans);
         fields.push((e.key.clone(), v));
     }
+    let mut positions = Vec::with_capacity(spans.len());
+    positions.extend(spans.into_iter().map(|(k, s)| (k, Pos::of(&s))));
+    finish_record(
+        collection, fields, positions, &node.span, def, numbered, seq, diags,
+    )
+}
+
+/// Type a table's row by its collection's definition, straight from its cells.
+fn row_record(
+    collection: &str,
+    row: &table::Row,
+    loc: &Locator,
+    def: Option<&CollectionDef>,
+    seq: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Record {
+    let mut fields = Vec::with_capacity(row.cells.len() + 1);
+    let mut positions = Vec::with_capacity(row.cells.len() + 1);
+    for c in row.cells {
+        let key = &row.header[c.column].0;
+        let ty = def.and_then(|d| d.fields.get(&**key)).map(|f| &f.ty);
+        let v = match text_value(c.text, ty) {
+            Some(v) => {
+                positions.push((key.clone(), Pos::at(c.start, c.end, c.line, c.col)));
+                v
+            }
+            None => {
+                // a list `a;b;c`: its parts have spans of their own
+                let node = Node::new(
+                    NodeKind::Text(c.text.into()),
+                    loc.span_at(c.start, c.end, c.line, c.col),
+                );
+                let mut spans = vec![(key.clone(), node.span.clone())];
+                let v = to_value(&node, ty, key, &mut spans);
+                positions.extend(spans.into_iter().map(|(k, s)| (k, Pos::of(&s))));
+                v
+            }
+        };
+        fields.push((key.clone(), v));
+    }
+    finish_record(
+        collection, fields, positions, &row.span, def, false, seq, diags,
+    )
+}
+
+/// A record from its typed fields: its id found (or numbered, or reported missing),
+/// and `id` set.
+#[allow(clippy::too_many_arguments)]
+fn finish_record(
+    collection: &str,
+    fields: Vec<(Arc<str>, Value)>,
+    positions: Vec<(Arc<str>, Pos)>,
+    span: &Span,
+    def: Option<&CollectionDef>,
+    numbered: bool,
+    seq: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Record {
     let mut fields = Fields::from_unsorted(fields);
-    let field_spans =
-        FieldMap::from_unsorted(spans.into_iter().map(|(k, s)| (k, Pos::of(&s))).collect());
+    let field_spans = FieldMap::from_unsorted(positions);
     let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
     let id: Arc<str> = match fields.get(id_field) {
         Some(Value::Str(s)) if !s.trim().is_empty() => s.clone(),
         Some(Value::Number(n)) => fmt_number(*n).into(),
         _ if numbered => seq.to_string().into(),
         Some(other) => {
-            let span = field_spans
+            let at = field_spans
                 .get(id_field)
-                .map(|p| p.span(&node.span.file))
-                .unwrap_or_else(|| node.span.clone());
+                .map(|p| p.span(&span.file))
+                .unwrap_or_else(|| span.clone());
             diags.push(
                 Diagnostic::error(
                     codes::MISSING_ID,
-                    format!("a record of `{}` has an empty or unusable id", collection),
+                    format!("a record of `{collection}` has an empty or unusable id"),
                 )
-                .at(span, "this id")
+                .at(at, "this id")
                 .expected("a string or a number")
                 .found(describe_value(other)),
             );
@@ -602,14 +666,13 @@ fn make_record(
         None => {
             let mut d = Diagnostic::error(
                 codes::MISSING_ID,
-                format!("a record of `{}` has no `{id_field}`", collection),
+                format!("a record of `{collection}` has no `{id_field}`"),
             )
-            .at(node.span.clone(), "this record")
+            .at(span.clone(), "this record")
             .expected(format!(
-                "an `{id_field}` field, unique within `{}`",
-                collection
+                "an `{id_field}` field, unique within `{collection}`"
             ));
-            d = match crate::diag::did_you_mean(id_field, entries.iter().map(|e| &*e.key)) {
+            d = match crate::diag::did_you_mean(id_field, fields.keys()) {
                 Some(s) => d.help(format!(
                     "did you mean `{s}`? the field is spelled `{id_field}`"
                 )),
@@ -632,7 +695,7 @@ fn make_record(
     Record {
         id,
         fields,
-        span: node.span.clone(),
+        span: span.clone(),
         field_spans,
     }
 }
@@ -656,5 +719,50 @@ mod tests {
     fn formats_by_extension() {
         assert_eq!(Format::of(Path::new("a/b.TAB")), Some(Format::Tsv));
         assert_eq!(Format::of(Path::new("README.md")), None);
+    }
+
+    /// A row typed straight from its cells is the record its node would make: the
+    /// same values, the same positions for every field and list item, the same span.
+    #[test]
+    fn rows_make_the_records_their_nodes_make() {
+        let schema = schema_file::parse_schema(
+            "schema.yaml".into(),
+            "collections:\n  t:\n    fields:\n      n: {type: number}\n      d: {type: date}\n      \
+             b: {type: bool}\n      l: {type: list of string}\n      ln: {type: list of number}\n      \
+             s: {type: string}\n      u: {type: duration}\n",
+        )
+        .expect("schema");
+        let def = schema.collection("t");
+        let text = "id,n,d,b,l,ln,s,u,extra\r\n\
+                    x1, 42 ,2026-01-07,TRUE,\"a; b;;c\",1;x;3,\"two\nlines\",3 days,\u{e9}\r\n\
+                    \r\n\
+                    \u{4e2d}\u{6587},nope,2026-13,maybe,,, \"q\"\"q\" ,soon,\r\n\
+                    x3,,,,,,,,\n";
+        let loc = Locator::new("t.csv".into(), text);
+        let mut diags = Vec::new();
+        let (mut direct, mut via_nodes) = (Vec::new(), Vec::new());
+        let mut d1 = Vec::new();
+        let mut d2 = Vec::new();
+        table::read_each(&loc, b',', &mut diags, &mut |row| {
+            let seq = direct.len() + 1;
+            direct.push(row_record("t", row, &loc, def, seq, &mut d1));
+            via_nodes.push(make_record("t", &row.node(&loc), def, false, seq, &mut d2));
+        });
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(direct.len(), 3);
+        assert_eq!(format!("{d1:?}"), format!("{d2:?}"));
+        for (a, b) in direct.iter().zip(&via_nodes) {
+            assert_eq!(a, b);
+            assert_eq!(format!("{:?}", a.fields), format!("{:?}", b.fields));
+            assert_eq!(a.field_spans, b.field_spans, "{}", a.id);
+            assert_eq!(
+                (a.span.start, a.span.end, a.span.line, a.span.col),
+                (b.span.start, b.span.end, b.span.line, b.span.col)
+            );
+        }
+        assert!(
+            direct[0].field_spans.get("l[3]").is_some(),
+            "list items have positions"
+        );
     }
 }

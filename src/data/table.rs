@@ -11,20 +11,64 @@ use std::sync::Arc;
 /// Read a table into one document: a list of records (maps).
 pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     let mut rows = Vec::new();
-    if !read_each(loc, delimiter, diags, &mut |row| rows.push(row)) {
+    if !read_each(loc, delimiter, diags, &mut |row| rows.push(row.node(loc))) {
         return Vec::new();
     }
     vec![Node::new(NodeKind::Seq(rows), loc.file_span())]
 }
 
-/// Read a table, handing each row (a map) to `each` as soon as it is read, so that a
-/// caller that turns it into a record never holds the whole file's tree. False when
-/// the table has no header (and so no rows).
+/// A row as read: its non-empty cells, in the order of their column names.
+pub(crate) struct Row<'r> {
+    /// The column names and where each is in the header.
+    pub header: &'r [(Arc<str>, crate::diag::Span)],
+    pub cells: &'r [Cell<'r>],
+    /// The row's line, from its first byte to the end of the line.
+    pub span: crate::diag::Span,
+}
+
+/// A non-empty cell.
+pub(crate) struct Cell<'r> {
+    /// Its column, an index into the header.
+    pub column: usize,
+    /// Its text, unquoted and trimmed.
+    pub text: &'r str,
+    /// Where the raw cell (quotes included) is: bytes, and line and column of `start`.
+    pub start: usize,
+    pub end: usize,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Row<'_> {
+    /// The row as a node (a map), for readers of nodes (schema inference).
+    pub fn node(&self, loc: &Locator) -> Node {
+        let entries = self
+            .cells
+            .iter()
+            .map(|c| {
+                let (key, key_span) = &self.header[c.column];
+                Entry {
+                    key: key.clone(),
+                    key_span: key_span.clone(),
+                    value: Node::new(
+                        NodeKind::Text(c.text.into()),
+                        loc.span_at(c.start, c.end, c.line, c.col),
+                    ),
+                }
+            })
+            .collect();
+        Node::new(NodeKind::Map(entries), self.span.clone())
+    }
+}
+
+/// Read a table, handing each row to `each` as soon as it is read, so that a caller
+/// that turns it into a record builds no tree of nodes for it. False when the table
+/// has no header (and so no rows).
 pub(crate) fn read_each(
     loc: &Locator,
     delimiter: u8,
     diags: &mut Vec<Diagnostic>,
-    each: &mut dyn FnMut(Node),
+    each: &mut dyn FnMut(&Row),
 ) -> bool {
     let text = loc.text();
     let quoting = delimiter != b'\t';
@@ -179,7 +223,10 @@ pub(crate) fn read_each(
             }
             continue;
         }
-        let row_span = loc.line_span(line);
+        let line_end = text[start..]
+            .find(['\r', '\n'])
+            .map_or(text.len(), |n| start + n);
+        let row_span = loc.span_at(start, line_end, line, 1);
         // each cell's line and column, counted along the row from its start (a
         // lookup per cell was a tenth of loading a wide table)
         positions.clear();
@@ -197,25 +244,33 @@ pub(crate) fn read_each(
             at = s;
             positions.push((l, c));
         }
-        let mut entries = Vec::with_capacity(header.len());
+        let mut row_cells = Vec::with_capacity(order.len());
         for &i in &order {
             let Some(cell) = record.get(i) else { continue };
-            if cell.trim().is_empty() {
+            let cell = cell.trim();
+            if cell.is_empty() {
                 continue;
             }
-            let raw_len = raw_cell_len(text, cells.get(i).copied(), delimiter, quoting);
-            let value_span = match (cells.get(i), positions.get(i)) {
-                (Some(&s), Some(&(l, c))) => loc.span_at(s, s + raw_len, l, c),
-                _ => loc.line_span(line),
+            let (start, (line, col)) = match (cells.get(i), positions.get(i)) {
+                (Some(&s), Some(&p)) => (s, p),
+                // the csv reader and the cell scan disagree: point at the row
+                _ => (row_span.start, (row_span.line, 1)),
             };
-            let (key, key_span) = &header[i];
-            entries.push(Entry {
-                key: key.clone(),
-                key_span: key_span.clone(),
-                value: Node::new(NodeKind::Text(cell.trim().into()), value_span),
+            let raw_len = raw_cell_len(text, cells.get(i).copied(), delimiter, quoting);
+            row_cells.push(Cell {
+                column: i,
+                text: cell,
+                start,
+                end: start + raw_len,
+                line,
+                col,
             });
         }
-        each(Node::new(NodeKind::Map(entries), row_span));
+        each(&Row {
+            header: &header,
+            cells: &row_cells,
+            span: row_span,
+        });
     }
     if reported_ragged > MAX_RAGGED_REPORTS {
         diags.push(
