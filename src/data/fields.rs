@@ -49,33 +49,43 @@ const MAX_SHAPES: usize = 4096;
 /// The shared shape with exactly `names` (compared by address: names are interned), or
 /// a new one.
 fn shape_of(names: Vec<Arc<str>>) -> Shape {
+    shape_for(names.iter(), || Shape::from(names.as_slice()))
+}
+
+/// The shared shape with exactly the names `names` gives (compared by address), else
+/// `make()`, remembered for the next map with these names. Looking a shape up clones
+/// and drops no `Arc`: for a table, every row's names are found, not made.
+fn shape_for<'k>(
+    names: impl Iterator<Item = &'k Arc<str>> + Clone,
+    make: impl FnOnce() -> Shape,
+) -> Shape {
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::hash::{BuildHasher, Hash, Hasher};
     thread_local! {
         static SHAPES: RefCell<HashMap<u64, Shape>> = RefCell::new(HashMap::new());
     }
-    if names.is_empty() {
+    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    let mut len = 0usize;
+    for n in names.clone() {
+        (n.as_ptr() as usize).hash(&mut h);
+        len += 1;
+    }
+    if len == 0 {
         static EMPTY: OnceLock<Shape> = OnceLock::new();
         return EMPTY.get_or_init(|| Arc::from(Vec::new())).clone();
     }
-    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
-    for n in &names {
-        (n.as_ptr() as usize).hash(&mut h);
-        n.len().hash(&mut h);
-    }
+    len.hash(&mut h);
     let key = h.finish();
     SHAPES.with(|shapes| {
         let mut shapes = shapes.borrow_mut();
         if let Some(s) = shapes.get(&key) {
-            let same =
-                s.len() == names.len() && s.iter().zip(&names).all(|(a, b)| Arc::ptr_eq(a, b));
-            if same {
+            if s.len() == len && s.iter().zip(names).all(|(a, b)| Arc::ptr_eq(a, b)) {
                 return s.clone();
             }
-            return Shape::from(names);
+            return make();
         }
-        let s = Shape::from(names);
+        let s = make();
         if shapes.len() < MAX_SHAPES {
             shapes.insert(key, s.clone());
         }
@@ -142,6 +152,30 @@ impl<T> FieldMap<T> {
             keys: shape_of(names),
             values,
         }
+    }
+
+    /// From pairs with borrowed names, in any order; of a repeated name the last value
+    /// is kept. Names already in a shape are not cloned.
+    pub fn from_pairs(mut entries: Vec<(&Arc<str>, T)>) -> Self {
+        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
+            // stable: of equal names, the later stays later
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let mut out: Vec<(&Arc<str>, T)> = Vec::with_capacity(entries.len());
+            for e in entries {
+                match out.last_mut() {
+                    Some(last) if last.0 == e.0 => *last = e,
+                    _ => out.push(e),
+                }
+            }
+            entries = out;
+        }
+        let names = entries.iter().map(|(k, _)| *k);
+        let keys = shape_for(names.clone(), || names.cloned().collect());
+        // a new vector of exactly the values: collecting in place would keep the
+        // pairs' larger allocation
+        let mut values = Vec::with_capacity(entries.len());
+        values.extend(entries.into_iter().map(|(_, v)| v));
+        FieldMap { keys, values }
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {

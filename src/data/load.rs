@@ -580,12 +580,20 @@ fn make_record(
         // keys are interned by the readers: a clone here is the shared name
         spans.push((e.key.clone(), e.value.span.clone()));
         let v = to_value(&e.value, ty, &e.key, &mut spans);
-        fields.push((e.key.clone(), v));
+        fields.push((&e.key, v));
     }
     let mut positions = Vec::with_capacity(spans.len());
     positions.extend(spans.into_iter().map(|(k, s)| (k, Pos::of(&s))));
+    let field_spans = FieldMap::from_unsorted(positions);
     finish_record(
-        collection, fields, positions, &node.span, def, numbered, seq, diags,
+        collection,
+        fields,
+        field_spans,
+        &node.span,
+        def,
+        numbered,
+        seq,
+        diags,
     )
 }
 
@@ -599,31 +607,43 @@ fn row_record(
     diags: &mut Vec<Diagnostic>,
 ) -> Record {
     let mut fields = Vec::with_capacity(row.cells.len() + 1);
-    let mut positions = Vec::with_capacity(row.cells.len() + 1);
+    let mut positions = Vec::with_capacity(row.cells.len());
+    // the items of lists `a;b;c`, by paths like `sources[1]`
+    let mut parts: Vec<(Arc<str>, Pos)> = Vec::new();
     for c in row.cells {
         let key = &row.header[c.column].0;
         let ty = def.and_then(|d| d.fields.get(&**key)).map(|f| &f.ty);
+        positions.push((key, Pos::at(c.start, c.end, c.line, c.col)));
         let v = match text_value(c.text, ty) {
-            Some(v) => {
-                positions.push((key.clone(), Pos::at(c.start, c.end, c.line, c.col)));
-                v
-            }
+            Some(v) => v,
             None => {
-                // a list `a;b;c`: its parts have spans of their own
                 let node = Node::new(
                     NodeKind::Text(c.text.into()),
                     loc.span_at(c.start, c.end, c.line, c.col),
                 );
                 let mut spans = vec![(key.clone(), node.span.clone())];
                 let v = to_value(&node, ty, key, &mut spans);
-                positions.extend(spans.into_iter().map(|(k, s)| (k, Pos::of(&s))));
+                parts.extend(spans.iter().skip(1).map(|(k, s)| (k.clone(), Pos::of(s))));
                 v
             }
         };
-        fields.push((key.clone(), v));
+        fields.push((key, v));
     }
+    let field_spans = if parts.is_empty() {
+        FieldMap::from_pairs(positions)
+    } else {
+        let all = positions.into_iter().map(|(k, p)| (k.clone(), p));
+        FieldMap::from_unsorted(all.chain(parts).collect())
+    };
     finish_record(
-        collection, fields, positions, &row.span, def, false, seq, diags,
+        collection,
+        fields,
+        field_spans,
+        &row.span,
+        def,
+        false,
+        seq,
+        diags,
     )
 }
 
@@ -632,18 +652,22 @@ fn row_record(
 #[allow(clippy::too_many_arguments)]
 fn finish_record(
     collection: &str,
-    fields: Vec<(Arc<str>, Value)>,
-    positions: Vec<(Arc<str>, Pos)>,
+    fields: Vec<(&Arc<str>, Value)>,
+    field_spans: FieldMap<Pos>,
     span: &Span,
     def: Option<&CollectionDef>,
     numbered: bool,
     seq: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Record {
-    let mut fields = Fields::from_unsorted(fields);
-    let field_spans = FieldMap::from_unsorted(positions);
+    // the name `id`, shared, borrowed like the other names
+    let id_name = super::fields::intern("id");
+    let mut fields: Vec<(&Arc<str>, Value)> = fields;
     let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
-    let id: Arc<str> = match fields.get(id_field) {
+    // of a repeated name the last counts, as in the map the fields become
+    let field =
+        |fields: &[(&Arc<str>, Value)], name: &str| fields.iter().rposition(|(k, _)| ***k == *name);
+    let id: Arc<str> = match field(&fields, id_field).map(|i| &fields[i].1) {
         Some(Value::Str(s)) if !s.trim().is_empty() => s.clone(),
         Some(Value::Number(n)) => fmt_number(*n).into(),
         _ if numbered => seq.to_string().into(),
@@ -672,7 +696,7 @@ fn finish_record(
             .expected(format!(
                 "an `{id_field}` field, unique within `{collection}`"
             ));
-            d = match crate::diag::did_you_mean(id_field, fields.keys()) {
+            d = match crate::diag::did_you_mean(id_field, fields.iter().map(|(k, _)| &***k)) {
                 Some(s) => d.help(format!(
                     "did you mean `{s}`? the field is spelled `{id_field}`"
                 )),
@@ -685,16 +709,18 @@ fn finish_record(
         }
     };
     if id_field != "id" || numbered {
-        if !fields.contains_key("id") {
-            fields.insert("id", Value::Str(id.clone()));
+        if field(&fields, "id").is_none() {
+            fields.push((&id_name, Value::Str(id.clone())));
         }
-    } else if let Some(v @ Value::Number(_)) = fields.get_mut("id") {
-        // ids are strings: `id: 42` is the id "42"
-        *v = Value::Str(id.clone());
+    } else if let Some(i) = field(&fields, "id") {
+        if let Value::Number(_) = fields[i].1 {
+            // ids are strings: `id: 42` is the id "42"
+            fields[i].1 = Value::Str(id.clone());
+        }
     }
     Record {
         id,
-        fields,
+        fields: Fields::from_pairs(fields),
         span: span.clone(),
         field_spans,
     }
