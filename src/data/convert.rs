@@ -127,11 +127,39 @@ fn generic(node: &Node, path: &str, spans: &mut Spans) -> Value {
     }
 }
 
+/// Short strings of one file, shared: a table's codes and names repeat row after row,
+/// and one `Arc` each is less memory and less time than one per cell.
+#[derive(Default)]
+pub(crate) struct Strings {
+    seen: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
+}
+
+impl Strings {
+    /// Strings longer than this are not shared (URLs and free text rarely repeat).
+    const MAX_LEN: usize = 32;
+    /// At most this many strings are remembered per file.
+    const MAX_COUNT: usize = 1 << 18;
+
+    pub fn get(&mut self, s: &str) -> Arc<str> {
+        if s.len() > Self::MAX_LEN {
+            return s.into();
+        }
+        if let Some(a) = self.seen.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = s.into();
+        if self.seen.len() < Self::MAX_COUNT {
+            self.seen.insert(a.clone());
+        }
+        a
+    }
+}
+
 /// A CSV or TSV cell's text (trimmed) read as `ty` (`None`: not declared), as
 /// [`to_value`] reads a text node, without the node; `None` for a list, whose parts
 /// need spans of their own.
-pub(crate) fn text_value(t: &str, ty: Option<&FieldType>) -> Option<Value> {
-    let keep = || Value::str(t);
+pub(crate) fn text_value(t: &str, ty: Option<&FieldType>, strings: &mut Strings) -> Option<Value> {
+    let mut keep = move || Value::Str(strings.get(t));
     Some(match ty {
         None => keep(),
         Some(FieldType::List(_)) => return None,
@@ -140,7 +168,7 @@ pub(crate) fn text_value(t: &str, ty: Option<&FieldType>) -> Option<Value> {
 }
 
 /// Text read as a scalar type; `keep` is the text as a string, when it is not one.
-fn scalar_text(s: &str, ty: &FieldType, keep: impl Fn() -> Value) -> Value {
+fn scalar_text(s: &str, ty: &FieldType, keep: impl FnOnce() -> Value) -> Value {
     match ty {
         FieldType::Number => parse_number(s).map_or_else(keep, Value::Number),
         FieldType::Bool => {

@@ -2,7 +2,7 @@
 //! schema (declared or inferred), and turn nodes into records of typed values.
 
 use super::codes;
-use super::convert::{text_value, to_value};
+use super::convert::{text_value, to_value, Strings};
 use super::dataset::{Collection, Dataset, Pos, Record};
 use super::fields::{FieldMap, Fields};
 use super::node::{apply_merges, Locator, Node, NodeKind};
@@ -260,9 +260,15 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                     }
                     _ => {
                         // a row's cells become values with no node between
+                        let mut strings = Strings::default();
                         let mut each = |row: &table::Row| {
                             let seq = coll.records.len() + 1;
-                            let record = row_record(&stem, row, &loc, def, seq, &mut typing_diags);
+                            let record = row_record(
+                                (&stem, row, &loc, def),
+                                &mut strings,
+                                seq,
+                                &mut typing_diags,
+                            );
                             coll.push(record);
                         };
                         let delimiter = if f.format == Format::Tsv { b'\t' } else { b',' };
@@ -599,10 +605,8 @@ fn make_record(
 
 /// Type a table's row by its collection's definition, straight from its cells.
 fn row_record(
-    collection: &str,
-    row: &table::Row,
-    loc: &Locator,
-    def: Option<&CollectionDef>,
+    (collection, row, loc, def): (&str, &table::Row, &Locator, Option<&CollectionDef>),
+    strings: &mut Strings,
     seq: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Record {
@@ -614,7 +618,7 @@ fn row_record(
         let key = &row.header[c.column].0;
         let ty = def.and_then(|d| d.fields.get(&**key)).map(|f| &f.ty);
         positions.push((key, Pos::at(c.start, c.end, c.line, c.col)));
-        let v = match text_value(c.text, ty) {
+        let v = match text_value(c.text, ty, strings) {
             Some(v) => v,
             None => {
                 let node = Node::new(
@@ -771,7 +775,13 @@ mod tests {
         let mut d2 = Vec::new();
         table::read_each(&loc, b',', &mut diags, &mut |row| {
             let seq = direct.len() + 1;
-            direct.push(row_record("t", row, &loc, def, seq, &mut d1));
+            let mut strings = Strings::default();
+            direct.push(row_record(
+                (("t"), row, &loc, def),
+                &mut strings,
+                seq,
+                &mut d1,
+            ));
             via_nodes.push(make_record("t", &row.node(&loc), def, false, seq, &mut d2));
         });
         assert!(diags.is_empty(), "{diags:?}");
