@@ -132,6 +132,8 @@ fn generic(node: &Node, path: &str, spans: &mut Spans) -> Value {
 #[derive(Default)]
 pub(crate) struct Strings {
     seen: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
+    /// Field names met in this file, interned (`fields::intern` takes a lock).
+    names: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
 }
 
 impl Strings {
@@ -139,6 +141,18 @@ impl Strings {
     const MAX_LEN: usize = 32;
     /// At most this many strings are remembered per file.
     const MAX_COUNT: usize = 1 << 18;
+
+    /// The interned field name `s`.
+    pub fn name(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.names.get(s) {
+            return a.clone();
+        }
+        let a = super::fields::intern(s);
+        if self.names.len() < Self::MAX_COUNT {
+            self.names.insert(a.clone());
+        }
+        a
+    }
 
     pub fn get(&mut self, s: &str) -> Arc<str> {
         if s.len() > Self::MAX_LEN {

@@ -2,6 +2,7 @@
 //! already-validated text finds where each value and key is.
 
 use super::codes;
+use super::convert::Strings;
 use super::node::{Entry, Locator, Node, NodeKind};
 use crate::diag::{Diagnostic, Span};
 use serde_json::Value as J;
@@ -17,10 +18,20 @@ pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     if text.trim().is_empty() {
         return Vec::new();
     }
+    let mut strings = Strings::default();
+    let start = skip_ws(text.as_bytes(), 0);
+    // as in `read_lines_each`: checked, then read from the text, else the slow way
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        let before = diags.len();
+        let mut scan = Scan::new(text, loc, diags, &mut strings);
+        if let Some((node, _)) = scan.parse(start, 0) {
+            return vec![node];
+        }
+        diags.truncate(before);
+    }
     match serde_json::from_str::<J>(text) {
         Ok(v) => {
-            let mut scan = Scan::new(text, loc, diags);
-            let start = skip_ws(text.as_bytes(), 0);
+            let mut scan = Scan::new(text, loc, diags, &mut strings);
             let (node, _) = scan.value(v, start);
             vec![node]
         }
@@ -48,16 +59,37 @@ pub(crate) fn read_lines_each(
     let text = loc.text();
     let mut offset = 0usize;
     let mut errors = 0usize;
+    // names and short strings shared across the file's lines
+    let mut strings = Strings::default();
     for line in text.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
         if line.trim().is_empty() {
             continue;
         }
+        // checked by serde_json without building its values, then read from the text;
+        // what the check lets through and a value cannot hold (a number out of range,
+        // a lone surrogate, nesting past serde_json's limit) is read the slow way,
+        // which reports it as before
+        let start = skip_ws(text.as_bytes(), line_start);
+        let fast = serde_json::from_str::<serde::de::IgnoredAny>(line)
+            .ok()
+            .and_then(|_| {
+                let before = diags.len();
+                let mut scan = Scan::new(text, loc, diags, &mut strings);
+                let node = scan.parse(start, 0).map(|(n, _)| n);
+                if node.is_none() {
+                    diags.truncate(before);
+                }
+                node
+            });
+        if let Some(node) = fast {
+            each(node);
+            continue;
+        }
         match serde_json::from_str::<J>(line) {
             Ok(v) => {
-                let mut scan = Scan::new(text, loc, diags);
-                let start = skip_ws(text.as_bytes(), line_start);
+                let mut scan = Scan::new(text, loc, diags, &mut strings);
                 let (node, _) = scan.value(v, start);
                 each(node);
             }
@@ -133,6 +165,7 @@ struct Scan<'a, 'l, 't> {
     text: &'t str,
     loc: &'l Locator<'a>,
     diags: &'l mut Vec<Diagnostic>,
+    strings: &'l mut Strings,
     /// The last position asked for: byte offset, line, column. Values and keys are
     /// visited in the order written, so the next one's column is counted on from here
     /// (a line-table lookup per value and key was a seventh of loading JSON Lines).
@@ -140,11 +173,17 @@ struct Scan<'a, 'l, 't> {
 }
 
 impl<'a, 'l, 't> Scan<'a, 'l, 't> {
-    fn new(text: &'t str, loc: &'l Locator<'a>, diags: &'l mut Vec<Diagnostic>) -> Self {
+    fn new(
+        text: &'t str,
+        loc: &'l Locator<'a>,
+        diags: &'l mut Vec<Diagnostic>,
+        strings: &'l mut Strings,
+    ) -> Self {
         Scan {
             text,
             loc,
             diags,
+            strings,
             at: (usize::MAX, 0, 0),
         }
     }
@@ -166,6 +205,103 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
         let sp = self.loc.span(start, end);
         self.at = (sp.start, sp.line, sp.col);
         sp
+    }
+
+    /// The keys of the object starting at byte `i`, in the order written, each with
+    /// where it is and where its value starts; and the byte after the object.
+    #[allow(clippy::type_complexity)]
+    fn object_keys(&self, i: usize) -> (Vec<(Cow<'t, str>, usize, usize, usize)>, usize) {
+        let b = self.text.as_bytes();
+        let mut keys = Vec::new();
+        let mut j = skip_ws(b, i + 1);
+        while j < b.len() && b[j] == b'"' {
+            let kend = string_end(b, j);
+            // a key without escapes is its text: no need to decode (or allocate)
+            let key: Cow<str> = match self.text.get(j + 1..kend.saturating_sub(1)) {
+                Some(raw) if kend >= j + 2 && !raw.contains('\\') => Cow::Borrowed(raw),
+                _ => Cow::Owned(serde_json::from_str(&self.text[j..kend]).unwrap_or_default()),
+            };
+            let vstart = skip_ws(b, skip_ws(b, kend) + 1);
+            keys.push((key, j, kend, vstart));
+            j = skip_ws(b, value_end(b, vstart));
+            if b.get(j) == Some(&b',') {
+                j = skip_ws(b, j + 1);
+            }
+        }
+        (keys, (j + 1).min(b.len()))
+    }
+
+    /// The node for the value whose text starts at byte `i` of text serde_json has
+    /// accepted, read from the text alone; returns it and the byte after. `None` when
+    /// a value cannot be read (see `read_lines_each`), and past `MAX_DEPTH` levels.
+    fn parse(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {
+        const MAX_DEPTH: usize = 128;
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let b = self.text.as_bytes();
+        let head = self.span(i, i);
+        let span = |end: usize| Span {
+            end,
+            ..head.clone()
+        };
+        match b.get(i)? {
+            b'[' => {
+                let mut out = Vec::new();
+                let mut j = skip_ws(b, i + 1);
+                while j < b.len() && b[j] != b']' {
+                    let (n, next) = self.parse(j, depth + 1)?;
+                    out.push(n);
+                    j = skip_ws(b, next);
+                    if b.get(j) == Some(&b',') {
+                        j = skip_ws(b, j + 1);
+                    }
+                }
+                let end = (j + 1).min(b.len());
+                Some((Node::new(NodeKind::Seq(out), span(end)), end))
+            }
+            b'{' => {
+                let (keys, end) = self.object_keys(i);
+                let is_last = last_of_each(&keys);
+                let mut out: Vec<Entry> = Vec::with_capacity(keys.len());
+                for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
+                    let key_span = self.span(*ks, *ke);
+                    if !is_last[k] {
+                        self.diags.push(duplicate_key(key, key_span));
+                        continue;
+                    }
+                    let (node, _) = self.parse(*vs, depth + 1)?;
+                    out.push(Entry {
+                        key: self.strings.name(key),
+                        key_span,
+                        value: node,
+                    });
+                }
+                Some((Node::new(NodeKind::Map(out), span(end)), end))
+            }
+            b'"' => {
+                let end = string_end(b, i);
+                let raw = self.text.get(i + 1..end.saturating_sub(1))?;
+                let s = if end >= i + 2 && !raw.contains('\\') {
+                    self.strings.get(raw)
+                } else {
+                    let s: String = serde_json::from_str(&self.text[i..end]).ok()?;
+                    self.strings.get(&s)
+                };
+                Some((Node::new(NodeKind::Str(s), span(end)), end))
+            }
+            _ => {
+                let end = value_end(b, i);
+                let kind = match &self.text[i..end] {
+                    "null" => NodeKind::Null,
+                    "true" => NodeKind::Bool(true),
+                    "false" => NodeKind::Bool(false),
+                    // serde_json's own reading of a number, as the slow way has it
+                    n => NodeKind::Number(serde_json::from_str::<f64>(n).ok()?),
+                };
+                Some((Node::new(kind, span(end)), end))
+            }
+        }
     }
 
     /// The node for `v`, whose text starts at byte `i`; returns it and the byte after.
@@ -193,60 +329,19 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
                 (Node::new(NodeKind::Seq(out), span(end)), end)
             }
             J::Object(mut map) => {
-                // the keys in the order written, and where their values start
-                let mut keys: Vec<(Cow<str>, usize, usize, usize)> = Vec::with_capacity(map.len());
-                let mut j = skip_ws(b, i + 1);
-                while j < b.len() && b[j] == b'"' {
-                    let kend = string_end(b, j);
-                    // a key without escapes is its text: no need to decode (or allocate)
-                    let key: Cow<str> = match self.text.get(j + 1..kend.saturating_sub(1)) {
-                        Some(raw) if kend >= j + 2 && !raw.contains('\\') => Cow::Borrowed(raw),
-                        _ => Cow::Owned(
-                            serde_json::from_str(&self.text[j..kend]).unwrap_or_default(),
-                        ),
-                    };
-                    let vstart = skip_ws(b, skip_ws(b, kend) + 1);
-                    keys.push((key, j, kend, vstart));
-                    j = skip_ws(b, value_end(b, vstart));
-                    if b.get(j) == Some(&b',') {
-                        j = skip_ws(b, j + 1);
-                    }
-                }
-                let end = (j + 1).min(b.len());
-                // whether each key is the last of its name (small objects: by looking)
-                let is_last: Vec<bool> = if keys.len() <= 16 {
-                    (0..keys.len())
-                        .map(|k| !keys[k + 1..].iter().any(|o| o.0 == keys[k].0))
-                        .collect()
-                } else {
-                    let mut last: HashMap<&str, usize> = HashMap::new();
-                    for (k, (key, ..)) in keys.iter().enumerate() {
-                        last.insert(key, k);
-                    }
-                    (0..keys.len())
-                        .map(|k| last.get(&*keys[k].0) == Some(&k))
-                        .collect()
-                };
-                let mut out: Vec<Entry> = Vec::with_capacity(map.len());
+                let (keys, end) = self.object_keys(i);
+                let is_last = last_of_each(&keys);
+                let mut out: Vec<Entry> = Vec::with_capacity(keys.len());
                 for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
                     let key_span = self.span(*ks, *ke);
                     if !is_last[k] {
-                        self.diags.push(
-                            Diagnostic::warning(
-                                codes::DUPLICATE_JSON_KEY,
-                                format!("key `{key}` is written twice in this object"),
-                            )
-                            .at(key_span, "this value is ignored")
-                            .help(
-                                "JSON keeps the last value of a repeated key; remove one of them",
-                            ),
-                        );
+                        self.diags.push(duplicate_key(key, key_span));
                         continue;
                     }
                     let value = map.remove(&**key).unwrap_or(J::Null);
                     let (node, _) = self.value(value, *vs);
                     out.push(Entry {
-                        key: super::fields::intern(key),
+                        key: self.strings.name(key),
                         key_span,
                         value: node,
                     });
@@ -259,13 +354,40 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
                     J::Null => NodeKind::Null,
                     J::Bool(x) => NodeKind::Bool(x),
                     J::Number(n) => NodeKind::Number(n.as_f64().unwrap_or(f64::NAN)),
-                    J::String(s) => NodeKind::Str(s.into()),
+                    J::String(s) => NodeKind::Str(self.strings.get(&s)),
                     J::Array(_) | J::Object(_) => NodeKind::Null,
                 };
                 (Node::new(kind, span(end)), end)
             }
         }
     }
+}
+
+/// Whether each key is the last of its name in its object (a repeated key's earlier
+/// values are ignored, as JSON readers do).
+fn last_of_each(keys: &[(Cow<str>, usize, usize, usize)]) -> Vec<bool> {
+    if keys.len() <= 16 {
+        // small objects: by looking
+        return (0..keys.len())
+            .map(|k| !keys[k + 1..].iter().any(|o| o.0 == keys[k].0))
+            .collect();
+    }
+    let mut last: HashMap<&str, usize, foldhash::fast::RandomState> = HashMap::default();
+    for (k, (key, ..)) in keys.iter().enumerate() {
+        last.insert(key, k);
+    }
+    (0..keys.len())
+        .map(|k| last.get(&*keys[k].0) == Some(&k))
+        .collect()
+}
+
+fn duplicate_key(key: &str, at: Span) -> Diagnostic {
+    Diagnostic::warning(
+        codes::DUPLICATE_JSON_KEY,
+        format!("key `{key}` is written twice in this object"),
+    )
+    .at(at, "this value is ignored")
+    .help("JSON keeps the last value of a repeated key; remove one of them")
 }
 
 /// The byte after the string token starting at `i` (a `"`).
@@ -341,6 +463,41 @@ mod tests {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Values read from the text alone are those read through serde_json's values:
+    /// the same nodes, spans and warnings; and what only serde_json's values refuse
+    /// (a number out of range, a lone surrogate, nesting past 128) is refused.
+    #[test]
+    fn values_read_from_the_text_are_serde_jsons() {
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let texts = [
+            r#"{"a": "x\"y\u00e9\n", "b": [1, -0, 1e5, 0.1, 12345678901234567890, 2.5E-3], "a": {"c": null, "d": true, "e": false}}"#,
+            r#"{"\u0061b": "\ud83d\ude00", "k": [], "m": {}, "n": [{"x": [[]]}], "s": ""}"#,
+            r#"[1,2 , 3 ,"\u4e2d\u6587", "été"]"#,
+            r#"{"a": 1e400}"#,
+            r#"{"a": "\ud800"}"#,
+            deep.as_str(),
+        ];
+        for text in texts {
+            let loc = Locator::new("t.json".into(), text);
+            let checked = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+            let full = serde_json::from_str::<J>(text).ok();
+            let (mut d1, mut d2) = (Vec::new(), Vec::new());
+            let (mut s1, mut s2) = (Strings::default(), Strings::default());
+            let fast = Scan::new(text, &loc, &mut d1, &mut s1).parse(0, 0);
+            assert!(checked, "{text}");
+            match full {
+                Some(v) => {
+                    let (slow, end) = Scan::new(text, &loc, &mut d2, &mut s2).value(v, 0);
+                    let (fast, fast_end) = fast.expect(text);
+                    assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+                    assert_eq!(fast_end, end);
+                    assert_eq!(format!("{d1:?}"), format!("{d2:?}"));
+                }
+                None => assert!(fast.is_none(), "{text}"),
+            }
         }
     }
 
