@@ -6,7 +6,7 @@ use super::convert::{text_value, to_value, Strings};
 use super::dataset::{Collection, Dataset, Pos, Record};
 use super::fields::{FieldMap, Fields};
 use super::node::{apply_merges, Locator, Node, NodeKind};
-use super::schema::CollectionDef;
+use super::schema::{CollectionDef, FieldType};
 use super::value::{fmt_number, Value};
 use super::{infer, json, schema_file, table, yaml, LoadOptions};
 use crate::diag::escape::visible;
@@ -261,10 +261,16 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                     _ => {
                         // a row's cells become values with no node between
                         let mut strings = Strings::default();
+                        // each column's declared type, found once per file
+                        let mut types: Vec<Option<&FieldType>> = Vec::new();
                         let mut each = |row: &table::Row| {
+                            if types.len() != row.header.len() {
+                                types = column_types(row, def);
+                            }
                             let seq = coll.records.len() + 1;
                             let record = row_record(
-                                (&stem, row, &loc, def),
+                                (&stem, row, &loc, &types),
+                                def,
                                 &mut strings,
                                 seq,
                                 &mut typing_diags,
@@ -605,7 +611,8 @@ fn make_record(
 
 /// Type a table's row by its collection's definition, straight from its cells.
 fn row_record(
-    (collection, row, loc, def): (&str, &table::Row, &Locator, Option<&CollectionDef>),
+    (collection, row, loc, types): (&str, &table::Row, &Locator, &[Option<&FieldType>]),
+    def: Option<&CollectionDef>,
     strings: &mut Strings,
     seq: usize,
     diags: &mut Vec<Diagnostic>,
@@ -616,7 +623,7 @@ fn row_record(
     let mut parts: Vec<(Arc<str>, Pos)> = Vec::new();
     for c in row.cells {
         let key = &row.header[c.column].0;
-        let ty = def.and_then(|d| d.fields.get(&**key)).map(|f| &f.ty);
+        let ty = types.get(c.column).copied().flatten();
         positions.push((key, Pos::at(c.start, c.end, c.line, c.col)));
         let v = match text_value(c.text, ty, strings) {
             Some(v) => v,
@@ -649,6 +656,16 @@ fn row_record(
         seq,
         diags,
     )
+}
+
+/// The declared type of each column of `row`'s table.
+fn column_types<'d>(
+    row: &table::Row,
+    def: Option<&'d CollectionDef>,
+) -> Vec<Option<&'d FieldType>> {
+    (row.header.iter())
+        .map(|(k, _)| def.and_then(|d| d.fields.get(&**k)).map(|f| &f.ty))
+        .collect()
 }
 
 /// A record from its typed fields: its id found (or numbered, or reported missing),
@@ -776,8 +793,10 @@ mod tests {
         table::read_each(&loc, b',', &mut diags, &mut |row| {
             let seq = direct.len() + 1;
             let mut strings = Strings::default();
+            let types = column_types(row, def);
             direct.push(row_record(
-                (("t"), row, &loc, def),
+                ("t", row, &loc, &types),
+                def,
                 &mut strings,
                 seq,
                 &mut d1,
