@@ -256,7 +256,7 @@ pub(crate) fn read_each(
                 // the csv reader and the cell scan disagree: point at the row
                 _ => (row_span.start, (row_span.line, 1)),
             };
-            let raw_len = raw_cell_len(text, cells.get(i).copied(), delimiter, quoting);
+            let raw_len = cell_len(text, &cells, i, delimiter, quoting);
             row_cells.push(Cell {
                 column: i,
                 text: cell,
@@ -359,6 +359,15 @@ fn cell_starts(text: &str, start: usize, delimiter: u8, quoting: bool) -> Vec<us
     out
 }
 
+/// The length in bytes of the raw cell `i` of a row whose cells start at `starts`:
+/// up to the delimiter before the next cell, or scanned for the last.
+fn cell_len(text: &str, starts: &[usize], i: usize, delimiter: u8, quoting: bool) -> usize {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&s), Some(&next)) => next - 1 - s,
+        (s, _) => raw_cell_len(text, s.copied(), delimiter, quoting),
+    }
+}
+
 /// The length in bytes of the raw cell starting at `start` (quotes included).
 fn raw_cell_len(text: &str, start: Option<usize>, delimiter: u8, quoting: bool) -> usize {
     let Some(start) = start else { return 0 };
@@ -394,6 +403,26 @@ mod tests {
         let text = "a,\"b,c\",d\n";
         assert_eq!(cell_starts(text, 0, b',', true), vec![0, 2, 8]);
         assert_eq!(raw_cell_len(text, Some(2), b',', true), 5);
+    }
+
+    /// A cell's length from where the next starts is the length found by scanning it.
+    #[test]
+    fn cell_lengths_from_starts_are_scanned_lengths() {
+        for (text, delimiter, quoting) in [
+            ("a,\"b,c\",d, \"e,f\" ,\"\",,\"x\"\"y\"\r\n", b',', true),
+            ("\"two\nlines\",\u{e9}t\u{e9},z", b',', true),
+            ("a\t\"b\tc\t\td\n", b'\t', false),
+        ] {
+            let starts = cell_starts(text, 0, delimiter, quoting);
+            assert!(starts.len() > 2, "{text:?}");
+            for i in 0..starts.len() {
+                assert_eq!(
+                    cell_len(text, &starts, i, delimiter, quoting),
+                    raw_cell_len(text, Some(starts[i]), delimiter, quoting),
+                    "cell {i} of {text:?}"
+                );
+            }
+        }
     }
 
     /// Cell positions counted along a row are those a lookup gives: after wide
