@@ -231,6 +231,34 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
         (keys, (j + 1).min(b.len()))
     }
 
+    /// The entries of the object starting at byte `i`, each value made by `value`
+    /// (given the scan, the key and where the value starts), a repeated key's earlier
+    /// values skipped with a warning; and the byte after the object. `None` when
+    /// `value` gives none.
+    fn object(
+        &mut self,
+        i: usize,
+        mut value: impl FnMut(&mut Self, &str, usize) -> Option<Node>,
+    ) -> Option<(Vec<Entry>, usize)> {
+        let (keys, end) = self.object_keys(i);
+        let is_last = last_of_each(&keys);
+        let mut out: Vec<Entry> = Vec::with_capacity(keys.len());
+        for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
+            let key_span = self.span(*ks, *ke);
+            if !is_last[k] {
+                self.diags.push(duplicate_key(key, key_span));
+                continue;
+            }
+            let node = value(self, key, *vs)?;
+            out.push(Entry {
+                key: self.strings.name(key),
+                key_span,
+                value: node,
+            });
+        }
+        Some((out, end))
+    }
+
     /// The node for the value whose text starts at byte `i` of text serde_json has
     /// accepted, read from the text alone; returns it and the byte after. `None` when
     /// a value cannot be read (see `read_lines_each`), and past `MAX_DEPTH` levels.
@@ -261,23 +289,9 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
                 Some((Node::new(NodeKind::Seq(out), span(end)), end))
             }
             b'{' => {
-                let (keys, end) = self.object_keys(i);
-                let is_last = last_of_each(&keys);
-                let mut out: Vec<Entry> = Vec::with_capacity(keys.len());
-                for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
-                    let key_span = self.span(*ks, *ke);
-                    if !is_last[k] {
-                        self.diags.push(duplicate_key(key, key_span));
-                        continue;
-                    }
-                    let (node, _) = self.parse(*vs, depth + 1)?;
-                    out.push(Entry {
-                        key: self.strings.name(key),
-                        key_span,
-                        value: node,
-                    });
-                }
-                Some((Node::new(NodeKind::Map(out), span(end)), end))
+                let (entries, end) =
+                    self.object(i, |scan, _, at| scan.parse(at, depth + 1).map(|(n, _)| n))?;
+                Some((Node::new(NodeKind::Map(entries), span(end)), end))
             }
             b'"' => {
                 let end = string_end(b, i);
@@ -329,24 +343,15 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
                 (Node::new(NodeKind::Seq(out), span(end)), end)
             }
             J::Object(mut map) => {
-                let (keys, end) = self.object_keys(i);
-                let is_last = last_of_each(&keys);
-                let mut out: Vec<Entry> = Vec::with_capacity(keys.len());
-                for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
-                    let key_span = self.span(*ks, *ke);
-                    if !is_last[k] {
-                        self.diags.push(duplicate_key(key, key_span));
-                        continue;
-                    }
-                    let value = map.remove(&**key).unwrap_or(J::Null);
-                    let (node, _) = self.value(value, *vs);
-                    out.push(Entry {
-                        key: self.strings.name(key),
-                        key_span,
-                        value: node,
-                    });
+                let value = |scan: &mut Self, key: &str, at: usize| {
+                    let v = map.remove(key).unwrap_or(J::Null);
+                    Some(scan.value(v, at).0)
+                };
+                match self.object(i, value) {
+                    Some((entries, end)) => (Node::new(NodeKind::Map(entries), span(end)), end),
+                    // `value` never fails
+                    None => (Node::new(NodeKind::Null, span(i)), i),
                 }
-                (Node::new(NodeKind::Map(out), span(end)), end)
             }
             scalar => {
                 let end = value_end(b, i);
