@@ -56,12 +56,122 @@ pub(crate) fn read_lines_each(
     diags: &mut Vec<Diagnostic>,
     each: &mut dyn FnMut(Node),
 ) {
-    let text = loc.text();
-    let mut offset = 0usize;
-    let mut errors = 0usize;
-    // names and short strings shared across the file's lines
+    let mut out = Lines::default();
     let mut strings = Strings::default();
-    for line in text.split_inclusive('\n') {
+    read_line_range(loc, 0, loc.text().len(), &mut strings, &mut out, each);
+    finish_lines(loc, vec![out], diags);
+}
+
+/// Like [`read_lines_each`], but a file of `min_chunked` bytes or more has its lines
+/// read in pieces in parallel
+/// (on the rayon pool), each with a state of its own made by `state`; the states come
+/// back in the order of the file, and diagnostics are those `read_lines_each` gives,
+/// in its order.
+pub(crate) fn read_lines_chunked<S: Send>(
+    loc: &Locator,
+    diags: &mut Vec<Diagnostic>,
+    min_chunked: usize,
+    state: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, Node) + Sync,
+) -> Vec<S> {
+    let threads = rayon::current_num_threads();
+    let pieces = if loc.text().len() >= min_chunked && threads > 1 {
+        4 * threads
+    } else {
+        1
+    };
+    read_lines_in_pieces(loc, diags, pieces, state, each)
+}
+
+/// [`read_lines_chunked`] in about `pieces` pieces.
+fn read_lines_in_pieces<S: Send>(
+    loc: &Locator,
+    diags: &mut Vec<Diagnostic>,
+    pieces: usize,
+    state: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, Node) + Sync,
+) -> Vec<S> {
+    use rayon::prelude::*;
+    let text = loc.text();
+    // pieces end just after a line break
+    let step = (text.len() / pieces.max(1)).max(1);
+    let mut bounds = vec![0];
+    while let Some(&last) = bounds.last() {
+        let target = last + step;
+        if target >= text.len() {
+            break;
+        }
+        match text.as_bytes()[target..].iter().position(|&b| b == b'\n') {
+            Some(n) => bounds.push(target + n + 1),
+            None => break,
+        }
+    }
+    bounds.push(text.len());
+    let done: Vec<(S, Lines)> = bounds
+        .par_windows(2)
+        .map(|w| {
+            let mut st = state();
+            let mut out = Lines::default();
+            let mut strings = Strings::default();
+            read_line_range(loc, w[0], w[1], &mut strings, &mut out, &mut |n| {
+                each(&mut st, n)
+            });
+            (st, out)
+        })
+        .collect();
+    let (states, outs): (Vec<S>, Vec<Lines>) = done.into_iter().unzip();
+    finish_lines(loc, outs, diags);
+    states
+}
+
+/// What reading some lines found besides their values: diagnostics in order (each
+/// saying whether it is a line that is not JSON, at most `MAX_LINE_ERRORS` of those),
+/// and how many lines were not JSON.
+#[derive(Default)]
+struct Lines {
+    diags: Vec<(bool, Diagnostic)>,
+    errors: usize,
+}
+
+/// The diagnostics of a file's pieces of lines, in file order: at most
+/// `MAX_LINE_ERRORS` lines that are not JSON reported, then the count of the rest.
+fn finish_lines(loc: &Locator, outs: Vec<Lines>, diags: &mut Vec<Diagnostic>) {
+    let (mut shown, mut errors) = (0usize, 0usize);
+    for o in outs {
+        for (is_error, d) in o.diags {
+            if is_error {
+                shown += 1;
+                if shown > MAX_LINE_ERRORS {
+                    continue;
+                }
+            }
+            diags.push(d);
+        }
+        errors += o.errors;
+    }
+    if errors > MAX_LINE_ERRORS {
+        diags.push(
+            Diagnostic::error(
+                codes::MALFORMED_JSON,
+                format!("{} more lines are not JSON", errors - MAX_LINE_ERRORS),
+            )
+            .at(loc.file_span(), "in this file"),
+        );
+    }
+}
+
+/// Read the lines of bytes `from..to` (which start and end lines).
+fn read_line_range(
+    loc: &Locator,
+    from: usize,
+    to: usize,
+    strings: &mut Strings,
+    out: &mut Lines,
+    each: &mut dyn FnMut(Node),
+) {
+    let text = loc.text();
+    let mut offset = from;
+    for line in text[from..to].split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
         if line.trim().is_empty() {
@@ -72,43 +182,37 @@ pub(crate) fn read_lines_each(
         // a lone surrogate, nesting past serde_json's limit) is read the slow way,
         // which reports it as before
         let start = skip_ws(text.as_bytes(), line_start);
+        let mut warnings = Vec::new();
         let fast = serde_json::from_str::<serde::de::IgnoredAny>(line)
             .ok()
             .and_then(|_| {
-                let before = diags.len();
-                let mut scan = Scan::new(text, loc, diags, &mut strings);
+                let mut scan = Scan::new(text, loc, &mut warnings, strings);
                 let node = scan.parse(start, 0).map(|(n, _)| n);
                 if node.is_none() {
-                    diags.truncate(before);
+                    warnings.clear();
                 }
                 node
             });
-        if let Some(node) = fast {
-            each(node);
-            continue;
-        }
-        match serde_json::from_str::<J>(line) {
-            Ok(v) => {
-                let mut scan = Scan::new(text, loc, diags, &mut strings);
-                let (node, _) = scan.value(v, start);
-                each(node);
-            }
-            Err(e) => {
-                errors += 1;
-                if errors <= MAX_LINE_ERRORS {
-                    diags.push(json_error(&e, loc, line_start));
+        let node = match fast {
+            Some(node) => Some(node),
+            None => match serde_json::from_str::<J>(line) {
+                Ok(v) => {
+                    let mut scan = Scan::new(text, loc, &mut warnings, strings);
+                    Some(scan.value(v, start).0)
                 }
-            }
+                Err(e) => {
+                    out.errors += 1;
+                    if out.errors <= MAX_LINE_ERRORS {
+                        out.diags.push((true, json_error(&e, loc, line_start)));
+                    }
+                    None
+                }
+            },
+        };
+        out.diags.extend(warnings.into_iter().map(|d| (false, d)));
+        if let Some(node) = node {
+            each(node);
         }
-    }
-    if errors > MAX_LINE_ERRORS {
-        diags.push(
-            Diagnostic::error(
-                codes::MALFORMED_JSON,
-                format!("{} more lines are not JSON", errors - MAX_LINE_ERRORS),
-            )
-            .at(loc.file_span(), "in this file"),
-        );
     }
 }
 
@@ -468,6 +572,32 @@ mod tests {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A JSON Lines file read in pieces is the file read whole: the same values with
+    /// the same spans, and the same diagnostics in the same order.
+    #[test]
+    fn lines_read_in_pieces_as_whole() {
+        let bad: String = (0..30).map(|i| format!("{{\"id\": {i},\n")).collect();
+        let texts = [
+            "{\"a\": 1, \"a\": 2}\n\n{\"b\": \"\u{e9}t\u{e9}\"}\r\n[1, 2]\nnull\n".to_string(),
+            format!("{{\"x\": 1}}\n{bad}{{\"k\": 1, \"k\": 2}}\n{bad}{{\"y\": 2}}"),
+            "{\"n\": 1e400}\n{\"s\": \"\\ud800\"}\n{\"ok\": true}\n".to_string(),
+        ];
+        for text in &texts {
+            let loc = Locator::new("t.jsonl".into(), text);
+            let mut d1 = Vec::new();
+            let mut whole = Vec::new();
+            read_lines_each(&loc, &mut d1, &mut |n| whole.push(format!("{n:?}")));
+            for pieces in 1..10 {
+                let mut d2 = Vec::new();
+                let parts = read_lines_in_pieces(&loc, &mut d2, pieces, Vec::new, |v, n| {
+                    v.push(format!("{n:?}"))
+                });
+                assert_eq!(parts.concat(), whole, "{pieces} pieces of {text:?}");
+                assert_eq!(format!("{d2:#?}"), format!("{d1:#?}"), "{pieces} pieces");
+            }
         }
     }
 

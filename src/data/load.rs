@@ -247,38 +247,65 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                     .or_insert_with(|| Collection::new(&stem));
                 match f.format {
                     Format::JsonLines => {
-                        let mut each = |mut item: Node| {
-                            apply_merges(&mut item);
-                            if let Some(node) = record_node(&stem, item, &mut item_diags) {
-                                let seq = coll.records.len() + 1;
+                        // like a table's rows: in pieces, in parallel, for a large file
+                        let pieces = json::read_lines_chunked(
+                            &loc,
+                            &mut diags,
+                            opts.min_parallel_size,
+                            Piece::default,
+                            |p: &mut Piece, mut item: Node| {
+                                apply_merges(&mut item);
+                                let Some(node) = record_node(&stem, item, &mut p.item_diags) else {
+                                    return;
+                                };
+                                let seq = p.records.len() + 1;
+                                let before = p.diags.len();
                                 let record =
-                                    make_record(&stem, &node, def, false, seq, &mut typing_diags);
-                                coll.push(record);
-                            }
-                        };
-                        json::read_lines_each(&loc, &mut diags, &mut each);
+                                    make_record(&stem, &node, def, false, seq, &mut p.diags);
+                                if p.diags.len() > before && record.id.starts_with('#') {
+                                    p.numbered.push(p.records.len());
+                                }
+                                p.records.push(record);
+                            },
+                        );
+                        for p in pieces {
+                            item_diags.extend(p.item_diags);
+                            add_piece(coll, p.records, p.numbered, &mut typing_diags, p.diags);
+                        }
                     }
                     _ => {
-                        // a row's cells become values with no node between
-                        let mut strings = Strings::default();
-                        // each column's declared type, found once per file
-                        let mut types: Vec<Option<&FieldType>> = Vec::new();
-                        let mut each = |row: &table::Row| {
-                            if types.len() != row.header.len() {
-                                types = column_types(row, def);
-                            }
-                            let seq = coll.records.len() + 1;
-                            let record = row_record(
-                                (&stem, row, &loc, &types),
-                                def,
-                                &mut strings,
-                                seq,
-                                &mut typing_diags,
-                            );
-                            coll.push(record);
-                        };
+                        // a row's cells become values with no node between; a large
+                        // file's rows are read in pieces in parallel, and the records
+                        // of each piece come back in file order
                         let delimiter = if f.format == Format::Tsv { b'\t' } else { b',' };
-                        table::read_each(&loc, delimiter, &mut diags, &mut each);
+                        let pieces = table::read_chunked(
+                            &loc,
+                            delimiter,
+                            &mut diags,
+                            opts.min_parallel_size,
+                            Piece::default,
+                            |p: &mut Piece, row| {
+                                if p.types.len() != row.header.len() {
+                                    p.types = column_types(row, def);
+                                }
+                                let seq = p.records.len() + 1;
+                                let before = p.diags.len();
+                                let record = row_record(
+                                    (&stem, row, &loc, &p.types),
+                                    def,
+                                    &mut p.strings,
+                                    seq,
+                                    &mut p.diags,
+                                );
+                                if p.diags.len() > before && record.id.starts_with('#') {
+                                    p.numbered.push(p.records.len());
+                                }
+                                p.records.push(record);
+                            },
+                        );
+                        for p in pieces.unwrap_or_default() {
+                            add_piece(coll, p.records, p.numbered, &mut typing_diags, p.diags);
+                        }
                     }
                 }
             }
@@ -658,6 +685,52 @@ fn row_record(
     )
 }
 
+/// What one piece of a table read in parallel made: its records, in order.
+#[derive(Default)]
+struct Piece<'d> {
+    records: Vec<Record>,
+    /// What was not a record (JSON Lines), and what typing the records found.
+    item_diags: Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
+    strings: Strings,
+    types: Vec<Option<&'d FieldType>>,
+    /// The records whose id is their number in the piece (`#3`, having none of their
+    /// own), to be numbered in the collection.
+    numbered: Vec<usize>,
+}
+
+/// Add the records of a piece to their collection, numbering those numbered within
+/// the piece (`numbered`, ascending) in the collection, and its typing diagnostics.
+fn add_piece(
+    coll: &mut Collection,
+    records: Vec<Record>,
+    numbered: Vec<usize>,
+    typing_diags: &mut Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
+) {
+    let base = coll.records.len();
+    let mut numbered = numbered.into_iter().peekable();
+    for (i, mut r) in records.into_iter().enumerate() {
+        if numbered.next_if_eq(&i).is_some() {
+            renumber(&mut r, base + i + 1);
+        }
+        coll.push(r);
+    }
+    typing_diags.extend(diags);
+}
+
+/// Give a record numbered within its piece (`#3`) its number in the collection.
+fn renumber(r: &mut Record, seq: usize) {
+    let old = r.id.clone();
+    let id: Arc<str> = format!("#{seq}").into();
+    if let Some(Value::Str(s)) = r.fields.get_mut("id") {
+        if *s == old {
+            *s = id.clone();
+        }
+    }
+    r.id = id;
+}
+
 /// The declared type of each column of `row`'s table.
 fn column_types<'d>(
     row: &table::Row,
@@ -682,7 +755,8 @@ fn finish_record(
     diags: &mut Vec<Diagnostic>,
 ) -> Record {
     // the name `id`, shared, borrowed like the other names
-    let id_name = super::fields::intern("id");
+    static ID: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+    let id_name = ID.get_or_init(|| super::fields::intern("id")).clone();
     let mut fields: Vec<(&Arc<str>, Value)> = fields;
     let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
     // of a repeated name the last counts, as in the map the fields become

@@ -51,6 +51,9 @@ pub struct LoadOptions {
     /// Where files found by walking a folder may lead (symlinks followed), besides the
     /// folder itself. Paths in `load`'s list are read where they are.
     pub confine: crate::files::Confine,
+    /// CSV, TSV and JSON Lines files of at least this many bytes are read in pieces in
+    /// parallel when the schema is declared (default 4 MiB); the result is the same.
+    pub min_parallel_size: usize,
 }
 
 impl Default for LoadOptions {
@@ -61,6 +64,7 @@ impl Default for LoadOptions {
             max_quoted_size: 8 * 1024 * 1024,
             import: false,
             confine: crate::files::Confine::within([]),
+            min_parallel_size: 4 << 20,
         }
     }
 }

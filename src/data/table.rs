@@ -72,28 +72,301 @@ pub(crate) fn read_each(
 ) -> bool {
     let text = loc.text();
     let quoting = delimiter != b'\t';
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .quoting(quoting)
-        .from_reader(text.as_bytes());
-    let mut header: Vec<(Arc<str>, crate::diag::Span)> = Vec::new();
-    // column name -> its index in `header`: a header of 100,000 columns searched
-    // name by name took over a minute
-    let mut columns: HashMap<Arc<str>, usize> = HashMap::new();
-    // the csv reader takes an unclosed quote to run to the end of the file: find it
-    // first, so the rows it would swallow are not silently lost
     let unclosed = if quoting {
         unclosed_quote(text, delimiter)
     } else {
         None
     };
+    let mut out = Out::default();
+    let Some((header, body)) = read_header(loc, delimiter, unclosed, &mut out) else {
+        diags.append(&mut out.diags);
+        return false;
+    };
+    read_range(loc, delimiter, unclosed, &header, body, &mut out, each);
+    finish(loc, vec![out], diags);
+    true
+}
+
+/// Like [`read_each`], but a file of `min_chunked` bytes or more has its rows read in
+/// chunks in parallel (on the
+/// rayon pool), each with a state of its own made by `state`; the states come back in
+/// the order of the file, and diagnostics are those `read_each` gives, in its order.
+/// `None` when the table has no header.
+pub(crate) fn read_chunked<S: Send>(
+    loc: &Locator,
+    delimiter: u8,
+    diags: &mut Vec<Diagnostic>,
+    min_chunked: usize,
+    state: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, &Row) + Sync,
+) -> Option<Vec<S>> {
+    let threads = rayon::current_num_threads();
+    let pieces = if loc.text().len() >= min_chunked && threads > 1 {
+        4 * threads
+    } else {
+        1
+    };
+    read_in_pieces(loc, delimiter, diags, pieces, state, each)
+}
+
+/// [`read_chunked`] in about `pieces` pieces.
+fn read_in_pieces<S: Send>(
+    loc: &Locator,
+    delimiter: u8,
+    diags: &mut Vec<Diagnostic>,
+    pieces: usize,
+    state: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, &Row) + Sync,
+) -> Option<Vec<S>> {
+    use rayon::prelude::*;
+    let text = loc.text();
+    let quoting = delimiter != b'\t';
+    let (starts, unclosed) = record_starts(text, delimiter, quoting, pieces);
+    let mut head = Out::default();
+    let Some((header, body)) = read_header(loc, delimiter, unclosed, &mut head) else {
+        diags.append(&mut head.diags);
+        return None;
+    };
+    // chunks start where records start, after the header; an unclosed quote is
+    // reported by reading the file in one piece, as `read_each` does
+    let mut ranges: Vec<Start> = vec![body];
+    if unclosed.is_none() {
+        ranges.extend(starts.into_iter().filter(|s| s.byte > body.byte));
+    }
+    let ends: Vec<usize> = (ranges.iter().skip(1).map(|s| s.byte))
+        .chain([text.len()])
+        .collect();
+    let done: Vec<(S, Out)> = ranges
+        .par_iter()
+        .zip(ends.par_iter())
+        .map(|(start, &end)| {
+            let mut st = state();
+            let mut out = Out::default();
+            let range = Start { end, ..*start };
+            read_range(
+                loc,
+                delimiter,
+                unclosed,
+                &header,
+                range,
+                &mut out,
+                &mut |row| each(&mut st, row),
+            );
+            (st, out)
+        })
+        .collect();
+    // a chunk that stopped on an error stops the file there, as one reader would
+    let kept = done
+        .iter()
+        .position(|(_, o)| o.stopped)
+        .map_or(done.len(), |i| i + 1);
+    let (states, outs): (Vec<S>, Vec<Out>) = done.into_iter().take(kept).unzip();
+    diags.append(&mut head.diags);
+    finish(loc, outs, diags);
+    Some(states)
+}
+
+/// Where a piece of a table starts: its byte, the csv reader's line there, and where
+/// it ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Start {
+    byte: usize,
+    line: u32,
+    end: usize,
+}
+
+/// What reading a piece of a table found besides its rows.
+#[derive(Default)]
+struct Out {
+    diags: Vec<Diagnostic>,
+    /// Rows with the wrong number of cells: the first reports, and how many in all.
+    ragged: Vec<Diagnostic>,
+    ragged_count: usize,
+    /// Whether reading stopped on an error before the end of the piece.
+    stopped: bool,
+}
+
+/// The diagnostics of a table's pieces, in file order: the ragged rows first reported
+/// (at most `MAX_RAGGED_REPORTS` in all), each piece's errors, and the count of the rest.
+fn finish(loc: &Locator, outs: Vec<Out>, diags: &mut Vec<Diagnostic>) {
+    let mut ragged = 0usize;
+    for mut o in outs {
+        let room = MAX_RAGGED_REPORTS.saturating_sub(ragged);
+        diags.extend(o.ragged.into_iter().take(room));
+        ragged += o.ragged_count;
+        diags.append(&mut o.diags);
+    }
+    if ragged > MAX_RAGGED_REPORTS {
+        diags.push(
+            Diagnostic::error(
+                codes::MALFORMED_TABLE,
+                format!(
+                    "{} more rows have the wrong number of cells",
+                    ragged - MAX_RAGGED_REPORTS
+                ),
+            )
+            .at(loc.file_span(), "in this file"),
+        );
+    }
+}
+
+/// The byte offsets (and csv lines) where records start, about `pieces` of them spread
+/// over the text, found by one scan that follows quotes as the csv reader does; and
+/// the offset of a quote never closed.
+fn record_starts(
+    text: &str,
+    delimiter: u8,
+    quoting: bool,
+    pieces: usize,
+) -> (Vec<Start>, Option<usize>) {
+    let b = text.as_bytes();
+    let step = (b.len() / pieces.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut next = step;
+    let mut open: Option<usize> = None;
+    let mut at_cell_start = true;
+    let mut line = 1u32;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            line += 1;
+        }
+        if open.is_some() {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if quoting && c == b'"' && at_cell_start {
+            open = Some(i);
+            at_cell_start = false;
+        } else {
+            at_cell_start = c == delimiter || c == b'\n' || c == b'\r';
+            if c == b'\n' && i + 1 >= next && pieces > 1 {
+                out.push(Start {
+                    byte: i + 1,
+                    line,
+                    end: 0,
+                });
+                next = i + 1 + step;
+            }
+        }
+        i += 1;
+    }
+    (out, open)
+}
+
+/// Read the header: the first row that is not blank. Returns it, and where the rows
+/// after it start; `None` when there is none (or it is broken).
+fn read_header(
+    loc: &Locator,
+    delimiter: u8,
+    unclosed: Option<usize>,
+    out: &mut Out,
+) -> Option<(Header<'static>, Start)> {
+    let whole = Start {
+        byte: 0,
+        line: 1,
+        end: loc.text().len(),
+    };
+    let mut header = Header::default();
+    let after = read_rows(
+        loc,
+        delimiter,
+        unclosed,
+        &mut header,
+        whole,
+        true,
+        out,
+        &mut |_| {},
+    );
+    if header.cols.is_empty() {
+        return None;
+    }
+    Some((header, after))
+}
+
+/// Read the rows of one piece of a table, after its header.
+fn read_range(
+    loc: &Locator,
+    delimiter: u8,
+    unclosed: Option<usize>,
+    header: &Header,
+    range: Start,
+    out: &mut Out,
+    each: &mut dyn FnMut(&Row),
+) {
+    let mut header = Header {
+        cols: Vec::new(),
+        order: Vec::new(),
+        shared: Some(header),
+    };
+    read_rows(
+        loc,
+        delimiter,
+        unclosed,
+        &mut header,
+        range,
+        false,
+        out,
+        each,
+    );
+}
+
+/// A table's header: the columns and where each is, and their order by name.
+#[derive(Default)]
+struct Header<'h> {
+    cols: Vec<(Arc<str>, crate::diag::Span)>,
+    order: Vec<usize>,
+    /// The header read before, when reading rows after it.
+    shared: Option<&'h Header<'h>>,
+}
+
+impl Header<'_> {
+    fn cols(&self) -> &[(Arc<str>, crate::diag::Span)] {
+        self.shared.map_or(&self.cols, |h| &h.cols)
+    }
+    fn order(&self) -> &[usize] {
+        self.shared.map_or(&self.order, |h| &h.order)
+    }
+}
+
+/// The loop of `read_each` over the records of `range`: the header first when it is
+/// not known yet (and only it, when `header_only`), then the rows. Returns where the
+/// reader stopped.
+#[allow(clippy::too_many_arguments)]
+fn read_rows(
+    loc: &Locator,
+    delimiter: u8,
+    unclosed: Option<usize>,
+    hdr: &mut Header,
+    range: Start,
+    header_only: bool,
+    out: &mut Out,
+    each: &mut dyn FnMut(&Row),
+) -> Start {
+    let text = loc.text();
+    let quoting = delimiter != b'\t';
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .quoting(quoting)
+        .from_reader(&text.as_bytes()[range.byte..range.end]);
+    // positions of the csv reader, which starts at `range`, in the file
+    let abs_line = |l: u64| range.line + l as u32 - 1;
+    let abs_byte = |b: u64| range.byte + b as usize;
+    let diags = &mut out.diags;
+    // column name -> its index in `header`: a header of 100,000 columns searched
+    // name by name took over a minute
+    let mut columns: HashMap<Arc<str>, usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
-    let mut reported_ragged = 0usize;
-    // the header's columns by name, found once: each row's fields come out sorted,
-    // so making a record sorts nothing
-    let mut order: Vec<usize> = Vec::new();
     let mut positions: Vec<(u32, u32)> = Vec::new();
     loop {
         match rdr.read_record(&mut record) {
@@ -101,7 +374,7 @@ pub(crate) fn read_each(
             Ok(true) => {}
             Err(e) => {
                 let span = match e.position() {
-                    Some(p) => loc.line_span(p.line() as u32),
+                    Some(p) => loc.line_span(abs_line(p.line())),
                     None => loc.file_span(),
                 };
                 diags.push(
@@ -109,14 +382,15 @@ pub(crate) fn read_each(
                         .at(span, "here")
                         .found(e.to_string()),
                 );
+                out.stopped = true;
                 break;
             }
         }
         let Some(pos) = record.position() else {
             continue;
         };
-        let raw_start = pos.byte() as usize;
-        let end = rdr.position().byte() as usize;
+        let raw_start = abs_byte(pos.byte());
+        let end = abs_byte(rdr.position().byte());
         if let Some(quote) = unclosed.filter(|&q| raw_start <= q && q < end) {
             // this record runs from the quote to the end of the file
             let lines = line_count(&text[quote..]);
@@ -132,9 +406,10 @@ pub(crate) fn read_each(
                         "close the quote; a quote inside a quoted cell is written twice (`\"\"`)",
                     ),
             );
+            out.stopped = true;
             break;
         }
-        let (mut start, mut line) = (raw_start, pos.line() as u32);
+        let (mut start, mut line) = (raw_start, abs_line(pos.line()));
         // the csv reader counts the blank lines before a record as its start
         while let Some(&b) = text
             .as_bytes()
@@ -149,10 +424,11 @@ pub(crate) fn read_each(
             Some(&s) => loc.span(s, s + len),
             None => loc.line_span(line),
         };
-        if header.is_empty() {
+        if hdr.cols().is_empty() {
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue; // blank lines before the header
             }
+            let header = &mut hdr.cols;
             for (i, name) in record.iter().enumerate() {
                 let raw_len = raw_cell_len(text, cells.get(i).copied(), delimiter, quoting);
                 let name = name.trim().trim_start_matches('\u{feff}');
@@ -176,16 +452,29 @@ pub(crate) fn read_each(
                 columns.entry(name.clone()).or_insert(header.len());
                 header.push((name, span));
             }
-            order = (0..header.len()).collect();
+            // the header's columns by name, found once: each row's fields come out
+            // sorted, so making a record sorts nothing
+            let mut order: Vec<usize> = (0..header.len()).collect();
             order.sort_by(|&a, &b| header[a].0.cmp(&header[b].0));
+            hdr.order = order;
+            if header_only {
+                let p = rdr.position();
+                return Start {
+                    byte: abs_byte(p.byte()),
+                    line: abs_line(p.line()),
+                    end: range.end,
+                };
+            }
             continue;
         }
+        let header = hdr.cols();
+        let order = hdr.order();
         if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
             continue; // a blank line
         }
         if record.len() != header.len() {
-            reported_ragged += 1;
-            if reported_ragged <= MAX_RAGGED_REPORTS {
+            out.ragged_count += 1;
+            if out.ragged_count <= MAX_RAGGED_REPORTS {
                 let at = if record.len() > header.len() {
                     cell_span(
                         header.len(),
@@ -194,7 +483,7 @@ pub(crate) fn read_each(
                 } else {
                     loc.line_span(line)
                 };
-                diags.push(
+                out.ragged.push(
                     Diagnostic::error(
                         codes::MALFORMED_TABLE,
                         format!(
@@ -245,7 +534,7 @@ pub(crate) fn read_each(
             positions.push((l, c));
         }
         let mut row_cells = Vec::with_capacity(order.len());
-        for &i in &order {
+        for &i in order {
             let Some(cell) = record.get(i) else { continue };
             let cell = cell.trim();
             if cell.is_empty() {
@@ -267,24 +556,17 @@ pub(crate) fn read_each(
             });
         }
         each(&Row {
-            header: &header,
+            header,
             cells: &row_cells,
             span: row_span,
         });
     }
-    if reported_ragged > MAX_RAGGED_REPORTS {
-        diags.push(
-            Diagnostic::error(
-                codes::MALFORMED_TABLE,
-                format!(
-                    "{} more rows have the wrong number of cells",
-                    reported_ragged - MAX_RAGGED_REPORTS
-                ),
-            )
-            .at(loc.file_span(), "in this file"),
-        );
+    let p = rdr.position();
+    Start {
+        byte: abs_byte(p.byte()),
+        line: abs_line(p.line()),
+        end: range.end,
     }
-    !header.is_empty()
 }
 
 /// Ragged rows reported one by one per file; the rest are counted.
@@ -403,6 +685,88 @@ mod tests {
         let text = "a,\"b,c\",d\n";
         assert_eq!(cell_starts(text, 0, b',', true), vec![0, 2, 8]);
         assert_eq!(raw_cell_len(text, Some(2), b',', true), 5);
+    }
+
+    /// What reading a table gives, as text: every row's cells with their positions,
+    /// each row's span, and the diagnostics.
+    fn read_whole(text: &str, delimiter: u8) -> String {
+        let loc = Locator::new("t.csv".into(), text);
+        let mut diags = Vec::new();
+        let mut shown = String::new();
+        read_each(&loc, delimiter, &mut diags, &mut |row| {
+            shown += &show_row(row)
+        });
+        format!("{shown}{diags:#?}")
+    }
+
+    fn read_pieces(text: &str, delimiter: u8, pieces: usize) -> String {
+        let loc = Locator::new("t.csv".into(), text);
+        let mut diags = Vec::new();
+        let states = read_in_pieces(
+            &loc,
+            delimiter,
+            &mut diags,
+            pieces,
+            String::new,
+            |s, row| *s += &show_row(row),
+        );
+        format!("{}{diags:#?}", states.unwrap_or_default().concat())
+    }
+
+    fn show_row(row: &Row) -> String {
+        let sp = &row.span;
+        let mut out = format!("row {}:{} {}..{}:", sp.line, sp.col, sp.start, sp.end);
+        for c in row.cells {
+            let name = &row.header[c.column].0;
+            out += &format!(
+                " {name}={:?}@{}:{}[{}..{}]",
+                c.text, c.line, c.col, c.start, c.end
+            );
+        }
+        out + "\n"
+    }
+
+    /// A table read in pieces is the table read whole: the same rows, positions and
+    /// diagnostics in the same order (ragged rows counted across pieces, an error
+    /// stopping the file where it stops the reader).
+    #[test]
+    fn pieces_read_as_the_whole() {
+        let ragged: String = (0..30).map(|i| format!("r{i},x\n")).collect();
+        let texts = [
+            "\n\nid,a,b\r\nx1,\"two\nlines, with comma\",\u{e9}\r\n\r\nx2,\"q\"\"q\",b\r\nx3,,\n"
+                .to_string(),
+            format!("id,a,b\n{ragged}x,y,z\n{ragged}"),
+            "id,a\nx,\"never closed\ny,2\nz,3\n".to_string(),
+            "id,id,a\n1,2,3\n4,5,6\n7,8,9\n".to_string(),
+            "a\tb\n1\t\"2\n3\t4\n5\t6\n".to_string(),
+            "\n\n".to_string(),
+        ];
+        for text in &texts {
+            let delimiter = if text.starts_with("a\t") { b'\t' } else { b',' };
+            let whole = read_whole(text, delimiter);
+            for pieces in 1..12 {
+                assert_eq!(
+                    read_pieces(text, delimiter, pieces),
+                    whole,
+                    "{pieces} pieces of {text:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The same for any text made of cells, quotes, commas and line ends.
+        #[test]
+        fn any_table_reads_the_same_in_pieces(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "bb", ",", "\"", "\"\"", "\n", "\r\n", " ", "\u{e9}"]),
+                0..80,
+            ),
+            pieces in 1usize..9,
+        ) {
+            let text = format!("h1,h2,h3\n{}", parts.concat());
+            proptest::prop_assert_eq!(read_pieces(&text, b',', pieces), read_whole(&text, b','));
+        }
     }
 
     /// A cell's length from where the next starts is the length found by scanning it.

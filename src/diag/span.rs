@@ -1,8 +1,8 @@
 //! Source locations shared by every stage: a rule file or a data file, a byte range,
 //! and the 1-based line and column of its start.
 
-use std::cell::Cell;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Where something is in a file. Spans never take part in equality or hashing, so
@@ -108,7 +108,7 @@ const MARK: usize = 64;
 /// line); columns are 1-based and counted in characters (Unicode scalar values).
 /// A byte-order mark that starts the text is no column: every reader skips it and no
 /// editor shows it, so the first character after it is column 1.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct LineIndex<'t> {
     text: &'t str,
     /// Byte offset of the first byte of every line.
@@ -116,9 +116,11 @@ pub struct LineIndex<'t> {
     /// `char_marks[k]`: how many characters start before byte `k * MARK`. Empty when
     /// the text is ASCII: then characters are bytes.
     char_marks: Vec<usize>,
-    /// The last character index turned into a byte offset, and that offset: parsers
-    /// ask for positions in order, so the next one is usually a few characters on.
-    last_char: Cell<(usize, usize)>,
+    /// The last character index turned into a byte offset, and that offset, packed
+    /// into one atomic (each half 32 bits; larger ones are not remembered): parsers
+    /// ask for positions in order, so the next one is usually a few characters on. An
+    /// atomic, not a `Cell`, so that threads reading parts of one file share the index.
+    last_char: AtomicU64,
     /// The length of the byte-order mark that starts the text (3), or 0.
     bom: usize,
 }
@@ -131,6 +133,18 @@ fn starts_char(b: u8) -> bool {
 /// How many characters start in `bytes`.
 fn count_chars(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| starts_char(b)).count()
+}
+
+impl Clone for LineIndex<'_> {
+    fn clone(&self) -> Self {
+        LineIndex {
+            text: self.text,
+            line_starts: self.line_starts.clone(),
+            char_marks: self.char_marks.clone(),
+            last_char: AtomicU64::new(self.last_char.load(Ordering::Relaxed)),
+            bom: self.bom,
+        }
+    }
 }
 
 impl<'t> LineIndex<'t> {
@@ -162,7 +176,7 @@ impl<'t> LineIndex<'t> {
             text,
             line_starts,
             char_marks,
-            last_char: Cell::new((0, 0)),
+            last_char: AtomicU64::new(0),
             bom: if text.starts_with('\u{feff}') { 3 } else { 0 },
         }
     }
@@ -245,7 +259,8 @@ impl<'t> LineIndex<'t> {
         if index >= total {
             return len;
         }
-        let (last_index, last_byte) = self.last_char.get();
+        let packed = self.last_char.load(Ordering::Relaxed);
+        let (last_index, last_byte) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
         let (from, seen) = if index >= last_index && index - last_index < MARK {
             (last_byte, last_index)
         } else {
@@ -258,7 +273,10 @@ impl<'t> LineIndex<'t> {
         for (i, &b) in self.text.as_bytes()[from..].iter().enumerate() {
             if starts_char(b) {
                 if seen == index {
-                    self.last_char.set((index, from + i));
+                    if let (Ok(c), Ok(b)) = (u32::try_from(index), u32::try_from(from + i)) {
+                        let packed = (u64::from(c) << 32) | u64::from(b);
+                        self.last_char.store(packed, Ordering::Relaxed);
+                    }
                     return from + i;
                 }
                 seen += 1;

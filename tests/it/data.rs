@@ -1039,3 +1039,85 @@ fn typed_event_model_data_loads_validates_and_runs() {
         "only {n} of {cases} generated datasets were clean enough to run the rules"
     );
 }
+
+/// Large CSV and JSON Lines files are read in pieces in parallel; a dataset read so is
+/// the dataset read in one piece: the same records in the same order, with the same
+/// ids (those numbered for want of one, `#7`, numbered in the whole collection),
+/// values and positions, and the same diagnostics in the same order.
+#[test]
+fn files_read_in_pieces_load_as_read_whole() {
+    let mut csv = String::from("id,n,when,tags\n");
+    let mut jsonl = String::new();
+    for i in 0..400 {
+        let id = if i % 97 == 5 {
+            String::new()
+        } else {
+            format!("r{i}")
+        };
+        let n = if i % 53 == 0 {
+            "many".to_string()
+        } else {
+            i.to_string()
+        };
+        let extra = if i % 61 == 0 { ",surplus" } else { "" };
+        csv += &format!("{id},{n},2026-01-{:02},\"a;b,{i}\"{extra}\r\n", i % 28 + 1);
+        if i % 89 == 0 {
+            jsonl += "{\"id\": \"broken\",\n";
+        }
+        let id_field = if i % 97 == 5 {
+            String::new()
+        } else {
+            format!("\"id\": \"j{i}\", ")
+        };
+        jsonl += &format!(
+            "{{{id_field}\"n\": {n:?}, \"n\": {i}, \"when\": \"2026-02-{:02}\"}}\n",
+            i % 28 + 1
+        );
+    }
+    let schema = "collections:\n  rows:\n    fields:\n      n: {type: number}\n      when: {type: date}\n      tags: {type: list of string}\n  lines:\n    fields:\n      n: {type: number}\n      when: {type: date}\n";
+    let dir = dataset_dir(&[
+        ("schema.yaml", schema.as_bytes()),
+        ("rows.csv", csv.as_bytes()),
+        ("lines.jsonl", jsonl.as_bytes()),
+    ]);
+    let load = |min_parallel_size: usize| {
+        let opts = LoadOptions {
+            min_parallel_size,
+            ..LoadOptions::default()
+        };
+        // four threads, so that files are read in sixteen pieces on any machine
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("a thread pool");
+        let (ds, diags) = pool.install(|| data::load(std::slice::from_ref(&dir), &opts));
+        let mut shown = String::new();
+        for c in ds.collections.values() {
+            for r in &c.records {
+                let spans: Vec<String> = (r.field_spans.keys())
+                    .map(|k| format!("{k}@{}", r.span_of(k)))
+                    .collect();
+                shown += &format!("{} {} {:?} {spans:?}\n", r.id, r.span, r.fields);
+            }
+        }
+        (
+            shown,
+            format!("{diags:#?}"),
+            ds.collections
+                .values()
+                .map(|c| c.records.len())
+                .sum::<usize>(),
+        )
+    };
+    let (whole, whole_diags, n) = load(usize::MAX);
+    let (pieces, pieces_diags, m) = load(0);
+    assert!(n > 780, "{n} records");
+    assert_eq!(m, n);
+    assert!(
+        whole.contains("#6 "),
+        "a record numbered for want of an id:\n{whole}"
+    );
+    assert!(whole_diags.contains("D0"), "{whole_diags}");
+    assert_eq!(pieces, whole);
+    assert_eq!(pieces_diags, whole_diags);
+}
