@@ -93,6 +93,79 @@ fn shape_for<'k>(
     })
 }
 
+/// Names in the order met, and the rank of each in sorted order.
+type Order = (Vec<Arc<str>>, Vec<u32>);
+
+/// `entries` sorted by name, of a repeated name the last kept (as inserting them one by
+/// one into a map would). The order that sorts a sequence of names (by address) is
+/// remembered, so that the next map whose names come in the same order (the next line
+/// of a JSON Lines file) is sorted by numbers, comparing no text.
+fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(mut entries: Vec<(K, T)>) -> Vec<(K, T)> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::hash::{BuildHasher, Hash, Hasher};
+    thread_local! {
+        /// By the hash of the names' addresses: the names (held, so that no other
+        /// name takes their address) and each one's rank.
+        static ORDERS: RefCell<HashMap<u64, Order>> = RefCell::new(HashMap::new());
+    }
+    let name = |e: &(K, T)| -> *const u8 { e.0.borrow().as_ptr() };
+    if !entries
+        .windows(2)
+        .any(|w| w[0].0.borrow() >= w[1].0.borrow())
+    {
+        return entries;
+    }
+    let mut h = foldhash::fast::FixedState::with_seed(0x07d3).build_hasher();
+    for e in &entries {
+        (name(e) as usize).hash(&mut h);
+    }
+    let key = h.finish();
+    let ranks: Option<Vec<u32>> = ORDERS.with(|o| {
+        let o = o.borrow();
+        let (ptrs, ranks) = o.get(&key)?;
+        let same = ptrs.len() == entries.len()
+            && ptrs
+                .iter()
+                .zip(&entries)
+                .all(|(p, e)| p.as_ptr() == name(e));
+        same.then(|| ranks.clone())
+    });
+    if let Some(ranks) = ranks {
+        let mut ranked: Vec<(u32, (K, T))> = ranks.into_iter().zip(entries).collect();
+        ranked.sort_unstable_by_key(|(r, _)| *r);
+        return ranked.into_iter().map(|(_, e)| e).collect();
+    }
+    // stable: of equal names, the later stays later
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].0.borrow().cmp(entries[b].0.borrow()));
+    let repeated = order
+        .windows(2)
+        .any(|w| entries[w[0]].0.borrow() == entries[w[1]].0.borrow());
+    if !repeated && entries.len() <= u32::MAX as usize {
+        let mut ranks = vec![0u32; entries.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            ranks[i] = rank as u32;
+        }
+        let ptrs = entries.iter().map(|e| e.0.borrow().clone()).collect();
+        ORDERS.with(|o| {
+            let mut o = o.borrow_mut();
+            if o.len() < MAX_SHAPES {
+                o.insert(key, (ptrs, ranks));
+            }
+        });
+    }
+    entries.sort_by(|a, b| a.0.borrow().cmp(b.0.borrow()));
+    let mut out: Vec<(K, T)> = Vec::with_capacity(entries.len());
+    for e in entries {
+        match out.last_mut() {
+            Some(last) if *last.0.borrow() == *e.0.borrow() => *last = e,
+            _ => out.push(e),
+        }
+    }
+    out
+}
+
 /// A map from field names to `T`, sorted by name like the `BTreeMap` it replaces. The
 /// names are a shared [`Shape`]; the values are the map's own.
 #[derive(Clone)]
@@ -134,19 +207,8 @@ impl<T> FieldMap<T> {
 
     /// From pairs in any order; of a repeated name the last value is kept (as
     /// inserting them one by one into a map would).
-    pub fn from_unsorted(mut entries: Vec<(Arc<str>, T)>) -> Self {
-        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
-            // stable: of equal names, the later stays later
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out: Vec<(Arc<str>, T)> = Vec::with_capacity(entries.len());
-            for e in entries {
-                match out.last_mut() {
-                    Some(last) if last.0 == e.0 => *last = e,
-                    _ => out.push(e),
-                }
-            }
-            entries = out;
-        }
+    pub fn from_unsorted(entries: Vec<(Arc<str>, T)>) -> Self {
+        let entries = sort_entries(entries);
         let (names, values): (Vec<Arc<str>>, Vec<T>) = entries.into_iter().unzip();
         FieldMap {
             keys: shape_of(names),
@@ -156,19 +218,8 @@ impl<T> FieldMap<T> {
 
     /// From pairs with borrowed names, in any order; of a repeated name the last value
     /// is kept. Names already in a shape are not cloned.
-    pub fn from_pairs(mut entries: Vec<(&Arc<str>, T)>) -> Self {
-        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
-            // stable: of equal names, the later stays later
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            let mut out: Vec<(&Arc<str>, T)> = Vec::with_capacity(entries.len());
-            for e in entries {
-                match out.last_mut() {
-                    Some(last) if last.0 == e.0 => *last = e,
-                    _ => out.push(e),
-                }
-            }
-            entries = out;
-        }
+    pub fn from_pairs(entries: Vec<(&Arc<str>, T)>) -> Self {
+        let entries = sort_entries(entries);
         let names = entries.iter().map(|(k, _)| *k);
         let keys = shape_for(names.clone(), || names.cloned().collect());
         // a new vector of exactly the values: collecting in place would keep the
@@ -291,6 +342,32 @@ mod tests {
         m.insert(&long, 6);
         assert_eq!(m.get(&long), Some(&6));
         assert_eq!(m.keys().collect::<Vec<_>>(), vec!["a", "c", long.as_str()]);
+    }
+
+    proptest::proptest! {
+        /// Maps made from pairs in any order, with repeated names, are the sorted maps
+        /// a `BTreeMap` gives, the first time (sorted by text) and the next times
+        /// (sorted by remembered ranks).
+        #[test]
+        fn any_order_sorts_as_a_btreemap(
+            names in proptest::collection::vec(proptest::sample::select(vec!["a", "b", "cc", "d", "ee", "f", "zz"]), 0..12),
+        ) {
+            let mut want = BTreeMap::new();
+            for (i, n) in names.iter().enumerate() {
+                want.insert(n.to_string(), i);
+            }
+            let want: Vec<(&str, &usize)> = want.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            for _ in 0..3 {
+                let pairs: Vec<(Arc<str>, usize)> =
+                    names.iter().enumerate().map(|(i, n)| (intern(n), i)).collect();
+                let m = FieldMap::from_unsorted(pairs.clone());
+                proptest::prop_assert_eq!(m.iter().collect::<Vec<_>>(), want.clone());
+                let m = FieldMap::from_pairs(pairs.iter().map(|(k, v)| (k, *v)).collect());
+                let got: Vec<(&str, usize)> = m.iter().map(|(k, v)| (k, *v)).collect();
+                let wanted: Vec<(&str, usize)> = want.iter().map(|(k, v)| (*k, **v)).collect();
+                proptest::prop_assert_eq!(got, wanted);
+            }
+        }
     }
 
     #[test]
