@@ -100,7 +100,7 @@ type Order = (Vec<Arc<str>>, Vec<u32>);
 /// one into a map would). The order that sorts a sequence of names (by address) is
 /// remembered, so that the next map whose names come in the same order (the next line
 /// of a JSON Lines file) is sorted by numbers, comparing no text.
-fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(mut entries: Vec<(K, T)>) -> Vec<(K, T)> {
+fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(entries: Vec<(K, T)>) -> Vec<(K, T)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::hash::{BuildHasher, Hash, Hasher};
@@ -121,21 +121,26 @@ fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(mut entries: Vec<(K, T)>) -
         (name(e) as usize).hash(&mut h);
     }
     let key = h.finish();
-    let ranks: Option<Vec<u32>> = ORDERS.with(|o| {
+    // names in an order met before: sorted by the ranks remembered
+    let found = ORDERS.with(|o| {
         let o = o.borrow();
-        let (ptrs, ranks) = o.get(&key)?;
-        let same = ptrs.len() == entries.len()
-            && ptrs
-                .iter()
-                .zip(&entries)
-                .all(|(p, e)| p.as_ptr() == name(e));
-        same.then(|| ranks.clone())
+        match o.get(&key) {
+            Some((names, ranks))
+                if names.len() == entries.len()
+                    && names
+                        .iter()
+                        .zip(&entries)
+                        .all(|(n, e)| n.as_ptr() == name(e)) =>
+            {
+                Ok(by_ranks(entries, ranks))
+            }
+            _ => Err(entries),
+        }
     });
-    if let Some(ranks) = ranks {
-        let mut ranked: Vec<(u32, (K, T))> = ranks.into_iter().zip(entries).collect();
-        ranked.sort_unstable_by_key(|(r, _)| *r);
-        return ranked.into_iter().map(|(_, e)| e).collect();
-    }
+    let mut entries = match found {
+        Ok(sorted) => return sorted,
+        Err(entries) => entries,
+    };
     // stable: of equal names, the later stays later
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].0.borrow().cmp(entries[b].0.borrow()));
@@ -147,13 +152,14 @@ fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(mut entries: Vec<(K, T)>) -
         for (rank, &i) in order.iter().enumerate() {
             ranks[i] = rank as u32;
         }
-        let ptrs = entries.iter().map(|e| e.0.borrow().clone()).collect();
         ORDERS.with(|o| {
             let mut o = o.borrow_mut();
             if o.len() < MAX_SHAPES {
-                o.insert(key, (ptrs, ranks));
+                let names = entries.iter().map(|e| e.0.borrow().clone()).collect();
+                o.insert(key, (names, ranks.clone()));
             }
         });
+        return by_ranks(entries, &ranks);
     }
     entries.sort_by(|a, b| a.0.borrow().cmp(b.0.borrow()));
     let mut out: Vec<(K, T)> = Vec::with_capacity(entries.len());
@@ -164,6 +170,13 @@ fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(mut entries: Vec<(K, T)>) -
         }
     }
     out
+}
+
+/// `entries` in the order of their ranks (a permutation of `0..entries.len()`).
+fn by_ranks<E>(entries: Vec<E>, ranks: &[u32]) -> Vec<E> {
+    let mut ranked: Vec<(u32, E)> = ranks.iter().copied().zip(entries).collect();
+    ranked.sort_unstable_by_key(|(r, _)| *r);
+    ranked.into_iter().map(|(_, e)| e).collect()
 }
 
 /// A map from field names to `T`, sorted by name like the `BTreeMap` it replaces. The
