@@ -874,7 +874,11 @@ def main(argv=None) -> int:
                          "minutes to hours), 'smallest', 'none', or comma-separated numbers of "
                          "actions (before --scale); it runs with --max-bindings 10^10")
     ap.add_argument("--duckdb-threads", type=int, default=1,
-                    help="DuckDB threads (default 1: factlint evaluates one rule on one thread)")
+                    help="DuckDB threads, and Polars' (default 1; compare with "
+                         "--factlint-threads 1, or give both the machine's cores)")
+    ap.add_argument("--factlint-threads", type=int, default=None,
+                    help="factlint's threads (RAYON_NUM_THREADS; default: every core). "
+                         "Large files are loaded, and rules run, on all of them")
     ap.add_argument("--factlint", type=Path, default=REPO / "target" / "release" / "factlint",
                     help="the factlint binary (default target/release/factlint)")
     ap.add_argument("--max-bindings", type=int, default=10**10,
@@ -951,8 +955,12 @@ def main(argv=None) -> int:
         print(f"DuckDB {duckdb.__version__}, {args.duckdb_threads} thread(s); ", end="")
     if pl is not None:
         print(f"Polars {pl.__version__}, {args.duckdb_threads} thread(s); ", end="")
+    if args.factlint_threads is not None:
+        os.environ["RAYON_NUM_THREADS"] = str(args.factlint_threads)
+    factlint_threads = args.factlint_threads or os.cpu_count()
     version = subprocess.run([str(args.factlint), "--version"], capture_output=True, text=True)
-    print(f"{version.stdout.strip()} ({args.factlint}); {os.cpu_count()} cores; "
+    print(f"{version.stdout.strip()} ({args.factlint}), {factlint_threads} thread(s); "
+          f"{os.cpu_count()} cores; "
           f"median of {args.reps} runs" + ("" if LONG_REPS is None else
                                             f" (1 for runs of {LONG_MS / 1000:.0f} s or more)"))
 
