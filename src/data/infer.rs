@@ -55,16 +55,7 @@ fn classify(n: &Node) -> Seen {
         NodeKind::Bool(_) => Seen::Bool,
         NodeKind::Number(_) => Seen::Number,
         NodeKind::Str(s) => date_text(s),
-        NodeKind::Text(t) => {
-            let t = t.trim();
-            if looks_numeric(t) {
-                Seen::NumberText
-            } else if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
-                Seen::BoolText
-            } else {
-                date_text(t)
-            }
-        }
+        NodeKind::Text(t) => classify_text(t),
         NodeKind::Seq(items) => Seen::List(Box::new(
             items.iter().map(classify).fold(Seen::Nothing, join),
         )),
@@ -77,6 +68,18 @@ fn classify(n: &Node) -> Seen {
                 Seen::Map
             }
         }
+    }
+}
+
+/// A CSV or TSV cell's kind: a number, a boolean, a date, a year or a string.
+fn classify_text(t: &str) -> Seen {
+    let t = t.trim();
+    if looks_numeric(t) {
+        Seen::NumberText
+    } else if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
+        Seen::BoolText
+    } else {
+        date_text(t)
     }
 }
 
@@ -109,76 +112,248 @@ fn to_type(s: &Seen) -> FieldType {
     }
 }
 
-/// Infer a schema from the records of each collection.
-pub(crate) fn infer(collections: &BTreeMap<String, Vec<&Node>>) -> Schema {
-    let mut schema = Schema {
-        inferred: true,
-        ..Default::default()
-    };
-    for (name, records) in collections {
-        schema
-            .collections
-            .insert(name.clone(), infer_collection(name, records));
-    }
-    infer_refs(&mut schema, collections);
-    schema
+/// A field's value as a record holds it: a node, or a table cell's text.
+pub(crate) enum Cell<'a> {
+    Node(&'a Node),
+    Text(&'a str),
 }
 
-fn infer_collection(name: &str, records: &[&Node]) -> CollectionDef {
-    // field name -> (seen, how many records have a non-null value), first-seen order kept
-    let mut order: Vec<String> = Vec::new();
-    let mut seen: BTreeMap<String, (Seen, usize)> = BTreeMap::new();
-    for r in records {
-        let NodeKind::Map(entries) = &r.kind else {
-            continue;
+impl Cell<'_> {
+    fn is_null(&self) -> bool {
+        matches!(self, Cell::Node(n) if matches!(n.kind, NodeKind::Null))
+    }
+    /// A string, list or `Any` field stays so whatever text comes next.
+    fn settled(&self, seen: &Seen) -> bool {
+        match (seen, self) {
+            (Seen::Any, _) => true,
+            (Seen::String, Cell::Text(_)) => true,
+            (Seen::String, Cell::Node(n)) => {
+                matches!(
+                    n.kind,
+                    NodeKind::Text(_) | NodeKind::Str(_) | NodeKind::Null
+                )
+            }
+            _ => false,
+        }
+    }
+    fn classify(&self) -> Seen {
+        match self {
+            Cell::Node(n) => classify(n),
+            Cell::Text(t) => classify_text(t),
+        }
+    }
+    /// Its texts as references would be matched: a scalar's, or a list's items'.
+    fn texts(&self, out: &mut dyn FnMut(&str)) {
+        match self {
+            Cell::Text(t) => out(t.trim()),
+            Cell::Node(n) => match &n.kind {
+                NodeKind::Seq(items) => {
+                    for t in items.iter().filter_map(scalar_text) {
+                        out(&t)
+                    }
+                }
+                _ => {
+                    if let Some(t) = scalar_text(n) {
+                        out(&t)
+                    }
+                }
+            },
+        }
+    }
+    fn text(&self) -> Option<String> {
+        match self {
+            Cell::Text(t) => Some(t.trim().to_string()),
+            Cell::Node(n) => scalar_text(n),
+        }
+    }
+}
+
+/// Whether values seen so far as `s` may yet be a string's, as more are joined: a
+/// number, a boolean, a range, an interval or a map never is.
+fn may_become_string(s: &Seen) -> bool {
+    matches!(
+        s,
+        Seen::Nothing
+            | Seen::NumberText
+            | Seen::BoolText
+            | Seen::DateText
+            | Seen::YearText
+            | Seen::String
+    )
+}
+
+/// What one collection's records have looked like so far.
+#[derive(Default)]
+struct Stats {
+    records: usize,
+    /// Field names in the order first met.
+    order: Vec<String>,
+    /// Per field: what its values looked like, and how many records have a non-null one.
+    seen: BTreeMap<String, (Seen, usize)>,
+    /// Per field but `id`: every text of its values (list items too), while it may yet
+    /// be a reference; a field that can no longer be a string has none.
+    texts: BTreeMap<String, Option<Texts>>,
+    /// Per field named like an id: its values' texts while every record has a
+    /// distinct one (`None` once one repeats or is no text).
+    id_like: BTreeMap<String, Option<Texts>>,
+    /// The texts of `id` values, and whether any record has `id` (null counts).
+    ids: Texts,
+    has_id: bool,
+}
+
+/// Distinct texts of values.
+type Texts = HashSet<String, foldhash::fast::RandomState>;
+
+/// A schema inferred from records met one at a time, so that records need not all be
+/// held to infer it: each field's type from its values, required when every record
+/// has it, references where every value is an id of one other collection, and the id
+/// field of tables without an `id` column.
+#[derive(Default)]
+pub(crate) struct Inferrer {
+    collections: BTreeMap<String, Stats>,
+}
+
+impl Inferrer {
+    /// A record (a map node) of `collection`.
+    pub fn add_node(&mut self, collection: &str, record: &Node) {
+        let entries: &[super::node::Entry] = match &record.kind {
+            NodeKind::Map(e) => e,
+            _ => &[],
         };
-        for e in entries {
-            let present = !matches!(e.value.kind, NodeKind::Null);
+        self.add(
+            collection,
+            entries.iter().map(|e| (&*e.key, Cell::Node(&e.value))),
+        );
+    }
+
+    /// A record given as its fields, in the order written (a key written twice counts
+    /// its first value where one value is read, as a map lookup would).
+    pub fn add<'a>(
+        &mut self,
+        collection: &str,
+        fields: impl Iterator<Item = (&'a str, Cell<'a>)> + Clone,
+    ) {
+        let st = match self.collections.get_mut(collection) {
+            Some(st) => st,
+            None => self.collections.entry(collection.to_string()).or_default(),
+        };
+        st.records += 1;
+        for (key, cell) in fields.clone() {
             // found by name without making a `String` of it (one per cell was a tenth
             // of inferring a wide table's schema)
-            let slot = match seen.get_mut(&*e.key) {
+            let slot = match st.seen.get_mut(key) {
                 Some(slot) => slot,
                 None => {
-                    order.push(e.key.to_string());
-                    seen.entry(e.key.to_string()).or_insert((Seen::Nothing, 0))
+                    st.order.push(key.to_string());
+                    if is_id_like(key) {
+                        // records before this one lack it: it is no id
+                        let all = (st.records == 1).then(Texts::default);
+                        st.id_like.insert(key.to_string(), all);
+                    }
+                    st.seen.entry(key.to_string()).or_insert((Seen::Nothing, 0))
                 }
             };
-            slot.1 += usize::from(present);
+            slot.1 += usize::from(!cell.is_null());
             // a string column stays a string whatever text comes next, and `Any`
             // stays `Any`: no need to parse the cell as a number or a date
-            let settled = matches!(
-                (&slot.0, &e.value.kind),
-                (Seen::Any, _)
-                    | (
-                        Seen::String,
-                        NodeKind::Text(_) | NodeKind::Str(_) | NodeKind::Null
-                    )
-            );
-            if !settled {
-                let s = classify(&e.value);
+            if !cell.settled(&slot.0) {
+                let s = cell.classify();
                 slot.0 = join(std::mem::replace(&mut slot.0, Seen::Nothing), s);
+            }
+            let can_be_string = match &slot.0 {
+                Seen::List(inner) => may_become_string(inner),
+                s => may_become_string(s),
+            };
+            if key != "id" {
+                let texts = match st.texts.get_mut(key) {
+                    Some(t) => t,
+                    None => st
+                        .texts
+                        .entry(key.to_string())
+                        .or_insert_with(|| Some(Texts::default())),
+                };
+                if !can_be_string {
+                    *texts = None;
+                }
+                if let Some(set) = texts {
+                    cell.texts(&mut |t| {
+                        if !set.contains(t) {
+                            set.insert(t.to_string());
+                        }
+                    });
+                }
+            }
+        }
+        // the first value of each name, where one value is read
+        let first = |name: &str| fields.clone().find(|(k, _)| *k == name).map(|(_, c)| c);
+        for (name, set) in st.id_like.iter_mut() {
+            if let Some(values) = set {
+                let fresh = first(name)
+                    .and_then(|c| c.text())
+                    .is_some_and(|t| values.insert(t));
+                if !fresh {
+                    *set = None;
+                }
+            }
+        }
+        if let Some(id) = first("id") {
+            st.has_id = true;
+            if let Some(t) = id.text() {
+                st.ids.insert(t);
             }
         }
     }
+
+    /// Whether a record of `collection` has a value (not null) for `field`.
+    pub fn has_value(&self, collection: &str, field: &str) -> bool {
+        (self.collections.get(collection))
+            .and_then(|st| st.seen.get(field))
+            .is_some_and(|(_, n)| *n > 0)
+    }
+
+    /// The schema of everything added.
+    pub fn schema(&self) -> Schema {
+        let mut schema = Schema {
+            inferred: true,
+            ..Default::default()
+        };
+        for (name, st) in &self.collections {
+            schema
+                .collections
+                .insert(name.clone(), collection_def(name, st));
+        }
+        infer_refs(&mut schema, &self.collections);
+        schema
+    }
+}
+
+fn collection_def(name: &str, st: &Stats) -> CollectionDef {
     let mut def = CollectionDef {
         name: name.to_string(),
         ..Default::default()
     };
-    for (field, (s, count)) in &seen {
+    for (field, (s, count)) in &st.seen {
         def.fields.insert(
             field.clone(),
             FieldDef {
                 name: field.clone(),
                 ty: to_type(s),
-                required: *count == records.len() && !records.is_empty(),
+                required: *count == st.records && st.records > 0,
                 doc: None,
             },
         );
     }
-    if !seen.contains_key("id") {
-        def.id_field = order
+    if !st.seen.contains_key("id") {
+        def.id_field = st
+            .order
             .iter()
-            .find(|f| is_id_like(f) && seen[*f].1 == records.len() && unique_values(records, f))
+            .find(|f| {
+                st.seen[*f].1 == st.records
+                    && st
+                        .id_like
+                        .get(*f)
+                        .is_some_and(|v| v.as_ref().is_some_and(|v| v.len() == st.records))
+            })
             .cloned();
     }
     // the record's `id` is always a required string, whatever it was read from
@@ -218,33 +393,18 @@ fn scalar_text(n: &Node) -> Option<String> {
     }
 }
 
-fn unique_values(records: &[&Node], field: &str) -> bool {
-    let mut seen = HashSet::new();
-    records.iter().all(|r| {
-        r.get(field)
-            .and_then(scalar_text)
-            .is_some_and(|v| seen.insert(v))
-    })
-}
-
 /// A string field (or list of strings) whose every value is an id of one other
 /// collection, and of no second one, is a reference to it.
-fn infer_refs(schema: &mut Schema, collections: &BTreeMap<String, Vec<&Node>>) {
-    let ids: BTreeMap<&str, HashSet<String>> = collections
+fn infer_refs(schema: &mut Schema, collections: &BTreeMap<String, Stats>) {
+    let ids: BTreeMap<&str, &Texts> = collections
         .iter()
-        .filter(|(_, recs)| recs.iter().any(|r| r.get("id").is_some()))
-        .map(|(name, recs)| {
-            let set = recs
-                .iter()
-                .filter_map(|r| r.get("id").and_then(scalar_text))
-                .collect();
-            (name.as_str(), set)
-        })
+        .filter(|(_, st)| st.has_id)
+        .map(|(name, st)| (name.as_str(), &st.ids))
         .collect();
     if ids.is_empty() {
         return;
     }
-    for (name, records) in collections {
+    for (name, st) in collections {
         let Some(def) = schema.collections.get_mut(name) else {
             continue;
         };
@@ -257,16 +417,9 @@ fn infer_refs(schema: &mut Schema, collections: &BTreeMap<String, Vec<&Node>>) {
                 FieldType::List(inner) if **inner == FieldType::String => true,
                 _ => continue,
             };
-            let mut values: Vec<String> = Vec::new();
-            for r in records {
-                match r.get(&field.name).map(|n| &n.kind) {
-                    Some(NodeKind::Seq(items)) => {
-                        values.extend(items.iter().filter_map(scalar_text))
-                    }
-                    Some(_) => values.extend(r.get(&field.name).and_then(scalar_text)),
-                    None => {}
-                }
-            }
+            let Some(Some(values)) = st.texts.get(&field.name) else {
+                continue;
+            };
             if values.is_empty() {
                 continue;
             }

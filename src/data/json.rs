@@ -43,6 +43,7 @@ pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
 }
 
 /// Read a JSON Lines file: one document, the list of its lines' values.
+#[cfg(test)]
 pub(crate) fn read_lines(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     let mut items = Vec::new();
     read_lines_each(loc, diags, &mut |n| items.push(n));

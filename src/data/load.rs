@@ -209,8 +209,10 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
 
     // With a declared schema, every record is typed as soon as it is read: a table's
     // row or a JSON Lines value is a record before the next is read, so the tree of
-    // a large file is never held whole beside its records. Without one, every file's
-    // records are held as read until the schema is inferred from all of them.
+    // a large file is never held whole beside its records. Without one, the schema is
+    // inferred first: YAML and JSON files' records are held as read, while a table or
+    // JSON Lines file is read once for the inference, holding nothing, and again
+    // once the schema is known, as with a declared one.
     let mut collections: BTreeMap<String, Collection> = BTreeMap::new();
     if let Some(s) = &declared {
         for name in s.collections.keys() {
@@ -220,7 +222,8 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     // made-record diagnostics follow every reading diagnostic, as when all records
     // were typed after all files were read
     let mut typing_diags = Vec::new();
-    let mut raw: Vec<RawRecord> = Vec::new();
+    let mut inferrer = infer::Inferrer::default();
+    let mut later: Vec<Later> = Vec::new();
     let mut names = Vec::new();
     for f in &files {
         names.push(f.name.clone());
@@ -237,168 +240,152 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
-        let mut file_raw: Vec<RawRecord> = Vec::new();
         let mut item_diags = Vec::new();
-        match (f.format, &declared) {
-            (Format::Csv | Format::Tsv | Format::JsonLines, Some(schema)) => {
-                let def = schema.collection(&stem);
-                let coll = collections
-                    .entry(stem.clone())
-                    .or_insert_with(|| Collection::new(&stem));
+        let streamed = matches!(f.format, Format::Csv | Format::Tsv | Format::JsonLines);
+        match (streamed, &declared) {
+            (true, Some(schema)) => {
+                let to = Target {
+                    stem: &stem,
+                    def: schema.collection(&stem),
+                    numbered: false,
+                    min_parallel_size: opts.min_parallel_size,
+                };
+                let read = (&mut diags, &mut item_diags);
+                stream_file(
+                    f.format,
+                    &loc,
+                    &to,
+                    read,
+                    &mut collections,
+                    &mut typing_diags,
+                );
+            }
+            (true, None) => {
+                // read for the inference alone; typed once the schema is known
                 match f.format {
                     Format::JsonLines => {
-                        // like a table's rows: in pieces, in parallel, for a large file
-                        let pieces = json::read_lines_chunked(
-                            &loc,
-                            &mut diags,
-                            opts.min_parallel_size,
-                            Piece::default,
-                            |p: &mut Piece, mut item: Node| {
-                                apply_merges(&mut item);
-                                let Some(node) = record_node(&stem, item, &mut p.item_diags) else {
-                                    return;
-                                };
-                                let seq = p.records.len() + 1;
-                                let before = p.diags.len();
-                                let record =
-                                    make_record(&stem, &node, def, false, seq, &mut p.diags);
-                                if p.diags.len() > before && record.id.starts_with('#') {
-                                    p.numbered.push(p.records.len());
-                                }
-                                p.records.push(record);
-                            },
-                        );
-                        for p in pieces {
-                            item_diags.extend(p.item_diags);
-                            add_piece(coll, p.records, p.numbered, &mut typing_diags, p.diags);
-                        }
+                        json::read_lines_each(&loc, &mut diags, &mut |mut item| {
+                            apply_merges(&mut item);
+                            if let Some(node) = record_node(&stem, item, &mut item_diags) {
+                                inferrer.add_node(&stem, &node);
+                            }
+                        })
                     }
-                    _ => {
-                        // a row's cells become values with no node between; a large
-                        // file's rows are read in pieces in parallel, and the records
-                        // of each piece come back in file order
-                        let delimiter = if f.format == Format::Tsv { b'\t' } else { b',' };
-                        let pieces = table::read_chunked(
-                            &loc,
-                            delimiter,
-                            &mut diags,
-                            opts.min_parallel_size,
-                            Piece::default,
-                            |p: &mut Piece, row| {
-                                if p.types.len() != row.header.len() {
-                                    p.types = column_types(row, def);
-                                }
-                                let seq = p.records.len() + 1;
-                                let before = p.diags.len();
-                                let record = row_record(
-                                    (&stem, row, &loc, &p.types),
-                                    def,
-                                    &mut p.strings,
-                                    seq,
-                                    &mut p.diags,
-                                );
-                                if p.diags.len() > before && record.id.starts_with('#') {
-                                    p.numbered.push(p.records.len());
-                                }
-                                p.records.push(record);
-                            },
-                        );
-                        for p in pieces.unwrap_or_default() {
-                            add_piece(coll, p.records, p.numbered, &mut typing_diags, p.diags);
-                        }
+                    format => {
+                        let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
+                        table::read_each(&loc, delimiter, &mut diags, &mut |row| {
+                            let cells = row
+                                .cells
+                                .iter()
+                                .map(|c| (&*row.header[c.column].0, infer::Cell::Text(c.text)));
+                            inferrer.add(&stem, cells);
+                        });
                     }
                 }
+                later.push(Later::Reread {
+                    format: f.format,
+                    name: f.name.clone(),
+                    text: text.clone(),
+                    stem,
+                });
             }
-            _ => {
+            (false, _) => {
                 let mut docs = match f.format {
                     Format::Yaml => yaml::read(&loc, &mut diags),
-                    Format::Json => json::read(&loc, &mut diags),
-                    Format::JsonLines => json::read_lines(&loc, &mut diags),
-                    Format::Csv => table::read(&loc, b',', &mut diags),
-                    Format::Tsv => table::read(&loc, b'\t', &mut diags),
+                    _ => json::read(&loc, &mut diags),
                 };
                 for doc in &mut docs {
                     apply_merges(doc);
                 }
+                let mut file_raw: Vec<RawRecord> = Vec::new();
                 for doc in docs {
                     collect_records(&stem, doc, &mut file_raw, &mut item_diags);
+                }
+                match &declared {
+                    Some(schema) => {
+                        // by value: each raw record's nodes are freed once its record
+                        // is made
+                        for r in file_raw {
+                            let coll = collections
+                                .entry(r.collection.clone())
+                                .or_insert_with(|| Collection::new(&r.collection));
+                            let def = schema.collection(&r.collection);
+                            let seq = coll.records.len() + 1;
+                            let record = make_record(
+                                &r.collection,
+                                &r.node,
+                                def,
+                                false,
+                                seq,
+                                &mut typing_diags,
+                            );
+                            coll.push(record);
+                        }
+                    }
+                    None => {
+                        for r in &file_raw {
+                            inferrer.add_node(&r.collection, &r.node);
+                        }
+                        later.push(Later::Raw(file_raw));
+                    }
                 }
             }
         }
         diags.append(&mut item_diags);
-        match &declared {
-            Some(schema) => {
-                // by value: each raw record's nodes are freed once its record is made
-                for r in file_raw {
+    }
+
+    let schema = match declared {
+        Some(s) => s,
+        None => inferrer.schema(),
+    };
+    // collections where no record has its own id: ids are row numbers
+    let numbered = |coll: &str| {
+        let id_field = (schema.collection(coll))
+            .and_then(|d| d.id_field.as_deref())
+            .unwrap_or("id");
+        schema.inferred && !inferrer.has_value(coll, id_field)
+    };
+    for l in later {
+        match l {
+            Later::Reread {
+                format,
+                name,
+                text,
+                stem,
+            } => {
+                // read again, now typed: what reading reports was reported the first time
+                let loc = Locator::new(name, &text);
+                let to = Target {
+                    stem: &stem,
+                    def: schema.collection(&stem),
+                    numbered: numbered(&stem),
+                    min_parallel_size: opts.min_parallel_size,
+                };
+                let read = (&mut Vec::new(), &mut Vec::new());
+                stream_file(format, &loc, &to, read, &mut collections, &mut typing_diags);
+            }
+            Later::Raw(raw) => {
+                // by value: each raw record's nodes are freed once its record is made,
+                // so the whole tree and all the records are never in memory at once
+                for r in raw {
+                    let numbered = numbered(&r.collection);
                     let coll = collections
                         .entry(r.collection.clone())
                         .or_insert_with(|| Collection::new(&r.collection));
                     let def = schema.collection(&r.collection);
                     let seq = coll.records.len() + 1;
-                    let record =
-                        make_record(&r.collection, &r.node, def, false, seq, &mut typing_diags);
+                    let record = make_record(
+                        &r.collection,
+                        &r.node,
+                        def,
+                        numbered,
+                        seq,
+                        &mut typing_diags,
+                    );
                     coll.push(record);
                 }
             }
-            None => raw.append(&mut file_raw),
         }
-    }
-
-    let schema = match declared {
-        Some(s) => s,
-        None => {
-            let mut by_coll: BTreeMap<String, Vec<&Node>> = BTreeMap::new();
-            for r in &raw {
-                by_coll
-                    .entry(r.collection.clone())
-                    .or_default()
-                    .push(&r.node);
-            }
-            infer::infer(&by_coll)
-        }
-    };
-
-    // collections where no record has its own id: ids are row numbers
-    let mut with_ids: BTreeMap<String, bool> = BTreeMap::new();
-    for r in &raw {
-        let def = schema.collection(&r.collection);
-        let id_field = def.and_then(|d| d.id_field.as_deref()).unwrap_or("id");
-        let has = r
-            .node
-            .get(id_field)
-            .is_some_and(|n| !matches!(n.kind, NodeKind::Null));
-        match with_ids.get_mut(r.collection.as_str()) {
-            Some(w) => *w |= has,
-            None => {
-                with_ids.insert(r.collection.clone(), has);
-            }
-        }
-    }
-    // by value: each raw record's nodes are freed once its record is made, so the
-    // whole tree and all the records are never in memory at once
-    for r in raw {
-        if !collections.contains_key(&r.collection) {
-            collections.insert(r.collection.clone(), Collection::new(&r.collection));
-        }
-        let Some(coll) = collections.get_mut(&r.collection) else {
-            continue;
-        };
-        let def = schema.collection(&r.collection);
-        let numbered = schema.inferred
-            && !with_ids
-                .get(r.collection.as_str())
-                .copied()
-                .unwrap_or(false);
-        let seq = coll.records.len() + 1;
-        let record = make_record(
-            &r.collection,
-            &r.node,
-            def,
-            numbered,
-            seq,
-            &mut typing_diags,
-        );
-        coll.push(record);
     }
     diags.append(&mut typing_diags);
 
@@ -639,7 +626,7 @@ fn make_record(
 /// Type a table's row by its collection's definition, straight from its cells.
 fn row_record(
     (collection, row, loc, types): (&str, &table::Row, &Locator, &[Option<&FieldType>]),
-    def: Option<&CollectionDef>,
+    (def, numbered): (Option<&CollectionDef>, bool),
     strings: &mut Strings,
     seq: usize,
     diags: &mut Vec<Diagnostic>,
@@ -679,10 +666,115 @@ fn row_record(
         field_spans,
         &row.span,
         def,
-        false,
+        numbered,
         seq,
         diags,
     )
+}
+
+/// A file whose records are made once the inferred schema is known.
+enum Later {
+    /// A table or JSON Lines file, read again.
+    Reread {
+        format: Format,
+        name: Arc<str>,
+        text: Arc<str>,
+        stem: String,
+    },
+    /// The records of a YAML or JSON file, as read.
+    Raw(Vec<RawRecord>),
+}
+
+/// Where a streamed file's records go, and how they are typed.
+struct Target<'a> {
+    stem: &'a str,
+    def: Option<&'a CollectionDef>,
+    /// Whether ids are record numbers (no record of an inferred collection has one).
+    numbered: bool,
+    min_parallel_size: usize,
+}
+
+/// Read a CSV, TSV or JSON Lines file straight into records of its collection: a
+/// row's cells become values with no node between, a line's value a record as soon
+/// as it is read, and a large file is read in pieces in parallel, its records put
+/// back in file order. Reading diagnostics go to `read.0`, values that are not
+/// records to `read.1`, typing diagnostics to `typing_diags`.
+fn stream_file(
+    format: Format,
+    loc: &Locator,
+    to: &Target,
+    read: (&mut Vec<Diagnostic>, &mut Vec<Diagnostic>),
+    collections: &mut BTreeMap<String, Collection>,
+    typing_diags: &mut Vec<Diagnostic>,
+) {
+    let (diags, item_diags) = read;
+    let (stem, def, numbered) = (to.stem, to.def, to.numbered);
+    let note = |p: &mut Piece, record: &Record, before: usize| {
+        if numbered || (p.diags.len() > before && record.id.starts_with('#')) {
+            p.numbered.push(p.records.len());
+        }
+    };
+    let pieces = match format {
+        Format::JsonLines => json::read_lines_chunked(
+            loc,
+            diags,
+            to.min_parallel_size,
+            Piece::default,
+            |p: &mut Piece, mut item: Node| {
+                apply_merges(&mut item);
+                let Some(node) = record_node(stem, item, &mut p.item_diags) else {
+                    return;
+                };
+                let (seq, before) = (p.records.len() + 1, p.diags.len());
+                let record = make_record(stem, &node, def, numbered, seq, &mut p.diags);
+                note(p, &record, before);
+                p.records.push(record);
+            },
+        ),
+        _ => {
+            let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
+            table::read_chunked(
+                loc,
+                delimiter,
+                diags,
+                to.min_parallel_size,
+                Piece::default,
+                |p: &mut Piece, row| {
+                    if p.types.len() != row.header.len() {
+                        p.types = column_types(row, def);
+                    }
+                    let (seq, before) = (p.records.len() + 1, p.diags.len());
+                    let record = row_record(
+                        (stem, row, loc, &p.types),
+                        (def, numbered),
+                        &mut p.strings,
+                        seq,
+                        &mut p.diags,
+                    );
+                    note(p, &record, before);
+                    p.records.push(record);
+                },
+            )
+            .unwrap_or_default()
+        }
+    };
+    for p in pieces {
+        item_diags.extend(p.item_diags);
+        if !p.records.is_empty() {
+            let coll = collections
+                .entry(stem.to_string())
+                .or_insert_with(|| Collection::new(stem));
+            add_piece(
+                coll,
+                (p.records, p.numbered),
+                numbered,
+                typing_diags,
+                p.diags,
+            );
+        } else {
+            typing_diags.extend(p.diags);
+        }
+    }
 }
 
 /// What one piece of a table read in parallel made: its records, in order.
@@ -700,11 +792,12 @@ struct Piece<'d> {
 }
 
 /// Add the records of a piece to their collection, numbering those numbered within
-/// the piece (`numbered`, ascending) in the collection, and its typing diagnostics.
+/// the piece (`numbered`, ascending) in the collection (as row numbers, `3`, when
+/// `by_row`, else as records without an id, `#3`), and its typing diagnostics.
 fn add_piece(
     coll: &mut Collection,
-    records: Vec<Record>,
-    numbered: Vec<usize>,
+    (records, numbered): (Vec<Record>, Vec<usize>),
+    by_row: bool,
     typing_diags: &mut Vec<Diagnostic>,
     diags: Vec<Diagnostic>,
 ) {
@@ -712,17 +805,21 @@ fn add_piece(
     let mut numbered = numbered.into_iter().peekable();
     for (i, mut r) in records.into_iter().enumerate() {
         if numbered.next_if_eq(&i).is_some() {
-            renumber(&mut r, base + i + 1);
+            renumber(&mut r, base + i + 1, by_row);
         }
         coll.push(r);
     }
     typing_diags.extend(diags);
 }
 
-/// Give a record numbered within its piece (`#3`) its number in the collection.
-fn renumber(r: &mut Record, seq: usize) {
+/// Give a record numbered within its piece (`3`, `#3`) its number in the collection.
+fn renumber(r: &mut Record, seq: usize, by_row: bool) {
     let old = r.id.clone();
-    let id: Arc<str> = format!("#{seq}").into();
+    let id: Arc<str> = if by_row {
+        seq.to_string().into()
+    } else {
+        format!("#{seq}").into()
+    };
     if let Some(Value::Str(s)) = r.fields.get_mut("id") {
         if *s == old {
             *s = id.clone();
@@ -870,7 +967,7 @@ mod tests {
             let types = column_types(row, def);
             direct.push(row_record(
                 ("t", row, &loc, &types),
-                def,
+                (def, false),
                 &mut strings,
                 seq,
                 &mut d1,

@@ -3,12 +3,15 @@
 //! field. Every cell keeps its line and column.
 
 use super::codes;
-use super::node::{Entry, Locator, Node, NodeKind};
+use super::node::Locator;
+#[cfg(test)]
+use super::node::{Entry, Node, NodeKind};
 use crate::diag::Diagnostic;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Read a table into one document: a list of records (maps).
+#[cfg(test)]
 pub(crate) fn read(loc: &Locator, delimiter: u8, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     let mut rows = Vec::new();
     if !read_each(loc, delimiter, diags, &mut |row| rows.push(row.node(loc))) {
@@ -40,7 +43,8 @@ pub(crate) struct Cell<'r> {
 }
 
 impl Row<'_> {
-    /// The row as a node (a map), for readers of nodes (schema inference).
+    /// The row as a node (a map), as readers of nodes would read it.
+    #[cfg(test)]
     pub fn node(&self, loc: &Locator) -> Node {
         let entries = self
             .cells

@@ -1075,49 +1075,70 @@ fn files_read_in_pieces_load_as_read_whole() {
         );
     }
     let schema = "collections:\n  rows:\n    fields:\n      n: {type: number}\n      when: {type: date}\n      tags: {type: list of string}\n  lines:\n    fields:\n      n: {type: number}\n      when: {type: date}\n";
-    let dir = dataset_dir(&[
+    // without a schema too: inferred from a first reading, then read again; a table
+    // with no id column has its rows numbered, and a column of ids is a reference
+    let numbered: String = std::iter::once("n,row\n".to_string())
+        .chain((0..300).map(|i| format!("{i},r{}\n", i % 50)))
+        .collect();
+    let declared = dataset_dir(&[
         ("schema.yaml", schema.as_bytes()),
         ("rows.csv", csv.as_bytes()),
         ("lines.jsonl", jsonl.as_bytes()),
     ]);
-    let load = |min_parallel_size: usize| {
-        let opts = LoadOptions {
-            min_parallel_size,
-            ..LoadOptions::default()
-        };
-        // four threads, so that files are read in sixteen pieces on any machine
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .expect("a thread pool");
-        let (ds, diags) = pool.install(|| data::load(std::slice::from_ref(&dir), &opts));
-        let mut shown = String::new();
-        for c in ds.collections.values() {
-            for r in &c.records {
-                let spans: Vec<String> = (r.field_spans.keys())
-                    .map(|k| format!("{k}@{}", r.span_of(k)))
-                    .collect();
-                shown += &format!("{} {} {:?} {spans:?}\n", r.id, r.span, r.fields);
+    let inferred = dataset_dir(&[
+        ("rows.csv", csv.as_bytes()),
+        ("lines.jsonl", jsonl.as_bytes()),
+        ("numbered.csv", numbered.as_bytes()),
+        ("more.yaml", b"more:\n  - {id: m1, row: r3}\n"),
+    ]);
+    for dir in [declared, inferred] {
+        let load = |min_parallel_size: usize| {
+            let opts = LoadOptions {
+                min_parallel_size,
+                ..LoadOptions::default()
+            };
+            // four threads, so that files are read in sixteen pieces on any machine
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(4)
+                .build()
+                .expect("a thread pool");
+            let (ds, diags) = pool.install(|| data::load(std::slice::from_ref(&dir), &opts));
+            let mut shown = String::new();
+            for c in ds.collections.values() {
+                for r in &c.records {
+                    let spans: Vec<String> = (r.field_spans.keys())
+                        .map(|k| format!("{k}@{}", r.span_of(k)))
+                        .collect();
+                    shown += &format!("{} {} {:?} {spans:?}\n", r.id, r.span, r.fields);
+                }
             }
+            let schema = factlint::data::schema_to_yaml(&ds.schema);
+            (
+                shown,
+                format!("{diags:#?}\n{schema}"),
+                ds.collections
+                    .values()
+                    .map(|c| c.records.len())
+                    .sum::<usize>(),
+            )
+        };
+        let (whole, whole_diags, n) = load(usize::MAX);
+        let (pieces, pieces_diags, m) = load(0);
+        assert!(n > 780, "{n} records");
+        assert_eq!(m, n);
+        assert!(
+            whole.contains("#6 "),
+            "a record numbered for want of an id:\n{whole}"
+        );
+        assert!(whole_diags.contains("D0"), "{whole_diags}");
+        if dir.join("numbered.csv").exists() {
+            assert!(whole.contains("\n300 "), "rows numbered:\n{whole}");
+            assert!(
+                whole_diags.contains("ref rows"),
+                "a reference inferred:\n{whole_diags}"
+            );
         }
-        (
-            shown,
-            format!("{diags:#?}"),
-            ds.collections
-                .values()
-                .map(|c| c.records.len())
-                .sum::<usize>(),
-        )
-    };
-    let (whole, whole_diags, n) = load(usize::MAX);
-    let (pieces, pieces_diags, m) = load(0);
-    assert!(n > 780, "{n} records");
-    assert_eq!(m, n);
-    assert!(
-        whole.contains("#6 "),
-        "a record numbered for want of an id:\n{whole}"
-    );
-    assert!(whole_diags.contains("D0"), "{whole_diags}");
-    assert_eq!(pieces, whole);
-    assert_eq!(pieces_diags, whole_diags);
+        assert_eq!(pieces, whole);
+        assert_eq!(pieces_diags, whole_diags);
+    }
 }
