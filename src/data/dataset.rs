@@ -87,6 +87,12 @@ impl Collection {
             ..Default::default()
         }
     }
+    /// Room for `n` more records, so that adding many grows the vector and the id
+    /// index once.
+    pub fn reserve(&mut self, n: usize) {
+        self.records.reserve(n);
+        self.by_id.reserve(n);
+    }
     pub fn push(&mut self, r: Record) {
         self.by_id.entry(r.id.clone()).or_insert(self.records.len());
         self.records.push(r);

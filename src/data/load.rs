@@ -758,6 +758,14 @@ fn stream_file(
             .unwrap_or_default()
         }
     };
+    let total: usize = pieces.iter().map(|p| p.records.len()).sum();
+    if total > 0 {
+        // the vector and the id index grown once for the whole file
+        let coll = collections
+            .entry(stem.to_string())
+            .or_insert_with(|| Collection::new(stem));
+        coll.reserve(total);
+    }
     for p in pieces {
         item_diags.extend(p.item_diags);
         if !p.records.is_empty() {
