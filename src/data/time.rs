@@ -84,11 +84,16 @@ impl fmt::Display for Duration {
 impl Time {
     /// A single day.
     pub fn day(d: NaiveDate) -> Time {
+        Time::day_as(d, d.format("%Y-%m-%d").to_string().into())
+    }
+
+    /// A single day, read from `raw`.
+    fn day_as(d: NaiveDate, raw: Arc<str>) -> Time {
         Time {
             start: Some(d),
             end: Some(d),
             precision: Precision::Day,
-            raw: d.format("%Y-%m-%d").to_string().into(),
+            raw,
         }
     }
 
@@ -136,9 +141,9 @@ impl Time {
     /// [`Time::parse_compact`]).
     pub fn parse(text: &str) -> Option<Time> {
         let t = text.trim();
-        let raw: Arc<str> = t.into();
+        // the text is kept only for what parses, as a date's raw form
         let with_raw = |mut time: Time| {
-            time.raw = raw.clone();
+            time.raw = t.into();
             time
         };
         let b = t.as_bytes();
@@ -151,22 +156,26 @@ impl Time {
                 .map(with_raw);
         }
         if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-            if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-                return Some(with_raw(Time::day(d)));
-            }
-            return None;
+            // digits only: what `%Y-%m-%d` reads, without parsing the format each time
+            let (y, m, d) = (&t[..4], &t[5..7], &t[8..]);
+            let day = if digits(y) && digits(m) && digits(d) {
+                NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+            } else {
+                NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
+            };
+            return day.map(|d| Time::day_as(d, t.into()));
         }
         if let Some(time) = Time::parse_compact(t) {
             return Some(time);
         }
         if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
-            return Some(with_raw(Time::day(dt.naive_utc().date())));
+            return Some(Time::day_as(dt.naive_utc().date(), t.into()));
         }
         if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S") {
-            return Some(with_raw(Time::day(dt.date())));
+            return Some(Time::day_as(dt.date(), t.into()));
         }
         if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S") {
-            return Some(with_raw(Time::day(dt.date())));
+            return Some(Time::day_as(dt.date(), t.into()));
         }
         None
     }
@@ -187,9 +196,7 @@ impl Time {
             (sec <= 60).then_some(())?;
             chrono::NaiveTime::from_hms_opt(num(8..10)?, num(10..12)?, sec.min(59))?;
         }
-        let mut time = Time::day(d);
-        time.raw = t.into();
-        Some(time)
+        Some(Time::day_as(d, t.into()))
     }
 
     /// Whether start and end are the same day.
@@ -230,4 +237,29 @@ pub fn shift_date(x: NaiveDate, d: Duration, sign: i32) -> Option<NaiveDate> {
         x.checked_sub_months(Months::new(months.unsigned_abs()))?
     };
     x.checked_add_signed(ChronoDuration::try_days(d.days.checked_mul(sign as i64)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// A `YYYY-MM-DD` date read digit by digit is the date chrono's `%Y-%m-%d`
+        /// reads, and none where it reads none.
+        #[test]
+        fn ten_character_dates_read_as_chrono_reads_them(
+            y in 0u32..10_000, m in 0u32..14, d in 0u32..33, odd in proptest::option::of(0usize..10),
+        ) {
+            let mut s = format!("{y:04}-{m:02}-{d:02}");
+            if let Some(i) = odd.filter(|i| *i != 4 && *i != 7) {
+                s.replace_range(i..i + 1, "x");
+            }
+            let want = NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok();
+            let got = Time::parse(&s);
+            proptest::prop_assert_eq!(got.as_ref().and_then(|t| t.start), want);
+            if let Some(t) = got {
+                proptest::prop_assert_eq!(&*t.raw, s.as_str());
+            }
+        }
+    }
 }
