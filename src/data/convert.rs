@@ -154,6 +154,12 @@ impl Strings {
         a
     }
 
+    /// Whether every name given out so far is remembered, so that names with the same
+    /// text have been the same `Arc` (one address).
+    pub fn names_shared(&self) -> bool {
+        self.names.len() < Self::MAX_COUNT
+    }
+
     pub fn get(&mut self, s: &str) -> Arc<str> {
         if s.len() > Self::MAX_LEN {
             return s.into();

@@ -8,6 +8,7 @@ use crate::diag::{Diagnostic, Span};
 use serde_json::Value as J;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// JSON Lines errors reported one by one per file; the rest are counted.
 const MAX_LINE_ERRORS: usize = 20;
@@ -346,9 +347,16 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
         mut value: impl FnMut(&mut Self, &str, usize) -> Option<Node>,
     ) -> Option<(Vec<Entry>, usize)> {
         let (keys, end) = self.object_keys(i);
-        let is_last = last_of_each(&keys);
+        let names: Vec<Arc<str>> = keys.iter().map(|k| self.strings.name(&k.0)).collect();
+        // names with the same text are one `Arc` while the file's names are all
+        // remembered: repeated keys are then found by address
+        let is_last = if self.strings.names_shared() {
+            last_by_address(&names)
+        } else {
+            last_of_each(&keys)
+        };
         let mut out: Vec<Entry> = Vec::with_capacity(keys.len());
-        for (k, (key, ks, ke, vs)) in keys.iter().enumerate() {
+        for (k, ((key, ks, ke, vs), name)) in keys.iter().zip(names).enumerate() {
             let key_span = self.span(*ks, *ke);
             if !is_last[k] {
                 self.diags.push(duplicate_key(key, key_span));
@@ -356,7 +364,7 @@ impl<'a, 'l, 't> Scan<'a, 'l, 't> {
             }
             let node = value(self, key, *vs)?;
             out.push(Entry {
-                key: self.strings.name(key),
+                key: name,
                 key_span,
                 value: node,
             });
@@ -491,6 +499,27 @@ fn last_of_each(keys: &[(Cow<str>, usize, usize, usize)]) -> Vec<bool> {
         .collect()
 }
 
+/// Whether each name is the last with its address (and so its text, for names that
+/// share one `Arc` per text).
+fn last_by_address(names: &[Arc<str>]) -> Vec<bool> {
+    if names.len() <= 16 {
+        return (0..names.len())
+            .map(|k| !names[k + 1..].iter().any(|o| Arc::ptr_eq(o, &names[k])))
+            .collect();
+    }
+    let mut by_address: Vec<(*const u8, usize)> = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| (n.as_ptr(), k))
+        .collect();
+    by_address.sort_unstable();
+    let mut last = vec![false; names.len()];
+    for (j, &(p, k)) in by_address.iter().enumerate() {
+        last[k] = by_address.get(j + 1).is_none_or(|&(q, _)| q != p);
+    }
+    last
+}
+
 fn duplicate_key(key: &str, at: Span) -> Diagnostic {
     Diagnostic::warning(
         codes::DUPLICATE_JSON_KEY,
@@ -573,6 +602,21 @@ mod tests {
                 }
             }
             _ => {}
+        }
+    }
+
+    proptest::proptest! {
+        /// Repeated keys found by address (of names shared per text) are those found
+        /// by text, small objects and large.
+        #[test]
+        fn repeated_keys_by_address_are_repeated_keys_by_text(
+            keys in proptest::collection::vec(proptest::sample::select(vec!["a", "b", "c", "dd", "e", "f"]), 0..40),
+        ) {
+            let mut strings = Strings::default();
+            let names: Vec<Arc<str>> = keys.iter().map(|k| strings.name(k)).collect();
+            let by_text: Vec<(Cow<str>, usize, usize, usize)> =
+                keys.iter().map(|k| (Cow::Borrowed(*k), 0, 0, 0)).collect();
+            proptest::prop_assert_eq!(last_by_address(&names), last_of_each(&by_text));
         }
     }
 
