@@ -21,26 +21,39 @@ pub(crate) fn read(loc: &Locator, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
     }
     let mut strings = Strings::default();
     let start = skip_ws(text.as_bytes(), 0);
-    // as in `read_lines_each`: checked, then read from the text, else the slow way
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        let before = diags.len();
-        let mut scan = Scan::new(text, loc, diags, &mut strings);
-        if let Some((node, _)) = scan.parse(start, 0) {
-            return vec![node];
-        }
-        diags.truncate(before);
-    }
-    match serde_json::from_str::<J>(text) {
-        Ok(v) => {
-            let mut scan = Scan::new(text, loc, diags, &mut strings);
-            let (node, _) = scan.value(v, start);
-            vec![node]
-        }
+    match read_value(loc, text, start, &mut strings, diags) {
+        Ok(node) => vec![node],
         Err(e) => {
             diags.push(json_error(&e, loc, 0));
             Vec::new()
         }
     }
+}
+
+/// The node of the JSON value `piece` (of the file's text, its value starting at byte
+/// `start`), with warnings (repeated keys) in `warnings`. serde_json checks the text
+/// without building its values, and the value is read from the text; what the check
+/// lets through and a value cannot hold (a number out of range, a lone surrogate,
+/// nesting past serde_json's limit) is read the slow way, through serde_json's values,
+/// which reports it.
+fn read_value(
+    loc: &Locator,
+    piece: &str,
+    start: usize,
+    strings: &mut Strings,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Node, serde_json::Error> {
+    let text = loc.text();
+    if serde_json::from_str::<serde::de::IgnoredAny>(piece).is_ok() {
+        let before = warnings.len();
+        let mut scan = Scan::new(text, loc, warnings, strings);
+        if let Some((node, _)) = scan.parse(start, 0) {
+            return Ok(node);
+        }
+        warnings.truncate(before);
+    }
+    let v = serde_json::from_str::<J>(piece)?;
+    Ok(Scan::new(text, loc, warnings, strings).value(v, start).0)
 }
 
 /// Read a JSON Lines file: one document, the list of its lines' values.
@@ -76,12 +89,7 @@ pub(crate) fn read_lines_chunked<S: Send>(
     state: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, Node) + Sync,
 ) -> Vec<S> {
-    let threads = rayon::current_num_threads();
-    let pieces = if loc.text().len() >= min_chunked && threads > 1 {
-        4 * threads
-    } else {
-        1
-    };
+    let pieces = super::node::pieces(loc.text().len(), min_chunked);
     read_lines_in_pieces(loc, diags, pieces, state, each)
 }
 
@@ -179,37 +187,17 @@ fn read_line_range(
         if line.trim().is_empty() {
             continue;
         }
-        // checked by serde_json without building its values, then read from the text;
-        // what the check lets through and a value cannot hold (a number out of range,
-        // a lone surrogate, nesting past serde_json's limit) is read the slow way,
-        // which reports it as before
         let start = skip_ws(text.as_bytes(), line_start);
         let mut warnings = Vec::new();
-        let fast = serde_json::from_str::<serde::de::IgnoredAny>(line)
-            .ok()
-            .and_then(|_| {
-                let mut scan = Scan::new(text, loc, &mut warnings, strings);
-                let node = scan.parse(start, 0).map(|(n, _)| n);
-                if node.is_none() {
-                    warnings.clear();
+        let node = match read_value(loc, line, start, strings, &mut warnings) {
+            Ok(node) => Some(node),
+            Err(e) => {
+                out.errors += 1;
+                if out.errors <= MAX_LINE_ERRORS {
+                    out.diags.push((true, json_error(&e, loc, line_start)));
                 }
-                node
-            });
-        let node = match fast {
-            Some(node) => Some(node),
-            None => match serde_json::from_str::<J>(line) {
-                Ok(v) => {
-                    let mut scan = Scan::new(text, loc, &mut warnings, strings);
-                    Some(scan.value(v, start).0)
-                }
-                Err(e) => {
-                    out.errors += 1;
-                    if out.errors <= MAX_LINE_ERRORS {
-                        out.diags.push((true, json_error(&e, loc, line_start)));
-                    }
-                    None
-                }
-            },
+                None
+            }
         };
         out.diags.extend(warnings.into_iter().map(|d| (false, d)));
         if let Some(node) = node {

@@ -303,24 +303,14 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 }
                 match &declared {
                     Some(schema) => {
-                        // by value: each raw record's nodes are freed once its record
-                        // is made
-                        for r in file_raw {
-                            let coll = collections
-                                .entry(r.collection.clone())
-                                .or_insert_with(|| Collection::new(&r.collection));
-                            let def = schema.collection(&r.collection);
-                            let seq = coll.records.len() + 1;
-                            let record = make_record(
-                                &r.collection,
-                                &r.node,
-                                def,
-                                false,
-                                seq,
-                                &mut typing_diags,
-                            );
-                            coll.push(record);
-                        }
+                        let numbered = |_: &str| false;
+                        add_raw(
+                            file_raw,
+                            schema,
+                            &numbered,
+                            &mut collections,
+                            &mut typing_diags,
+                        );
                     }
                     None => {
                         for r in &file_raw {
@@ -365,25 +355,7 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 stream_file(format, &loc, &to, read, &mut collections, &mut typing_diags);
             }
             Later::Raw(raw) => {
-                // by value: each raw record's nodes are freed once its record is made,
-                // so the whole tree and all the records are never in memory at once
-                for r in raw {
-                    let numbered = numbered(&r.collection);
-                    let coll = collections
-                        .entry(r.collection.clone())
-                        .or_insert_with(|| Collection::new(&r.collection));
-                    let def = schema.collection(&r.collection);
-                    let seq = coll.records.len() + 1;
-                    let record = make_record(
-                        &r.collection,
-                        &r.node,
-                        def,
-                        numbered,
-                        seq,
-                        &mut typing_diags,
-                    );
-                    coll.push(record);
-                }
+                add_raw(raw, &schema, &numbered, &mut collections, &mut typing_diags)
             }
         }
     }
@@ -702,6 +674,28 @@ fn row_record(
         seq,
         diags,
     )
+}
+
+/// Type records as read into their collections, by value: each raw record's nodes are
+/// freed once its record is made, so a file's tree and all its records are never in
+/// memory at once. `numbered(c)`: whether the ids of collection `c` are record numbers.
+fn add_raw(
+    raw: Vec<RawRecord>,
+    schema: &super::schema::Schema,
+    numbered: &dyn Fn(&str) -> bool,
+    collections: &mut BTreeMap<String, Collection>,
+    typing_diags: &mut Vec<Diagnostic>,
+) {
+    for r in raw {
+        let numbered = numbered(&r.collection);
+        let coll = collections
+            .entry(r.collection.clone())
+            .or_insert_with(|| Collection::new(&r.collection));
+        let def = schema.collection(&r.collection);
+        let seq = coll.records.len() + 1;
+        let record = make_record(&r.collection, &r.node, def, numbered, seq, typing_diags);
+        coll.push(record);
+    }
 }
 
 /// A file whose records are made once the inferred schema is known.

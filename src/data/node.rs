@@ -109,6 +109,17 @@ pub(crate) fn apply_merges(node: &mut Node) {
     }
 }
 
+/// How many pieces a file of `len` bytes is read in: four per rayon thread when it is
+/// at least `min_parallel` bytes long and there is more than one thread, else one.
+pub(crate) fn pieces(len: usize, min_parallel: usize) -> usize {
+    let threads = rayon::current_num_threads();
+    if len >= min_parallel && threads > 1 {
+        4 * threads
+    } else {
+        1
+    }
+}
+
 /// Turns byte offsets (or character indexes) of one file into spans with 1-based line
 /// and character column, from the file's `diag::LineIndex`.
 pub(crate) struct Locator<'t> {

@@ -101,12 +101,7 @@ pub(crate) fn read_chunked<S: Send>(
     state: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, &Row) + Sync,
 ) -> Option<Vec<S>> {
-    let threads = rayon::current_num_threads();
-    let pieces = if loc.text().len() >= min_chunked && threads > 1 {
-        4 * threads
-    } else {
-        1
-    };
+    let pieces = super::node::pieces(loc.text().len(), min_chunked);
     read_in_pieces(loc, delimiter, diags, pieces, state, each)
 }
 
