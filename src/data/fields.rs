@@ -46,6 +46,21 @@ type Shape = Arc<[Arc<str>]>;
 /// shape is still correct, only not shared.
 const MAX_SHAPES: usize = 4096;
 
+/// A hash of a sequence of names' addresses (with its length), and its length: the key
+/// of the per-thread caches below, which hold the names so that no other takes their
+/// addresses.
+fn hash_addresses(addresses: impl Iterator<Item = *const u8>) -> (u64, usize) {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    let mut len = 0usize;
+    for a in addresses {
+        (a as usize).hash(&mut h);
+        len += 1;
+    }
+    len.hash(&mut h);
+    (h.finish(), len)
+}
+
 /// The shared shape with exactly `names` (compared by address: names are interned), or
 /// a new one.
 fn shape_of(names: Vec<Arc<str>>) -> Shape {
@@ -61,22 +76,14 @@ fn shape_for<'k>(
 ) -> Shape {
     use std::cell::RefCell;
     use std::collections::HashMap;
-    use std::hash::{BuildHasher, Hash, Hasher};
     thread_local! {
         static SHAPES: RefCell<HashMap<u64, Shape>> = RefCell::new(HashMap::new());
     }
-    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
-    let mut len = 0usize;
-    for n in names.clone() {
-        (n.as_ptr() as usize).hash(&mut h);
-        len += 1;
-    }
+    let (key, len) = hash_addresses(names.clone().map(|n| n.as_ptr()));
     if len == 0 {
         static EMPTY: OnceLock<Shape> = OnceLock::new();
         return EMPTY.get_or_init(|| Arc::from(Vec::new())).clone();
     }
-    len.hash(&mut h);
-    let key = h.finish();
     SHAPES.with(|shapes| {
         let mut shapes = shapes.borrow_mut();
         if let Some(s) = shapes.get(&key) {
@@ -103,7 +110,6 @@ type Order = (Vec<Arc<str>>, Vec<u32>);
 fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(entries: Vec<(K, T)>) -> Vec<(K, T)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
-    use std::hash::{BuildHasher, Hash, Hasher};
     thread_local! {
         /// By the hash of the names' addresses: the names (held, so that no other
         /// name takes their address) and each one's rank.
@@ -116,11 +122,7 @@ fn sort_entries<K: std::borrow::Borrow<Arc<str>>, T>(entries: Vec<(K, T)>) -> Ve
     {
         return entries;
     }
-    let mut h = foldhash::fast::FixedState::with_seed(0x07d3).build_hasher();
-    for e in &entries {
-        (name(e) as usize).hash(&mut h);
-    }
-    let key = h.finish();
+    let (key, _) = hash_addresses(entries.iter().map(name));
     // names in an order met before: sorted by the ranks remembered
     let found = ORDERS.with(|o| {
         let o = o.borrow();

@@ -188,17 +188,24 @@ struct Stats {
     records: usize,
     /// Field names in the order first met.
     order: Vec<String>,
-    /// Per field: what its values looked like, and how many records have a non-null one.
-    seen: BTreeMap<String, (Seen, usize)>,
-    /// Per field but `id`: every text of its values (list items too), while it may yet
-    /// be a reference; a field that can no longer be a string has none.
-    texts: BTreeMap<String, Option<Texts>>,
+    /// What each field's values looked like.
+    fields: BTreeMap<String, FieldStats>,
     /// Per field named like an id: its values' texts while every record has a
     /// distinct one (`None` once one repeats or is no text).
     id_like: BTreeMap<String, Option<Texts>>,
     /// The texts of `id` values, and whether any record has `id` (null counts).
     ids: Texts,
     has_id: bool,
+}
+
+/// What one field's values looked like so far.
+struct FieldStats {
+    seen: Seen,
+    /// How many records have a value (not null).
+    count: usize,
+    /// Every text of its values (list items too), while it may yet be a reference: a
+    /// field that can no longer be a string, and `id`, have none.
+    texts: Option<Texts>,
 }
 
 /// Distinct texts of values.
@@ -241,7 +248,7 @@ impl Inferrer {
         for (key, cell) in fields.clone() {
             // found by name without making a `String` of it (one per cell was a tenth
             // of inferring a wide table's schema)
-            let slot = match st.seen.get_mut(key) {
+            let slot = match st.fields.get_mut(key) {
                 Some(slot) => slot,
                 None => {
                     st.order.push(key.to_string());
@@ -250,38 +257,33 @@ impl Inferrer {
                         let all = (st.records == 1).then(Texts::default);
                         st.id_like.insert(key.to_string(), all);
                     }
-                    st.seen.entry(key.to_string()).or_insert((Seen::Nothing, 0))
+                    st.fields.entry(key.to_string()).or_insert(FieldStats {
+                        seen: Seen::Nothing,
+                        count: 0,
+                        texts: (key != "id").then(Texts::default),
+                    })
                 }
             };
-            slot.1 += usize::from(!cell.is_null());
+            slot.count += usize::from(!cell.is_null());
             // a string column stays a string whatever text comes next, and `Any`
             // stays `Any`: no need to parse the cell as a number or a date
-            if !cell.settled(&slot.0) {
+            if !cell.settled(&slot.seen) {
                 let s = cell.classify();
-                slot.0 = join(std::mem::replace(&mut slot.0, Seen::Nothing), s);
+                slot.seen = join(std::mem::replace(&mut slot.seen, Seen::Nothing), s);
             }
-            let can_be_string = match &slot.0 {
+            let can_be_string = match &slot.seen {
                 Seen::List(inner) => may_become_string(inner),
                 s => may_become_string(s),
             };
-            if key != "id" {
-                let texts = match st.texts.get_mut(key) {
-                    Some(t) => t,
-                    None => st
-                        .texts
-                        .entry(key.to_string())
-                        .or_insert_with(|| Some(Texts::default())),
-                };
-                if !can_be_string {
-                    *texts = None;
-                }
-                if let Some(set) = texts {
-                    cell.texts(&mut |t| {
-                        if !set.contains(t) {
-                            set.insert(t.to_string());
-                        }
-                    });
-                }
+            if !can_be_string {
+                slot.texts = None;
+            }
+            if let Some(set) = &mut slot.texts {
+                cell.texts(&mut |t| {
+                    if !set.contains(t) {
+                        set.insert(t.to_string());
+                    }
+                });
             }
         }
         // the first value of each name, where one value is read
@@ -307,8 +309,8 @@ impl Inferrer {
     /// Whether a record of `collection` has a value (not null) for `field`.
     pub fn has_value(&self, collection: &str, field: &str) -> bool {
         (self.collections.get(collection))
-            .and_then(|st| st.seen.get(field))
-            .is_some_and(|(_, n)| *n > 0)
+            .and_then(|st| st.fields.get(field))
+            .is_some_and(|f| f.count > 0)
     }
 
     /// The schema of everything added.
@@ -332,7 +334,7 @@ fn collection_def(name: &str, st: &Stats) -> CollectionDef {
         name: name.to_string(),
         ..Default::default()
     };
-    for (field, (s, count)) in &st.seen {
+    for (field, FieldStats { seen: s, count, .. }) in &st.fields {
         def.fields.insert(
             field.clone(),
             FieldDef {
@@ -343,12 +345,12 @@ fn collection_def(name: &str, st: &Stats) -> CollectionDef {
             },
         );
     }
-    if !st.seen.contains_key("id") {
+    if !st.fields.contains_key("id") {
         def.id_field = st
             .order
             .iter()
             .find(|f| {
-                st.seen[*f].1 == st.records
+                st.fields[*f].count == st.records
                     && st
                         .id_like
                         .get(*f)
@@ -417,7 +419,7 @@ fn infer_refs(schema: &mut Schema, collections: &BTreeMap<String, Stats>) {
                 FieldType::List(inner) if **inner == FieldType::String => true,
                 _ => continue,
             };
-            let Some(Some(values)) = st.texts.get(&field.name) else {
+            let Some(Some(values)) = st.fields.get(&field.name).map(|f| &f.texts) else {
                 continue;
             };
             if values.is_empty() {
