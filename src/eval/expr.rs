@@ -13,8 +13,16 @@ use std::collections::BTreeSet;
 /// answers from an index; `None` means scan every record.
 pub trait AggAccess<'d> {
     fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d>;
-    /// Keep the result of an aggregate for its key (see `Lookup::Candidates`).
-    fn remember(&self, _agg: &CAggregate, _key: String, _value: &V<'d>) {}
+    /// The result of an aggregate for its key (see `Lookup::Candidates`): `compute`d
+    /// at most once per key, however many pieces of a rule's loop ask at once.
+    fn memoize(
+        &self,
+        _agg: &CAggregate,
+        _key: String,
+        compute: &mut dyn FnMut() -> V<'d>,
+    ) -> V<'d> {
+        compute()
+    }
     /// The first `limit` records of `agg`'s collection that may pass its filter, in
     /// position order (`None`: all of them); of those, a superset of the ones whose
     /// filter is true or unknown.
@@ -63,6 +71,16 @@ impl Budget {
         self.spent.get() > self.max
     }
 
+    /// What has been spent so far.
+    pub fn spent(&self) -> u64 {
+        self.spent.get()
+    }
+
+    /// Undo what was spent since `spent` (a run that starts over).
+    pub fn restore(&self, spent: u64) {
+        self.spent.set(spent);
+    }
+
     pub fn max(&self) -> u64 {
         self.max
     }
@@ -91,7 +109,7 @@ pub enum Lookup<'d> {
     Candidates(
         Option<Vec<u32>>,
         Option<String>,
-        Option<std::rc::Rc<Acc<'d>>>,
+        Option<std::sync::Arc<Acc<'d>>>,
     ),
     /// The result, remembered from an earlier evaluation with the same key.
     Known(V<'d>),
@@ -307,6 +325,27 @@ impl<'d> Cx<'d, '_> {
             },
             _ => (None, None, None),
         };
+        let shared = shared.as_deref();
+        match memo {
+            Some(key) => {
+                // called at most once: the candidates move into it
+                let mut cands = cands;
+                let mut compute = || self.aggregate_of(a, env, cands.take(), shared);
+                self.access.memoize(a, key, &mut compute)
+            }
+            None => self.aggregate_of(a, env, cands, shared),
+        }
+    }
+
+    /// An aggregate over `cands` (sorted positions; `None`: every element), with what
+    /// the records without a key add (`shared`).
+    fn aggregate_of(
+        &self,
+        a: &CAggregate,
+        env: &mut Env<'d>,
+        cands: Option<Vec<u32>>,
+        shared: Option<&Acc<'d>>,
+    ) -> V<'d> {
         let positions: Option<Vec<u32>> = cands.clone();
         let Some(elems) = self.elements(&a.source, env, cands) else {
             return V::Missing;
@@ -323,13 +362,10 @@ impl<'d> Cx<'d, '_> {
             (pos, v)
         });
         let result = match self.accumulate(a, elems, env, None) {
-            Some(acc) => acc.finish(a.op, shared.as_deref()),
+            Some(acc) => acc.finish(a.op, shared),
             None => V::Missing,
         };
         env[a.var] = saved.unwrap_or(V::Missing);
-        if let Some(key) = memo {
-            self.access.remember(a, key, &result);
-        }
         result
     }
 

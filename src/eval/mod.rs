@@ -41,8 +41,11 @@ pub struct RunOptions {
     pub limits: Limits,
     /// Stop collecting findings past this many (a warning says so).
     pub max_findings: usize,
-    /// Run rules in parallel.
+    /// Run rules in parallel, and the outer loop of a rule in pieces.
     pub parallel: bool,
+    /// The fewest elements of a rule's outer loop one piece runs (with `parallel`):
+    /// loops shorter than two pieces run whole.
+    pub piece: usize,
     /// Values that replace the suite's constants (`--set NAME=VALUE`).
     pub overrides: BTreeMap<String, Value>,
 }
@@ -54,6 +57,7 @@ impl Default for RunOptions {
             limits: Limits::default(),
             max_findings: 100_000,
             parallel: true,
+            piece: 1024,
             overrides: BTreeMap::new(),
         }
     }
@@ -291,17 +295,19 @@ fn findings_of(
     budget: &Budget,
     keep: usize,
     engine: Engine,
+    split: Option<usize>,
 ) -> RuleFindings {
     // the planned engine re-evaluates with its indexes (aggregates once per key), the
     // reference one by scanning
     let scan = BoundedScan(budget);
+    let tables = (engine == Engine::Planned).then(|| run::Tables::new(plan, ds));
     let indexed;
-    let access: &dyn expr::AggAccess<'_> = match engine {
-        Engine::Planned => {
-            indexed = run::Indexed::new(plan, ds, budget);
+    let access: &dyn expr::AggAccess<'_> = match &tables {
+        Some(tables) => {
+            indexed = run::Indexed { tables, budget };
             &indexed
         }
-        Engine::Reference => &scan,
+        None => &scan,
     };
     let cx = Cx { ds, consts, access };
     let mut ms = matches;
@@ -323,7 +329,59 @@ fn findings_of(
     }
     let total = ms.len();
     let certain = ms.iter().filter(|m| m.unknown.is_empty()).count();
-    let findings = first_of_each_certainty(ms, keep, |m| m.unknown.is_empty())
+    let ms = first_of_each_certainty(ms, keep, |m| m.unknown.is_empty());
+    // in pieces on the rayon pool, as the matches were found (see `run::planned`)
+    if let Some(tables) = &tables {
+        let limits = Limits {
+            max_work: budget.max(),
+            max_bindings: u64::MAX,
+        };
+        let start = budget.spent();
+        let pieces = run::Pieces {
+            ds,
+            consts,
+            tables,
+            limits: &limits,
+            split,
+        };
+        if let Some(size) = pieces.piece_size(ms.len()) {
+            let parts = pieces.in_pieces(ms.len(), size, budget, |range, cx| {
+                let found = ms[range]
+                    .iter()
+                    .map(|m| finding_of(rule, plan, cx, &mut m.clone(), 1, rule_sources))
+                    .collect::<Vec<_>>();
+                Ok((found, 0))
+            });
+            if let Some(parts) = parts {
+                return RuleFindings {
+                    findings: parts.concat(),
+                    total,
+                    certain,
+                };
+            }
+            // over the budget: one loop from the start, with nothing remembered
+            budget.restore(start);
+            let tables = run::Tables::new(plan, ds);
+            let indexed = run::Indexed {
+                tables: &tables,
+                budget,
+            };
+            let cx = Cx {
+                ds,
+                consts,
+                access: &indexed,
+            };
+            return RuleFindings {
+                findings: ms
+                    .into_iter()
+                    .map(|mut m| finding_of(rule, plan, &cx, &mut m, 1, rule_sources))
+                    .collect(),
+                total,
+                certain,
+            };
+        }
+    }
+    let findings = ms
         .into_iter()
         .map(|mut m| finding_of(rule, plan, &cx, &mut m, 1, rule_sources))
         .collect();
@@ -452,7 +510,15 @@ pub fn run_rule(
     let plan = plan_rule(rule);
     let budget = Budget::new(opts.limits.max_work);
     let matches = match opts.engine {
-        Engine::Planned => run::planned(rule, &plan, ds, consts, &opts.limits, &budget)?,
+        Engine::Planned => run::planned(
+            rule,
+            &plan,
+            ds,
+            consts,
+            &opts.limits,
+            &budget,
+            opts.parallel.then_some(opts.piece),
+        )?,
         Engine::Reference => run::reference(rule, &plan, ds, consts, &opts.limits, &budget)?,
     };
     let found = findings_of(
@@ -465,6 +531,7 @@ pub fn run_rule(
         &budget,
         opts.max_findings,
         opts.engine,
+        opts.parallel.then_some(opts.piece),
     );
     if budget.exhausted() {
         return Err(run::work_error(

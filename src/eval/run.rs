@@ -10,7 +10,7 @@ use crate::data::{Dataset, Value};
 use crate::diag::{Diagnostic, Span};
 use crate::plan::{Access, AggPlan, RulePlan};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// One satisfying binding of a rule.
 #[derive(Clone, Debug)]
@@ -137,16 +137,26 @@ fn cond_work_error(rule: &CRule, c: &CExpr, limits: &Limits) -> Box<Diagnostic> 
 /// binding reaches them: a grouped aggregate, each key's records visited once. Records
 /// without any key value are then left out of every key's candidates and visited once
 /// for all keys (`shared`): their key comparisons are unknown whatever the key.
-pub(crate) struct Indexed<'d, 'b> {
+///
+/// The tables are shared by the pieces of a rule's loop that run on other threads:
+/// each remembered result is computed once, by whichever piece asks first, and the
+/// others wait for it. The work a rule does is then the same however it is split.
+pub(crate) struct Tables<'d> {
     by_var: HashMap<usize, (AggPlan, HashIndex)>,
-    memo: std::cell::RefCell<HashMap<(usize, String), V<'d>>>,
-    shared: std::cell::RefCell<HashMap<usize, Option<Rc<Acc<'d>>>>>,
-    budget: &'b Budget,
+    memo: Mutex<HashMap<(usize, String), Arc<Memo<'d>>>>,
+    shared: Mutex<HashMap<usize, Arc<SharedAcc<'d>>>>,
 }
 
-impl<'d, 'b> Indexed<'d, 'b> {
+/// The result of one aggregate for one key, once computed.
+type Memo<'d> = OnceLock<V<'d>>;
+
+/// What the records without a key add to one aggregate, once computed (`None`: the
+/// budget ran out computing it).
+type SharedAcc<'d> = OnceLock<Option<Arc<Acc<'d>>>>;
+
+impl<'d> Tables<'d> {
     /// Index every aggregate of `plan` over `ds`.
-    pub(crate) fn new(plan: &RulePlan, ds: &'d Dataset, budget: &'b Budget) -> Self {
+    pub(crate) fn new(plan: &RulePlan, ds: &'d Dataset) -> Self {
         let mut by_var = HashMap::new();
         for a in &plan.aggregates {
             let recs = ds
@@ -161,14 +171,29 @@ impl<'d, 'b> Indexed<'d, 'b> {
             let ix = HashIndex::build_composite(recs, &all, &fields, None, split);
             by_var.insert(a.var, (a.clone(), ix));
         }
-        Indexed {
+        Tables {
             by_var,
             memo: Default::default(),
             shared: Default::default(),
-            budget,
         }
     }
+}
 
+/// The tables of a rule's aggregates, seen from one piece of its loop: what it
+/// computes is spent from its own `budget`.
+pub(crate) struct Indexed<'d, 'b> {
+    pub(crate) tables: &'b Tables<'d>,
+    pub(crate) budget: &'b Budget,
+}
+
+/// The cell for `key` in `map`, made on first asking. A lock poisoned by a panic
+/// elsewhere still holds a usable map (cells are only ever added).
+fn cell_of<K: std::hash::Hash + Eq, T: Default>(map: &Mutex<HashMap<K, Arc<T>>>, key: K) -> Arc<T> {
+    let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+    m.entry(key).or_default().clone()
+}
+
+impl<'d> Indexed<'d, '_> {
     /// What the records without any key value add to aggregate `agg`, once.
     fn shared(
         &self,
@@ -177,25 +202,25 @@ impl<'d, 'b> Indexed<'d, 'b> {
         idx: &HashIndex,
         cx: &Cx<'d, '_>,
         env: &mut Env<'d>,
-    ) -> Option<Rc<Acc<'d>>> {
-        if let Some(s) = self.shared.borrow().get(&agg.var) {
-            return s.clone();
-        }
-        let (name, recs) = cx.collection(&plan.collection).unwrap_or(("", &[]));
-        let elems = idx
-            .missing()
-            .iter()
-            .filter_map(|&i| recs.get(i as usize).map(|r| (i, V::Rec(r, name))));
-        if env.len() <= agg.var {
-            env.resize(agg.var + 1, V::Missing);
-        }
-        let saved = env[agg.var].clone();
-        let acc = cx
-            .accumulate(agg, elems, env, Some(&plan.rest))
-            .map(Rc::new);
-        env[agg.var] = saved;
-        self.shared.borrow_mut().insert(agg.var, acc.clone());
-        acc
+    ) -> Option<Arc<Acc<'d>>> {
+        let cell = cell_of(&self.tables.shared, agg.var);
+        cell.get_or_init(|| {
+            let (name, recs) = cx.collection(&plan.collection).unwrap_or(("", &[]));
+            let elems = idx
+                .missing()
+                .iter()
+                .filter_map(|&i| recs.get(i as usize).map(|r| (i, V::Rec(r, name))));
+            if env.len() <= agg.var {
+                env.resize(agg.var + 1, V::Missing);
+            }
+            let saved = env[agg.var].clone();
+            let acc = cx
+                .accumulate(agg, elems, env, Some(&plan.rest))
+                .map(Arc::new);
+            env[agg.var] = saved;
+            acc
+        })
+        .clone()
     }
 }
 
@@ -205,7 +230,7 @@ impl<'d> AggAccess<'d> for Indexed<'d, '_> {
     }
 
     fn lookup(&self, agg: &CAggregate, cx: &Cx<'d, '_>, env: &mut Env<'d>) -> Lookup<'d> {
-        let Some((plan, idx)) = self.by_var.get(&agg.var) else {
+        let Some((plan, idx)) = self.tables.by_var.get(&agg.var) else {
             return Lookup::Scan;
         };
         let probes: Vec<V<'d>> = plan.keys.iter().map(|(_, k)| cx.eval(k, env)).collect();
@@ -231,8 +256,13 @@ impl<'d> AggAccess<'d> for Indexed<'d, '_> {
             });
             k.push('\u{1}');
         }
-        if let Some(v) = self.memo.borrow().get(&(agg.var, k.clone())) {
-            return Lookup::Known(v.clone());
+        let known = {
+            let memo = self.tables.memo.lock().unwrap_or_else(|e| e.into_inner());
+            memo.get(&(agg.var, k.clone()))
+                .and_then(|c| c.get().cloned())
+        };
+        if let Some(v) = known {
+            return Lookup::Known(v);
         }
         let cands = narrow();
         if cands.is_none() || idx.missing().is_empty() {
@@ -253,7 +283,7 @@ impl<'d> AggAccess<'d> for Indexed<'d, '_> {
         env: &mut Env<'d>,
         limit: usize,
     ) -> Option<Vec<u32>> {
-        let (plan, idx) = self.by_var.get(&agg.var)?;
+        let (plan, idx) = self.tables.by_var.get(&agg.var)?;
         let probes: Vec<V<'d>> = plan.keys.iter().map(|(_, k)| cx.eval(k, env)).collect();
         let mut found = if plan.membership {
             probes.first().and_then(|p| idx.probe_list(p))
@@ -274,8 +304,20 @@ impl<'d> AggAccess<'d> for Indexed<'d, '_> {
         Some(all)
     }
 
-    fn remember(&self, agg: &CAggregate, key: String, value: &V<'d>) {
-        self.memo.borrow_mut().insert((agg.var, key), value.clone());
+    fn memoize(&self, agg: &CAggregate, key: String, compute: &mut dyn FnMut() -> V<'d>) -> V<'d> {
+        let cell = cell_of(&self.tables.memo, (agg.var, key));
+        let mut computed = false;
+        let v = cell
+            .get_or_init(|| {
+                computed = true;
+                compute()
+            })
+            .clone();
+        if !computed {
+            // another piece computed it first: what a remembered result costs
+            self.budget.spend(1);
+        }
+        v
     }
 }
 
@@ -289,6 +331,14 @@ enum LevelIndex {
 }
 
 /// The planned evaluator. Work is spent from `budget` (made of `limits.max_work`).
+///
+/// With `split`, the loops over many elements run in pieces of at least that many on
+/// the rayon pool (when it has more than one thread): the pushed-down filters of each
+/// binding over its collection, and the outer loop of the join. The matches are those
+/// of one loop, in its order, and so is the work spent (each remembered aggregate is
+/// computed once, see `Tables`). A piece that finds the rule over a budget stops them
+/// all, and the rule runs again in one loop, from the start, so its error is exactly
+/// the one a single loop meets first.
 pub fn planned<'d>(
     rule: &CRule,
     plan: &RulePlan,
@@ -296,119 +346,313 @@ pub fn planned<'d>(
     consts: &[Value],
     limits: &Limits,
     budget: &Budget,
+    split: Option<usize>,
 ) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
-    let access = Indexed::new(plan, ds, budget);
-    let cx = Cx {
-        ds,
-        consts,
-        access: &access,
-    };
-    let mut env: Env<'d> = vec![V::Missing; rule.vars.len()];
-    // conjuncts without bindings: once
-    let mut base_unknown = Vec::new();
-    for &i in &plan.constant {
-        cx.spend(plan.weights[i]);
-        let t = cx.truth(&plan.conjuncts[i], &mut env);
-        if cx.exhausted() {
-            return Err(cond_work_error(rule, &plan.conjuncts[i], limits));
-        }
-        match t {
-            Tri::False => return Ok(Vec::new()),
-            Tri::Unknown => base_unknown.push(i),
-            Tri::True => {}
-        }
-    }
-    // per level: pushed-down candidates (with the filters they left unknown) and index
-    let mut cands: Vec<Option<Candidates>> = Vec::new();
-    let mut indexes: Vec<Vec<LevelIndex>> = Vec::new();
-    for l in &plan.levels {
-        let b = &rule.bindings[l.binding];
-        match &b.source {
-            CSource::Collection(c) => {
-                let recs = ds
-                    .collection(c)
-                    .map(|c| c.records.as_slice())
-                    .unwrap_or(&[]);
-                let (name, _) = cx.collection(c).unwrap_or(("", &[]));
-                let mut kept = Vec::new();
-                for (i, r) in recs.iter().enumerate() {
-                    if !cx.spend(1) {
-                        return Err(join_work_error(rule, l.binding, limits));
-                    }
-                    env[b.var] = V::Rec(r, name);
-                    let mut unk = Vec::new();
-                    let mut ok = true;
-                    for &f in &l.prefilter {
-                        cx.spend(plan.weights[f]);
-                        let t = cx.truth(&plan.conjuncts[f], &mut env);
-                        if cx.exhausted() {
-                            return Err(cond_work_error(rule, &plan.conjuncts[f], limits));
-                        }
-                        match t {
-                            Tri::False => {
-                                ok = false;
-                                break;
-                            }
-                            Tri::Unknown => unk.push(f),
-                            Tri::True => {}
-                        }
-                    }
-                    if ok {
-                        kept.push((i as u32, unk));
-                    }
-                }
-                env[b.var] = V::Missing;
-                let ids: Vec<u32> = kept.iter().map(|k| k.0).collect();
-                let index: Vec<LevelIndex> = std::iter::once(&l.access)
-                    .chain(&l.fallbacks)
-                    .map(|a| match a {
-                        Access::HashEq { keys, within } => {
-                            let fields: Vec<&str> = keys.iter().map(|(f, _)| f.as_str()).collect();
-                            let time = match within.as_deref() {
-                                Some(Access::Window { field, .. }) => Some(field.as_str()),
-                                _ => None,
-                            };
-                            LevelIndex::Hash(HashIndex::build_composite(
-                                recs, &ids, &fields, time, false,
-                            ))
-                        }
-                        Access::HashIn { field, .. } => {
-                            LevelIndex::Hash(HashIndex::build(recs, &ids, field))
-                        }
-                        Access::Window { field, .. } => {
-                            LevelIndex::Time(TimeIndex::build(recs, &ids, field))
-                        }
-                        Access::Scan => LevelIndex::None,
-                    })
-                    .collect();
-                cands.push(Some(kept));
-                indexes.push(index);
-            }
-            CSource::List { .. } => {
-                cands.push(None);
-                indexes.push(Vec::new());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    let mut positions = vec![0u32; rule.bindings.len()];
-    let mut st = State {
+    let start = budget.spent();
+    let tables = Tables::new(plan, ds);
+    let whole = Loop {
         rule,
         plan,
-        cx: &cx,
-        cands: &cands,
-        indexes: &indexes,
-        limits,
-        held: 0,
-        out: &mut out,
+        pieces: Pieces {
+            ds,
+            consts,
+            tables: &tables,
+            limits,
+            split,
+        },
     };
-    st.level(0, &mut env, &mut positions, base_unknown)?;
-    if cx.exhausted() {
-        // spent in the last probe of an index, say: nothing after it may be reported
-        let last = plan.levels.last().map_or(0, |l| l.binding);
-        return Err(join_work_error(rule, last, limits));
+    match whole.run(budget)? {
+        Some(out) => Ok(out),
+        None => {
+            // from the start: nothing remembered by the pieces (what they computed
+            // would cost the new loop nothing, and what a piece stopped computing
+            // when its budget ran out is wrong)
+            budget.restore(start);
+            let tables = Tables::new(plan, ds);
+            let one = Loop {
+                pieces: Pieces {
+                    split: None,
+                    tables: &tables,
+                    ..whole.pieces
+                },
+                ..whole
+            };
+            // one loop never asks to start over
+            Ok(one.run(budget)?.unwrap_or_default())
+        }
     }
-    Ok(out)
+}
+
+/// What every piece of a rule's loops reads (see `planned`).
+#[derive(Clone, Copy)]
+struct Loop<'s, 'd> {
+    rule: &'s CRule,
+    plan: &'s RulePlan,
+    pieces: Pieces<'s, 'd>,
+}
+
+impl<'s, 'd> Loop<'s, 'd> {
+    /// The matches; `None` when a piece found the rule over a budget.
+    fn run(&self, budget: &Budget) -> Result<Option<Vec<Match<'d>>>, Box<Diagnostic>> {
+        let (rule, plan, limits) = (self.rule, self.plan, self.pieces.limits);
+        let access = Indexed {
+            tables: self.pieces.tables,
+            budget,
+        };
+        let cx = Cx {
+            ds: self.pieces.ds,
+            consts: self.pieces.consts,
+            access: &access,
+        };
+        let mut env: Env<'d> = vec![V::Missing; rule.vars.len()];
+        // conjuncts without bindings: once
+        let mut base_unknown = Vec::new();
+        for &i in &plan.constant {
+            cx.spend(plan.weights[i]);
+            let t = cx.truth(&plan.conjuncts[i], &mut env);
+            if cx.exhausted() {
+                return Err(cond_work_error(rule, &plan.conjuncts[i], limits));
+            }
+            match t {
+                Tri::False => return Ok(Some(Vec::new())),
+                Tri::Unknown => base_unknown.push(i),
+                Tri::True => {}
+            }
+        }
+        // per level: pushed-down candidates (with the filters they left unknown) and index
+        let mut cands: Vec<Option<Candidates>> = Vec::new();
+        let mut indexes: Vec<Vec<LevelIndex>> = Vec::new();
+        for l in &plan.levels {
+            let b = &rule.bindings[l.binding];
+            match &b.source {
+                CSource::Collection(c) => {
+                    let (name, recs) = cx.collection(c).unwrap_or(("", &[]));
+                    let kept = match self.pieces.piece_size(recs.len()) {
+                        Some(size) => {
+                            let parts =
+                                self.pieces
+                                    .in_pieces(recs.len(), size, budget, |range, cx| {
+                                        let mut env: Env<'d> = vec![V::Missing; rule.vars.len()];
+                                        let kept =
+                                            self.prefilter(cx, l, recs, name, range, &mut env)?;
+                                        Ok((kept, 0))
+                                    });
+                            match parts {
+                                Some(parts) => parts.concat(),
+                                None => return Ok(None),
+                            }
+                        }
+                        None => self.prefilter(&cx, l, recs, name, 0..recs.len(), &mut env)?,
+                    };
+                    let ids: Vec<u32> = kept.iter().map(|k| k.0).collect();
+                    let index: Vec<LevelIndex> = std::iter::once(&l.access)
+                        .chain(&l.fallbacks)
+                        .map(|a| match a {
+                            Access::HashEq { keys, within } => {
+                                let fields: Vec<&str> =
+                                    keys.iter().map(|(f, _)| f.as_str()).collect();
+                                let time = match within.as_deref() {
+                                    Some(Access::Window { field, .. }) => Some(field.as_str()),
+                                    _ => None,
+                                };
+                                LevelIndex::Hash(HashIndex::build_composite(
+                                    recs, &ids, &fields, time, false,
+                                ))
+                            }
+                            Access::HashIn { field, .. } => {
+                                LevelIndex::Hash(HashIndex::build(recs, &ids, field))
+                            }
+                            Access::Window { field, .. } => {
+                                LevelIndex::Time(TimeIndex::build(recs, &ids, field))
+                            }
+                            Access::Scan => LevelIndex::None,
+                        })
+                        .collect();
+                    cands.push(Some(kept));
+                    indexes.push(index);
+                }
+                CSource::List { .. } => {
+                    cands.push(None);
+                    indexes.push(Vec::new());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut positions = vec![0u32; rule.bindings.len()];
+        let mut st = State {
+            rule,
+            plan,
+            cx: &cx,
+            cands: &cands,
+            indexes: &indexes,
+            limits,
+            held: 0,
+            out: &mut out,
+        };
+        if plan.levels.is_empty() {
+            st.level(0, &mut env, &mut positions, base_unknown)?;
+        } else {
+            let elems = st.elems(0, &mut env);
+            match self.pieces.piece_size(elems.len()) {
+                Some(size) => {
+                    let (cands, indexes) = (&cands, &indexes);
+                    let parts = self
+                        .pieces
+                        .in_pieces(elems.len(), size, budget, |range, cx| {
+                            let mut out = Vec::new();
+                            let mut st = State {
+                                rule,
+                                plan,
+                                cx,
+                                cands,
+                                indexes,
+                                limits,
+                                held: 0,
+                                out: &mut out,
+                            };
+                            let mut env: Env<'d> = vec![V::Missing; rule.vars.len()];
+                            let mut positions = vec![0u32; rule.bindings.len()];
+                            st.each(0, &elems[range], &mut env, &mut positions, &base_unknown)?;
+                            let held = st.held;
+                            Ok((out, held))
+                        });
+                    return Ok(parts.map(|p| p.concat()));
+                }
+                None => st.each(0, &elems, &mut env, &mut positions, &base_unknown)?,
+            }
+        }
+        if cx.exhausted() {
+            // spent in the last probe of an index, say: nothing after it may be reported
+            let last = plan.levels.last().map_or(0, |l| l.binding);
+            return Err(join_work_error(rule, last, limits));
+        }
+        Ok(Some(out))
+    }
+
+    /// The records of `recs` in `range` that the pushed-down filters of level `l` keep,
+    /// each with the filters it left unknown.
+    fn prefilter(
+        &self,
+        cx: &Cx<'d, '_>,
+        l: &crate::plan::Level,
+        recs: &'d [crate::data::Record],
+        name: &'d str,
+        range: std::ops::Range<usize>,
+        env: &mut Env<'d>,
+    ) -> Result<Candidates, Box<Diagnostic>> {
+        let (rule, plan, limits) = (self.rule, self.plan, self.pieces.limits);
+        let var = rule.bindings[l.binding].var;
+        let mut kept = Vec::new();
+        for (i, r) in recs.iter().enumerate().take(range.end).skip(range.start) {
+            if !cx.spend(1) {
+                return Err(join_work_error(rule, l.binding, limits));
+            }
+            env[var] = V::Rec(r, name);
+            let mut unk = Vec::new();
+            let mut ok = true;
+            for &f in &l.prefilter {
+                cx.spend(plan.weights[f]);
+                let t = cx.truth(&plan.conjuncts[f], env);
+                if cx.exhausted() {
+                    return Err(cond_work_error(rule, &plan.conjuncts[f], limits));
+                }
+                match t {
+                    Tri::False => {
+                        ok = false;
+                        break;
+                    }
+                    Tri::Unknown => unk.push(f),
+                    Tri::True => {}
+                }
+            }
+            if ok {
+                kept.push((i as u32, unk));
+            }
+        }
+        env[var] = V::Missing;
+        Ok(kept)
+    }
+}
+
+/// Running a loop of one rule in pieces on the rayon pool (see `planned`): what every
+/// piece reads, and how many elements a piece takes at least (`None`: one loop).
+#[derive(Clone, Copy)]
+pub(crate) struct Pieces<'s, 'd> {
+    pub(crate) ds: &'d Dataset,
+    pub(crate) consts: &'s [Value],
+    pub(crate) tables: &'s Tables<'d>,
+    pub(crate) limits: &'s Limits,
+    pub(crate) split: Option<usize>,
+}
+
+impl<'s, 'd> Pieces<'s, 'd> {
+    /// The size of the pieces a loop over `n` elements runs in; `None`: run it whole.
+    pub(crate) fn piece_size(&self, n: usize) -> Option<usize> {
+        let min = self.split?.max(1);
+        let threads = rayon::current_num_threads();
+        (threads > 1 && n >= min.saturating_mul(2)).then(|| n.div_ceil(threads * 4).max(min))
+    }
+
+    /// `work` over `0..n` in pieces of `size` on the rayon pool, each piece with its
+    /// own budget (what is left of the rule's) and the shared tables; the results in
+    /// order, and what they spent added to `budget`. `work` returns its result and the
+    /// bindings it holds. `None` when a piece found the rule over one of its limits
+    /// (the pieces not yet started then do not start).
+    pub(crate) fn in_pieces<T: Send>(
+        &self,
+        n: usize,
+        size: usize,
+        budget: &Budget,
+        work: impl Fn(std::ops::Range<usize>, &Cx<'d, '_>) -> Result<(T, u64), Box<Diagnostic>> + Sync,
+    ) -> Option<Vec<T>> {
+        use rayon::prelude::*;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+        let spent = AtomicU64::new(budget.spent());
+        let held = AtomicU64::new(0);
+        let over = AtomicBool::new(false);
+        let starts: Vec<usize> = (0..n).step_by(size.max(1)).collect();
+        let parts: Vec<Option<T>> = starts
+            .par_iter()
+            .map(|&start| {
+                if over.load(Relaxed) {
+                    return None;
+                }
+                // what is left of the work budget once the pieces done so far count
+                let budget = Budget::new(self.limits.max_work.saturating_sub(spent.load(Relaxed)));
+                let access = Indexed {
+                    tables: self.tables,
+                    budget: &budget,
+                };
+                let cx = Cx {
+                    ds: self.ds,
+                    consts: self.consts,
+                    access: &access,
+                };
+                let ran = work(start..n.min(start + size), &cx);
+                let used = budget.spent();
+                let total = spent.fetch_add(used, Relaxed).saturating_add(used);
+                let result = match ran {
+                    Ok((t, h)) => {
+                        let all = held.fetch_add(h, Relaxed).saturating_add(h);
+                        (all <= self.limits.max_bindings
+                            && total <= self.limits.max_work
+                            && !budget.exhausted())
+                        .then_some(t)
+                    }
+                    Err(_) => None,
+                };
+                if result.is_none() {
+                    over.store(true, Relaxed);
+                }
+                result
+            })
+            .collect();
+        if over.load(Relaxed) {
+            return None;
+        }
+        budget.restore(spent.load(Relaxed));
+        parts.into_iter().collect()
+    }
 }
 
 /// Count one more match held; the error when the rule holds more than it may.
@@ -425,6 +669,10 @@ fn hold(
     Ok(())
 }
 
+/// An element a binding tries: its position, its value, and the pushed-down filters
+/// it left unknown.
+type Elem<'s, 'd> = (u32, V<'d>, &'s [usize]);
+
 struct State<'s, 'd, 'a> {
     rule: &'s CRule,
     plan: &'s RulePlan,
@@ -437,7 +685,7 @@ struct State<'s, 'd, 'a> {
     out: &'s mut Vec<Match<'d>>,
 }
 
-impl<'d> State<'_, 'd, '_> {
+impl<'s, 'd> State<'s, 'd, '_> {
     fn level(
         &mut self,
         depth: usize,
@@ -445,29 +693,36 @@ impl<'d> State<'_, 'd, '_> {
         positions: &mut Vec<u32>,
         unknown: Vec<usize>,
     ) -> Result<(), Box<Diagnostic>> {
-        if depth == self.plan.levels.len() {
-            hold(self.rule, &mut self.held, self.out.len() + 1, self.limits)?;
-            let mut unknown = unknown;
-            unknown.sort_unstable();
-            unknown.dedup();
-            let mut env_out = env.clone();
-            let keep: Vec<usize> = self.rule.bindings.iter().map(|b| b.var).collect();
-            for (i, v) in env_out.iter_mut().enumerate() {
-                if !keep.contains(&i) {
-                    *v = V::Missing;
-                }
-            }
-            self.out.push(Match {
-                env: env_out,
-                positions: positions.clone(),
-                unknown,
-            });
-            return Ok(());
+        if depth < self.plan.levels.len() {
+            let elems = self.elems(depth, env);
+            return self.each(depth, &elems, env, positions, &unknown);
         }
+        // every binding bound: a match
+        hold(self.rule, &mut self.held, self.out.len() + 1, self.limits)?;
+        let mut unknown = unknown;
+        unknown.sort_unstable();
+        unknown.dedup();
+        let mut env_out = env.clone();
+        let keep: Vec<usize> = self.rule.bindings.iter().map(|b| b.var).collect();
+        for (i, v) in env_out.iter_mut().enumerate() {
+            if !keep.contains(&i) {
+                *v = V::Missing;
+            }
+        }
+        self.out.push(Match {
+            env: env_out,
+            positions: positions.clone(),
+            unknown,
+        });
+        Ok(())
+    }
+
+    /// The elements binding `depth` tries, each with the unknown pushed-down filters it
+    /// carries.
+    fn elems(&self, depth: usize, env: &mut Env<'d>) -> Vec<Elem<'s, 'd>> {
         let l = &self.plan.levels[depth];
         let b = &self.rule.bindings[l.binding];
-        // the elements to try, each with the unknown pushed-down filters it carries
-        let elems: Vec<(u32, V<'d>, &[usize])> = match (&b.source, &self.cands[depth]) {
+        match (&b.source, &self.cands[depth]) {
             (CSource::Collection(c), Some(kept)) => {
                 let (name, recs) = self.cx.collection(c).unwrap_or(("", &[]));
                 // the first access path whose probe narrows the candidates
@@ -563,14 +818,27 @@ impl<'d> State<'_, 'd, '_> {
                     .collect(),
                 None => Vec::new(),
             },
-        };
+        }
+    }
+
+    /// Try each of `elems` for binding `depth`, and go deeper with those that pass.
+    fn each(
+        &mut self,
+        depth: usize,
+        elems: &[Elem<'s, 'd>],
+        env: &mut Env<'d>,
+        positions: &mut Vec<u32>,
+        unknown: &[usize],
+    ) -> Result<(), Box<Diagnostic>> {
+        let l = &self.plan.levels[depth];
+        let b = &self.rule.bindings[l.binding];
         for (pos, v, pre_unknown) in elems {
             if !self.cx.spend(1) {
                 return Err(join_work_error(self.rule, l.binding, self.limits));
             }
-            env[b.var] = v;
-            positions[depth] = pos;
-            let mut unk = unknown.clone();
+            env[b.var] = v.clone();
+            positions[depth] = *pos;
+            let mut unk = unknown.to_vec();
             unk.extend_from_slice(pre_unknown);
             let mut ok = true;
             for &c in &l.checks {

@@ -371,3 +371,129 @@ fn the_unguarded_field_check_at_load_stays_within_the_work_budget() {
     assert_eq!(report.findings.len(), 800);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Rules whose outer loop the planned evaluator may split across threads: a join, a
+/// grouped aggregate remembered per key (with records lacking the key, shared by every
+/// key), nested quantifiers, and a rule whose matches grow fast.
+const SPLIT: &[&str] = &[
+    "rule pairs {\n  for a in facts, b in facts\n  where a.subject == b.subject and a.value < b.value\n}\n",
+    "rule above {\n  message: \"{f.id} above {f.subject}\"\n  for f in facts\n  where f.value > avg(x.value for x in facts where x.subject == f.subject)\n}\n",
+    NESTED,
+    "rule cross {\n  for a in facts, b in facts, c in facts\n  where a.value <= b.value\n}\n",
+];
+
+/// 24 facts, every third without a subject (made once for every test that asks).
+fn split_dataset() -> &'static Dataset {
+    static DS: std::sync::OnceLock<Dataset> = std::sync::OnceLock::new();
+    DS.get_or_init(make_split_dataset)
+}
+
+fn make_split_dataset() -> Dataset {
+    let dir = std::env::temp_dir().join(format!("factlint-budgets-split-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut yaml = String::from("facts:\n");
+    for i in 0..24 {
+        let subject = if i % 3 == 2 {
+            String::new()
+        } else {
+            format!(", subject: S{}", i % 4)
+        };
+        yaml.push_str(&format!(
+            "  - {{id: f{i}{subject}, property: p, value: {i}}}\n"
+        ));
+    }
+    std::fs::write(dir.join("data.yaml"), yaml).expect("write data");
+    let (ds, diags) = data::load(std::slice::from_ref(&dir), &LoadOptions::default());
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+    ds
+}
+
+/// A rayon pool of four threads, whatever the machine has.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("pool")
+    })
+}
+
+/// One rule of `SPLIT` run in one loop and split across threads, within `limits`.
+fn one_and_split(text: &str, ds: &Dataset, limits: Limits) -> [(eval::Report, Vec<Diagnostic>); 2] {
+    let (suite, diags, sources) = checked(text, ds);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let opts = |parallel| RunOptions {
+        limits,
+        parallel,
+        piece: 1,
+        ..RunOptions::default()
+    };
+    let one = eval::run(&suite, ds, &sources, &opts(false));
+    let split = pool().install(|| eval::run(&suite, ds, &sources, &opts(true)));
+    [one, split]
+}
+
+/// At the exact budget a rule needs in one loop, and one unit less, the split loop
+/// runs and stops alike: it does the same work (each remembered aggregate computed
+/// once, by whichever piece asks first) and holds the same matches.
+#[test]
+fn a_split_rule_needs_exactly_the_budgets_of_one_loop() {
+    let ds = split_dataset();
+    for text in &SPLIT[..2] {
+        let fits = |l: Limits| {
+            let [(_, d), _] = one_and_split(text, ds, l);
+            d.is_empty()
+        };
+        // the least of each budget one loop needs, the other one ample
+        let least = |work: bool| {
+            let (mut lo, mut hi) = (0u64, 1u64 << 20);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                let l = if work {
+                    limits(1 << 20, mid)
+                } else {
+                    limits(mid, 1 << 30)
+                };
+                if fits(l) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            lo
+        };
+        let (work, held) = (least(true), least(false));
+        for l in [
+            limits(1 << 20, work),
+            limits(1 << 20, work - 1),
+            limits(held, 1 << 30),
+            limits(held.saturating_sub(1), 1 << 30),
+        ] {
+            let [one, split] = one_and_split(text, ds, l);
+            assert_eq!(one.0.findings, split.0.findings, "{text} {l:?}");
+            assert_eq!(one.1, split.1, "{text} {l:?}");
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..Default::default() })]
+
+    /// Split into pieces of one element on four threads, a rule finds what one loop
+    /// finds and, over a budget, stops with the error one loop meets first: the same
+    /// report and diagnostics whatever the budgets.
+    #[test]
+    fn a_rule_split_across_threads_finds_and_stops_as_one_loop(
+        which in 0..SPLIT.len(),
+        max_work in 0u64..40_000,
+        max_bindings in 0u64..2_000,
+    ) {
+        let ds = split_dataset();
+        let [one, split] = one_and_split(SPLIT[which], ds, limits(max_bindings, max_work));
+        proptest::prop_assert_eq!(&one.0.findings, &split.0.findings);
+        proptest::prop_assert_eq!(&one.1, &split.1);
+    }
+}

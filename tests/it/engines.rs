@@ -511,6 +511,17 @@ fn arb_rule() -> impl Strategy<Value = Rule> {
     })
 }
 
+/// A rayon pool of four threads, whatever the machine has.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("pool")
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1200, ..ProptestConfig::default() })]
 
@@ -522,14 +533,17 @@ proptest! {
         let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
         prop_assert!(errors.is_empty(), "generated rule did not check: {:?}", errors);
         let sources = Sources::new();
-        let run = |engine| {
-            let opts = RunOptions { engine, parallel: false, ..RunOptions::default() };
-            let (report, diags) = eval::run(&suite, &ds, &sources, &opts);
+        let run = |engine, parallel| {
+            // in pieces of one element, on four threads
+            let opts = RunOptions { engine, parallel, piece: 1, ..RunOptions::default() };
+            let (report, diags) = pool().install(|| eval::run(&suite, &ds, &sources, &opts));
             assert!(diags.is_empty(), "{diags:?}");
             report.findings
         };
-        let planned = run(Engine::Planned);
-        let reference = run(Engine::Reference);
+        let planned = run(Engine::Planned, false);
+        let split = run(Engine::Planned, true);
+        let reference = run(Engine::Reference, false);
+        prop_assert_eq!(&planned, &split);
         prop_assert_eq!(planned, reference);
     }
 }
