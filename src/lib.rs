@@ -59,4 +59,5 @@ pub mod files;
 pub mod plan;
 pub mod project;
 pub mod report;
+pub mod sql;
 pub mod syntax;

@@ -30,6 +30,7 @@ pub mod explain;
 pub mod fmt;
 pub mod parse;
 pub mod schema;
+pub mod sql;
 pub mod test;
 pub mod validate;
 
@@ -104,6 +105,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the schema of a dataset (declared, or inferred from the data).
     Schema(schema::SchemaArgs),
+    /// Print the SQL that computes each rule's findings (DuckDB, Spark, BigQuery, PostgreSQL).
+    Sql(sql::SqlArgs),
 }
 
 /// Run the command line; returns the process exit code.
@@ -133,6 +136,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Parse(a) => parse::run(&cli.global, a),
         Command::Validate(a) => validate::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
+        Command::Sql(a) => sql::run(&cli.global, a),
     }
 }
 

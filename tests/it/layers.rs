@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["files"],
     &["syntax", "data"],
     &["check"],
-    &["plan"],
+    &["plan", "sql"],
     &["eval"],
     &["report"],
     &["project"],

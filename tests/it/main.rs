@@ -15,4 +15,5 @@ mod parse;
 mod pipeline;
 mod project;
 mod report;
+mod sql;
 mod three_valued;

@@ -1,0 +1,170 @@
+//! The dataset side of `factlint sql --with-data`: the tables the queries read
+//! (docs/sql.md), made from a loaded dataset as `CREATE TABLE` and `INSERT`
+//! statements of one dialect. For examples, fixtures and tests of equal semantics;
+//! data at scale stays where it is (views over its files, or warehouse tables).
+
+use super::{quote, Dialect, HI};
+use crate::data::schema::FieldType;
+use crate::data::{Dataset, Value};
+use crate::diag::Diagnostic;
+
+/// The kind of column a field becomes.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Bool,
+    /// Lower bound in the field's column, upper bound in `<field>:hi`.
+    Number,
+    Date,
+}
+
+fn kind(t: &FieldType) -> Option<Kind> {
+    match t {
+        FieldType::String | FieldType::Enum(_) | FieldType::Ref(_) => Some(Kind::Text),
+        FieldType::Bool => Some(Kind::Bool),
+        FieldType::Number => Some(Kind::Number),
+        FieldType::Date => Some(Kind::Date),
+        _ => None,
+    }
+}
+
+fn type_name(d: Dialect, k: Kind) -> &'static str {
+    match (d, k) {
+        (Dialect::DuckDb, Kind::Text) => "VARCHAR",
+        (Dialect::Postgres, Kind::Text) => "TEXT",
+        (Dialect::Spark | Dialect::BigQuery, Kind::Text) => "STRING",
+        (Dialect::BigQuery, Kind::Bool) => "BOOL",
+        (_, Kind::Bool) => "BOOLEAN",
+        (Dialect::BigQuery, Kind::Number) => "FLOAT64",
+        (Dialect::Postgres, Kind::Number) => "DOUBLE PRECISION",
+        (_, Kind::Number) => "DOUBLE",
+        (_, Kind::Date) => "DATE",
+    }
+}
+
+fn infinity(d: Dialect, negative: bool) -> String {
+    let t = type_name(d, Kind::Number);
+    let sign = if negative { "-" } else { "" };
+    match d {
+        Dialect::BigQuery => format!("CAST('{sign}inf' AS {t})"),
+        _ => format!("CAST('{sign}Infinity' AS {t})"),
+    }
+}
+
+fn number(d: Dialect, n: Option<f64>, negative: bool) -> String {
+    match n {
+        Some(n) if n.is_finite() => super::number(n),
+        Some(n) => infinity(d, n < 0.0),
+        None => infinity(d, negative),
+    }
+}
+
+/// The statements that create and fill one table per collection, in collection order,
+/// rows in load order (`_pos`).
+pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>> {
+    let q = |s: &str| {
+        quote::ident(dialect, s).map_err(|why| -> Box<Diagnostic> {
+            Box::new(
+                Diagnostic::error(
+                    "S0002",
+                    format!(
+                        "the name `{}` cannot be a {} name: it holds {why}",
+                        s.escape_debug(),
+                        dialect.name()
+                    ),
+                )
+                .help("rename the collection or field in the schema"),
+            )
+        })
+    };
+    let lit =
+        |s: &str| {
+            quote::string(dialect, s).map_err(|why| -> Box<Diagnostic> {
+                Box::new(Diagnostic::error(
+                "S0002",
+                format!(
+                    "a value cannot be written in {}: it holds {why}",
+                    dialect.name()
+                ),
+            )
+            .help("leave the value out of the tables, or run the rules with the native engine"))
+            })
+        };
+    let mut out = String::new();
+    for (name, coll) in &ds.collections {
+        let fields: Vec<(&str, Kind)> = ds
+            .schema
+            .collection(name)
+            .map(|c| {
+                c.fields
+                    .values()
+                    .filter(|f| f.name != "id")
+                    .filter_map(|f| kind(&f.ty).map(|k| (f.name.as_str(), k)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut cols = vec![
+            format!("{} BIGINT", q("_pos")?),
+            format!("{} {}", q("id")?, type_name(dialect, Kind::Text)),
+        ];
+        for (f, k) in &fields {
+            cols.push(format!("{} {}", q(f)?, type_name(dialect, *k)));
+            if matches!(k, Kind::Number | Kind::Date) {
+                cols.push(format!(
+                    "{} {}",
+                    q(&format!("{f}{HI}"))?,
+                    type_name(dialect, *k)
+                ));
+            }
+        }
+        let table = q(name)?;
+        out.push_str(&format!("CREATE TABLE {table} ({});\n", cols.join(", ")));
+        for (pos, r) in coll.records.iter().enumerate() {
+            let mut vals = vec![pos.to_string(), lit(&r.id)?];
+            for (f, k) in &fields {
+                let v = r.get(f);
+                match (k, v) {
+                    (_, None | Some(Value::Null)) => {
+                        vals.push("NULL".into());
+                        if matches!(k, Kind::Number | Kind::Date) {
+                            vals.push("NULL".into());
+                        }
+                    }
+                    (Kind::Text, Some(Value::Str(s))) => vals.push(lit(s)?),
+                    (Kind::Bool, Some(Value::Bool(b))) => vals.push(b.to_string().to_uppercase()),
+                    (Kind::Number, Some(Value::Number(n))) => {
+                        vals.push(number(dialect, Some(*n), true));
+                        vals.push(number(dialect, Some(*n), false));
+                    }
+                    (Kind::Number, Some(Value::Range { min, max })) => {
+                        vals.push(number(dialect, *min, true));
+                        vals.push(number(dialect, *max, false));
+                    }
+                    (Kind::Date, Some(Value::Time(t))) => {
+                        // open ends as the first and last days SQL dates hold
+                        let day = |d: Option<chrono::NaiveDate>, or: &str| {
+                            format!(
+                                "DATE '{}'",
+                                d.map_or(or.to_string(), |d| d.format("%Y-%m-%d").to_string())
+                            )
+                        };
+                        vals.push(day(t.start, "0001-01-01"));
+                        vals.push(day(t.end, "9999-12-31"));
+                    }
+                    // a value of another type (a data error already reported): missing
+                    (_, Some(_)) => {
+                        vals.push("NULL".into());
+                        if matches!(k, Kind::Number | Kind::Date) {
+                            vals.push("NULL".into());
+                        }
+                    }
+                }
+            }
+            out.push_str(&format!(
+                "INSERT INTO {table} VALUES ({});\n",
+                vals.join(", ")
+            ));
+        }
+    }
+    Ok(out)
+}
