@@ -13,23 +13,14 @@ import subprocess
 import sys
 
 
-def main() -> int:
-    try:
-        import duckdb  # type: ignore
-    except ImportError:
-        print("SKIP sql-duckdb: the duckdb Python package is not installed (pip install duckdb)")
-        return 0
-    argv = sys.argv[1:]
-    extra = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
-    factlint = argv[0] if argv else "target/debug/factlint"
+def compare(factlint, extra, quiet=False):
+    """Run both engines over `extra` (arguments for `sql` and `check`); return the
+    number of rules compared and the list of differences (text)."""
+    import duckdb  # type: ignore
     sql = subprocess.run([factlint, "sql", "--dialect", "duckdb", "--with-data", *extra],
                          capture_output=True, text=True)
     if sql.returncode not in (0, 2):
-        print(sql.stderr, file=sys.stderr)
-        return 1
+        return 0, [f"factlint sql exited {sql.returncode}: {sql.stderr}"]
     check = subprocess.run([factlint, "check", "--format", "jsonl", "--fail-on", "never",
                             "--max-findings", "100000000", *extra],
                            capture_output=True, text=True)
@@ -41,13 +32,13 @@ def main() -> int:
         key = (tuple(e["id"] for e in f["evidence"]), f["certainty"])
         native.setdefault(f["rule"], []).append(key)
     con = duckdb.connect()
-    # the statements are separated by `;` at the end of a line: the tables, then one
-    # query per rule after its `-- rule` comment
+    # the statements end with `;` at the end of a line: the tables, then one query per
+    # rule after its `-- rule` comment
     rule = None
-    failures = 0
+    differences = []
     compared = 0
     for stmt in sql.stdout.split(";\n"):
-        lines = [l for l in stmt.strip().splitlines()]
+        lines = stmt.strip().splitlines()
         for l in lines:
             if l.startswith("-- rule "):
                 rule = l[len("-- rule "):]
@@ -62,18 +53,34 @@ def main() -> int:
         want = native.get(rule, [])
         compared += 1
         if got != want:
-            failures += 1
-            print(f"!!! {rule}: DuckDB {len(got)} findings, factlint {len(want)}")
-            for g in got[:5]:
-                if g not in want:
-                    print(f"    only DuckDB: {g}")
-            for w in want[:5]:
-                if w not in got:
-                    print(f"    only factlint: {w}")
-        else:
+            text = [f"!!! {rule}: DuckDB {len(got)} findings, factlint {len(want)}"]
+            text += [f"    only DuckDB: {g}" for g in got if g not in want][:5]
+            text += [f"    only factlint: {w}" for w in want if w not in got][:5]
+            if len(text) == 1:
+                text.append("    the same findings in another order")
+            differences.append("\n".join(text))
+        elif not quiet:
             print(f"ok {rule}: {len(got)} findings")
-    print(f"{compared} rules compared, {failures} differ")
-    return 1 if failures or compared == 0 else 0
+    return compared, differences
+
+
+def main() -> int:
+    try:
+        import duckdb  # type: ignore  # noqa: F401
+    except ImportError:
+        print("SKIP sql-duckdb: the duckdb Python package is not installed (pip install duckdb)")
+        return 0
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    factlint = argv[0] if argv else "target/debug/factlint"
+    compared, differences = compare(factlint, extra)
+    for d in differences:
+        print(d)
+    print(f"{compared} rules compared, {len(differences)} differ")
+    return 1 if differences or compared == 0 else 0
 
 
 if __name__ == "__main__":

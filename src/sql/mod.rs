@@ -19,10 +19,11 @@
 pub mod quote;
 pub mod tables;
 
+use crate::check::ir::CAggregate;
 use crate::check::ir::{CExpr, CKind, CRule, CSource, Suite, Ty};
 use crate::data::{Precision, Value};
 use crate::diag::{Diagnostic, Span};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::syntax::ast::{AggregateOp, BinaryOp, UnaryOp};
 
 /// A SQL dialect a suite compiles to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -101,6 +102,8 @@ enum Out {
     Interval { lo: String, hi: String },
     /// A record bound to a variable: its table alias and collection.
     Record { alias: String, collection: String },
+    /// What did not compile (its `S0001` is written): whatever uses it fails quietly.
+    Failed,
 }
 
 struct Compiler<'a> {
@@ -127,7 +130,16 @@ impl Compiler<'_> {
             .found(what.to_string())
             .help("run this rule with the native engine (`factlint check`), or rewrite it with the constructs docs/sql.md lists"),
         );
-        Out::Bool("NULL".into())
+        Out::Failed
+    }
+
+    /// The dialect's double-precision type.
+    fn double(&self) -> &'static str {
+        match self.dialect {
+            Dialect::BigQuery => "FLOAT64",
+            Dialect::Postgres => "DOUBLE PRECISION",
+            Dialect::DuckDb | Dialect::Spark => "DOUBLE",
+        }
     }
 
     fn ident(&mut self, name: &str, span: &Span) -> String {
@@ -150,22 +162,26 @@ impl Compiler<'_> {
         }
     }
 
-    /// The alias of variable `v` in the query.
+    /// The alias of variable `v` in the query: its name for a binding of the rule (the
+    /// column of its ids is named so), and for an aggregate's variable its name and
+    /// number, so that no inner alias hides an outer one.
     fn alias(&mut self, v: usize) -> String {
         let span = self.rule.vars[v].span.clone();
-        let name = self.rule.vars[v].name.clone();
+        let mut name = self.rule.vars[v].name.clone();
+        if !self.rule.bindings.iter().any(|b| b.var == v) {
+            name = format!("{name}#{v}");
+        }
         self.ident(&name, &span)
     }
 
+    /// The rule's query: the bindings with their condition computed once in an inner
+    /// query, the findings (not false) kept and ordered by position in the outer one.
     fn rule(&mut self) -> String {
         let rule = self.rule;
-        let info_span = rule.info.span.clone();
+        let span = rule.info.span.clone();
         let mut from = Vec::new();
-        let mut select = vec![format!(
-            "{} AS {}",
-            self.string(&rule.info.id, &info_span),
-            self.ident("rule", &info_span)
-        )];
+        let mut inner = Vec::new();
+        let mut outer = vec![self.ident("rule", &span)];
         let mut order = Vec::new();
         for b in &rule.bindings {
             let alias = self.alias(b.var);
@@ -175,36 +191,52 @@ impl Compiler<'_> {
                     from.push(format!("{table} AS {alias}"));
                     let id = self.ident("id", &b.span);
                     let pos = self.ident("_pos", &b.span);
-                    select.push(format!("{alias}.{id} AS {alias}"));
-                    order.push(format!("{alias}.{pos}"));
+                    // internal names hold a `:`, which no variable's name does
+                    let at = self.ident(&format!("{}:pos", rule.vars[b.var].name), &b.span);
+                    inner.push(format!("{alias}.{id} AS {alias}"));
+                    inner.push(format!("{alias}.{pos} AS {at}"));
+                    outer.push(alias);
+                    order.push(at);
                 }
                 CSource::List { .. } => {
                     self.unsupported(&b.span, "a variable over a list");
                 }
             }
         }
-        if rule.group.is_some() {
-            let span = rule
-                .group
-                .as_ref()
-                .map_or(info_span.clone(), |g| g.span.clone());
-            self.unsupported(&span, "`group by`");
+        if let Some(g) = &rule.group {
+            self.unsupported(&g.span, "`group by`");
         }
         if rule.verdict.is_some() {
-            self.unsupported(&info_span, "a verdict");
+            self.unsupported(&span, "a verdict");
         }
         let cond = match &rule.condition {
             Some(c) => self.truth(c),
             None => "TRUE".to_string(),
         };
-        let certainty = self.ident("certainty", &info_span);
-        select.push(format!(
-            "CASE WHEN {cond} THEN 'certain' ELSE 'possible' END AS {certainty}"
+        let c = self.ident(":cond", &span);
+        let name = self.string(&rule.info.id, &span);
+        let rule_col = self.ident("rule", &span);
+        let certainty = if rule
+            .bindings
+            .iter()
+            .any(|b| rule.vars[b.var].name == "certainty")
+        {
+            ":certainty"
+        } else {
+            "certainty"
+        };
+        let certainty = self.ident(certainty, &span);
+        let bindings = self.ident(":bindings", &span);
+        outer.push(format!(
+            "CASE WHEN {c} THEN 'certain' ELSE 'possible' END AS {certainty}"
         ));
+        let mut select = vec![format!("{name} AS {rule_col}")];
+        select.extend(inner);
+        select.push(format!("{cond} AS {c}"));
         let from = if from.is_empty() {
             String::new()
         } else {
-            format!("\nFROM {}", from.join(",\n     "))
+            format!("\n  FROM {}", from.join(",\n       "))
         };
         let order = if order.is_empty() {
             String::new()
@@ -212,8 +244,9 @@ impl Compiler<'_> {
             format!("\nORDER BY {}", order.join(", "))
         };
         format!(
-            "SELECT {}{from}\nWHERE COALESCE({cond}, TRUE){order}",
-            select.join(",\n       ")
+            "SELECT {}\nFROM (\n  SELECT {}{from}\n) AS {bindings}\nWHERE COALESCE({c}, TRUE){order}",
+            outer.join(", "),
+            select.join(",\n         ")
         )
     }
 
@@ -222,6 +255,7 @@ impl Compiler<'_> {
         match self.expr(e) {
             Out::Bool(s) => s,
             Out::Scalar(s) if e.ty == Ty::Bool => s,
+            Out::Failed => "NULL".into(),
             _ => {
                 self.unsupported(&e.span, "a condition that is not a boolean");
                 "NULL".into()
@@ -250,8 +284,12 @@ impl Compiler<'_> {
                 if deref.is_some() {
                     return self.unsupported(&e.span, "a field read through a reference");
                 }
-                let Out::Record { alias, .. } = self.expr(base) else {
-                    return self.unsupported(&e.span, "a field of a value that is not a record");
+                let alias = match self.expr(base) {
+                    Out::Record { alias, .. } => alias,
+                    Out::Failed => return Out::Failed,
+                    _ => {
+                        return self.unsupported(&e.span, "a field of a value that is not a record")
+                    }
                 };
                 let col = self.ident(name, &e.span);
                 match &e.ty {
@@ -272,6 +310,7 @@ impl Compiler<'_> {
                     Out::Scalar(s) => s,
                     Out::Interval { lo, .. } => lo,
                     Out::Bool(b) => b,
+                    Out::Failed => return Out::Failed,
                     // a bound record is never missing
                     Out::Record { .. } => {
                         return Out::Bool(if *negated { "TRUE" } else { "FALSE" }.into())
@@ -282,11 +321,18 @@ impl Compiler<'_> {
             }
             CKind::Binary(op, l, r) => self.binary(*op, l, r, &e.span),
             CKind::Within { .. } => self.unsupported(&e.span, "`within`"),
-            CKind::Aggregate(_) => self.unsupported(&e.span, "an aggregate"),
+            CKind::Aggregate(a) => self.aggregate(a, &e.span),
             CKind::Matches(..) => self.unsupported(&e.span, "`matches`"),
             CKind::Call(..) => self.unsupported(&e.span, "a builtin function"),
             CKind::List(_) => self.unsupported(&e.span, "a list"),
-            CKind::Unary(..) => self.unsupported(&e.span, "a negative number"),
+            CKind::Unary(UnaryOp::Neg, x) => match self.expr(x) {
+                Out::Interval { lo, hi } if x.ty == Ty::Number => Out::Interval {
+                    lo: format!("(-{hi})"),
+                    hi: format!("(-{lo})"),
+                },
+                Out::Failed => Out::Failed,
+                _ => self.unsupported(&e.span, "a negated value that is not a number"),
+            },
         }
     }
 
@@ -363,9 +409,123 @@ impl Compiler<'_> {
         }
     }
 
+    /// An aggregate over a collection as correlated subqueries, one per bound, with
+    /// the semantics of `eval::expr::Acc`: elements whose filter is false are left
+    /// out, those whose filter is unknown may or may not count.
+    fn aggregate(&mut self, a: &CAggregate, span: &Span) -> Out {
+        let CSource::Collection(c) = &a.source else {
+            return self.unsupported(span, "an aggregate over a list");
+        };
+        let table = self.ident(c, span);
+        let x = self.alias(a.var);
+        let f = match &a.filter {
+            Some(f) => self.truth(f),
+            None => "TRUE".into(),
+        };
+        let sub =
+            |sel: &str| format!("(SELECT {sel} FROM {table} AS {x} WHERE COALESCE({f}, TRUE))");
+        let value = match &a.value {
+            Some(v) if !matches!(a.op, AggregateOp::Exists | AggregateOp::All) => {
+                Some(self.expr(v))
+            }
+            _ => None,
+        };
+        match (a.op, value) {
+            (AggregateOp::Count, _) => Out::Interval {
+                lo: sub(&format!("COUNT(CASE WHEN {f} THEN 1 END)")),
+                hi: sub("COUNT(*)"),
+            },
+            (AggregateOp::Exists, _) => Out::Bool(sub(&format!(
+                "CASE WHEN COUNT(CASE WHEN {f} THEN 1 END) > 0 THEN TRUE \
+                 WHEN COUNT(*) > 0 THEN NULL ELSE FALSE END"
+            ))),
+            (AggregateOp::All, _) => {
+                let p = match &a.value {
+                    Some(v) => self.truth(v),
+                    None => "TRUE".into(),
+                };
+                // an element fails it when it surely counts and surely fails; leaves it
+                // unknown when it surely counts and is unknown, or may count and may fail
+                Out::Bool(sub(&format!(
+                    "CASE WHEN COUNT(CASE WHEN {f} AND NOT {p} THEN 1 END) > 0 THEN FALSE \
+                     WHEN COUNT(CASE WHEN ({f} AND {p} IS NULL) OR ({f} IS NULL AND NOT COALESCE({p}, FALSE)) THEN 1 END) > 0 THEN NULL \
+                     ELSE TRUE END"
+                )))
+            }
+            (AggregateOp::CountDistinct, Some(v)) => {
+                let key = match v {
+                    Out::Scalar(k) => k,
+                    Out::Record { alias, .. } => {
+                        let id = self.ident("id", span);
+                        format!("{alias}.{id}")
+                    }
+                    _ => return self.unsupported(span, "`count_distinct` of numbers or dates"),
+                };
+                let lo = sub(&format!(
+                    "COUNT(DISTINCT CASE WHEN {f} AND {key} IS NOT NULL THEN {key} END)"
+                ));
+                let hi = sub(&format!(
+                    "COUNT(DISTINCT CASE WHEN {f} AND {key} IS NOT NULL THEN {key} END) \
+                     + COUNT(CASE WHEN {f} AND {key} IS NOT NULL THEN NULL ELSE 1 END)"
+                ));
+                Out::Interval { lo, hi }
+            }
+            (
+                op @ (AggregateOp::Sum | AggregateOp::Avg | AggregateOp::Min | AggregateOp::Max),
+                Some(Out::Interval { lo: vlo, hi: vhi }),
+            ) => {
+                if a.value.as_ref().is_some_and(|v| v.ty != Ty::Number) {
+                    return self.unsupported(span, &format!("`{}` of dates", op.as_str()));
+                }
+                // an element that may count and has no value leaves the result unknown
+                let missing = format!("COUNT(CASE WHEN {vlo} IS NULL THEN 1 END) > 0");
+                let sure = format!("COUNT(CASE WHEN {f} THEN 1 END)");
+                let (lo, hi) = match op {
+                    // one that may be left out adds between 0 and its value
+                    AggregateOp::Sum => (
+                        format!("COALESCE(SUM(CASE WHEN {f} THEN {vlo} WHEN {vlo} < 0 THEN {vlo} ELSE 0 END), 0)"),
+                        format!("COALESCE(SUM(CASE WHEN {f} THEN {vhi} WHEN {vhi} > 0 THEN {vhi} ELSE 0 END), 0)"),
+                    ),
+                    AggregateOp::Avg => {
+                        let d = self.double();
+                        (
+                            format!("CAST(SUM({vlo}) AS {d}) / COUNT(*)"),
+                            format!("CAST(SUM({vhi}) AS {d}) / COUNT(*)"),
+                        )
+                    }
+                    // at least the largest lower bound of the sure elements, at most the
+                    // largest upper bound of all; min mirrors it
+                    AggregateOp::Max => (
+                        format!("MAX(CASE WHEN {f} THEN {vlo} END)"),
+                        format!("MAX({vhi})"),
+                    ),
+                    _ => (
+                        format!("MIN({vlo})"),
+                        format!("MIN(CASE WHEN {f} THEN {vhi} END)"),
+                    ),
+                };
+                // an average is unknown when any element may count or none surely does;
+                // min and max when none surely counts
+                let unknown = match op {
+                    AggregateOp::Sum => missing,
+                    AggregateOp::Avg => format!(
+                        "{missing} OR COUNT(CASE WHEN {f} IS NULL THEN 1 END) > 0 OR COUNT(*) = 0"
+                    ),
+                    _ => format!("{missing} OR {sure} = 0"),
+                };
+                Out::Interval {
+                    lo: sub(&format!("CASE WHEN {unknown} THEN NULL ELSE {lo} END")),
+                    hi: sub(&format!("CASE WHEN {unknown} THEN NULL ELSE {hi} END")),
+                }
+            }
+            (op, _) => self.unsupported(span, &format!("`{}` of this value", op.as_str())),
+        }
+    }
+
     /// Equality as `eval::ops::eq`.
     fn eq(&mut self, a: Out, b: Out, span: &Span) -> String {
         match (a, b) {
+            (Out::Failed, _) | (_, Out::Failed) => "NULL".into(),
             (Out::Scalar(x), Out::Scalar(y)) => format!("({x} = {y})"),
             (
                 Out::Record {
@@ -388,9 +548,9 @@ impl Compiler<'_> {
                 let id = self.ident("id", span);
                 format!("({alias}.{id} = {s})")
             }
+            // a missing side makes every test NULL: the CASE ends unknown
             (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi }) => format!(
-                "(CASE WHEN {alo} IS NULL OR {blo} IS NULL THEN NULL \
-                 WHEN {alo} = {ahi} AND {blo} = {bhi} THEN {alo} = {blo} \
+                "(CASE WHEN {alo} = {ahi} AND {blo} = {bhi} THEN {alo} = {blo} \
                  WHEN {ahi} < {blo} OR {bhi} < {alo} THEN FALSE ELSE NULL END)"
             ),
             (Out::Bool(x), Out::Bool(y))
@@ -408,6 +568,7 @@ impl Compiler<'_> {
     /// `a < b` (`strict`) or `a <= b`, as `eval::ops::order`.
     fn order(&mut self, a: Out, b: Out, strict: bool, span: &Span) -> Out {
         match (a, b) {
+            (Out::Failed, _) | (_, Out::Failed) => Out::Failed,
             (Out::Scalar(x), Out::Scalar(y)) => {
                 let op = if strict { "<" } else { "<=" };
                 // byte order, as Rust compares strings
@@ -424,9 +585,9 @@ impl Compiler<'_> {
                 } else {
                     (format!("{ahi} <= {blo}"), format!("{alo} > {bhi}"))
                 };
+                // a missing side makes both tests NULL: the CASE ends unknown
                 Out::Bool(format!(
-                    "(CASE WHEN {alo} IS NULL OR {blo} IS NULL THEN NULL \
-                     WHEN {yes} THEN TRUE WHEN {no} THEN FALSE ELSE NULL END)"
+                    "(CASE WHEN {yes} THEN TRUE WHEN {no} THEN FALSE ELSE NULL END)"
                 ))
             }
             _ => self.unsupported(span, "an order between values of different kinds"),

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Generated cases for `factlint sql`: random datasets (precise, partial, open and
+missing values) and random rules over them (comparisons, boolean logic, membership,
+presence, aggregates with correlated filters), each run by DuckDB from the SQL
+`factlint sql --dialect duckdb --with-data` prints and by `factlint check`; every
+rule must find the same bindings, in the same order, with the same certainty.
+
+    python3 scripts/sql-fuzz.py [FACTLINT] [--cases N] [--seed S]
+
+Without the `duckdb` Python package it prints SKIP with the reason. A difference
+prints the case's seed, rule and data folder (kept), and the exit code is 1.
+"""
+import argparse
+import importlib.util
+import os
+import random
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("sql_duckdb", os.path.join(HERE, "sql-duckdb.py"))
+sql_duckdb = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sql_duckdb)
+
+SCHEMA = """collections:
+  a:
+    fields:
+      id: {type: string}
+      s: {type: string}
+      f: {type: bool}
+      n: {type: number}
+      d: {type: date}
+      r: {type: ref b}
+  b:
+    fields:
+      id: {type: string}
+      s: {type: string}
+      f: {type: bool}
+      n: {type: number}
+      d: {type: date}
+"""
+
+STRINGS = ["x", "y", "z"]
+DATES = ["2020-01-15", "2020-01", "2020", "2019-12-31", "2021-06-01"]
+
+
+def number(rng):
+    k = rng.random()
+    if k < 0.45:
+        return str(rng.randint(-2, 6))
+    if k < 0.65:
+        lo = rng.randint(-2, 5)
+        return f"{{min: {lo}, max: {lo + rng.randint(0, 3)}}}"
+    if k < 0.75:
+        return f"{{min: {rng.randint(0, 5)}}}"
+    if k < 0.8:
+        return f"{{max: {rng.randint(0, 5)}}}"
+    return None
+
+
+def date(rng):
+    k = rng.random()
+    if k < 0.55:
+        return f'"{rng.choice(DATES)}"'
+    if k < 0.7:
+        return f'{{start: "{rng.choice([DATES[0], DATES[3]])}", end: "2021-01-31"}}'
+    if k < 0.78:
+        return '{start: "2020-02-01"}'
+    return None
+
+
+def record(rng, i, prefix, refs):
+    fields = [f"id: {prefix}{i}"]
+    if rng.random() < 0.8:
+        fields.append(f"s: {rng.choice(STRINGS)}")
+    if rng.random() < 0.75:
+        fields.append(f"f: {rng.choice(['true', 'false'])}")
+    n = number(rng)
+    if n is not None:
+        fields.append(f"n: {n}")
+    d = date(rng)
+    if d is not None:
+        fields.append(f"d: {d}")
+    if refs and rng.random() < 0.8:
+        fields.append(f"r: {rng.choice(refs)}")
+    return "  - {" + ", ".join(fields) + "}\n"
+
+
+def dataset(rng):
+    nb = rng.randint(0, 5)
+    na = rng.randint(1, 6)
+    bs = [f"b{i}" for i in range(nb)]
+    text = "b:\n" + "".join(record(rng, i, "b", None) for i in range(nb)) if nb else ""
+    text += "a:\n" + "".join(record(rng, i, "a", bs) for i in range(na))
+    return text
+
+
+class Rules:
+    """Random conditions over the variables in scope (name -> collection)."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.fresh = 0
+
+    def var(self, scope):
+        return self.rng.choice(list(scope))
+
+    def literal(self, kind):
+        r = self.rng
+        if kind == "n":
+            return str(r.randint(-2, 7))
+        if kind == "d":
+            return "@" + r.choice(DATES)
+        if kind == "s":
+            return f'"{r.choice(STRINGS)}"'
+        return r.choice(["true", "false"])
+
+    def operand(self, kind, scope):
+        if self.rng.random() < 0.6:
+            return f"{self.var(scope)}.{kind}"
+        return self.literal(kind)
+
+    def atom(self, scope, depth):
+        r = self.rng
+        k = r.random()
+        if k < 0.25 and depth < 2:
+            return self.aggregate(scope, depth)
+        if k < 0.3:
+            v = self.var(scope)
+            return f"{v}.{r.choice('sfnd')} is {r.choice(['missing', 'present'])}"
+        if k < 0.4:
+            return f"{self.var(scope)}.f"
+        if k < 0.5:
+            items = ", ".join(f'"{s}"' for s in r.sample(STRINGS, r.randint(1, 2)))
+            return f"{self.var(scope)}.s {r.choice(['in', 'not in'])} [{items}]"
+        if k < 0.6:
+            a, b = self.operand("s", scope), f"{self.var(scope)}.s"
+            return f"{b} {r.choice(['==', '!=', '<', '<=', '>', '>='])} {a}"
+        if k < 0.8:
+            a, b = f"{self.var(scope)}.n", self.operand("n", scope)
+            return f"{a} {r.choice(['==', '!=', '<', '<=', '>', '>='])} {b}"
+        a, b = f"{self.var(scope)}.d", self.operand("d", scope)
+        return f"{a} {r.choice(['==', '!=', '<', '<=', '>', '>=', 'before', 'after'])} {b}"
+
+    def cond(self, scope, depth=0):
+        r = self.rng
+        k = r.random()
+        if depth < 3 and k < 0.25:
+            return f"({self.cond(scope, depth + 1)} and {self.cond(scope, depth + 1)})"
+        if depth < 3 and k < 0.4:
+            return f"({self.cond(scope, depth + 1)} or {self.cond(scope, depth + 1)})"
+        if depth < 3 and k < 0.48:
+            return f"not ({self.cond(scope, depth + 1)})"
+        return self.atom(scope, depth)
+
+    def aggregate(self, scope, depth):
+        r = self.rng
+        self.fresh += 1
+        y = f"y{self.fresh}"
+        coll = r.choice(["a", "b"])
+        inner = dict(scope)
+        inner[y] = coll
+        # a filter tied to an outer variable, and sometimes more
+        outer = self.var(scope)
+        field = r.choice("sn")
+        filt = f"{y}.{field} == {outer}.{field}"
+        if r.random() < 0.6:
+            filt = f"{filt} and {self.cond(inner, depth + 2)}"
+        op = r.choice(["count", "exists", "all", "count_distinct", "sum", "avg", "min", "max"])
+        if op == "count":
+            return f"count({y} in {coll} where {filt}) {r.choice(['>=', '<', '=='])} {r.randint(0, 3)}"
+        if op == "exists":
+            return f"exists({y} in {coll} where {filt})"
+        if op == "all":
+            return f"all({self.cond(inner, depth + 2)} for {y} in {coll} where {filt})"
+        if op == "count_distinct":
+            return f"count_distinct({y}.s for {y} in {coll} where {filt}) {r.choice(['>=', '<'])} {r.randint(1, 2)}"
+        return f"{op}({y}.n for {y} in {coll} where {filt}) {r.choice(['>', '<=', '=='])} {self.operand('n', scope)}"
+
+    def rule(self, i):
+        r = self.rng
+        scope = {"p": r.choice(["a", "b"])}
+        if r.random() < 0.5:
+            scope["q"] = r.choice(["a", "b"])
+        bindings = ", ".join(f"{v} in {c}" for v, c in scope.items())
+        return f"rule gen{i} {{\n  for {bindings}\n  where {self.cond(scope)}\n}}\n"
+
+
+def main() -> int:
+    try:
+        import duckdb  # type: ignore  # noqa: F401
+    except ImportError:
+        print("SKIP sql-fuzz: the duckdb Python package is not installed (pip install duckdb)")
+        return 0
+    ap = argparse.ArgumentParser()
+    ap.add_argument("factlint", nargs="?", default="target/debug/factlint")
+    ap.add_argument("--cases", type=int, default=150)
+    ap.add_argument("--seed", type=int, default=20261130)
+    ap.add_argument("--rules-per-case", type=int, default=8)
+    args = ap.parse_args()
+    total = 0
+    for case in range(args.cases):
+        seed = args.seed + case
+        rng = random.Random(seed)
+        d = tempfile.mkdtemp(prefix="factlint-sql-fuzz-")
+        with open(os.path.join(d, "schema.yaml"), "w") as f:
+            f.write(SCHEMA)
+        with open(os.path.join(d, "data.yaml"), "w") as f:
+            f.write(dataset(rng))
+        g = Rules(rng)
+        rules = "\n".join(g.rule(i) for i in range(args.rules_per_case))
+        path = os.path.join(d, "gen.rules")
+        with open(path, "w") as f:
+            f.write(rules)
+        compared, differences = sql_duckdb.compare(args.factlint, ["--rules", path, d], quiet=True)
+        if compared != args.rules_per_case and not differences:
+            differences.append(f"only {compared} of {args.rules_per_case} rules compiled")
+        if differences:
+            print(f"!!! case {case} (seed {seed}), kept in {d}:")
+            for x in differences:
+                print(x)
+            return 1
+        total += compared
+        shutil.rmtree(d)
+    print(f"{args.cases} generated cases, {total} rules: DuckDB and factlint agree on every one")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
