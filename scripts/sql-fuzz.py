@@ -41,7 +41,7 @@ SCHEMA = """collections:
       d: {type: date}
 """
 
-STRINGS = ["x", "y", "z"]
+STRINGS = ["x", "y", "xy", "yx"]
 DATES = ["2020-01-15", "2020-01", "2020", "2019-12-31", "2021-06-01"]
 
 
@@ -140,8 +140,29 @@ class Rules:
         if k < 0.8:
             a, b = f"{self.var(scope)}.n", self.operand("n", scope)
             return f"{a} {r.choice(['==', '!=', '<', '<=', '>', '>='])} {b}"
-        a, b = f"{self.var(scope)}.d", self.operand("d", scope)
-        return f"{a} {r.choice(['==', '!=', '<', '<=', '>', '>=', 'before', 'after'])} {b}"
+        if k < 0.86:
+            a, b = f"{self.var(scope)}.d", self.operand("d", scope)
+            return f"{a} {r.choice(['==', '!=', '<', '<=', '>', '>=', 'before', 'after', 'during'])} {b}"
+        if k < 0.9:
+            window = r.choice(["20 days", "1 month", "3 months", "1 year", "400 days"])
+            return f"{self.var(scope)}.d within {window} of {self.operand('d', scope)}"
+        if k < 0.94:
+            # through the reference of an `a` record to its `b` record
+            avars = [v for v, c in scope.items() if c == "a"]
+            if avars:
+                v = r.choice(avars)
+                field = r.choice("sn")
+                return f"{v}.r.{field} {'==' if field == 's' else r.choice(['<', '>='])} {self.operand(field, scope)}"
+            return f"{self.var(scope)}.f"
+        if k < 0.97:
+            v = self.var(scope)
+            other = r.choice(['"x"', '""', f"{self.var(scope)}.s"])
+            return f"{v}.s {r.choice(['starts with', 'ends with', 'contains'])} {other}"
+        v = self.var(scope)
+        if r.random() < 0.5:
+            return f"({v}.n ?? {r.randint(0, 3)}) {r.choice(['<', '>=', '=='])} {self.operand('n', scope)}"
+        z = '"z"'
+        return f"({v}.s ?? {z}) == {self.operand('s', scope)}"
 
     def cond(self, scope, depth=0):
         r = self.rng

@@ -72,6 +72,7 @@ pub fn compile(
             suite,
             rule,
             diags: Vec::new(),
+            fresh: 0,
         };
         let sql = c.rule();
         // a def used twice is inlined twice: its construct is named once
@@ -111,7 +112,13 @@ struct Compiler<'a> {
     suite: &'a Suite,
     rule: &'a CRule,
     diags: Vec<Diagnostic>,
+    /// Numbers for the aliases of records read through references.
+    fresh: usize,
 }
+
+/// The first and last days SQL dates hold: the open ends of date intervals.
+pub const OPEN_START: &str = "0001-01-01";
+pub const OPEN_END: &str = "9999-12-31";
 
 impl Compiler<'_> {
     /// `S0001`: `what` has no faithful translation to this dialect (yet).
@@ -281,8 +288,8 @@ impl Compiler<'_> {
                 _ => self.unsupported(&e.span, "a variable that is not a record"),
             },
             CKind::Field { base, name, deref } => {
-                if deref.is_some() {
-                    return self.unsupported(&e.span, "a field read through a reference");
+                if let Some(coll) = deref {
+                    return self.through(base, coll, name, e);
                 }
                 let alias = match self.expr(base) {
                     Out::Record { alias, .. } => alias,
@@ -320,7 +327,7 @@ impl Compiler<'_> {
                 Out::Bool(format!("({null} {is})"))
             }
             CKind::Binary(op, l, r) => self.binary(*op, l, r, &e.span),
-            CKind::Within { .. } => self.unsupported(&e.span, "`within`"),
+            CKind::Within { lhs, window, rhs } => self.within(lhs, window, rhs, &e.span),
             CKind::Aggregate(a) => self.aggregate(a, &e.span),
             CKind::Matches(..) => self.unsupported(&e.span, "`matches`"),
             CKind::Call(..) => self.unsupported(&e.span, "a builtin function"),
@@ -405,7 +412,155 @@ impl Compiler<'_> {
                     any
                 })
             }
+            During => {
+                let (a, b) = (self.expr(l), self.expr(r));
+                match (a, b) {
+                    (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi })
+                        if l.ty == Ty::Date && r.ty == Ty::Date =>
+                    {
+                        Out::Bool(format!(
+                            "(CASE WHEN {blo} <= {alo} AND {ahi} <= {bhi} THEN TRUE \
+                             WHEN {ahi} < {blo} OR {alo} > {bhi} THEN FALSE ELSE NULL END)"
+                        ))
+                    }
+                    (Out::Failed, _) | (_, Out::Failed) => Out::Failed,
+                    _ => self.unsupported(span, "`during` of values that are not dates"),
+                }
+            }
+            StartsWith | EndsWith | Contains if l.ty.is_str() && r.ty.is_str() => {
+                let (a, b) = match (self.expr(l), self.expr(r)) {
+                    (Out::Scalar(a), Out::Scalar(b)) => (a, b),
+                    (Out::Failed, _) | (_, Out::Failed) => return Out::Failed,
+                    _ => {
+                        return self
+                            .unsupported(span, "a string test of values that are not strings")
+                    }
+                };
+                Out::Bool(match op {
+                    StartsWith => format!("(LEFT({a}, LENGTH({b})) = {b})"),
+                    EndsWith => format!("(RIGHT({a}, LENGTH({b})) = {b})"),
+                    // `a contains b` on strings: b is a part of a
+                    _ => match self.dialect {
+                        Dialect::Spark => format!("(INSTR({a}, {b}) > 0)"),
+                        _ => format!("(STRPOS({a}, {b}) > 0)"),
+                    },
+                })
+            }
+            Coalesce => match (self.expr(l), self.expr(r)) {
+                (Out::Scalar(a), Out::Scalar(b)) => Out::Scalar(format!("COALESCE({a}, {b})")),
+                (Out::Bool(a), Out::Bool(b)) => Out::Bool(format!("COALESCE({a}, {b})")),
+                // both bounds from the same side
+                (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi }) => {
+                    Out::Interval {
+                        lo: format!("(CASE WHEN {alo} IS NULL THEN {blo} ELSE {alo} END)"),
+                        hi: format!("(CASE WHEN {alo} IS NULL THEN {bhi} ELSE {ahi} END)"),
+                    }
+                }
+                (Out::Failed, _) | (_, Out::Failed) => Out::Failed,
+                _ => self.unsupported(span, "`??` between values of different kinds"),
+            },
             _ => self.unsupported(span, &format!("the operator `{}`", op_text(op))),
+        }
+    }
+
+    /// `lhs within window of rhs` as `eval::ops::within`: true when every day of `lhs`
+    /// is within the window of every day of `rhs` (and `lhs` has no open end), false
+    /// when none is, unknown otherwise. The window is a duration the rule writes (a
+    /// literal or a constant).
+    fn within(&mut self, lhs: &CExpr, window: &CExpr, rhs: &CExpr, span: &Span) -> Out {
+        let Some(d) = self.duration(window) else {
+            return self.unsupported(
+                &window.span,
+                "a window that is not a duration written in the rule",
+            );
+        };
+        if lhs.ty != Ty::Date || rhs.ty != Ty::Date {
+            return self.unsupported(span, "`within` of values that are not dates");
+        }
+        let (alo, ahi, blo, bhi) = match (self.expr(lhs), self.expr(rhs)) {
+            (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi }) => {
+                (alo, ahi, blo, bhi)
+            }
+            (Out::Failed, _) | (_, Out::Failed) => return Out::Failed,
+            _ => return self.unsupported(span, "`within` of values that are not dates"),
+        };
+        let (lo_true, hi_true) = (self.shift(&bhi, d, -1), self.shift(&blo, d, 1));
+        let (lo_any, hi_any) = (self.shift(&blo, d, -1), self.shift(&bhi, d, 1));
+        Out::Bool(format!(
+            "(CASE WHEN {alo} >= {lo_true} AND {ahi} <= {hi_true} \
+             AND {alo} > DATE '{OPEN_START}' AND {ahi} < DATE '{OPEN_END}' THEN TRUE \
+             WHEN {ahi} < {lo_any} OR {alo} > {hi_any} THEN FALSE ELSE NULL END)"
+        ))
+    }
+
+    /// The duration an expression of the rule stands for, when known at compile time.
+    fn duration(&self, e: &CExpr) -> Option<crate::data::Duration> {
+        match &e.kind {
+            CKind::Lit(Value::Duration(d)) => Some(*d),
+            CKind::Const(i) => self.duration(&self.suite.consts.get(*i)?.expr),
+            _ => None,
+        }
+    }
+
+    /// A day shifted by a calendar duration (`sign` 1 or -1): months first, clamped to
+    /// the month's last day, then days, as `data::time::shift_date`; an open end stays.
+    fn shift(&self, day: &str, d: crate::data::Duration, sign: i64) -> String {
+        let months = i64::from(d.months) * sign;
+        let days = d.days * sign;
+        let moved = match self.dialect {
+            Dialect::DuckDb | Dialect::Postgres => {
+                format!("CAST({day} + INTERVAL '{months} months' + INTERVAL '{days} days' AS DATE)")
+            }
+            Dialect::BigQuery => {
+                format!("DATE_ADD(DATE_ADD({day}, INTERVAL {months} MONTH), INTERVAL {days} DAY)")
+            }
+            Dialect::Spark => format!("DATE_ADD(ADD_MONTHS({day}, {months}), {days})"),
+        };
+        format!(
+            "(CASE WHEN {day} <= DATE '{OPEN_START}' OR {day} >= DATE '{OPEN_END}' \
+             THEN {day} ELSE {moved} END)"
+        )
+    }
+
+    /// `base.name` where `base` is the id of a record of `coll`: the field of the first
+    /// record with that id (in load order), missing when there is none.
+    fn through(&mut self, base: &CExpr, coll: &str, name: &str, e: &CExpr) -> Out {
+        let id = match self.expr(base) {
+            Out::Scalar(id) => id,
+            Out::Record { alias, .. } => {
+                let col = self.ident("id", &e.span);
+                format!("{alias}.{col}")
+            }
+            Out::Failed => return Out::Failed,
+            _ => return self.unsupported(&e.span, "a reference that is not an id"),
+        };
+        self.fresh += 1;
+        let t = self.ident(&format!("{coll}#ref{}", self.fresh), &e.span);
+        let table = self.ident(coll, &e.span);
+        let (idc, pos) = (self.ident("id", &e.span), self.ident("_pos", &e.span));
+        let col = self.ident(name, &e.span);
+        let dialect = self.dialect;
+        let first = |v: &str| {
+            let pick = match dialect {
+                Dialect::DuckDb => format!("FIRST({v} ORDER BY {t}.{pos})"),
+                Dialect::Spark => format!("MIN_BY({v}, {t}.{pos})"),
+                Dialect::Postgres => format!("(ARRAY_AGG({v} ORDER BY {t}.{pos}))[1]"),
+                Dialect::BigQuery => {
+                    format!("ARRAY_AGG(STRUCT({v} AS v) ORDER BY {t}.{pos} LIMIT 1)[OFFSET(0)].v")
+                }
+            };
+            format!("(SELECT {pick} FROM {table} AS {t} WHERE {t}.{idc} = {id})")
+        };
+        match &e.ty {
+            Ty::Str | Ty::Ref(_) | Ty::Bool => Out::Scalar(first(&format!("{t}.{col}"))),
+            Ty::Number | Ty::Date => {
+                let hi = self.ident(&format!("{name}{HI}"), &e.span);
+                Out::Interval {
+                    lo: first(&format!("{t}.{col}")),
+                    hi: first(&format!("{t}.{hi}")),
+                }
+            }
+            other => self.unsupported(&e.span, &format!("a field of type {other}")),
         }
     }
 

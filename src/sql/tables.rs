@@ -3,7 +3,7 @@
 //! statements of one dialect. For examples, fixtures and tests of equal semantics;
 //! data at scale stays where it is (views over its files, or warehouse tables).
 
-use super::{quote, Dialect, HI};
+use super::{quote, Dialect, HI, OPEN_END, OPEN_START};
 use crate::data::schema::FieldType;
 use crate::data::{Dataset, Value};
 use crate::diag::Diagnostic;
@@ -148,8 +148,8 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                                 d.map_or(or.to_string(), |d| d.format("%Y-%m-%d").to_string())
                             )
                         };
-                        vals.push(day(t.start, "0001-01-01"));
-                        vals.push(day(t.end, "9999-12-31"));
+                        vals.push(day(t.start, OPEN_START));
+                        vals.push(day(t.end, OPEN_END));
                     }
                     // a value of another type (a data error already reported): missing
                     (_, Some(_)) => {
