@@ -32,6 +32,8 @@ SCHEMA = """collections:
       n: {type: number}
       d: {type: date}
       r: {type: ref b}
+      l: {type: list of ref b}
+      t: {type: list of string}
   b:
     fields:
       id: {type: string}
@@ -82,8 +84,15 @@ def record(rng, i, prefix, refs):
     d = date(rng)
     if d is not None:
         fields.append(f"d: {d}")
-    if refs and rng.random() < 0.8:
-        fields.append(f"r: {rng.choice(refs)}")
+    if refs is not None and rng.random() < 0.8:
+        fields.append(f"r: {rng.choice(refs + ['bx'])}")
+    if refs is not None and rng.random() < 0.8:
+        # ids of records and of none, repeated ones, and empty lists
+        items = [rng.choice(refs + ["bx"]) for _ in range(rng.randint(0, 3))]
+        fields.append(f"l: [{', '.join(items)}]")
+    if refs is not None and rng.random() < 0.8:
+        items = [rng.choice(STRINGS) for _ in range(rng.randint(0, 3))]
+        fields.append(f"t: [{', '.join(items)}]")
     return "  - {" + ", ".join(fields) + "}\n"
 
 
@@ -154,6 +163,30 @@ class Rules:
                 field = r.choice("sn")
                 return f"{v}.r.{field} {'==' if field == 's' else r.choice(['<', '>='])} {self.operand(field, scope)}"
             return f"{self.var(scope)}.f"
+        if k < 0.955:
+            avars = [v for v, c in scope.items() if c == "a"]
+            if not avars:
+                return f"{self.var(scope)}.f"
+            v = r.choice(avars)
+            kind = r.random()
+            if kind < 0.3:
+                return f"{self.operand('s', scope)} {r.choice(['in', 'not in'])} {v}.t"
+            if kind < 0.5:
+                other = self.var(scope)
+                return f"{other}.id in {v}.l" if scope[other] == "b" else f"{v}.t contains {other}.s"
+            if kind < 0.7:
+                return f"len({v}.{r.choice('lt')}) {r.choice(['>=', '<', '=='])} {r.randint(0, 2)}"
+            self.fresh += 1
+            z = f"z{self.fresh}"
+            inner = dict(scope)
+            inner[z] = "b"
+            op = r.choice(["count", "exists", "sum"])
+            filt = self.cond(inner, 3) if r.random() < 0.7 else "true"
+            if op == "count":
+                return f"count({z} in {v}.l where {filt}) >= {r.randint(0, 2)}"
+            if op == "exists":
+                return f"exists({z} in {v}.l where {filt})"
+            return f"sum({z}.n for {z} in {v}.l where {filt}) > {r.randint(0, 5)}"
         if k < 0.97:
             v = self.var(scope)
             other = r.choice(['"x"', '""', f"{self.var(scope)}.s"])

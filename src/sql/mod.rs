@@ -73,6 +73,7 @@ pub fn compile(
             rule,
             diags: Vec::new(),
             fresh: 0,
+            scalars: Default::default(),
         };
         let sql = c.rule();
         // a def used twice is inlined twice: its construct is named once
@@ -103,6 +104,8 @@ enum Out {
     Interval { lo: String, hi: String },
     /// A record bound to a variable: its table alias and collection.
     Record { alias: String, collection: String },
+    /// A list of strings or ids; NULL is missing.
+    List(String),
     /// What did not compile (its `S0001` is written): whatever uses it fails quietly.
     Failed,
 }
@@ -114,6 +117,8 @@ struct Compiler<'a> {
     diags: Vec<Diagnostic>,
     /// Numbers for the aliases of records read through references.
     fresh: usize,
+    /// Variables bound to the strings of a list (not to records): their SQL.
+    scalars: std::collections::HashMap<usize, String>,
 }
 
 /// The first and last days SQL dates hold: the open ends of date intervals.
@@ -138,6 +143,26 @@ impl Compiler<'_> {
             .help("run this rule with the native engine (`factlint check`), or rewrite it with the constructs docs/sql.md lists"),
         );
         Out::Failed
+    }
+
+    /// The number of items of a list.
+    fn list_len(&self, list: &str) -> String {
+        match self.dialect {
+            Dialect::DuckDb => format!("LEN({list})"),
+            Dialect::Postgres => format!("CARDINALITY({list})"),
+            Dialect::Spark => format!("SIZE({list})"),
+            Dialect::BigQuery => format!("ARRAY_LENGTH({list})"),
+        }
+    }
+
+    /// Whether a list holds `x` (neither NULL).
+    fn list_has(&self, list: &str, x: &str) -> String {
+        match self.dialect {
+            Dialect::DuckDb => format!("LIST_CONTAINS({list}, {x})"),
+            Dialect::Postgres => format!("({x} = ANY({list}))"),
+            Dialect::Spark => format!("ARRAY_CONTAINS({list}, {x})"),
+            Dialect::BigQuery => format!("({x} IN UNNEST({list}))"),
+        }
     }
 
     /// The dialect's double-precision type.
@@ -277,6 +302,7 @@ impl Compiler<'_> {
                 Some(c) => self.expr(&c.expr.clone()),
                 None => self.unsupported(&e.span, "an unknown constant"),
             },
+            CKind::Var(v) if self.scalars.contains_key(v) => Out::Scalar(self.scalars[v].clone()),
             CKind::Var(v) => match &self.rule.vars[*v].ty {
                 Ty::Record(c) => {
                     let collection = c.clone();
@@ -308,6 +334,9 @@ impl Compiler<'_> {
                             hi: format!("{alias}.{hi}"),
                         }
                     }
+                    Ty::List(item) if matches!(**item, Ty::Str | Ty::Ref(_)) => {
+                        Out::List(format!("{alias}.{col}"))
+                    }
                     other => self.unsupported(&e.span, &format!("a field of type {other}")),
                 }
             }
@@ -316,7 +345,7 @@ impl Compiler<'_> {
                 let null = match self.expr(expr) {
                     Out::Scalar(s) => s,
                     Out::Interval { lo, .. } => lo,
-                    Out::Bool(b) => b,
+                    Out::Bool(b) | Out::List(b) => b,
                     Out::Failed => return Out::Failed,
                     // a bound record is never missing
                     Out::Record { .. } => {
@@ -330,6 +359,18 @@ impl Compiler<'_> {
             CKind::Within { lhs, window, rhs } => self.within(lhs, window, rhs, &e.span),
             CKind::Aggregate(a) => self.aggregate(a, &e.span),
             CKind::Matches(..) => self.unsupported(&e.span, "`matches`"),
+            CKind::Call(crate::check::ir::Builtin::Len, args) if args.len() == 1 => {
+                let n = match self.expr(&args[0]) {
+                    Out::List(l) => self.list_len(&l),
+                    Out::Scalar(x) if args[0].ty.is_str() => format!("LENGTH({x})"),
+                    Out::Failed => return Out::Failed,
+                    _ => return self.unsupported(&e.span, "`len` of this value"),
+                };
+                Out::Interval {
+                    lo: n.clone(),
+                    hi: n,
+                }
+            }
             CKind::Call(..) => self.unsupported(&e.span, "a builtin function"),
             CKind::List(_) => self.unsupported(&e.span, "a list"),
             CKind::Unary(UnaryOp::Neg, x) => match self.expr(x) {
@@ -389,28 +430,35 @@ impl Compiler<'_> {
                 let strict = matches!(op, Lt | Gt | Before | After);
                 self.order(a, b, strict, span)
             }
-            In | NotIn => {
-                let a = self.expr(l);
-                let CKind::List(items) = &r.kind else {
-                    return self
-                        .unsupported(span, "`in` a value that is not a list written in the rule");
+            In | NotIn | Contains
+                if matches!(r.ty, Ty::List(_)) && op != Contains
+                    || matches!(l.ty, Ty::List(_)) && op == Contains =>
+            {
+                // `x in list`, `list contains x`
+                let (x, list) = if op == Contains { (r, l) } else { (l, r) };
+                if let Some(written) = self.written_list(list) {
+                    return self.in_written(op, x, &written, span);
+                }
+                let (x, list) = match (self.expr(x), self.expr(list)) {
+                    (Out::Scalar(x), Out::List(list)) => (x, list),
+                    (Out::Record { alias, .. }, Out::List(list)) => {
+                        let id = self.ident("id", span);
+                        (format!("{alias}.{id}"), list)
+                    }
+                    (Out::Failed, _) | (_, Out::Failed) => return Out::Failed,
+                    _ => {
+                        return self
+                            .unsupported(span, "`in` a list of values that are not strings or ids")
+                    }
                 };
-                let items: Vec<Out> = items.iter().map(|x| self.expr(x)).collect();
-                let eqs: Vec<String> = items
-                    .into_iter()
-                    .map(|x| self.eq(a.clone(), x, span))
-                    .collect();
-                // any equal: true; all unequal: false; else unknown (Kleene OR)
-                let any = if eqs.is_empty() {
-                    "FALSE".to_string()
-                } else {
-                    format!("({})", eqs.join(" OR "))
-                };
-                Out::Bool(if op == NotIn {
-                    format!("(NOT {any})")
-                } else {
-                    any
-                })
+                let has = self.list_has(&list, &x);
+                let len = self.list_len(&list);
+                // an empty list holds nothing, even unknown; a missing one is unknown
+                let t = format!(
+                    "(CASE WHEN {list} IS NULL THEN NULL WHEN {len} = 0 THEN FALSE \
+                     WHEN {x} IS NULL THEN NULL WHEN {has} THEN TRUE ELSE FALSE END)"
+                );
+                Out::Bool(if op == NotIn { format!("(NOT {t})") } else { t })
             }
             During => {
                 let (a, b) = (self.expr(l), self.expr(r));
@@ -461,6 +509,39 @@ impl Compiler<'_> {
             },
             _ => self.unsupported(span, &format!("the operator `{}`", op_text(op))),
         }
+    }
+
+    /// The list an expression writes in the rule (itself, or a constant's).
+    fn written_list(&self, e: &CExpr) -> Option<CExpr> {
+        match &e.kind {
+            CKind::List(_) => Some(e.clone()),
+            CKind::Const(i) => self.written_list(&self.suite.consts.get(*i)?.expr),
+            _ => None,
+        }
+    }
+
+    /// `x in [..]` (`not in`, or `[..] contains x`) with a list written in the rule: an
+    /// OR of equalities (any equal: true; all unequal: false; else unknown).
+    fn in_written(&mut self, op: BinaryOp, x: &CExpr, list: &CExpr, span: &Span) -> Out {
+        let a = self.expr(x);
+        let CKind::List(items) = &list.kind else {
+            return self.unsupported(span, "`in` a value that is not a list");
+        };
+        let items: Vec<Out> = items.iter().map(|x| self.expr(x)).collect();
+        let eqs: Vec<String> = items
+            .into_iter()
+            .map(|x| self.eq(a.clone(), x, span))
+            .collect();
+        let any = if eqs.is_empty() {
+            "FALSE".to_string()
+        } else {
+            format!("({})", eqs.join(" OR "))
+        };
+        Out::Bool(if op == BinaryOp::NotIn {
+            format!("(NOT {any})")
+        } else {
+            any
+        })
     }
 
     /// `lhs within window of rhs` as `eval::ops::within`: true when every day of `lhs`
@@ -568,20 +649,84 @@ impl Compiler<'_> {
     /// the semantics of `eval::expr::Acc`: elements whose filter is false are left
     /// out, those whose filter is unknown may or may not count.
     fn aggregate(&mut self, a: &CAggregate, span: &Span) -> Out {
-        let CSource::Collection(c) = &a.source else {
-            return self.unsupported(span, "an aggregate over a list");
-        };
-        let table = self.ident(c, span);
         let x = self.alias(a.var);
+        // an expression of the aggregate's own row (see `anchor` below)
+        let row: String;
+        // the rows the aggregate runs over, and the list they come from (a missing
+        // list leaves the aggregate unknown)
+        let (from, list) = match &a.source {
+            CSource::Collection(c) => {
+                let pos = self.ident("_pos", span);
+                row = format!("{x}.{pos}");
+                (format!("{} AS {x}", self.ident(c, span)), None)
+            }
+            CSource::List { expr, deref } => {
+                let list = match self.expr(expr) {
+                    Out::List(l) => l,
+                    Out::Failed => return Out::Failed,
+                    _ => {
+                        return self.unsupported(
+                            span,
+                            "an aggregate over a list of values that are not strings or ids",
+                        )
+                    }
+                };
+                self.fresh += 1;
+                let u = self.ident(&format!("items#{}", self.fresh), span);
+                let v = self.ident("v", span);
+                let (rows, item): (String, String) = match self.dialect {
+                    Dialect::DuckDb => (format!("(SELECT UNNEST({list}) AS {v}) AS {u}"), format!("{u}.{v}")),
+                    Dialect::Postgres => (format!("UNNEST({list}) AS {u}({v})"), format!("{u}.{v}")),
+                    Dialect::BigQuery => (format!("UNNEST({list}) AS {u}"), u.clone()),
+                    Dialect::Spark => {
+                        return self.unsupported(span, "an aggregate over a list (Spark cannot unnest a column of the query around it)")
+                    }
+                };
+                row = item.clone();
+                match deref {
+                    // ids followed into their records: an id of no record is a
+                    // missing record (every field NULL)
+                    Some(coll) => {
+                        let table = self.ident(coll, span);
+                        let id = self.ident("id", span);
+                        (
+                            format!("{rows} LEFT JOIN {table} AS {x} ON {x}.{id} = {item}"),
+                            Some(list),
+                        )
+                    }
+                    None => {
+                        self.scalars.insert(a.var, item);
+                        (rows, Some(list))
+                    }
+                }
+            }
+        };
         let f = match &a.filter {
             Some(f) => self.truth(f),
             None => "TRUE".into(),
         };
-        let sub =
-            |sel: &str| format!("(SELECT {sel} FROM {table} AS {x} WHERE COALESCE({f}, TRUE))");
+        // SQL takes an aggregate whose arguments read only the query around it as an
+        // aggregate of that query: every argument here reads the aggregate's own row
+        // through `anchor`, which is always true
+        let anchor = format!("({row} IS NULL OR {row} IS NOT NULL)");
+        let f = format!("({anchor} AND {f})");
+        let sub = |sel: &str| {
+            let q = format!("(SELECT {sel} FROM {from} WHERE COALESCE({f}, TRUE))");
+            match &list {
+                Some(l) => format!("(CASE WHEN {l} IS NULL THEN NULL ELSE {q} END)"),
+                None => q,
+            }
+        };
         let value = match &a.value {
             Some(v) if !matches!(a.op, AggregateOp::Exists | AggregateOp::All) => {
-                Some(self.expr(v))
+                Some(match self.expr(v) {
+                    Out::Scalar(k) => Out::Scalar(format!("(CASE WHEN {anchor} THEN {k} END)")),
+                    Out::Interval { lo, hi } => Out::Interval {
+                        lo: format!("(CASE WHEN {anchor} THEN {lo} END)"),
+                        hi: format!("(CASE WHEN {anchor} THEN {hi} END)"),
+                    },
+                    other => other,
+                })
             }
             _ => None,
         };

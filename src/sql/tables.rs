@@ -16,6 +16,8 @@ enum Kind {
     /// Lower bound in the field's column, upper bound in `<field>:hi`.
     Number,
     Date,
+    /// A list of strings or ids.
+    List,
 }
 
 fn kind(t: &FieldType) -> Option<Kind> {
@@ -24,6 +26,14 @@ fn kind(t: &FieldType) -> Option<Kind> {
         FieldType::Bool => Some(Kind::Bool),
         FieldType::Number => Some(Kind::Number),
         FieldType::Date => Some(Kind::Date),
+        FieldType::List(item)
+            if matches!(
+                **item,
+                FieldType::String | FieldType::Enum(_) | FieldType::Ref(_)
+            ) =>
+        {
+            Some(Kind::List)
+        }
         _ => None,
     }
 }
@@ -39,6 +49,9 @@ fn type_name(d: Dialect, k: Kind) -> &'static str {
         (Dialect::Postgres, Kind::Number) => "DOUBLE PRECISION",
         (_, Kind::Number) => "DOUBLE",
         (_, Kind::Date) => "DATE",
+        (Dialect::DuckDb, Kind::List) => "VARCHAR[]",
+        (Dialect::Postgres, Kind::List) => "TEXT[]",
+        (Dialect::Spark | Dialect::BigQuery, Kind::List) => "ARRAY<STRING>",
     }
 }
 
@@ -139,6 +152,23 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                     (Kind::Number, Some(Value::Range { min, max })) => {
                         vals.push(number(dialect, *min, true));
                         vals.push(number(dialect, *max, false));
+                    }
+                    (Kind::List, Some(Value::List(items))) => {
+                        let mut quoted = Vec::with_capacity(items.len());
+                        for it in items {
+                            match it {
+                                Value::Str(x) => quoted.push(lit(x)?),
+                                _ => quoted.push("NULL".into()),
+                            }
+                        }
+                        let t = type_name(dialect, Kind::List);
+                        let q = quoted.join(", ");
+                        vals.push(match dialect {
+                            Dialect::DuckDb => format!("CAST([{q}] AS {t})"),
+                            Dialect::Postgres => format!("CAST(ARRAY[{q}] AS {t})"),
+                            Dialect::Spark => format!("CAST(ARRAY({q}) AS {t})"),
+                            Dialect::BigQuery => format!("{t}[{q}]"),
+                        });
                     }
                     (Kind::Date, Some(Value::Time(t))) => {
                         // open ends as the first and last days SQL dates hold
