@@ -49,11 +49,15 @@ def compare(factlint, extra, quiet=False):
             if not body.startswith("SELECT"):
                 con.execute(body)
                 continue
-            rows = con.execute(body).fetchall()
+            cur = con.execute(body)
+            rows = cur.fetchall()
         except duckdb.Error as e:
             differences.append(f"!!! {rule}: DuckDB refused the SQL: {e}")
             continue
-        got = [(tuple(r[1:-1]), r[-1]) for r in rows]
+        # rule, one id per variable, certainty, and a verdict rule's `:verdict`
+        names = [d[0] for d in cur.description]
+        c = next(i for i, n in enumerate(names) if n in ("certainty", ":certainty"))
+        got = [(tuple(r[1:c]), r[c]) for r in rows]
         want = native.get(rule, [])
         compared += 1
         if got != want:

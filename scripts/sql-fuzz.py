@@ -31,6 +31,7 @@ SCHEMA = """collections:
       f: {type: bool}
       n: {type: number}
       d: {type: date}
+      v: {type: any}
       r: {type: ref b}
       l: {type: list of ref b}
       t: {type: list of string}
@@ -41,6 +42,7 @@ SCHEMA = """collections:
       f: {type: bool}
       n: {type: number}
       d: {type: date}
+      v: {type: any}
 """
 
 STRINGS = ["x", "y", "xy", "yx"]
@@ -84,6 +86,16 @@ def record(rng, i, prefix, refs):
     d = date(rng)
     if d is not None:
         fields.append(f"d: {d}")
+    k = rng.random()
+    # a value of any type: a string, a number, a range, a date, a bool, or missing
+    if k < 0.2:
+        fields.append(f"v: {rng.choice(STRINGS)}")
+    elif k < 0.45:
+        fields.append(f"v: {number(rng) or 3}")
+    elif k < 0.65:
+        fields.append(f"v: {date(rng) or chr(34) + DATES[0] + chr(34)}")
+    elif k < 0.75:
+        fields.append(f"v: {rng.choice(['true', 'false'])}")
     if refs is not None and rng.random() < 0.8:
         fields.append(f"r: {rng.choice(refs + ['bx'])}")
     if refs is not None and rng.random() < 0.8:
@@ -187,6 +199,10 @@ class Rules:
             if op == "exists":
                 return f"exists({z} in {v}.l where {filt})"
             return f"sum({z}.n for {z} in {v}.l where {filt}) > {r.randint(0, 5)}"
+        if k < 0.965:
+            a = f"{self.var(scope)}.v"
+            other = r.choice([f"{self.var(scope)}.v", self.operand(r.choice("snd"), scope), self.literal("b")])
+            return f"{a} {r.choice(['==', '!=', '<', '<=', '>', '>='])} {other}"
         if k < 0.97:
             v = self.var(scope)
             other = r.choice(['"x"', '""', f"{self.var(scope)}.s"])

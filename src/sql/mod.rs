@@ -106,6 +106,8 @@ enum Out {
     Record { alias: String, collection: String },
     /// A list of strings or ids; NULL is missing.
     List(String),
+    /// A field of type `any`: its columns.
+    Any(Box<AnyCols>),
     /// What did not compile (its `S0001` is written): whatever uses it fails quietly.
     Failed,
 }
@@ -238,9 +240,6 @@ impl Compiler<'_> {
         if let Some(g) = &rule.group {
             self.unsupported(&g.span, "`group by`");
         }
-        if rule.verdict.is_some() {
-            self.unsupported(&span, "a verdict");
-        }
         let cond = match &rule.condition {
             Some(c) => self.truth(c),
             None => "TRUE".to_string(),
@@ -262,6 +261,11 @@ impl Compiler<'_> {
         outer.push(format!(
             "CASE WHEN {c} THEN 'certain' ELSE 'possible' END AS {certainty}"
         ));
+        // a verdict rule's findings give their claim this verdict (when certain)
+        if let Some((kind, _)) = rule.verdict {
+            let verdict = self.ident(":verdict", &span);
+            outer.push(format!("'{}' AS {verdict}", kind.as_str()));
+        }
         let mut select = vec![format!("{name} AS {rule_col}")];
         select.extend(inner);
         select.push(format!("{cond} AS {c}"));
@@ -337,6 +341,21 @@ impl Compiler<'_> {
                     Ty::List(item) if matches!(**item, Ty::Str | Ty::Ref(_)) => {
                         Out::List(format!("{alias}.{col}"))
                     }
+                    Ty::Any => {
+                        let mut c = |suffix: &str| {
+                            let q = self.ident(&format!("{name}{suffix}"), &e.span);
+                            format!("{alias}.{q}")
+                        };
+                        Out::Any(Box::new(AnyCols {
+                            kind: c(":kind"),
+                            s: c(""),
+                            nlo: c(":num"),
+                            nhi: c(":num:hi"),
+                            dlo: c(":date"),
+                            dhi: c(":date:hi"),
+                            b: c(":bool"),
+                        }))
+                    }
                     other => self.unsupported(&e.span, &format!("a field of type {other}")),
                 }
             }
@@ -346,6 +365,7 @@ impl Compiler<'_> {
                     Out::Scalar(s) => s,
                     Out::Interval { lo, .. } => lo,
                     Out::Bool(b) | Out::List(b) => b,
+                    Out::Any(a) => a.kind,
                     Out::Failed => return Out::Failed,
                     // a bound record is never missing
                     Out::Record { .. } => {
@@ -416,11 +436,17 @@ impl Compiler<'_> {
             }
             Eq | Ne => {
                 let (a, b) = (self.expr(l), self.expr(r));
-                let eq = self.eq(a, b, span);
+                let eq = if matches!(a, Out::Failed) || matches!(b, Out::Failed) {
+                    "NULL".into()
+                } else if matches!(a, Out::Any(_)) || matches!(b, Out::Any(_)) {
+                    self.eq_any((a, &l.ty), (b, &r.ty), span)
+                } else {
+                    self.eq(a, b, span)
+                };
                 Out::Bool(if op == Ne { format!("(NOT {eq})") } else { eq })
             }
             Lt | Le | Gt | Ge | Before | After => {
-                let (a, b) = (self.expr(l), self.expr(r));
+                let (a, b) = ((self.expr(l), &l.ty), (self.expr(r), &r.ty));
                 // a > b is b < a; `before` is `<` on the last and first days
                 let (a, b) = if matches!(op, Gt | Ge | After) {
                     (b, a)
@@ -428,7 +454,13 @@ impl Compiler<'_> {
                     (a, b)
                 };
                 let strict = matches!(op, Lt | Gt | Before | After);
-                self.order(a, b, strict, span)
+                if matches!(a.0, Out::Failed) || matches!(b.0, Out::Failed) {
+                    return Out::Failed;
+                }
+                if matches!(a.0, Out::Any(_)) || matches!(b.0, Out::Any(_)) {
+                    return self.order_any(a, b, strict, span);
+                }
+                self.order(a.0, b.0, strict, span)
             }
             In | NotIn | Contains
                 if matches!(r.ty, Ty::List(_)) && op != Contains
@@ -527,11 +559,15 @@ impl Compiler<'_> {
         let CKind::List(items) = &list.kind else {
             return self.unsupported(span, "`in` a value that is not a list");
         };
-        let items: Vec<Out> = items.iter().map(|x| self.expr(x)).collect();
-        let eqs: Vec<String> = items
-            .into_iter()
-            .map(|x| self.eq(a.clone(), x, span))
-            .collect();
+        let mut eqs = Vec::new();
+        for item in items {
+            let o = self.expr(item);
+            eqs.push(if matches!(a, Out::Any(_)) {
+                self.eq_any((a.clone(), &x.ty), (o, &item.ty), span)
+            } else {
+                self.eq(a.clone(), o, span)
+            });
+        }
         let any = if eqs.is_empty() {
             "FALSE".to_string()
         } else {
@@ -822,6 +858,128 @@ impl Compiler<'_> {
         }
     }
 
+    /// A value by kind (see `Facets`); `None` for what has no kind here.
+    fn facets(&mut self, out: Out, ty: &Ty, span: &Span) -> Option<Facets> {
+        let t = || "TRUE".to_string();
+        let none = Facets {
+            missing: String::new(),
+            string: None,
+            number: None,
+            date: None,
+            boolean: None,
+        };
+        Some(match (out, ty) {
+            (Out::Any(a), _) => {
+                let k = |kind: &str| format!("{} = '{kind}'", a.kind);
+                Facets {
+                    missing: format!("{} IS NULL", a.kind),
+                    string: Some((k("string"), a.s.clone())),
+                    number: Some((k("number"), a.nlo.clone(), a.nhi.clone())),
+                    date: Some((k("date"), a.dlo.clone(), a.dhi.clone())),
+                    boolean: Some((k("bool"), a.b.clone())),
+                }
+            }
+            (Out::Record { alias, .. }, _) => {
+                let id = self.ident("id", span);
+                Facets {
+                    missing: "FALSE".into(),
+                    string: Some((t(), format!("{alias}.{id}"))),
+                    ..none
+                }
+            }
+            (Out::Scalar(x) | Out::Bool(x), Ty::Bool) => Facets {
+                missing: format!("{x} IS NULL"),
+                boolean: Some((t(), x)),
+                ..none
+            },
+            (Out::Scalar(x), Ty::Str | Ty::Ref(_)) => Facets {
+                missing: format!("{x} IS NULL"),
+                string: Some((t(), x)),
+                ..none
+            },
+            (Out::Interval { lo, hi }, Ty::Number) => Facets {
+                missing: format!("{lo} IS NULL"),
+                number: Some((t(), lo, hi)),
+                ..none
+            },
+            (Out::Interval { lo, hi }, Ty::Date) => Facets {
+                missing: format!("{lo} IS NULL"),
+                date: Some((t(), lo, hi)),
+                ..none
+            },
+            _ => return None,
+        })
+    }
+
+    /// Equality where a side is of type `any`, as `eval::ops::eq_values`: unknown when
+    /// either is missing, false between kinds, and as each kind compares within one.
+    fn eq_any(&mut self, a: (Out, &Ty), b: (Out, &Ty), span: &Span) -> String {
+        let (Some(x), Some(y)) = (self.facets(a.0, a.1, span), self.facets(b.0, b.1, span)) else {
+            self.unsupported(span, "an equality with a value of type any");
+            return "NULL".into();
+        };
+        let mut arms = Vec::new();
+        if let (Some((g, s)), Some((h, t))) = (&x.string, &y.string) {
+            arms.push(format!("WHEN {g} AND {h} THEN {s} = {t}"));
+        }
+        if let (Some((g, alo, ahi)), Some((h, blo, bhi))) = (&x.number, &y.number) {
+            arms.push(format!(
+                "WHEN {g} AND {h} THEN {}",
+                interval_eq(alo, ahi, blo, bhi)
+            ));
+        }
+        if let (Some((g, alo, ahi)), Some((h, blo, bhi))) = (&x.date, &y.date) {
+            arms.push(format!(
+                "WHEN {g} AND {h} THEN {}",
+                interval_eq(alo, ahi, blo, bhi)
+            ));
+        }
+        if let (Some((g, s)), Some((h, t))) = (&x.boolean, &y.boolean) {
+            arms.push(format!("WHEN {g} AND {h} THEN {s} = {t}"));
+        }
+        format!(
+            "(CASE WHEN {} OR {} THEN NULL {} ELSE FALSE END)",
+            x.missing,
+            y.missing,
+            arms.join(" ")
+        )
+    }
+
+    /// `a < b` (`strict`) or `a <= b` where a side is of type `any`, as
+    /// `eval::ops::order`: strings by bytes, numbers and dates as intervals, and
+    /// unknown for anything else (values of two kinds among them).
+    fn order_any(&mut self, a: (Out, &Ty), b: (Out, &Ty), strict: bool, span: &Span) -> Out {
+        let (Some(x), Some(y)) = (self.facets(a.0, a.1, span), self.facets(b.0, b.1, span)) else {
+            return self.unsupported(span, "an order with a value of type any");
+        };
+        let op = if strict { "<" } else { "<=" };
+        let c = if self.dialect == Dialect::Postgres {
+            " COLLATE \"C\""
+        } else {
+            ""
+        };
+        let mut arms = Vec::new();
+        if let (Some((g, s)), Some((h, t))) = (&x.string, &y.string) {
+            arms.push(format!("WHEN {g} AND {h} THEN ({s}{c} {op} {t}{c})"));
+        }
+        if let (Some((g, alo, ahi)), Some((h, blo, bhi))) = (&x.number, &y.number) {
+            arms.push(format!(
+                "WHEN {g} AND {h} THEN {}",
+                interval_order(alo, ahi, blo, bhi, strict)
+            ));
+        }
+        if let (Some((g, alo, ahi)), Some((h, blo, bhi))) = (&x.date, &y.date) {
+            arms.push(format!(
+                "WHEN {g} AND {h} THEN {}",
+                interval_order(alo, ahi, blo, bhi, strict)
+            ));
+        }
+        if arms.is_empty() {
+            return Out::Bool("NULL".into());
+        }
+        Out::Bool(format!("(CASE {} ELSE NULL END)", arms.join(" ")))
+    }
+
     /// Equality as `eval::ops::eq`.
     fn eq(&mut self, a: Out, b: Out, span: &Span) -> String {
         match (a, b) {
@@ -893,6 +1051,48 @@ impl Compiler<'_> {
             _ => self.unsupported(span, "an order between values of different kinds"),
         }
     }
+}
+
+/// The columns of a field of type `any` (docs/sql.md): its kind (`string`, `number`,
+/// `date`, `bool`; NULL when missing) and a value column per kind.
+#[derive(Clone, Debug)]
+struct AnyCols {
+    kind: String,
+    s: String,
+    nlo: String,
+    nhi: String,
+    dlo: String,
+    dhi: String,
+    b: String,
+}
+
+/// A value seen by kind, for comparisons where one side is of type `any`: when it is
+/// missing, and for each kind it may be, when it is of that kind and its SQL.
+struct Facets {
+    missing: String,
+    string: Option<(String, String)>,
+    number: Option<(String, String, String)>,
+    date: Option<(String, String, String)>,
+    boolean: Option<(String, String)>,
+}
+
+/// Equality of two closed intervals, as `eval::ops::interval_eq` (NULL when either
+/// side is missing).
+fn interval_eq(alo: &str, ahi: &str, blo: &str, bhi: &str) -> String {
+    format!(
+        "(CASE WHEN {alo} = {ahi} AND {blo} = {bhi} THEN {alo} = {blo} \
+         WHEN {ahi} < {blo} OR {bhi} < {alo} THEN FALSE ELSE NULL END)"
+    )
+}
+
+/// `a < b` (`strict`) or `a <= b` on closed intervals, as `eval::ops::order`.
+fn interval_order(alo: &str, ahi: &str, blo: &str, bhi: &str, strict: bool) -> String {
+    let (yes, no) = if strict {
+        (format!("{ahi} < {blo}"), format!("{alo} >= {bhi}"))
+    } else {
+        (format!("{ahi} <= {blo}"), format!("{alo} > {bhi}"))
+    };
+    format!("(CASE WHEN {yes} THEN TRUE WHEN {no} THEN FALSE ELSE NULL END)")
 }
 
 /// A finite number as a SQL literal that reads back as the same double (Rust's

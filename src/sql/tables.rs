@@ -18,6 +18,8 @@ enum Kind {
     Date,
     /// A list of strings or ids.
     List,
+    /// A value of any type: its kind and a column per kind.
+    Any,
 }
 
 fn kind(t: &FieldType) -> Option<Kind> {
@@ -26,6 +28,7 @@ fn kind(t: &FieldType) -> Option<Kind> {
         FieldType::Bool => Some(Kind::Bool),
         FieldType::Number => Some(Kind::Number),
         FieldType::Date => Some(Kind::Date),
+        FieldType::Any => Some(Kind::Any),
         FieldType::List(item)
             if matches!(
                 **item,
@@ -52,6 +55,7 @@ fn type_name(d: Dialect, k: Kind) -> &'static str {
         (Dialect::DuckDb, Kind::List) => "VARCHAR[]",
         (Dialect::Postgres, Kind::List) => "TEXT[]",
         (Dialect::Spark | Dialect::BigQuery, Kind::List) => "ARRAY<STRING>",
+        (d, Kind::Any) => type_name(d, Kind::Text),
     }
 }
 
@@ -71,6 +75,17 @@ fn number(d: Dialect, n: Option<f64>, negative: bool) -> String {
         None => infinity(d, negative),
     }
 }
+
+/// The columns of a field of type `any`, after its name, with their kinds.
+const ANY_COLUMNS: [(&str, Kind); 7] = [
+    (":kind", Kind::Text),
+    ("", Kind::Text),
+    (":num", Kind::Number),
+    (":num:hi", Kind::Number),
+    (":date", Kind::Date),
+    (":date:hi", Kind::Date),
+    (":bool", Kind::Bool),
+];
 
 /// The statements that create and fill one table per collection, in collection order,
 /// rows in load order (`_pos`).
@@ -121,6 +136,16 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
             format!("{} {}", q("id")?, type_name(dialect, Kind::Text)),
         ];
         for (f, k) in &fields {
+            if *k == Kind::Any {
+                for (suffix, kind) in ANY_COLUMNS {
+                    cols.push(format!(
+                        "{} {}",
+                        q(&format!("{f}{suffix}"))?,
+                        type_name(dialect, kind)
+                    ));
+                }
+                continue;
+            }
             cols.push(format!("{} {}", q(f)?, type_name(dialect, *k)));
             if matches!(k, Kind::Number | Kind::Date) {
                 cols.push(format!(
@@ -136,6 +161,58 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
             let mut vals = vec![pos.to_string(), lit(&r.id)?];
             for (f, k) in &fields {
                 let v = r.get(f);
+                if *k == Kind::Any {
+                    // kind, string, number bounds, date bounds, bool
+                    let mut row = vec!["NULL".to_string(); ANY_COLUMNS.len()];
+                    let day = |d: Option<chrono::NaiveDate>, or: &str| {
+                        format!(
+                            "DATE '{}'",
+                            d.map_or(or.to_string(), |d| d.format("%Y-%m-%d").to_string())
+                        )
+                    };
+                    match v {
+                        None | Some(Value::Null) => {}
+                        Some(Value::Str(s)) => {
+                            row[0] = "'string'".into();
+                            row[1] = lit(s)?;
+                        }
+                        Some(Value::Number(n)) => {
+                            row[0] = "'number'".into();
+                            row[2] = number(dialect, Some(*n), true);
+                            row[3] = number(dialect, Some(*n), false);
+                        }
+                        Some(Value::Range { min, max }) => {
+                            row[0] = "'number'".into();
+                            row[2] = number(dialect, *min, true);
+                            row[3] = number(dialect, *max, false);
+                        }
+                        Some(Value::Time(t)) => {
+                            row[0] = "'date'".into();
+                            row[4] = day(t.start, OPEN_START);
+                            row[5] = day(t.end, OPEN_END);
+                        }
+                        Some(Value::Bool(b)) => {
+                            row[0] = "'bool'".into();
+                            row[6] = b.to_string().to_uppercase();
+                        }
+                        Some(other) => {
+                            return Err(Box::new(
+                                Diagnostic::error(
+                                    "S0002",
+                                    format!(
+                                        "`{}` of `{name}` record `{}` is a {}: no SQL column of a value of type any holds one",
+                                        f.escape_debug(),
+                                        r.id.escape_debug(),
+                                        other.type_name()
+                                    ),
+                                )
+                                .help("the tables hold strings, numbers, ranges, dates and booleans in a field of type any"),
+                            ))
+                        }
+                    }
+                    vals.extend(row);
+                    continue;
+                }
                 match (k, v) {
                     (_, None | Some(Value::Null)) => {
                         vals.push("NULL".into());
