@@ -199,6 +199,13 @@ class Rules:
             if op == "exists":
                 return f"exists({z} in {v}.l where {filt})"
             return f"sum({z}.n for {z} in {v}.l where {filt}) > {r.randint(0, 5)}"
+        if k < 0.9625:
+            v, w = self.var(scope), self.var(scope)
+            if r.random() < 0.5:
+                f = r.choice(["start", "end"])
+                return f"{f}({v}.d) {r.choice(['<', '>=', '==', 'during', 'before'])} {self.operand('d', scope)}"
+            f = r.choice(["abs", "lo", "hi"])
+            return f"{f}({v}.n) {r.choice(['<', '>=', '=='])} {r.choice([str(r.randint(0, 4)), w + '.n'])}"
         if k < 0.965:
             a = f"{self.var(scope)}.v"
             other = r.choice([f"{self.var(scope)}.v", self.operand(r.choice("snd"), scope), self.literal("b")])

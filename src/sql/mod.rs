@@ -19,7 +19,7 @@
 pub mod quote;
 pub mod tables;
 
-use crate::check::ir::CAggregate;
+use crate::check::ir::{Builtin, CAggregate};
 use crate::check::ir::{CExpr, CKind, CRule, CSource, Suite, Ty};
 use crate::data::{Precision, Value};
 use crate::diag::{Diagnostic, Span};
@@ -56,6 +56,9 @@ pub struct RuleSql {
 
 /// The suffix of the column holding an interval's upper bound.
 pub const HI: &str = ":hi";
+/// The suffix of the column saying a date was written as an interval with its ends
+/// (`{start: .., end: ..}`), not as a date of some precision.
+pub const SPAN: &str = ":span";
 
 /// Compile every rule of `suite` (or those `keep` selects) to `dialect`: the queries
 /// of the rules that compile, and a diagnostic for each construct that does not.
@@ -379,7 +382,7 @@ impl Compiler<'_> {
             CKind::Within { lhs, window, rhs } => self.within(lhs, window, rhs, &e.span),
             CKind::Aggregate(a) => self.aggregate(a, &e.span),
             CKind::Matches(..) => self.unsupported(&e.span, "`matches`"),
-            CKind::Call(crate::check::ir::Builtin::Len, args) if args.len() == 1 => {
+            CKind::Call(Builtin::Len, args) if args.len() == 1 => {
                 let n = match self.expr(&args[0]) {
                     Out::List(l) => self.list_len(&l),
                     Out::Scalar(x) if args[0].ty.is_str() => format!("LENGTH({x})"),
@@ -389,6 +392,32 @@ impl Compiler<'_> {
                 Out::Interval {
                     lo: n.clone(),
                     hi: n,
+                }
+            }
+            CKind::Call(f @ (Builtin::Start | Builtin::End), args) if args.len() == 1 => {
+                self.date_end(&args[0], *f == Builtin::Start, &e.span)
+            }
+            CKind::Call(f @ (Builtin::Abs | Builtin::Lo | Builtin::Hi), args)
+                if args.len() == 1 && args[0].ty == Ty::Number =>
+            {
+                let (lo, hi) = match self.expr(&args[0]) {
+                    Out::Interval { lo, hi } => (lo, hi),
+                    Out::Failed => return Out::Failed,
+                    _ => return self.unsupported(&e.span, "this builtin of this value"),
+                };
+                let d = self.double();
+                let x = match f {
+                    // a number's absolute value; a range has none
+                    Builtin::Abs => format!("(CASE WHEN {lo} = {hi} THEN ABS({lo}) END)"),
+                    // a range's bound, missing when open
+                    Builtin::Lo => {
+                        format!("(CASE WHEN {lo} > CAST('-Infinity' AS {d}) THEN {lo} END)")
+                    }
+                    _ => format!("(CASE WHEN {hi} < CAST('Infinity' AS {d}) THEN {hi} END)"),
+                };
+                Out::Interval {
+                    lo: x.clone(),
+                    hi: x,
                 }
             }
             CKind::Call(..) => self.unsupported(&e.span, "a builtin function"),
@@ -608,6 +637,46 @@ impl Compiler<'_> {
              AND {alo} > DATE '{OPEN_START}' AND {ahi} < DATE '{OPEN_END}' THEN TRUE \
              WHEN {ahi} < {lo_any} OR {alo} > {hi_any} THEN FALSE ELSE NULL END)"
         ))
+    }
+
+    /// `start(x)` or `end(x)` of a date field, as `eval::expr::time_end`: an interval
+    /// written with its ends gives a day (missing when open), a date of any precision
+    /// is its own start and end (`start` of `2026` is still the year). The field's
+    /// `:span` column says which it is.
+    fn date_end(&mut self, arg: &CExpr, start: bool, span: &Span) -> Out {
+        let CKind::Field {
+            base,
+            name,
+            deref: None,
+        } = &arg.kind
+        else {
+            return self.unsupported(span, "`start` or `end` of a value that is not a date field");
+        };
+        if arg.ty != Ty::Date {
+            return self.unsupported(span, "`start` or `end` of a value that is not a date field");
+        }
+        let alias = match self.expr(base) {
+            Out::Record { alias, .. } => alias,
+            Out::Failed => return Out::Failed,
+            _ => {
+                return self
+                    .unsupported(span, "`start` or `end` of a value that is not a date field")
+            }
+        };
+        let col = |me: &mut Self, suffix: &str| {
+            let q = me.ident(&format!("{name}{suffix}"), span);
+            format!("{alias}.{q}")
+        };
+        let (lo, hi, spanned) = (col(self, ""), col(self, HI), col(self, SPAN));
+        let day = if start {
+            format!("(CASE WHEN {lo} > DATE '{OPEN_START}' THEN {lo} END)")
+        } else {
+            format!("(CASE WHEN {hi} < DATE '{OPEN_END}' THEN {hi} END)")
+        };
+        Out::Interval {
+            lo: format!("(CASE WHEN {spanned} THEN {day} ELSE {lo} END)"),
+            hi: format!("(CASE WHEN {spanned} THEN {day} ELSE {hi} END)"),
+        }
     }
 
     /// The duration an expression of the rule stands for, when known at compile time.

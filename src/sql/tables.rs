@@ -3,7 +3,7 @@
 //! statements of one dialect. For examples, fixtures and tests of equal semantics;
 //! data at scale stays where it is (views over its files, or warehouse tables).
 
-use super::{quote, Dialect, HI, OPEN_END, OPEN_START};
+use super::{quote, Dialect, HI, OPEN_END, OPEN_START, SPAN};
 use crate::data::schema::FieldType;
 use crate::data::{Dataset, Value};
 use crate::diag::Diagnostic;
@@ -154,6 +154,13 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                     type_name(dialect, *k)
                 ));
             }
+            if *k == Kind::Date {
+                cols.push(format!(
+                    "{} {}",
+                    q(&format!("{f}{SPAN}"))?,
+                    type_name(dialect, Kind::Bool)
+                ));
+            }
         }
         let table = q(name)?;
         out.push_str(&format!("CREATE TABLE {table} ({});\n", cols.join(", ")));
@@ -219,6 +226,9 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                         if matches!(k, Kind::Number | Kind::Date) {
                             vals.push("NULL".into());
                         }
+                        if *k == Kind::Date {
+                            vals.push("NULL".into());
+                        }
                     }
                     (Kind::Text, Some(Value::Str(s))) => vals.push(lit(s)?),
                     (Kind::Bool, Some(Value::Bool(b))) => vals.push(b.to_string().to_uppercase()),
@@ -257,11 +267,16 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                         };
                         vals.push(day(t.start, OPEN_START));
                         vals.push(day(t.end, OPEN_END));
+                        let spanned = t.precision == crate::data::Precision::Interval;
+                        vals.push(spanned.to_string().to_uppercase());
                     }
                     // a value of another type (a data error already reported): missing
                     (_, Some(_)) => {
                         vals.push("NULL".into());
                         if matches!(k, Kind::Number | Kind::Date) {
+                            vals.push("NULL".into());
+                        }
+                        if *k == Kind::Date {
                             vals.push("NULL".into());
                         }
                     }
