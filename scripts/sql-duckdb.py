@@ -13,11 +13,27 @@ import subprocess
 import sys
 
 
-def compare(factlint, extra, quiet=False):
-    """Run both engines over `extra` (arguments for `sql` and `check`); return the
-    number of rules compared and the list of differences (text)."""
+def duckdb_runner():
+    """A function that runs one statement in a fresh in-memory DuckDB: the column
+    names and rows of a query, or None for a statement that returns none."""
     import duckdb  # type: ignore
-    sql = subprocess.run([factlint, "sql", "--dialect", "duckdb", "--with-data", *extra],
+    con = duckdb.connect()
+
+    def run(body):
+        cur = con.execute(body)
+        if cur.description is None:
+            return None
+        return [d[0] for d in cur.description], cur.fetchall()
+
+    return run, duckdb.Error
+
+
+def compare(factlint, extra, quiet=False, dialect="duckdb", runner=None):
+    """Run both engines over `extra` (arguments for `sql` and `check`); return the
+    number of rules compared and the list of differences (text). `runner` makes the
+    engine that runs the SQL of `dialect` (DuckDB's by default)."""
+    run, error = (runner or duckdb_runner)()
+    sql = subprocess.run([factlint, "sql", "--dialect", dialect, "--with-data", *extra],
                          capture_output=True, text=True)
     if sql.returncode not in (0, 2):
         return 0, [f"factlint sql exited {sql.returncode}: {sql.stderr}"]
@@ -31,7 +47,6 @@ def compare(factlint, extra, quiet=False):
             continue
         key = (tuple(e["id"] for e in f["evidence"]), f["certainty"])
         native.setdefault(f["rule"], []).append(key)
-    con = duckdb.connect()
     # the statements end with `;` at the end of a line: the tables, then one query per
     # rule after its `-- rule` comment
     rule = None
@@ -47,22 +62,20 @@ def compare(factlint, extra, quiet=False):
             continue
         try:
             if not body.startswith("SELECT"):
-                con.execute(body)
+                run(body)
                 continue
-            cur = con.execute(body)
-            rows = cur.fetchall()
-        except duckdb.Error as e:
-            differences.append(f"!!! {rule}: DuckDB refused the SQL: {e}")
+            names, rows = run(body)
+        except error as e:
+            differences.append(f"!!! {rule}: {dialect} refused the SQL: {str(e)[:2000]}")
             continue
         # rule, one id per variable, certainty, and a verdict rule's `:verdict`
-        names = [d[0] for d in cur.description]
         c = next(i for i, n in enumerate(names) if n in ("certainty", ":certainty"))
         got = [(tuple(r[1:c]), r[c]) for r in rows]
         want = native.get(rule, [])
         compared += 1
         if got != want:
-            text = [f"!!! {rule}: DuckDB {len(got)} findings, factlint {len(want)}"]
-            text += [f"    only DuckDB: {g}" for g in got if g not in want][:5]
+            text = [f"!!! {rule}: {dialect} {len(got)} findings, factlint {len(want)}"]
+            text += [f"    only {dialect}: {g}" for g in got if g not in want][:5]
             text += [f"    only factlint: {w}" for w in want if w not in got][:5]
             if len(text) == 1:
                 text.append("    the same findings in another order")

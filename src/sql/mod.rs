@@ -754,6 +754,15 @@ impl Compiler<'_> {
     /// the semantics of `eval::expr::Acc`: elements whose filter is false are left
     /// out, those whose filter is unknown may or may not count.
     fn aggregate(&mut self, a: &CAggregate, span: &Span) -> Out {
+        if self.dialect == Dialect::Spark {
+            // found by running it: Spark refuses an aggregate function whose argument
+            // reads both the subquery's rows and the query around it, which unknown
+            // filters need here
+            return self.unsupported(
+                span,
+                "an aggregate (Spark refuses an aggregate function that reads the query around its subquery)",
+            );
+        }
         let x = self.alias(a.var);
         // an expression of the aggregate's own row (see `anchor` below)
         let row: String;

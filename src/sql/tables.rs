@@ -163,7 +163,17 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
             }
         }
         let table = q(name)?;
-        out.push_str(&format!("CREATE TABLE {table} ({});\n", cols.join(", ")));
+        // Spark's catalog refuses some quoted names for tables it writes: a
+        // temporary view over typed rows holds the same, in memory
+        let spark = dialect == Dialect::Spark;
+        let (names, types): (Vec<&str>, Vec<&str>) = cols
+            .iter()
+            .map(|c| c.rsplit_once(' ').unwrap_or((c.as_str(), "")))
+            .unzip();
+        let mut rows = Vec::new();
+        if !spark {
+            out.push_str(&format!("CREATE TABLE {table} ({});\n", cols.join(", ")));
+        }
         for (pos, r) in coll.records.iter().enumerate() {
             let mut vals = vec![pos.to_string(), lit(&r.id)?];
             for (f, k) in &fields {
@@ -282,9 +292,38 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                     }
                 }
             }
+            if spark {
+                let typed: Vec<String> = vals
+                    .iter()
+                    .zip(&types)
+                    .map(|(v, t)| format!("CAST({v} AS {t})"))
+                    .collect();
+                rows.push(format!("({})", typed.join(", ")));
+            } else {
+                out.push_str(&format!(
+                    "INSERT INTO {table} VALUES ({});\n",
+                    vals.join(", ")
+                ));
+            }
+        }
+        if spark {
+            let body = if rows.is_empty() {
+                let nulls: Vec<String> = names
+                    .iter()
+                    .zip(&types)
+                    .map(|(n, t)| format!("CAST(NULL AS {t}) AS {n}"))
+                    .collect();
+                format!("SELECT {} WHERE FALSE", nulls.join(", "))
+            } else {
+                let v = q(":rows")?;
+                format!(
+                    "SELECT * FROM VALUES {} AS {v}({})",
+                    rows.join(",\n  "),
+                    names.join(", ")
+                )
+            };
             out.push_str(&format!(
-                "INSERT INTO {table} VALUES ({});\n",
-                vals.join(", ")
+                "CREATE OR REPLACE TEMPORARY VIEW {table} AS {body};\n"
             ));
         }
     }
