@@ -45,8 +45,7 @@ def compare(factlint, extra, quiet=False, dialect="duckdb", runner=None):
         f = json.loads(line)
         if f.get("type") != "finding":
             continue
-        key = (tuple(e["id"] for e in f["evidence"]), f["certainty"])
-        native.setdefault(f["rule"], []).append(key)
+        native.setdefault(f["rule"], []).append(f)
     # the statements end with `;` at the end of a line: the tables, then one query per
     # rule after its `-- rule` comment
     rule = None
@@ -70,8 +69,20 @@ def compare(factlint, extra, quiet=False, dialect="duckdb", runner=None):
             continue
         # rule, one id per variable, certainty, and a verdict rule's `:verdict`
         c = next(i for i, n in enumerate(names) if n in ("certainty", ":certainty"))
-        got = [(tuple(r[1:c]), r[c]) for r in rows]
-        want = native.get(rule, [])
+        grouped = ":count" in names
+        if grouped:
+            # a group's first match, and how many matches it stands for (certain ones too)
+            k, kc = names.index(":count"), names.index(":certain")
+            # (a group's evidence holds each record once: so do its first match's ids)
+            got = [(tuple(dict.fromkeys(r[1:c])), r[c], int(r[k]), int(r[kc])) for r in rows]
+            want = [(tuple(e["id"] for e in f["evidence"])[:len(g[0])], f["certainty"],
+                     f["group"]["count"], f["group"]["certain"])
+                    for f, g in zip(native.get(rule, []), got)]
+            want += [None] * (len(native.get(rule, [])) - len(want))
+        else:
+            got = [(tuple(r[1:c]), r[c]) for r in rows]
+            want = [(tuple(e["id"] for e in f["evidence"]), f["certainty"])
+                    for f in native.get(rule, [])]
         compared += 1
         if got != want:
             text = [f"!!! {rule}: {dialect} {len(got)} findings, factlint {len(want)}"]

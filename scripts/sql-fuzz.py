@@ -204,6 +204,9 @@ class Rules:
             if r.random() < 0.5:
                 f = r.choice(["start", "end"])
                 return f"{f}({v}.d) {r.choice(['<', '>=', '==', 'during', 'before'])} {self.operand('d', scope)}"
+            if r.random() < 0.4:
+                op = r.choice(["+", "-", "*", "/"])
+                return f"{v}.n {op} {r.choice([str(r.randint(-2, 3)), w + '.n'])} {r.choice(['<', '>=', '=='])} {self.operand('n', scope)}"
             f = r.choice(["abs", "lo", "hi"])
             return f"{f}({v}.n) {r.choice(['<', '>=', '=='])} {r.choice([str(r.randint(0, 4)), w + '.n'])}"
         if k < 0.965:
@@ -261,7 +264,12 @@ class Rules:
         if r.random() < 0.5:
             scope["q"] = r.choice(["a", "b"])
         bindings = ", ".join(f"{v} in {c}" for v, c in scope.items())
-        return f"rule gen{i} {{\n  for {bindings}\n  where {self.cond(scope)}\n}}\n"
+        group = ""
+        if r.random() < 0.3:
+            keys = [f"{self.var(scope)}.{r.choice('snfdv')}" if r.random() < 0.8 else self.var(scope)
+                    for _ in range(r.randint(1, 2))]
+            group = f"\n  group by {', '.join(keys)}"
+        return f"rule gen{i} {{\n  for {bindings}\n  where {self.cond(scope)}{group}\n}}\n"
 
 
 def main() -> int:

@@ -24,6 +24,7 @@ CASES = [
     [],
     ["--rules", "tests/sql/semantics.rules"],
     ["--rules", "tests/sql/aggregates.rules"],
+    ["--rules", "tests/sql/groups.rules"],
     ["--rules", "tests/sql/mixed/mixed.rules", "tests/sql/mixed"],
     ["--rules", "tests/sql/hostile/hostile.rules", "tests/sql/hostile"],
 ]

@@ -56,6 +56,9 @@ pub struct RuleSql {
 
 /// The suffix of the column holding an interval's upper bound.
 pub const HI: &str = ":hi";
+/// The suffix of the column saying a number field holds a range (`{min, max}`), even
+/// one whose bounds meet.
+pub const RANGE: &str = ":range";
 /// The suffix of the column saying a date was written as an interval with its ends
 /// (`{start: .., end: ..}`), not as a date of some precision.
 pub const SPAN: &str = ":span";
@@ -160,6 +163,18 @@ impl Compiler<'_> {
         }
     }
 
+    /// Whether a list holds a NULL item.
+    fn list_has_null(&self, list: &str) -> String {
+        match self.dialect {
+            Dialect::DuckDb => format!("(LEN(LIST_FILTER({list}, lambda i: i IS NULL)) > 0)"),
+            Dialect::Postgres => format!("(ARRAY_POSITION({list}, NULL) IS NOT NULL)"),
+            Dialect::Spark => format!("EXISTS({list}, i -> i IS NULL)"),
+            Dialect::BigQuery => {
+                format!("EXISTS(SELECT 1 FROM UNNEST({list}) AS i WHERE i IS NULL)")
+            }
+        }
+    }
+
     /// Whether a list holds `x` (neither NULL).
     fn list_has(&self, list: &str, x: &str) -> String {
         match self.dialect {
@@ -167,6 +182,37 @@ impl Compiler<'_> {
             Dialect::Postgres => format!("({x} = ANY({list}))"),
             Dialect::Spark => format!("ARRAY_CONTAINS({list}, {x})"),
             Dialect::BigQuery => format!("({x} IN UNNEST({list}))"),
+        }
+    }
+
+    /// When a number expression with bounds `lo` and `hi` is a plain number, not a
+    /// range (which arithmetic leaves unknown, as `eval::ops`): a field says so in its
+    /// `:range` column (`{min: 5, max: 5}` is a range); a computed value is a number
+    /// exactly when its bounds meet. `None` where that is not known here.
+    fn exact(&mut self, e: &CExpr, lo: &str, hi: &str) -> Option<String> {
+        match &e.kind {
+            CKind::Field {
+                base,
+                name,
+                deref: None,
+            } => {
+                let CKind::Var(v) = &base.kind else {
+                    return None;
+                };
+                if self.scalars.contains_key(v) {
+                    return None;
+                }
+                let alias = self.alias(*v);
+                let col = self.ident(&format!("{name}{RANGE}"), &e.span);
+                Some(format!("({lo} = {hi} AND NOT {alias}.{col})"))
+            }
+            CKind::Field { .. } | CKind::Binary(BinaryOp::Coalesce, ..) => None,
+            CKind::Unary(UnaryOp::Neg, x) => self.exact(x, lo, hi),
+            CKind::Const(i) => {
+                let c = self.suite.consts.get(*i)?.expr.clone();
+                self.exact(&c, lo, hi)
+            }
+            _ => Some(format!("{lo} = {hi}")),
         }
     }
 
@@ -240,8 +286,17 @@ impl Compiler<'_> {
                 }
             }
         }
+        // `group by`: the columns each key is compared by (see `group_columns`)
+        let mut keys = Vec::new();
         if let Some(g) = &rule.group {
-            self.unsupported(&g.span, "`group by`");
+            for (i, k) in g.keys.iter().enumerate() {
+                let cols = self.group_columns(k);
+                for (j, col) in cols.into_iter().enumerate() {
+                    let name = self.ident(&format!(":key{i}:{j}"), &k.span);
+                    inner.push(format!("{col} AS {name}"));
+                    keys.push(name);
+                }
+            }
         }
         let cond = match &rule.condition {
             Some(c) => self.truth(c),
@@ -282,11 +337,68 @@ impl Compiler<'_> {
         } else {
             format!("\nORDER BY {}", order.join(", "))
         };
+        let bindings_query = format!("SELECT {}{from}", select.join(",\n         "));
+        if rule.group.is_none() {
+            return format!(
+                "SELECT {}\nFROM (\n  {bindings_query}\n) AS {bindings}\nWHERE COALESCE({c}, TRUE){order}",
+                outer.join(", ")
+            );
+        }
+        // one finding per key: its first match (by position), certain when any match
+        // is, with how many matches it stands for and how many are certain
+        let (n, count, certain, any) = (
+            self.ident(":n", &span),
+            self.ident(":count", &span),
+            self.ident(":certain", &span),
+            self.ident(":any", &span),
+        );
+        let groups = self.ident(":groups", &span);
+        let part = if keys.is_empty() {
+            String::new()
+        } else {
+            format!("PARTITION BY {}", keys.join(", "))
+        };
+        let by_pos = order.trim_start_matches("\nORDER BY ");
+        let over_order = if by_pos.is_empty() {
+            String::new()
+        } else {
+            format!(" ORDER BY {by_pos}")
+        };
+        let last = outer.len() - 1 - usize::from(rule.verdict.is_some());
+        outer[last] =
+            format!("CASE WHEN {any} = 1 THEN 'certain' ELSE 'possible' END AS {certainty}");
+        outer.push(count.clone());
+        outer.push(certain.clone());
         format!(
-            "SELECT {}\nFROM (\n  SELECT {}{from}\n) AS {bindings}\nWHERE COALESCE({c}, TRUE){order}",
-            outer.join(", "),
-            select.join(",\n         ")
+            "SELECT {}\nFROM (\n  SELECT *,\n    ROW_NUMBER() OVER ({part}{over_order}) AS {n},\n    \
+             COUNT(*) OVER ({part}) AS {count},\n    \
+             SUM(CASE WHEN {c} THEN 1 ELSE 0 END) OVER ({part}) AS {certain},\n    \
+             MAX(CASE WHEN {c} THEN 1 ELSE 0 END) OVER ({part}) AS {any}\n  \
+             FROM (\n  {bindings_query}\n  ) AS {bindings}\n  WHERE COALESCE({c}, TRUE)\n) AS {groups}\n\
+             WHERE {n} = 1{order}",
+            outer.join(", ")
         )
+    }
+
+    /// The columns a `group by` key is compared by, as `eval::group::canonical`: a
+    /// value of one kind by its value, numbers and dates by both bounds (identical
+    /// intervals group together), a record by its id, a value of type `any` by its
+    /// kind and value columns; a missing key is one group, as NULL is in SQL.
+    fn group_columns(&mut self, k: &CExpr) -> Vec<String> {
+        match self.expr(k) {
+            Out::Scalar(x) | Out::Bool(x) => vec![x],
+            Out::Interval { lo, hi } => vec![lo, hi],
+            Out::Record { alias, .. } => {
+                let id = self.ident("id", &k.span);
+                vec![format!("{alias}.{id}")]
+            }
+            Out::Any(a) => vec![a.kind, a.s, a.nlo, a.nhi, a.dlo, a.dhi, a.b],
+            Out::Failed => vec!["NULL".into()],
+            Out::List(_) => {
+                self.unsupported(&k.span, "a `group by` key that is a list");
+                vec!["NULL".into()]
+            }
+        }
     }
 
     /// A condition as a SQL boolean (NULL: unknown).
@@ -408,7 +520,15 @@ impl Compiler<'_> {
                 let d = self.double();
                 let x = match f {
                     // a number's absolute value; a range has none
-                    Builtin::Abs => format!("(CASE WHEN {lo} = {hi} THEN ABS({lo}) END)"),
+                    Builtin::Abs => {
+                        let Some(exact) = self.exact(&args[0], &lo, &hi) else {
+                            return self.unsupported(
+                                &e.span,
+                                "`abs` of a number read through a reference or `??`",
+                            );
+                        };
+                        format!("(CASE WHEN {exact} THEN ABS({lo}) END)")
+                    }
                     // a range's bound, missing when open
                     Builtin::Lo => {
                         format!("(CASE WHEN {lo} > CAST('-Infinity' AS {d}) THEN {lo} END)")
@@ -514,12 +634,67 @@ impl Compiler<'_> {
                 };
                 let has = self.list_has(&list, &x);
                 let len = self.list_len(&list);
-                // an empty list holds nothing, even unknown; a missing one is unknown
+                let holes = self.list_has_null(&list);
+                // an empty list holds nothing, even unknown; a missing one is unknown;
+                // a missing item (a dangling id the loader mended) may be anything
                 let t = format!(
                     "(CASE WHEN {list} IS NULL THEN NULL WHEN {len} = 0 THEN FALSE \
-                     WHEN {x} IS NULL THEN NULL WHEN {has} THEN TRUE ELSE FALSE END)"
+                     WHEN {x} IS NULL THEN NULL WHEN {has} THEN TRUE \
+                     WHEN {holes} THEN NULL ELSE FALSE END)"
                 );
                 Out::Bool(if op == NotIn { format!("(NOT {t})") } else { t })
+            }
+            Add | Sub | Mul | Div if l.ty == Ty::Number && r.ty == Ty::Number => {
+                let ((alo, ahi), (blo, bhi)) = match (self.expr(l), self.expr(r)) {
+                    (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi }) => {
+                        ((alo, ahi), (blo, bhi))
+                    }
+                    (Out::Failed, _) | (_, Out::Failed) => return Out::Failed,
+                    _ => return self.unsupported(span, "arithmetic on these values"),
+                };
+                let Some(exact_b) = self.exact(r, &blo, &bhi) else {
+                    return self.unsupported(
+                        span,
+                        "arithmetic on a number read through a reference or `??`",
+                    );
+                };
+                match op {
+                    // a range moves by a number; a number plus a range, or two ranges,
+                    // is unknown (as eval::ops::add)
+                    Add | Sub => {
+                        let s = if op == Add { "+" } else { "-" };
+                        let ok = exact_b;
+                        Out::Interval {
+                            lo: format!("(CASE WHEN {ok} THEN {alo} {s} {blo} END)"),
+                            hi: format!("(CASE WHEN {ok} THEN {ahi} {s} {blo} END)"),
+                        }
+                    }
+                    // two numbers; a range, or a division by zero, is unknown
+                    _ => {
+                        let s = if op == Mul { "*" } else { "/" };
+                        let zero = if op == Div {
+                            format!(" AND {blo} <> 0")
+                        } else {
+                            String::new()
+                        };
+                        // counts are integers: divide as doubles, as factlint does
+                        let d = self.double();
+                        let Some(exact_a) = self.exact(l, &alo, &ahi) else {
+                            return self.unsupported(
+                                span,
+                                "arithmetic on a number read through a reference or `??`",
+                            );
+                        };
+                        let x = format!(
+                            "(CASE WHEN {exact_a} AND {exact_b}{zero} \
+                             THEN CAST({alo} AS {d}) {s} {blo} END)"
+                        );
+                        Out::Interval {
+                            lo: x.clone(),
+                            hi: x,
+                        }
+                    }
+                }
             }
             During => {
                 let (a, b) = (self.expr(l), self.expr(r));

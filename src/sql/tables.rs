@@ -3,7 +3,7 @@
 //! statements of one dialect. For examples, fixtures and tests of equal semantics;
 //! data at scale stays where it is (views over its files, or warehouse tables).
 
-use super::{quote, Dialect, HI, OPEN_END, OPEN_START, SPAN};
+use super::{quote, Dialect, HI, OPEN_END, OPEN_START, RANGE, SPAN};
 use crate::data::schema::FieldType;
 use crate::data::{Dataset, Value};
 use crate::diag::Diagnostic;
@@ -154,10 +154,11 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                     type_name(dialect, *k)
                 ));
             }
-            if *k == Kind::Date {
+            if matches!(k, Kind::Number | Kind::Date) {
+                let flag = if *k == Kind::Date { SPAN } else { RANGE };
                 cols.push(format!(
                     "{} {}",
-                    q(&format!("{f}{SPAN}"))?,
+                    q(&format!("{f}{flag}"))?,
                     type_name(dialect, Kind::Bool)
                 ));
             }
@@ -236,7 +237,7 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                         if matches!(k, Kind::Number | Kind::Date) {
                             vals.push("NULL".into());
                         }
-                        if *k == Kind::Date {
+                        if matches!(k, Kind::Number | Kind::Date) {
                             vals.push("NULL".into());
                         }
                     }
@@ -245,10 +246,12 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                     (Kind::Number, Some(Value::Number(n))) => {
                         vals.push(number(dialect, Some(*n), true));
                         vals.push(number(dialect, Some(*n), false));
+                        vals.push("FALSE".into());
                     }
                     (Kind::Number, Some(Value::Range { min, max })) => {
                         vals.push(number(dialect, *min, true));
                         vals.push(number(dialect, *max, false));
+                        vals.push("TRUE".into());
                     }
                     (Kind::List, Some(Value::List(items))) => {
                         let mut quoted = Vec::with_capacity(items.len());
@@ -286,7 +289,7 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                         if matches!(k, Kind::Number | Kind::Date) {
                             vals.push("NULL".into());
                         }
-                        if *k == Kind::Date {
+                        if matches!(k, Kind::Number | Kind::Date) {
                             vals.push("NULL".into());
                         }
                     }
