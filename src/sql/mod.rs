@@ -302,6 +302,7 @@ impl Compiler<'_> {
             Some(c) => self.truth(c),
             None => "TRUE".to_string(),
         };
+        let filter = self.filter(rule.condition.as_ref());
         let c = self.ident(":cond", &span);
         let name = self.string(&rule.info.id, &span);
         let rule_col = self.ident("rule", &span);
@@ -337,10 +338,13 @@ impl Compiler<'_> {
         } else {
             format!("\nORDER BY {}", order.join(", "))
         };
-        let bindings_query = format!("SELECT {}{from}", select.join(",\n         "));
+        let bindings_query = format!(
+            "SELECT {}{from}\n  WHERE {filter}",
+            select.join(",\n         ")
+        );
         if rule.group.is_none() {
             return format!(
-                "SELECT {}\nFROM (\n  {bindings_query}\n) AS {bindings}\nWHERE COALESCE({c}, TRUE){order}",
+                "SELECT {}\nFROM (\n  {bindings_query}\n) AS {bindings}{order}",
                 outer.join(", ")
             );
         }
@@ -374,7 +378,7 @@ impl Compiler<'_> {
              COUNT(*) OVER ({part}) AS {count},\n    \
              SUM(CASE WHEN {c} THEN 1 ELSE 0 END) OVER ({part}) AS {certain},\n    \
              MAX(CASE WHEN {c} THEN 1 ELSE 0 END) OVER ({part}) AS {any}\n  \
-             FROM (\n  {bindings_query}\n  ) AS {bindings}\n  WHERE COALESCE({c}, TRUE)\n) AS {groups}\n\
+             FROM (\n  {bindings_query}\n  ) AS {bindings}\n) AS {groups}\n\
              WHERE {n} = 1{order}",
             outer.join(", ")
         )
@@ -399,6 +403,49 @@ impl Compiler<'_> {
                 vec!["NULL".into()]
             }
         }
+    }
+
+    /// The bindings a rule keeps: those whose condition is not false, written
+    /// conjunct by conjunct (`COALESCE(c, TRUE)` each), so that an engine sees the
+    /// equalities it can join on. An equality of two fields that other conjuncts
+    /// require present (`x is present`) is written plainly: where it would be unknown,
+    /// one of those conjuncts is false.
+    fn filter(&mut self, cond: Option<&CExpr>) -> String {
+        let Some(cond) = cond else {
+            return "TRUE".into();
+        };
+        let mut parts = Vec::new();
+        crate::check::ir::conjuncts(cond, &mut parts);
+        // fields required present: (variable, field)
+        let present: Vec<(usize, std::sync::Arc<str>)> = parts
+            .iter()
+            .filter_map(|p| match &p.kind {
+                CKind::Missing {
+                    expr,
+                    negated: true,
+                } => field_of_var(expr),
+                _ => None,
+            })
+            .collect();
+        let plain = |e: &CExpr| {
+            matches!(e.kind, CKind::Lit(_)) || field_of_var(e).is_some_and(|f| present.contains(&f))
+        };
+        let mut out = Vec::new();
+        for p in &parts {
+            let t = self.truth(p);
+            out.push(match &p.kind {
+                CKind::Binary(BinaryOp::Eq, l, r)
+                    if plain(l)
+                        && plain(r)
+                        && matches!(l.ty, Ty::Str | Ty::Ref(_))
+                        && matches!(r.ty, Ty::Str | Ty::Ref(_)) =>
+                {
+                    t
+                }
+                _ => format!("COALESCE({t}, TRUE)"),
+            });
+        }
+        out.join("\n    AND ")
     }
 
     /// A condition as a SQL boolean (NULL: unknown).
@@ -1346,6 +1393,21 @@ fn interval_order(alo: &str, ahi: &str, blo: &str, bhi: &str, strict: bool) -> S
         (format!("{ahi} <= {blo}"), format!("{alo} > {bhi}"))
     };
     format!("(CASE WHEN {yes} THEN TRUE WHEN {no} THEN FALSE ELSE NULL END)")
+}
+
+/// `v.name` of a variable (no reference followed): the variable and the field.
+fn field_of_var(e: &CExpr) -> Option<(usize, std::sync::Arc<str>)> {
+    match &e.kind {
+        CKind::Field {
+            base,
+            name,
+            deref: None,
+        } => match base.kind {
+            CKind::Var(v) => Some((v, name.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A finite number as a SQL literal that reads back as the same double (Rust's
