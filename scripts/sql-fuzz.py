@@ -247,7 +247,16 @@ class Rules:
         filt = f"{y}.{field} == {outer}.{field}"
         if r.random() < 0.6:
             filt = f"{filt} and {self.cond(inner, depth + 2)}"
-        op = r.choice(["count", "exists", "all", "count_distinct", "sum", "avg", "min", "max"])
+        op = r.choice(["count", "exists", "all", "count_distinct", "sum", "avg", "min", "max",
+                       "any"])
+        if op == "any":
+            # values of type any: numbers, strings, dates, booleans, mixed
+            agg = r.choice(["min", "max", "sum", "avg"])
+            if agg in ("sum", "avg"):
+                other = self.operand("n", scope)
+            else:
+                other = r.choice([f"{self.var(scope)}.v", self.operand(r.choice("snd"), scope)])
+            return f"{agg}({y}.v for {y} in {coll} where {filt}) {r.choice(['==', '<', '>='])} {other}"
         if op == "count":
             return f"count({y} in {coll} where {filt}) {r.choice(['>=', '<', '=='])} {r.randint(0, 3)}"
         if op == "exists":

@@ -1061,6 +1061,18 @@ impl Compiler<'_> {
                         lo: format!("(CASE WHEN {anchor} THEN {lo} END)"),
                         hi: format!("(CASE WHEN {anchor} THEN {hi} END)"),
                     },
+                    Out::Any(a) => {
+                        let w = |x: &str| format!("(CASE WHEN {anchor} THEN {x} END)");
+                        Out::Any(Box::new(AnyCols {
+                            kind: w(&a.kind),
+                            s: w(&a.s),
+                            nlo: w(&a.nlo),
+                            nhi: w(&a.nhi),
+                            dlo: w(&a.dlo),
+                            dhi: w(&a.dhi),
+                            b: w(&a.b),
+                        }))
+                    }
                     other => other,
                 })
             }
@@ -1154,6 +1166,10 @@ impl Compiler<'_> {
                     hi: sub(&format!("CASE WHEN {unknown} THEN NULL ELSE {hi} END")),
                 }
             }
+            (
+                op @ (AggregateOp::Sum | AggregateOp::Avg | AggregateOp::Min | AggregateOp::Max),
+                Some(Out::Any(v)),
+            ) => self.aggregate_any(op, &v, &f, &sub),
             (op, _) => self.unsupported(span, &format!("`{}` of this value", op.as_str())),
         }
     }
@@ -1278,6 +1294,124 @@ impl Compiler<'_> {
             return Out::Bool("NULL".into());
         }
         Out::Bool(format!("(CASE {} ELSE NULL END)", arms.join(" ")))
+    }
+
+    /// `sum`, `avg`, `min`, `max` of values of type `any`, as `eval::expr::Acc::finish`:
+    /// unknown when an element that may count has no value; numbers (and ranges) as
+    /// for numbers; otherwise unknown when an element may count, and for `min`/`max`
+    /// the extreme of the values that surely count when they are all strings, all the
+    /// same boolean, or all dates of one day each (or one date); values of two kinds
+    /// are unknown. Dates of coarser precision are ordered one by one in factlint, which
+    /// SQL does not do: such a case stops the query with an error, never a different
+    /// answer.
+    fn aggregate_any(
+        &mut self,
+        op: AggregateOp,
+        v: &AnyCols,
+        f: &str,
+        sub: &dyn Fn(&str) -> String,
+    ) -> Out {
+        let k = &v.kind;
+        let (nlo, nhi, s, b, dlo, dhi) = (&v.nlo, &v.nhi, &v.s, &v.b, &v.dlo, &v.dhi);
+        let missing = format!("COUNT(CASE WHEN {k} IS NULL THEN 1 END) > 0");
+        let all = |kind: &str| format!("COUNT(CASE WHEN {k} <> '{kind}' THEN 1 END) = 0");
+        let (numbers, strings, bools, dates) =
+            (all("number"), all("string"), all("bool"), all("date"));
+        let maybe = format!("COUNT(CASE WHEN {f} IS NULL THEN 1 END) > 0");
+        let sure = format!("COUNT(CASE WHEN {f} THEN 1 END)");
+        let max = op == AggregateOp::Max;
+        // the numbers' bounds, as for fields of type number
+        let (lo, hi, unknown) = match op {
+            AggregateOp::Sum => (
+                format!("COALESCE(SUM(CASE WHEN {f} THEN {nlo} WHEN {nlo} < 0 THEN {nlo} ELSE 0 END), 0)"),
+                format!("COALESCE(SUM(CASE WHEN {f} THEN {nhi} WHEN {nhi} > 0 THEN {nhi} ELSE 0 END), 0)"),
+                "FALSE".to_string(),
+            ),
+            AggregateOp::Avg => {
+                let d = self.double();
+                (
+                    format!("CAST(SUM({nlo}) AS {d}) / COUNT(*)"),
+                    format!("CAST(SUM({nhi}) AS {d}) / COUNT(*)"),
+                    format!("{maybe} OR COUNT(*) = 0"),
+                )
+            }
+            _ if max => (
+                format!("MAX(CASE WHEN {f} THEN {nlo} END)"),
+                format!("MAX({nhi})"),
+                format!("{sure} = 0"),
+            ),
+            _ => (
+                format!("MIN({nlo})"),
+                format!("MIN(CASE WHEN {f} THEN {nhi} END)"),
+                format!("{sure} = 0"),
+            ),
+        };
+        let number = |x: &str| {
+            sub(&format!(
+                "CASE WHEN {missing} OR NOT ({numbers}) OR {unknown} THEN NULL ELSE {x} END"
+            ))
+        };
+        let (nlo_out, nhi_out) = (number(&lo), number(&hi));
+        if matches!(op, AggregateOp::Sum | AggregateOp::Avg) {
+            // anything but numbers leaves a sum or an average unknown
+            return Out::Any(Box::new(AnyCols {
+                kind: format!("(CASE WHEN {nlo_out} IS NULL THEN NULL ELSE 'number' END)"),
+                s: "NULL".into(),
+                nlo: nlo_out,
+                nhi: nhi_out,
+                dlo: "NULL".into(),
+                dhi: "NULL".into(),
+                b: "NULL".into(),
+            }));
+        }
+        let pick = if max { "MAX" } else { "MIN" };
+        let c = if self.dialect == Dialect::Postgres {
+            " COLLATE \"C\""
+        } else {
+            ""
+        };
+        let bit = format!("(CASE WHEN {b} THEN 1 ELSE 0 END)");
+        let same_bool = format!("MIN({bit}) = MAX({bit})");
+        let text = match self.dialect {
+            Dialect::DuckDb => "VARCHAR",
+            Dialect::Postgres => "TEXT",
+            Dialect::Spark | Dialect::BigQuery => "STRING",
+        };
+        // not a constant: an engine must not fold it before it is reached
+        let undecided = format!(
+            "CAST(CONCAT('factlint: the {} of dates of coarser precision than a day is decided one by one; run this rule natively, values: ', CAST(COUNT(*) AS {text})) AS DATE)",
+            if max { "max" } else { "min" }
+        );
+        let one_day_each = format!("COUNT(CASE WHEN {dlo} <> {dhi} THEN 1 END) = 0");
+        // the other kinds: only elements that surely count
+        let other = |then: &str| {
+            sub(&format!(
+                "CASE WHEN {missing} OR {numbers} OR {maybe} THEN NULL {then} ELSE NULL END"
+            ))
+        };
+        let kind = sub(&format!(
+            "CASE WHEN {missing} THEN NULL \
+             WHEN {numbers} THEN (CASE WHEN {sure} = 0 THEN NULL ELSE 'number' END) \
+             WHEN {maybe} THEN NULL \
+             WHEN {strings} THEN 'string' \
+             WHEN {bools} THEN (CASE WHEN {same_bool} THEN 'bool' END) \
+             WHEN {dates} THEN 'date' ELSE NULL END"
+        ));
+        let date = |bound: &str| {
+            other(&format!(
+                "WHEN {dates} THEN (CASE WHEN {one_day_each} THEN {pick}({dlo}) \
+                 WHEN COUNT(*) = 1 THEN MAX({bound}) ELSE {undecided} END)"
+            ))
+        };
+        Out::Any(Box::new(AnyCols {
+            kind,
+            s: other(&format!("WHEN {strings} THEN {pick}({s}{c})")),
+            nlo: nlo_out,
+            nhi: nhi_out,
+            dlo: date(dlo),
+            dhi: date(dhi),
+            b: other(&format!("WHEN {bools} AND {same_bool} THEN MAX({bit}) = 1")),
+        }))
     }
 
     /// Equality as `eval::ops::eq`.
