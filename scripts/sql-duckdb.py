@@ -13,6 +13,17 @@ import subprocess
 import sys
 
 
+# the example and the SQL corpora, as arguments of `factlint sql` and `check`
+CASES = [
+    [],
+    ["--rules", "tests/sql/semantics.rules"],
+    ["--rules", "tests/sql/aggregates.rules"],
+    ["--rules", "tests/sql/groups.rules"],
+    ["--rules", "tests/sql/mixed/mixed.rules", "tests/sql/mixed"],
+    ["--rules", "tests/sql/hostile/hostile.rules", "tests/sql/hostile"],
+]
+
+
 def duckdb_runner():
     """A function that runs one statement in a fresh in-memory DuckDB: the column
     names and rows of a query, or None for a statement that returns none."""

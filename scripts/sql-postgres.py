@@ -34,14 +34,7 @@ def load(name, file):
 
 sql_duckdb = load("sql_duckdb", "sql-duckdb.py")
 
-CASES = [
-    [],
-    ["--rules", "tests/sql/semantics.rules"],
-    ["--rules", "tests/sql/aggregates.rules"],
-    ["--rules", "tests/sql/groups.rules"],
-    ["--rules", "tests/sql/mixed/mixed.rules", "tests/sql/mixed"],
-    ["--rules", "tests/sql/hostile/hostile.rules", "tests/sql/hostile"],
-]
+CASES = sql_duckdb.CASES
 
 
 def server_bin():

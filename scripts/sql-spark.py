@@ -20,14 +20,7 @@ spec = importlib.util.spec_from_file_location("sql_duckdb", os.path.join(HERE, "
 sql_duckdb = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(sql_duckdb)
 
-CASES = [
-    [],
-    ["--rules", "tests/sql/semantics.rules"],
-    ["--rules", "tests/sql/aggregates.rules"],
-    ["--rules", "tests/sql/groups.rules"],
-    ["--rules", "tests/sql/mixed/mixed.rules", "tests/sql/mixed"],
-    ["--rules", "tests/sql/hostile/hostile.rules", "tests/sql/hostile"],
-]
+CASES = sql_duckdb.CASES
 
 
 def available():

@@ -410,17 +410,6 @@ fn make_split_dataset() -> Dataset {
     ds
 }
 
-/// A rayon pool of four threads, whatever the machine has.
-fn pool() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .expect("pool")
-    })
-}
-
 /// One rule of `SPLIT` run in one loop and split across threads, within `limits`.
 fn one_and_split(text: &str, ds: &Dataset, limits: Limits) -> [(eval::Report, Vec<Diagnostic>); 2] {
     let (suite, diags, sources) = checked(text, ds);
@@ -432,7 +421,7 @@ fn one_and_split(text: &str, ds: &Dataset, limits: Limits) -> [(eval::Report, Ve
         ..RunOptions::default()
     };
     let one = eval::run(&suite, ds, &sources, &opts(false));
-    let split = pool().install(|| eval::run(&suite, ds, &sources, &opts(true)));
+    let split = crate::pool().install(|| eval::run(&suite, ds, &sources, &opts(true)));
     [one, split]
 }
 

@@ -511,17 +511,6 @@ fn arb_rule() -> impl Strategy<Value = Rule> {
     })
 }
 
-/// A rayon pool of four threads, whatever the machine has.
-fn pool() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .expect("pool")
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1200, ..ProptestConfig::default() })]
 
@@ -536,7 +525,7 @@ proptest! {
         let run = |engine, parallel| {
             // in pieces of one element, on four threads
             let opts = RunOptions { engine, parallel, piece: 1, ..RunOptions::default() };
-            let (report, diags) = pool().install(|| eval::run(&suite, &ds, &sources, &opts));
+            let (report, diags) = crate::pool().install(|| eval::run(&suite, &ds, &sources, &opts));
             assert!(diags.is_empty(), "{diags:?}");
             report.findings
         };

@@ -17,3 +17,15 @@ mod project;
 mod report;
 mod sql;
 mod three_valued;
+
+/// A rayon pool of four threads, whatever the machine has: what runs in pieces is
+/// split the same on every machine (`budgets`, `engines`).
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("pool")
+    })
+}
