@@ -264,7 +264,8 @@ impl Compiler<'_> {
         let span = rule.info.span.clone();
         let mut from = Vec::new();
         let mut inner = Vec::new();
-        let mut outer = vec![self.ident("rule", &span)];
+        let rule_col = self.ident("rule", &span);
+        let mut outer = vec![rule_col.clone()];
         let mut order = Vec::new();
         for b in &rule.bindings {
             let alias = self.alias(b.var);
@@ -298,14 +299,9 @@ impl Compiler<'_> {
                 }
             }
         }
-        let cond = match &rule.condition {
-            Some(c) => self.truth(c),
-            None => "TRUE".to_string(),
-        };
-        let filter = self.filter(rule.condition.as_ref());
+        let (cond, filter) = self.condition(rule.condition.as_ref());
         let c = self.ident(":cond", &span);
         let name = self.string(&rule.info.id, &span);
-        let rule_col = self.ident("rule", &span);
         let certainty = if rule
             .bindings
             .iter()
@@ -317,8 +313,15 @@ impl Compiler<'_> {
         };
         let certainty = self.ident(certainty, &span);
         let bindings = self.ident(":bindings", &span);
+        // certain when the condition is true; a group, when any of its matches is
+        let any = self.ident(":any", &span);
+        let certain_when = if rule.group.is_some() {
+            format!("{any} = 1")
+        } else {
+            c.clone()
+        };
         outer.push(format!(
-            "CASE WHEN {c} THEN 'certain' ELSE 'possible' END AS {certainty}"
+            "CASE WHEN {certain_when} THEN 'certain' ELSE 'possible' END AS {certainty}"
         ));
         // a verdict rule's findings give their claim this verdict (when certain)
         if let Some((kind, _)) = rule.verdict {
@@ -333,10 +336,11 @@ impl Compiler<'_> {
         } else {
             format!("\n  FROM {}", from.join(",\n       "))
         };
-        let order = if order.is_empty() {
+        let positions = order.join(", ");
+        let order = if positions.is_empty() {
             String::new()
         } else {
-            format!("\nORDER BY {}", order.join(", "))
+            format!("\nORDER BY {positions}")
         };
         let bindings_query = format!(
             "SELECT {}{from}\n  WHERE {filter}",
@@ -350,11 +354,10 @@ impl Compiler<'_> {
         }
         // one finding per key: its first match (by position), certain when any match
         // is, with how many matches it stands for and how many are certain
-        let (n, count, certain, any) = (
+        let (n, count, certain) = (
             self.ident(":n", &span),
             self.ident(":count", &span),
             self.ident(":certain", &span),
-            self.ident(":any", &span),
         );
         let groups = self.ident(":groups", &span);
         let part = if keys.is_empty() {
@@ -362,15 +365,11 @@ impl Compiler<'_> {
         } else {
             format!("PARTITION BY {}", keys.join(", "))
         };
-        let by_pos = order.trim_start_matches("\nORDER BY ");
-        let over_order = if by_pos.is_empty() {
+        let over_order = if positions.is_empty() {
             String::new()
         } else {
-            format!(" ORDER BY {by_pos}")
+            format!(" ORDER BY {positions}")
         };
-        let last = outer.len() - 1 - usize::from(rule.verdict.is_some());
-        outer[last] =
-            format!("CASE WHEN {any} = 1 THEN 'certain' ELSE 'possible' END AS {certainty}");
         outer.push(count.clone());
         outer.push(certain.clone());
         format!(
@@ -405,14 +404,15 @@ impl Compiler<'_> {
         }
     }
 
-    /// The bindings a rule keeps: those whose condition is not false, written
-    /// conjunct by conjunct (`COALESCE(c, TRUE)` each), so that an engine sees the
-    /// equalities it can join on. An equality of two fields that other conjuncts
+    /// A rule's condition, compiled once: its truth (the `AND` of its conjuncts), and
+    /// the filter of the bindings it keeps, those whose condition is not false,
+    /// written conjunct by conjunct (`COALESCE(c, TRUE)` each) so that an engine sees
+    /// the equalities it can join on. An equality of two fields that other conjuncts
     /// require present (`x is present`) is written plainly: where it would be unknown,
     /// one of those conjuncts is false.
-    fn filter(&mut self, cond: Option<&CExpr>) -> String {
+    fn condition(&mut self, cond: Option<&CExpr>) -> (String, String) {
         let Some(cond) = cond else {
-            return "TRUE".into();
+            return ("TRUE".into(), "TRUE".into());
         };
         let mut parts = Vec::new();
         crate::check::ir::conjuncts(cond, &mut parts);
@@ -430,9 +430,11 @@ impl Compiler<'_> {
         let plain = |e: &CExpr| {
             matches!(e.kind, CKind::Lit(_)) || field_of_var(e).is_some_and(|f| present.contains(&f))
         };
+        let mut truths = Vec::new();
         let mut out = Vec::new();
         for p in &parts {
             let t = self.truth(p);
+            truths.push(t.clone());
             out.push(match &p.kind {
                 CKind::Binary(BinaryOp::Eq, l, r)
                     if plain(l)
@@ -445,7 +447,12 @@ impl Compiler<'_> {
                 _ => format!("COALESCE({t}, TRUE)"),
             });
         }
-        out.join("\n    AND ")
+        let whole = if truths.len() == 1 {
+            truths.swap_remove(0)
+        } else {
+            format!("({})", truths.join(" AND "))
+        };
+        (whole, out.join("\n    AND "))
     }
 
     /// A condition as a SQL boolean (NULL: unknown).
@@ -1127,39 +1134,10 @@ impl Compiler<'_> {
                 }
                 // an element that may count and has no value leaves the result unknown
                 let missing = format!("COUNT(CASE WHEN {vlo} IS NULL THEN 1 END) > 0");
-                let sure = format!("COUNT(CASE WHEN {f} THEN 1 END)");
-                let (lo, hi) = match op {
-                    // one that may be left out adds between 0 and its value
-                    AggregateOp::Sum => (
-                        format!("COALESCE(SUM(CASE WHEN {f} THEN {vlo} WHEN {vlo} < 0 THEN {vlo} ELSE 0 END), 0)"),
-                        format!("COALESCE(SUM(CASE WHEN {f} THEN {vhi} WHEN {vhi} > 0 THEN {vhi} ELSE 0 END), 0)"),
-                    ),
-                    AggregateOp::Avg => {
-                        let d = self.double();
-                        (
-                            format!("CAST(SUM({vlo}) AS {d}) / COUNT(*)"),
-                            format!("CAST(SUM({vhi}) AS {d}) / COUNT(*)"),
-                        )
-                    }
-                    // at least the largest lower bound of the sure elements, at most the
-                    // largest upper bound of all; min mirrors it
-                    AggregateOp::Max => (
-                        format!("MAX(CASE WHEN {f} THEN {vlo} END)"),
-                        format!("MAX({vhi})"),
-                    ),
-                    _ => (
-                        format!("MIN({vlo})"),
-                        format!("MIN(CASE WHEN {f} THEN {vhi} END)"),
-                    ),
-                };
-                // an average is unknown when any element may count or none surely does;
-                // min and max when none surely counts
-                let unknown = match op {
-                    AggregateOp::Sum => missing,
-                    AggregateOp::Avg => format!(
-                        "{missing} OR COUNT(CASE WHEN {f} IS NULL THEN 1 END) > 0 OR COUNT(*) = 0"
-                    ),
-                    _ => format!("{missing} OR {sure} = 0"),
+                let (lo, hi, unknown) = self.numeric_bounds(op, &f, &vlo, &vhi);
+                let unknown = match unknown {
+                    Some(u) => format!("{missing} OR {u}"),
+                    None => missing,
                 };
                 Out::Interval {
                     lo: sub(&format!("CASE WHEN {unknown} THEN NULL ELSE {lo} END")),
@@ -1268,15 +1246,12 @@ impl Compiler<'_> {
         let (Some(x), Some(y)) = (self.facets(a.0, a.1, span), self.facets(b.0, b.1, span)) else {
             return self.unsupported(span, "an order with a value of type any");
         };
-        let op = if strict { "<" } else { "<=" };
-        let c = if self.dialect == Dialect::Postgres {
-            " COLLATE \"C\""
-        } else {
-            ""
-        };
         let mut arms = Vec::new();
         if let (Some((g, s)), Some((h, t))) = (&x.string, &y.string) {
-            arms.push(format!("WHEN {g} AND {h} THEN ({s}{c} {op} {t}{c})"));
+            arms.push(format!(
+                "WHEN {g} AND {h} THEN {}",
+                self.str_order(s, t, strict)
+            ));
         }
         if let (Some((g, alo, ahi)), Some((h, blo, bhi))) = (&x.number, &y.number) {
             arms.push(format!(
@@ -1294,6 +1269,50 @@ impl Compiler<'_> {
             return Out::Bool("NULL".into());
         }
         Out::Bool(format!("(CASE {} ELSE NULL END)", arms.join(" ")))
+    }
+
+    /// `sum`, `avg`, `min` or `max` over numbers with bounds `vlo` and `vhi` whose
+    /// filter is `f`, as `eval::expr::numeric_aggregate`: its bounds, and when it is
+    /// unknown besides an element without a value (`None`: never). A sum takes an
+    /// element that may count as adding between 0 and its value; an average is unknown
+    /// when any element may count or none surely does; `max` is at least the largest
+    /// lower bound of the sure elements and at most the largest upper bound of all, and
+    /// is unknown when none surely counts (`min` mirrors it).
+    fn numeric_bounds(
+        &self,
+        op: AggregateOp,
+        f: &str,
+        vlo: &str,
+        vhi: &str,
+    ) -> (String, String, Option<String>) {
+        let sure = format!("COUNT(CASE WHEN {f} THEN 1 END)");
+        match op {
+            AggregateOp::Sum => (
+                format!("COALESCE(SUM(CASE WHEN {f} THEN {vlo} WHEN {vlo} < 0 THEN {vlo} ELSE 0 END), 0)"),
+                format!("COALESCE(SUM(CASE WHEN {f} THEN {vhi} WHEN {vhi} > 0 THEN {vhi} ELSE 0 END), 0)"),
+                None,
+            ),
+            AggregateOp::Avg => {
+                let d = self.double();
+                (
+                    format!("CAST(SUM({vlo}) AS {d}) / COUNT(*)"),
+                    format!("CAST(SUM({vhi}) AS {d}) / COUNT(*)"),
+                    Some(format!(
+                        "COUNT(CASE WHEN {f} IS NULL THEN 1 END) > 0 OR COUNT(*) = 0"
+                    )),
+                )
+            }
+            AggregateOp::Max => (
+                format!("MAX(CASE WHEN {f} THEN {vlo} END)"),
+                format!("MAX({vhi})"),
+                Some(format!("{sure} = 0")),
+            ),
+            _ => (
+                format!("MIN({vlo})"),
+                format!("MIN(CASE WHEN {f} THEN {vhi} END)"),
+                Some(format!("{sure} = 0")),
+            ),
+        }
     }
 
     /// `sum`, `avg`, `min`, `max` of values of type `any`, as `eval::expr::Acc::finish`:
@@ -1321,34 +1340,11 @@ impl Compiler<'_> {
         let sure = format!("COUNT(CASE WHEN {f} THEN 1 END)");
         let max = op == AggregateOp::Max;
         // the numbers' bounds, as for fields of type number
-        let (lo, hi, unknown) = match op {
-            AggregateOp::Sum => (
-                format!("COALESCE(SUM(CASE WHEN {f} THEN {nlo} WHEN {nlo} < 0 THEN {nlo} ELSE 0 END), 0)"),
-                format!("COALESCE(SUM(CASE WHEN {f} THEN {nhi} WHEN {nhi} > 0 THEN {nhi} ELSE 0 END), 0)"),
-                "FALSE".to_string(),
-            ),
-            AggregateOp::Avg => {
-                let d = self.double();
-                (
-                    format!("CAST(SUM({nlo}) AS {d}) / COUNT(*)"),
-                    format!("CAST(SUM({nhi}) AS {d}) / COUNT(*)"),
-                    format!("{maybe} OR COUNT(*) = 0"),
-                )
-            }
-            _ if max => (
-                format!("MAX(CASE WHEN {f} THEN {nlo} END)"),
-                format!("MAX({nhi})"),
-                format!("{sure} = 0"),
-            ),
-            _ => (
-                format!("MIN({nlo})"),
-                format!("MIN(CASE WHEN {f} THEN {nhi} END)"),
-                format!("{sure} = 0"),
-            ),
-        };
+        let (lo, hi, unknown) = self.numeric_bounds(op, f, nlo, nhi);
+        let unknown = unknown.map(|u| format!(" OR {u}")).unwrap_or_default();
         let number = |x: &str| {
             sub(&format!(
-                "CASE WHEN {missing} OR NOT ({numbers}) OR {unknown} THEN NULL ELSE {x} END"
+                "CASE WHEN {missing} OR NOT ({numbers}){unknown} THEN NULL ELSE {x} END"
             ))
         };
         let (nlo_out, nhi_out) = (number(&lo), number(&hi));
@@ -1365,11 +1361,7 @@ impl Compiler<'_> {
             }));
         }
         let pick = if max { "MAX" } else { "MIN" };
-        let c = if self.dialect == Dialect::Postgres {
-            " COLLATE \"C\""
-        } else {
-            ""
-        };
+        let c = self.by_bytes();
         let bit = format!("(CASE WHEN {b} THEN 1 ELSE 0 END)");
         let same_bool = format!("MIN({bit}) = MAX({bit})");
         let text = match self.dialect {
@@ -1440,11 +1432,9 @@ impl Compiler<'_> {
                 let id = self.ident("id", span);
                 format!("({alias}.{id} = {s})")
             }
-            // a missing side makes every test NULL: the CASE ends unknown
-            (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi }) => format!(
-                "(CASE WHEN {alo} = {ahi} AND {blo} = {bhi} THEN {alo} = {blo} \
-                 WHEN {ahi} < {blo} OR {bhi} < {alo} THEN FALSE ELSE NULL END)"
-            ),
+            (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi }) => {
+                interval_eq(&alo, &ahi, &blo, &bhi)
+            }
             (Out::Bool(x), Out::Bool(y))
             | (Out::Bool(x), Out::Scalar(y))
             | (Out::Scalar(x), Out::Bool(y)) => {
@@ -1457,30 +1447,31 @@ impl Compiler<'_> {
         }
     }
 
+    /// `x < y` (`strict`) or `x <= y` on strings: by bytes, as Rust compares them
+    /// (PostgreSQL's default collation would follow a locale).
+    fn str_order(&self, x: &str, y: &str, strict: bool) -> String {
+        let op = if strict { "<" } else { "<=" };
+        let c = self.by_bytes();
+        format!("({x}{c} {op} {y}{c})")
+    }
+
+    /// What a string is followed by to be ordered by bytes: PostgreSQL's default
+    /// collation follows a locale; the other dialects order by bytes already.
+    fn by_bytes(&self) -> &'static str {
+        if self.dialect == Dialect::Postgres {
+            " COLLATE \"C\""
+        } else {
+            ""
+        }
+    }
+
     /// `a < b` (`strict`) or `a <= b`, as `eval::ops::order`.
     fn order(&mut self, a: Out, b: Out, strict: bool, span: &Span) -> Out {
         match (a, b) {
             (Out::Failed, _) | (_, Out::Failed) => Out::Failed,
-            (Out::Scalar(x), Out::Scalar(y)) => {
-                let op = if strict { "<" } else { "<=" };
-                // byte order, as Rust compares strings
-                let c = if self.dialect == Dialect::Postgres {
-                    " COLLATE \"C\""
-                } else {
-                    ""
-                };
-                Out::Bool(format!("({x}{c} {op} {y}{c})"))
-            }
+            (Out::Scalar(x), Out::Scalar(y)) => Out::Bool(self.str_order(&x, &y, strict)),
             (Out::Interval { lo: alo, hi: ahi }, Out::Interval { lo: blo, hi: bhi }) => {
-                let (yes, no) = if strict {
-                    (format!("{ahi} < {blo}"), format!("{alo} >= {bhi}"))
-                } else {
-                    (format!("{ahi} <= {blo}"), format!("{alo} > {bhi}"))
-                };
-                // a missing side makes both tests NULL: the CASE ends unknown
-                Out::Bool(format!(
-                    "(CASE WHEN {yes} THEN TRUE WHEN {no} THEN FALSE ELSE NULL END)"
-                ))
+                Out::Bool(interval_order(&alo, &ahi, &blo, &bhi, strict))
             }
             _ => self.unsupported(span, "an order between values of different kinds"),
         }
@@ -1510,8 +1501,8 @@ struct Facets {
     boolean: Option<(String, String)>,
 }
 
-/// Equality of two closed intervals, as `eval::ops::interval_eq` (NULL when either
-/// side is missing).
+/// Equality of two closed intervals, as `eval::ops::interval_eq`. A missing side makes
+/// every test NULL, so the `CASE` ends unknown.
 fn interval_eq(alo: &str, ahi: &str, blo: &str, bhi: &str) -> String {
     format!(
         "(CASE WHEN {alo} = {ahi} AND {blo} = {bhi} THEN {alo} = {blo} \
@@ -1519,7 +1510,8 @@ fn interval_eq(alo: &str, ahi: &str, blo: &str, bhi: &str) -> String {
     )
 }
 
-/// `a < b` (`strict`) or `a <= b` on closed intervals, as `eval::ops::order`.
+/// `a < b` (`strict`) or `a <= b` on closed intervals, as `eval::ops::order` (unknown
+/// when either side is missing, as above).
 fn interval_order(alo: &str, ahi: &str, blo: &str, bhi: &str, strict: bool) -> String {
     let (yes, no) = if strict {
         (format!("{ahi} < {blo}"), format!("{alo} >= {bhi}"))
