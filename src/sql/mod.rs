@@ -218,11 +218,7 @@ impl Compiler<'_> {
 
     /// The dialect's double-precision type.
     fn double(&self) -> &'static str {
-        match self.dialect {
-            Dialect::BigQuery => "FLOAT64",
-            Dialect::Postgres => "DOUBLE PRECISION",
-            Dialect::DuckDb | Dialect::Spark => "DOUBLE",
-        }
+        tables::type_name(self.dialect, tables::Kind::Number)
     }
 
     fn ident(&mut self, name: &str, span: &Span) -> String {
@@ -511,18 +507,19 @@ impl Compiler<'_> {
                         Out::List(format!("{alias}.{col}"))
                     }
                     Ty::Any => {
-                        let mut c = |suffix: &str| {
-                            let q = self.ident(&format!("{name}{suffix}"), &e.span);
-                            format!("{alias}.{q}")
-                        };
+                        let [kind, s, nlo, nhi, dlo, dhi, b] =
+                            tables::ANY_COLUMNS.map(|(suffix, _)| {
+                                let q = self.ident(&format!("{name}{suffix}"), &e.span);
+                                format!("{alias}.{q}")
+                            });
                         Out::Any(Box::new(AnyCols {
-                            kind: c(":kind"),
-                            s: c(""),
-                            nlo: c(":num"),
-                            nhi: c(":num:hi"),
-                            dlo: c(":date"),
-                            dhi: c(":date:hi"),
-                            b: c(":bool"),
+                            kind,
+                            s,
+                            nlo,
+                            nhi,
+                            dlo,
+                            dhi,
+                            b,
                         }))
                     }
                     other => self.unsupported(&e.span, &format!("a field of type {other}")),
@@ -571,7 +568,6 @@ impl Compiler<'_> {
                     Out::Failed => return Out::Failed,
                     _ => return self.unsupported(&e.span, "this builtin of this value"),
                 };
-                let d = self.double();
                 let x = match f {
                     // a number's absolute value; a range has none
                     Builtin::Abs => {
@@ -585,9 +581,13 @@ impl Compiler<'_> {
                     }
                     // a range's bound, missing when open
                     Builtin::Lo => {
-                        format!("(CASE WHEN {lo} > CAST('-Infinity' AS {d}) THEN {lo} END)")
+                        let inf = tables::infinity(self.dialect, true);
+                        format!("(CASE WHEN {lo} > {inf} THEN {lo} END)")
                     }
-                    _ => format!("(CASE WHEN {hi} < CAST('Infinity' AS {d}) THEN {hi} END)"),
+                    _ => {
+                        let inf = tables::infinity(self.dialect, false);
+                        format!("(CASE WHEN {hi} < {inf} THEN {hi} END)")
+                    }
                 };
                 Out::Interval {
                     lo: x.clone(),
@@ -620,8 +620,8 @@ impl Compiler<'_> {
             }
             Value::Time(t) if t.precision != Precision::Interval => match (t.start, t.end) {
                 (Some(a), Some(b)) => Out::Interval {
-                    lo: format!("DATE '{}'", a.format("%Y-%m-%d")),
-                    hi: format!("DATE '{}'", b.format("%Y-%m-%d")),
+                    lo: date(a),
+                    hi: date(b),
                 },
                 _ => self.unsupported(span, "an open date"),
             },
@@ -1364,11 +1364,7 @@ impl Compiler<'_> {
         let c = self.by_bytes();
         let bit = format!("(CASE WHEN {b} THEN 1 ELSE 0 END)");
         let same_bool = format!("MIN({bit}) = MAX({bit})");
-        let text = match self.dialect {
-            Dialect::DuckDb => "VARCHAR",
-            Dialect::Postgres => "TEXT",
-            Dialect::Spark | Dialect::BigQuery => "STRING",
-        };
+        let text = tables::type_name(self.dialect, tables::Kind::Text);
         // not a constant: an engine must not fold it before it is reached
         let undecided = format!(
             "CAST(CONCAT('factlint: the {} of dates of coarser precision than a day is decided one by one; run this rule natively, values: ', CAST(COUNT(*) AS {text})) AS DATE)",
@@ -1519,6 +1515,11 @@ fn interval_order(alo: &str, ahi: &str, blo: &str, bhi: &str, strict: bool) -> S
         (format!("{ahi} <= {blo}"), format!("{alo} > {bhi}"))
     };
     format!("(CASE WHEN {yes} THEN TRUE WHEN {no} THEN FALSE ELSE NULL END)")
+}
+
+/// A day as a SQL date literal (the same in every dialect here).
+pub(crate) fn date(d: chrono::NaiveDate) -> String {
+    format!("DATE '{}'", d.format("%Y-%m-%d"))
 }
 
 /// `v.name` of a variable (no reference followed): the variable and the field.

@@ -3,14 +3,14 @@
 //! statements of one dialect. For examples, fixtures and tests of equal semantics;
 //! data at scale stays where it is (views over its files, or warehouse tables).
 
-use super::{quote, Dialect, HI, OPEN_END, OPEN_START, RANGE, SPAN};
+use super::{date, quote, Dialect, HI, OPEN_END, OPEN_START, RANGE, SPAN};
 use crate::data::schema::FieldType;
 use crate::data::{Dataset, Value};
 use crate::diag::Diagnostic;
 
 /// The kind of column a field becomes.
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(crate) enum Kind {
     Text,
     Bool,
     /// Lower bound in the field's column, upper bound in `<field>:hi`.
@@ -41,7 +41,8 @@ fn kind(t: &FieldType) -> Option<Kind> {
     }
 }
 
-fn type_name(d: Dialect, k: Kind) -> &'static str {
+/// The SQL type of a column of kind `k` in `d`.
+pub(crate) fn type_name(d: Dialect, k: Kind) -> &'static str {
     match (d, k) {
         (Dialect::DuckDb, Kind::Text) => "VARCHAR",
         (Dialect::Postgres, Kind::Text) => "TEXT",
@@ -59,7 +60,8 @@ fn type_name(d: Dialect, k: Kind) -> &'static str {
     }
 }
 
-fn infinity(d: Dialect, negative: bool) -> String {
+/// Infinity (or minus infinity) as a double of `d`: the open end of a range.
+pub(crate) fn infinity(d: Dialect, negative: bool) -> String {
     let t = type_name(d, Kind::Number);
     let sign = if negative { "-" } else { "" };
     match d {
@@ -76,8 +78,9 @@ fn number(d: Dialect, n: Option<f64>, negative: bool) -> String {
     }
 }
 
-/// The columns of a field of type `any`, after its name, with their kinds.
-const ANY_COLUMNS: [(&str, Kind); 7] = [
+/// The columns of a field of type `any`, after its name, with their kinds: its kind,
+/// then a value column per kind (`Compiler::expr` reads them in this order).
+pub(crate) const ANY_COLUMNS: [(&str, Kind); 7] = [
     (":kind", Kind::Text),
     ("", Kind::Text),
     (":num", Kind::Number),
@@ -86,6 +89,112 @@ const ANY_COLUMNS: [(&str, Kind); 7] = [
     (":date:hi", Kind::Date),
     (":bool", Kind::Bool),
 ];
+const NUMBER_COLUMNS: [(&str, Kind); 3] =
+    [("", Kind::Number), (HI, Kind::Number), (RANGE, Kind::Bool)];
+const DATE_COLUMNS: [(&str, Kind); 3] = [("", Kind::Date), (HI, Kind::Date), (SPAN, Kind::Bool)];
+
+/// The columns a field of kind `k` becomes, after its name, with their kinds.
+fn columns(k: Kind) -> &'static [(&'static str, Kind)] {
+    match k {
+        Kind::Number => &NUMBER_COLUMNS,
+        Kind::Date => &DATE_COLUMNS,
+        Kind::Any => &ANY_COLUMNS,
+        Kind::Text => &[("", Kind::Text)],
+        Kind::Bool => &[("", Kind::Bool)],
+        Kind::List => &[("", Kind::List)],
+    }
+}
+
+/// An open end of a date interval as the first or last day SQL dates hold.
+fn day(d: Option<chrono::NaiveDate>, open: &str) -> String {
+    d.map_or(format!("DATE '{open}'"), date)
+}
+
+/// The values of the columns of a field of kind `k` holding `v`; `None` for a value
+/// of type `any` that none of its columns holds (a list, a map, a duration).
+fn values(
+    dialect: Dialect,
+    k: Kind,
+    v: Option<&Value>,
+    lit: &dyn Fn(&str) -> Result<String, Box<Diagnostic>>,
+) -> Result<Option<Vec<String>>, Box<Diagnostic>> {
+    let mut out = vec!["NULL".to_string(); columns(k).len()];
+    let bool = |b: bool| b.to_string().to_uppercase();
+    match (k, v) {
+        (_, None | Some(Value::Null)) => {}
+        (Kind::Text, Some(Value::Str(s))) => out[0] = lit(s)?,
+        (Kind::Bool, Some(Value::Bool(b))) => out[0] = bool(*b),
+        (Kind::Number, Some(Value::Number(n))) => {
+            out = vec![
+                number(dialect, Some(*n), true),
+                number(dialect, Some(*n), false),
+                bool(false),
+            ];
+        }
+        (Kind::Number, Some(Value::Range { min, max })) => {
+            out = vec![
+                number(dialect, *min, true),
+                number(dialect, *max, false),
+                bool(true),
+            ];
+        }
+        (Kind::Date, Some(Value::Time(t))) => {
+            let spanned = t.precision == crate::data::Precision::Interval;
+            out = vec![
+                day(t.start, OPEN_START),
+                day(t.end, OPEN_END),
+                bool(spanned),
+            ];
+        }
+        (Kind::List, Some(Value::List(items))) => {
+            let mut quoted = Vec::with_capacity(items.len());
+            for it in items {
+                match it {
+                    Value::Str(x) => quoted.push(lit(x)?),
+                    _ => quoted.push("NULL".into()),
+                }
+            }
+            let t = type_name(dialect, Kind::List);
+            let q = quoted.join(", ");
+            out[0] = match dialect {
+                Dialect::DuckDb => format!("CAST([{q}] AS {t})"),
+                Dialect::Postgres => format!("CAST(ARRAY[{q}] AS {t})"),
+                Dialect::Spark => format!("CAST(ARRAY({q}) AS {t})"),
+                Dialect::BigQuery => format!("{t}[{q}]"),
+            };
+        }
+        // a value of type any, in the column of its kind (see ANY_COLUMNS)
+        (Kind::Any, Some(v)) => match v {
+            Value::Str(s) => {
+                out[0] = "'string'".into();
+                out[1] = lit(s)?;
+            }
+            Value::Number(n) => {
+                out[0] = "'number'".into();
+                out[2] = number(dialect, Some(*n), true);
+                out[3] = number(dialect, Some(*n), false);
+            }
+            Value::Range { min, max } => {
+                out[0] = "'number'".into();
+                out[2] = number(dialect, *min, true);
+                out[3] = number(dialect, *max, false);
+            }
+            Value::Time(t) => {
+                out[0] = "'date'".into();
+                out[4] = day(t.start, OPEN_START);
+                out[5] = day(t.end, OPEN_END);
+            }
+            Value::Bool(b) => {
+                out[0] = "'bool'".into();
+                out[6] = bool(*b);
+            }
+            _ => return Ok(None),
+        },
+        // a value of another type (a data error already reported): missing
+        (_, Some(_)) => {}
+    }
+    Ok(Some(out))
+}
 
 /// The statements that create and fill one table per collection, in collection order,
 /// rows in load order (`_pos`).
@@ -105,19 +214,20 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
             )
         })
     };
-    let lit =
-        |s: &str| {
-            quote::string(dialect, s).map_err(|why| -> Box<Diagnostic> {
-                Box::new(Diagnostic::error(
-                "S0002",
-                format!(
-                    "a value cannot be written in {}: it holds {why}",
-                    dialect.name()
-                ),
+    let lit = |s: &str| {
+        quote::string(dialect, s).map_err(|why| -> Box<Diagnostic> {
+            Box::new(
+                Diagnostic::error(
+                    "S0002",
+                    format!(
+                        "a value cannot be written in {}: it holds {why}",
+                        dialect.name()
+                    ),
+                )
+                .help("leave the value out of the tables, or run the rules with the native engine"),
             )
-            .help("leave the value out of the tables, or run the rules with the native engine"))
-            })
-        };
+        })
+    };
     let mut out = String::new();
     for (name, coll) in &ds.collections {
         let fields: Vec<(&str, Kind)> = ds
@@ -131,175 +241,49 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
                     .collect()
             })
             .unwrap_or_default();
+        // (quoted name, type) of every column
         let mut cols = vec![
-            format!("{} BIGINT", q("_pos")?),
-            format!("{} {}", q("id")?, type_name(dialect, Kind::Text)),
+            (q("_pos")?, "BIGINT"),
+            (q("id")?, type_name(dialect, Kind::Text)),
         ];
         for (f, k) in &fields {
-            if *k == Kind::Any {
-                for (suffix, kind) in ANY_COLUMNS {
-                    cols.push(format!(
-                        "{} {}",
-                        q(&format!("{f}{suffix}"))?,
-                        type_name(dialect, kind)
-                    ));
-                }
-                continue;
-            }
-            cols.push(format!("{} {}", q(f)?, type_name(dialect, *k)));
-            if matches!(k, Kind::Number | Kind::Date) {
-                cols.push(format!(
-                    "{} {}",
-                    q(&format!("{f}{HI}"))?,
-                    type_name(dialect, *k)
-                ));
-            }
-            if matches!(k, Kind::Number | Kind::Date) {
-                let flag = if *k == Kind::Date { SPAN } else { RANGE };
-                cols.push(format!(
-                    "{} {}",
-                    q(&format!("{f}{flag}"))?,
-                    type_name(dialect, Kind::Bool)
-                ));
+            for (suffix, kind) in columns(*k) {
+                cols.push((q(&format!("{f}{suffix}"))?, type_name(dialect, *kind)));
             }
         }
         let table = q(name)?;
         // Spark's catalog refuses some quoted names for tables it writes: a
         // temporary view over typed rows holds the same, in memory
         let spark = dialect == Dialect::Spark;
-        let (names, types): (Vec<&str>, Vec<&str>) = cols
-            .iter()
-            .map(|c| c.rsplit_once(' ').unwrap_or((c.as_str(), "")))
-            .unzip();
         let mut rows = Vec::new();
         if !spark {
-            out.push_str(&format!("CREATE TABLE {table} ({});\n", cols.join(", ")));
+            let defs: Vec<String> = cols.iter().map(|(n, t)| format!("{n} {t}")).collect();
+            out.push_str(&format!("CREATE TABLE {table} ({});\n", defs.join(", ")));
         }
         for (pos, r) in coll.records.iter().enumerate() {
             let mut vals = vec![pos.to_string(), lit(&r.id)?];
             for (f, k) in &fields {
-                let v = r.get(f);
-                if *k == Kind::Any {
-                    // kind, string, number bounds, date bounds, bool
-                    let mut row = vec!["NULL".to_string(); ANY_COLUMNS.len()];
-                    let day = |d: Option<chrono::NaiveDate>, or: &str| {
-                        format!(
-                            "DATE '{}'",
-                            d.map_or(or.to_string(), |d| d.format("%Y-%m-%d").to_string())
-                        )
-                    };
-                    match v {
-                        None | Some(Value::Null) => {}
-                        Some(Value::Str(s)) => {
-                            row[0] = "'string'".into();
-                            row[1] = lit(s)?;
-                        }
-                        Some(Value::Number(n)) => {
-                            row[0] = "'number'".into();
-                            row[2] = number(dialect, Some(*n), true);
-                            row[3] = number(dialect, Some(*n), false);
-                        }
-                        Some(Value::Range { min, max }) => {
-                            row[0] = "'number'".into();
-                            row[2] = number(dialect, *min, true);
-                            row[3] = number(dialect, *max, false);
-                        }
-                        Some(Value::Time(t)) => {
-                            row[0] = "'date'".into();
-                            row[4] = day(t.start, OPEN_START);
-                            row[5] = day(t.end, OPEN_END);
-                        }
-                        Some(Value::Bool(b)) => {
-                            row[0] = "'bool'".into();
-                            row[6] = b.to_string().to_uppercase();
-                        }
-                        Some(other) => {
-                            return Err(Box::new(
-                                Diagnostic::error(
-                                    "S0002",
-                                    format!(
-                                        "`{}` of `{name}` record `{}` is a {}: no SQL column of a value of type any holds one",
-                                        f.escape_debug(),
-                                        r.id.escape_debug(),
-                                        other.type_name()
-                                    ),
-                                )
-                                .help("the tables hold strings, numbers, ranges, dates and booleans in a field of type any"),
-                            ))
-                        }
-                    }
-                    vals.extend(row);
-                    continue;
-                }
-                match (k, v) {
-                    (_, None | Some(Value::Null)) => {
-                        vals.push("NULL".into());
-                        if matches!(k, Kind::Number | Kind::Date) {
-                            vals.push("NULL".into());
-                        }
-                        if matches!(k, Kind::Number | Kind::Date) {
-                            vals.push("NULL".into());
-                        }
-                    }
-                    (Kind::Text, Some(Value::Str(s))) => vals.push(lit(s)?),
-                    (Kind::Bool, Some(Value::Bool(b))) => vals.push(b.to_string().to_uppercase()),
-                    (Kind::Number, Some(Value::Number(n))) => {
-                        vals.push(number(dialect, Some(*n), true));
-                        vals.push(number(dialect, Some(*n), false));
-                        vals.push("FALSE".into());
-                    }
-                    (Kind::Number, Some(Value::Range { min, max })) => {
-                        vals.push(number(dialect, *min, true));
-                        vals.push(number(dialect, *max, false));
-                        vals.push("TRUE".into());
-                    }
-                    (Kind::List, Some(Value::List(items))) => {
-                        let mut quoted = Vec::with_capacity(items.len());
-                        for it in items {
-                            match it {
-                                Value::Str(x) => quoted.push(lit(x)?),
-                                _ => quoted.push("NULL".into()),
-                            }
-                        }
-                        let t = type_name(dialect, Kind::List);
-                        let q = quoted.join(", ");
-                        vals.push(match dialect {
-                            Dialect::DuckDb => format!("CAST([{q}] AS {t})"),
-                            Dialect::Postgres => format!("CAST(ARRAY[{q}] AS {t})"),
-                            Dialect::Spark => format!("CAST(ARRAY({q}) AS {t})"),
-                            Dialect::BigQuery => format!("{t}[{q}]"),
-                        });
-                    }
-                    (Kind::Date, Some(Value::Time(t))) => {
-                        // open ends as the first and last days SQL dates hold
-                        let day = |d: Option<chrono::NaiveDate>, or: &str| {
+                let Some(v) = values(dialect, *k, r.get(f), &lit)? else {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "S0002",
                             format!(
-                                "DATE '{}'",
-                                d.map_or(or.to_string(), |d| d.format("%Y-%m-%d").to_string())
-                            )
-                        };
-                        vals.push(day(t.start, OPEN_START));
-                        vals.push(day(t.end, OPEN_END));
-                        let spanned = t.precision == crate::data::Precision::Interval;
-                        vals.push(spanned.to_string().to_uppercase());
-                    }
-                    // a value of another type (a data error already reported): missing
-                    (_, Some(_)) => {
-                        vals.push("NULL".into());
-                        if matches!(k, Kind::Number | Kind::Date) {
-                            vals.push("NULL".into());
-                        }
-                        if matches!(k, Kind::Number | Kind::Date) {
-                            vals.push("NULL".into());
-                        }
-                    }
-                }
+                                "`{}` of `{name}` record `{}` is a {}: no SQL column of a value of type any holds one",
+                                f.escape_debug(),
+                                r.id.escape_debug(),
+                                r.get(f).map_or("value", Value::type_name)
+                            ),
+                        )
+                        .help("the tables hold strings, numbers, ranges, dates and booleans in a field of type any"),
+                    ));
+                };
+                vals.extend(v);
             }
             if spark {
                 let typed: Vec<String> = vals
                     .iter()
-                    .zip(&types)
-                    .map(|(v, t)| format!("CAST({v} AS {t})"))
+                    .zip(&cols)
+                    .map(|(v, (_, t))| format!("CAST({v} AS {t})"))
                     .collect();
                 rows.push(format!("({})", typed.join(", ")));
             } else {
@@ -311,14 +295,14 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
         }
         if spark {
             let body = if rows.is_empty() {
-                let nulls: Vec<String> = names
+                let nulls: Vec<String> = cols
                     .iter()
-                    .zip(&types)
                     .map(|(n, t)| format!("CAST(NULL AS {t}) AS {n}"))
                     .collect();
                 format!("SELECT {} WHERE FALSE", nulls.join(", "))
             } else {
                 let v = q(":rows")?;
+                let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
                 format!(
                     "SELECT * FROM VALUES {} AS {v}({})",
                     rows.join(",\n  "),
