@@ -29,19 +29,12 @@ pub struct SqlArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: SqlArgs) -> i32 {
-    let loaded = match super::load(global, args.suite.options(&args.data, &[])) {
+    // `--rule` keeps those rules, as `check --rule` does (A0006 for one not there)
+    let loaded = match super::load(global, args.suite.options(&args.data, &args.rule)) {
         Ok(l) => l,
         Err(c) => return c,
     };
-    for id in &args.rule {
-        if !loaded.suite.rules.iter().any(|r| &r.info.id == id) {
-            eprintln!("error: no rule `{}` in the suite", visible(id));
-            return 2;
-        }
-    }
-    let (queries, diags) = sql::compile(&loaded.suite, args.dialect, |r| {
-        args.rule.is_empty() || args.rule.contains(&r.info.id)
-    });
+    let (queries, diags) = sql::compile(&loaded.suite, args.dialect);
     let mut text = format!(
         "-- factlint {}: the findings of each rule, for {}.\n-- Tables: one per collection, as docs/sql.md describes.\n",
         env!("CARGO_PKG_VERSION"),

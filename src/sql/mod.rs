@@ -63,16 +63,12 @@ pub const RANGE: &str = ":range";
 /// (`{start: .., end: ..}`), not as a date of some precision.
 pub const SPAN: &str = ":span";
 
-/// Compile every rule of `suite` (or those `keep` selects) to `dialect`: the queries
-/// of the rules that compile, and a diagnostic for each construct that does not.
-pub fn compile(
-    suite: &Suite,
-    dialect: Dialect,
-    keep: impl Fn(&CRule) -> bool,
-) -> (Vec<RuleSql>, Vec<Diagnostic>) {
+/// Compile every rule of `suite` to `dialect`: the queries of the rules that compile,
+/// and a diagnostic for each construct that does not.
+pub fn compile(suite: &Suite, dialect: Dialect) -> (Vec<RuleSql>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();
-    for rule in suite.rules.iter().filter(|r| keep(r)) {
+    for rule in &suite.rules {
         let mut c = Compiler {
             dialect,
             suite,

@@ -100,3 +100,21 @@ fn the_flagship_suite_in_every_dialect() {
         );
     }
 }
+
+/// `--rule` selects rules as `check --rule` does: one not in the suite is `A0006`,
+/// with the rule it may have meant.
+#[test]
+fn rule_selects_as_check_does() {
+    let o = factlint(&["sql", "--rule", "claim-after-as-of"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(out.matches("-- rule ").count(), 1, "{out}");
+    let o = factlint(&["sql", "--rule", "claim-after-as"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("error[A0006]: no rule `claim-after-as` in the suite"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `claim-after-as-of`?"), "{err}");
+}
