@@ -110,17 +110,36 @@ def compare(factlint, extra, quiet=False, dialect="duckdb", runner=None):
     return compared, differences
 
 
+def split_args(argv):
+    """A script's own arguments, and those after `--` that go to factlint."""
+    if "--" in argv:
+        i = argv.index("--")
+        return argv[:i], argv[i + 1:]
+    return argv, []
+
+
+def run_cases(factlint, dialect, runner):
+    """`compare` over every case of CASES on one engine, a line each; the number of
+    differences."""
+    failures = 0
+    for case in CASES:
+        compared, differences = compare(factlint, case, quiet=True, dialect=dialect,
+                                        runner=runner)
+        for d in differences:
+            print(d)
+        failures += len(differences)
+        print(f"{dialect} {' '.join(case) or '(the example)'}: {compared} rules compared, "
+              f"{len(differences)} differ")
+    return failures
+
+
 def main() -> int:
     try:
         import duckdb  # type: ignore  # noqa: F401
     except ImportError:
         print("SKIP sql-duckdb: the duckdb Python package is not installed (pip install duckdb)")
         return 0
-    argv = sys.argv[1:]
-    extra = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
+    argv, extra = split_args(sys.argv[1:])
     factlint = argv[0] if argv else "target/debug/factlint"
     compared, differences = compare(factlint, extra)
     for d in differences:

@@ -281,62 +281,70 @@ class Rules:
         return f"rule gen{i} {{\n  for {bindings}\n  where {self.cond(scope)}{group}\n}}\n"
 
 
-def main() -> int:
-    try:
-        import duckdb  # type: ignore  # noqa: F401
-    except ImportError:
-        print("SKIP sql-fuzz: the duckdb Python package is not installed (pip install duckdb)")
-        return 0
-    ap = argparse.ArgumentParser()
-    ap.add_argument("factlint", nargs="?", default="target/debug/factlint")
-    ap.add_argument("--cases", type=int, default=150)
-    ap.add_argument("--seed", type=int, default=20261130)
-    ap.add_argument("--rules-per-case", type=int, default=8)
-    ap.add_argument("--dialect", choices=["duckdb", "spark"], default="duckdb",
-                    help="the engine that runs the SQL; on Spark, the rules that do not "
-                         "compile for it (an S0001) are left out")
-    args = ap.parse_args()
-    runner, stop = None, lambda: None
-    if args.dialect == "spark":
-        spec2 = importlib.util.spec_from_file_location("sql_spark", os.path.join(HERE, "sql-spark.py"))
-        sql_spark = importlib.util.module_from_spec(spec2)
-        spec2.loader.exec_module(sql_spark)
-        why = sql_spark.available()
-        if why:
-            print(f"SKIP sql-fuzz on Spark: {why}")
-            return 0
-        spark, warehouse, runner = sql_spark.session()
-        stop = lambda: (spark.stop(), shutil.rmtree(warehouse, ignore_errors=True))
+def check(factlint, cases, seed, rules_per_case, dialect, runner=None):
+    """`cases` generated cases, from `seed` on, run in `dialect` (by `runner`, see
+    `sql_duckdb.compare`) and by `factlint check`. On DuckDB every rule must compile;
+    elsewhere the rules that do not (an S0001) are left out. Prints the first case
+    that differs (its folder kept) or a summary line; True when all agree."""
     total = 0
-    for case in range(args.cases):
-        seed = args.seed + case
-        rng = random.Random(seed)
+    for case in range(cases):
+        rng = random.Random(seed + case)
         d = tempfile.mkdtemp(prefix="factlint-sql-fuzz-")
         with open(os.path.join(d, "schema.yaml"), "w") as f:
             f.write(SCHEMA)
         with open(os.path.join(d, "data.yaml"), "w") as f:
             f.write(dataset(rng))
         g = Rules(rng)
-        rules = "\n".join(g.rule(i) for i in range(args.rules_per_case))
         path = os.path.join(d, "gen.rules")
         with open(path, "w") as f:
-            f.write(rules)
-        compared, differences = sql_duckdb.compare(args.factlint, ["--rules", path, d], quiet=True,
-                                                   dialect=args.dialect, runner=runner)
-        if compared != args.rules_per_case and not differences and args.dialect == "duckdb":
-            differences.append(f"only {compared} of {args.rules_per_case} rules compiled")
+            f.write("\n".join(g.rule(i) for i in range(rules_per_case)))
+        compared, differences = sql_duckdb.compare(factlint, ["--rules", path, d], quiet=True,
+                                                   dialect=dialect, runner=runner)
+        if compared != rules_per_case and not differences and dialect == "duckdb":
+            differences.append(f"only {compared} of {rules_per_case} rules compiled")
         if differences:
-            print(f"!!! case {case} (seed {seed}), kept in {d}:")
+            print(f"!!! {dialect} case {case} (seed {seed + case}), kept in {d}:")
             for x in differences:
                 print(x)
-            stop()
-            return 1
+            return False
         total += compared
         shutil.rmtree(d)
-    stop()
-    engine = {"duckdb": "DuckDB", "spark": "Spark"}[args.dialect]
-    print(f"{args.cases} generated cases, {total} rules: {engine} and factlint agree on every one")
-    return 0
+    print(f"{cases} generated cases, {total} rules: {dialect} and factlint agree on every one")
+    return True
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("factlint", nargs="?", default="target/debug/factlint")
+    ap.add_argument("--cases", type=int, default=150)
+    ap.add_argument("--seed", type=int, default=20261130)
+    ap.add_argument("--rules-per-case", type=int, default=8)
+    ap.add_argument("--dialect", choices=["duckdb", "spark"], default="duckdb",
+                    help="the engine that runs the SQL (PostgreSQL's cases run from "
+                         "sql-postgres.py, which makes its server)")
+    args = ap.parse_args()
+    if args.dialect == "duckdb":
+        try:
+            import duckdb  # type: ignore  # noqa: F401
+        except ImportError:
+            print("SKIP sql-fuzz: the duckdb Python package is not installed (pip install duckdb)")
+            return 0
+        ok = check(args.factlint, args.cases, args.seed, args.rules_per_case, "duckdb")
+        return 0 if ok else 1
+    spec2 = importlib.util.spec_from_file_location("sql_spark", os.path.join(HERE, "sql-spark.py"))
+    sql_spark = importlib.util.module_from_spec(spec2)
+    spec2.loader.exec_module(sql_spark)
+    why = sql_spark.available()
+    if why:
+        print(f"SKIP sql-fuzz on Spark: {why}")
+        return 0
+    spark, warehouse, runner = sql_spark.session()
+    try:
+        ok = check(args.factlint, args.cases, args.seed, args.rules_per_case, "spark", runner)
+    finally:
+        spark.stop()
+        shutil.rmtree(warehouse, ignore_errors=True)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ identifier N and the string literal S exactly, as its parser reads them back: a 
 or string built to break out of its quotes stays one token meaning itself. Without
 the `sqlglot` Python package it prints SKIP with the reason and exits 0.
 """
+import importlib.util
+import os
 import subprocess
 import sys
 
@@ -25,11 +27,11 @@ def main() -> int:
     except ImportError:
         print("SKIP sql-parse: the sqlglot Python package is not installed (pip install sqlglot)")
         return 0
-    argv = sys.argv[1:]
-    extra = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
+    spec = importlib.util.spec_from_file_location(
+        "sql_duckdb", os.path.join(os.path.dirname(os.path.abspath(__file__)), "sql-duckdb.py"))
+    sql_duckdb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sql_duckdb)
+    argv, extra = sql_duckdb.split_args(sys.argv[1:])
     names, strings = [], []
     rest = []
     i = 0

@@ -16,7 +16,6 @@ import argparse
 import glob
 import importlib.util
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -33,9 +32,6 @@ def load(name, file):
 
 
 sql_duckdb = load("sql_duckdb", "sql-duckdb.py")
-
-CASES = sql_duckdb.CASES
-
 
 def server_bin():
     """The folder of PostgreSQL's server programs, or None."""
@@ -73,11 +69,11 @@ def main() -> int:
             "--no-locale", "-E", "UTF8")
         run(os.path.join(bindir, "pg_ctl"), "-D", data, "-w", "-l", os.path.join(root, "log"),
             "-o", f"-c listen_addresses='' -k {root} -p 54329", "start")
-        conninfo = f"host={root} port=54329 user=factlint dbname=postgres"
+        con = psycopg.connect(f"host={root} port=54329 user=factlint dbname=postgres",
+                              autocommit=True)
+        cur = con.cursor()
 
         def runner():
-            con = psycopg.connect(conninfo, autocommit=True)
-            cur = con.cursor()
             # a fresh schema per case
             cur.execute("DROP SCHEMA IF EXISTS public CASCADE")
             cur.execute("CREATE SCHEMA public")
@@ -90,41 +86,11 @@ def main() -> int:
 
             return go, psycopg.Error
 
-        for case in CASES:
-            compared, differences = sql_duckdb.compare(args.factlint, case, quiet=True,
-                                                       dialect="postgres", runner=runner)
-            for d in differences:
-                print(d)
-            failures += len(differences)
-            print(f"postgres {' '.join(case) or '(the example)'}: {compared} rules compared, "
-                  f"{len(differences)} differ")
-        # generated cases, as sql-fuzz.py makes them
+        failures = sql_duckdb.run_cases(args.factlint, "postgres", runner)
         fuzz = load("sql_fuzz", "sql-fuzz.py")
-        total = 0
-        for case in range(args.cases):
-            seed = 20261130 + case
-            rng = random.Random(seed)
-            d = tempfile.mkdtemp(prefix="factlint-sql-fuzz-")
-            with open(os.path.join(d, "schema.yaml"), "w") as f:
-                f.write(fuzz.SCHEMA)
-            with open(os.path.join(d, "data.yaml"), "w") as f:
-                f.write(fuzz.dataset(rng))
-            g = fuzz.Rules(rng)
-            path = os.path.join(d, "gen.rules")
-            with open(path, "w") as f:
-                f.write("\n".join(g.rule(i) for i in range(8)))
-            compared, differences = sql_duckdb.compare(args.factlint, ["--rules", path, d], quiet=True,
-                                                       dialect="postgres", runner=runner)
-            if differences:
-                print(f"!!! generated case {case} (seed {seed}), kept in {d}:")
-                for x in differences:
-                    print(x)
-                failures += 1
-                break
-            total += compared
-            shutil.rmtree(d)
-        else:
-            print(f"postgres: {args.cases} generated cases, {total} rules agree")
+        if not fuzz.check(args.factlint, args.cases, 20261130, 8, "postgres", runner):
+            failures += 1
+        con.close()
     finally:
         subprocess.run([*as_user, os.path.join(bindir, "pg_ctl"), "-D", data, "-m", "immediate", "stop"],
                        capture_output=True)

@@ -20,8 +20,6 @@ spec = importlib.util.spec_from_file_location("sql_duckdb", os.path.join(HERE, "
 sql_duckdb = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(sql_duckdb)
 
-CASES = sql_duckdb.CASES
-
 
 def available():
     """Why Spark cannot run here, or None when it can."""
@@ -70,16 +68,8 @@ def main() -> int:
         return 0
     factlint = sys.argv[1] if len(sys.argv) > 1 else "target/debug/factlint"
     spark, warehouse, runner = session()
-    failures = 0
     try:
-        for case in CASES:
-            compared, differences = sql_duckdb.compare(factlint, case, quiet=True,
-                                                       dialect="spark", runner=runner)
-            for d in differences:
-                print(d)
-            failures += len(differences)
-            print(f"spark {' '.join(case) or '(the example)'}: {compared} rules compared, "
-                  f"{len(differences)} differ")
+        failures = sql_duckdb.run_cases(factlint, "spark", runner)
     finally:
         spark.stop()
         shutil.rmtree(warehouse, ignore_errors=True)

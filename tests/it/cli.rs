@@ -2,17 +2,9 @@
 //! every output format on the flagship example, baselines, explain, and the checks
 //! `.ci/run` relies on.
 
+use crate::factlint;
 use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn factlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_factlint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run factlint")
-}
 
 /// `factlint check --format json --fail-on never EXTRA...`, its report parsed.
 fn check_json(extra: &[&str]) -> serde_json::Value {

@@ -29,3 +29,13 @@ fn pool() -> &'static rayon::ThreadPool {
             .expect("pool")
     })
 }
+
+/// The binary run from the repository root, as a user runs it, without colour.
+fn factlint(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run factlint")
+}

@@ -3,16 +3,7 @@
 //! that try to break out of their quotes. That the DuckDB queries find what the native
 //! engine finds is checked by `scripts/sql-duckdb.py`, which `.ci/run` runs.
 
-use std::process::{Command, Output};
-
-fn factlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_factlint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run factlint")
-}
+use crate::factlint;
 
 #[test]
 fn every_dialect_compiles_the_semantics_corpus() {
