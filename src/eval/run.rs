@@ -407,17 +407,16 @@ impl<'s, 'd> Loop<'s, 'd> {
         let mut env: Env<'d> = vec![V::Missing; rule.vars.len()];
         // conjuncts without bindings: once
         let mut base_unknown = Vec::new();
-        for &i in &plan.constant {
-            cx.spend(plan.weights[i]);
-            let t = cx.truth(&plan.conjuncts[i], &mut env);
-            if cx.exhausted() {
-                return Err(cond_work_error(rule, &plan.conjuncts[i], limits));
-            }
-            match t {
-                Tri::False => return Ok(Some(Vec::new())),
-                Tri::Unknown => base_unknown.push(i),
-                Tri::True => {}
-            }
+        if !may_hold(
+            rule,
+            plan,
+            &cx,
+            limits,
+            &plan.constant,
+            &mut env,
+            &mut base_unknown,
+        )? {
+            return Ok(Some(Vec::new()));
         }
         // per level: pushed-down candidates (with the filters they left unknown) and index
         let mut cands: Vec<Option<Candidates>> = Vec::new();
@@ -549,23 +548,7 @@ impl<'s, 'd> Loop<'s, 'd> {
             }
             env[var] = V::Rec(r, name);
             let mut unk = Vec::new();
-            let mut ok = true;
-            for &f in &l.prefilter {
-                cx.spend(plan.weights[f]);
-                let t = cx.truth(&plan.conjuncts[f], env);
-                if cx.exhausted() {
-                    return Err(cond_work_error(rule, &plan.conjuncts[f], limits));
-                }
-                match t {
-                    Tri::False => {
-                        ok = false;
-                        break;
-                    }
-                    Tri::Unknown => unk.push(f),
-                    Tri::True => {}
-                }
-            }
-            if ok {
+            if may_hold(rule, plan, cx, limits, &l.prefilter, env, &mut unk)? {
                 kept.push((i as u32, unk));
             }
         }
@@ -653,6 +636,35 @@ impl<'s, 'd> Pieces<'s, 'd> {
         budget.restore(spent.load(Relaxed));
         parts.into_iter().collect()
     }
+}
+
+/// Whether conjuncts `cs` of `plan` may all hold under `env`: false at the first one
+/// that is false, each spending its weight; those left unknown are added to `unknown`.
+/// The work error where the budget runs out.
+#[inline]
+fn may_hold<'d>(
+    rule: &CRule,
+    plan: &RulePlan,
+    cx: &Cx<'d, '_>,
+    limits: &Limits,
+    cs: &[usize],
+    env: &mut Env<'d>,
+    unknown: &mut Vec<usize>,
+) -> Result<bool, Box<Diagnostic>> {
+    for &c in cs {
+        let cond = &plan.conjuncts[c];
+        cx.spend(plan.weights[c]);
+        let t = cx.truth(cond, env);
+        if cx.exhausted() {
+            return Err(cond_work_error(rule, cond, limits));
+        }
+        match t {
+            Tri::False => return Ok(false),
+            Tri::Unknown => unknown.push(c),
+            Tri::True => {}
+        }
+    }
+    Ok(true)
 }
 
 /// Count one more match held; the error when the rule holds more than it may.
@@ -840,24 +852,15 @@ impl<'s, 'd> State<'s, 'd, '_> {
             positions[depth] = *pos;
             let mut unk = unknown.to_vec();
             unk.extend_from_slice(pre_unknown);
-            let mut ok = true;
-            for &c in &l.checks {
-                let cond = &self.plan.conjuncts[c];
-                self.cx.spend(self.plan.weights[c]);
-                let t = self.cx.truth(cond, env);
-                if self.cx.exhausted() {
-                    return Err(cond_work_error(self.rule, cond, self.limits));
-                }
-                match t {
-                    Tri::False => {
-                        ok = false;
-                        break;
-                    }
-                    Tri::Unknown => unk.push(c),
-                    Tri::True => {}
-                }
-            }
-            if ok {
+            if may_hold(
+                self.rule,
+                self.plan,
+                self.cx,
+                self.limits,
+                &l.checks,
+                env,
+                &mut unk,
+            )? {
                 self.level(depth + 1, env, positions, unk)?;
             }
         }
