@@ -70,11 +70,11 @@ pub(crate) fn infinity(d: Dialect, negative: bool) -> String {
     }
 }
 
-fn number(d: Dialect, n: Option<f64>, negative: bool) -> String {
-    match n {
-        Some(n) if n.is_finite() => super::number(n),
-        Some(n) => infinity(d, n < 0.0),
-        None => infinity(d, negative),
+fn number(d: Dialect, n: f64) -> String {
+    if n.is_finite() {
+        super::number(n)
+    } else {
+        infinity(d, n < 0.0)
     }
 }
 
@@ -105,95 +105,167 @@ fn columns(k: Kind) -> &'static [(&'static str, Kind)] {
     }
 }
 
+/// The value of one column of one row, before a dialect writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Bool(bool),
+    /// A bound of a number: infinite for an open end of a range.
+    Number(f64),
+    Text(&'a str),
+    /// A bound of a date: the first or last day SQL dates hold for an open end.
+    Date(chrono::NaiveDate),
+    /// A list of strings; an item of another type is NULL.
+    List(Vec<Option<&'a str>>),
+}
+
 /// An open end of a date interval as the first or last day SQL dates hold.
-fn day(d: Option<chrono::NaiveDate>, open: &str) -> String {
-    d.map_or(format!("DATE '{open}'"), date)
+fn day(d: Option<chrono::NaiveDate>, open: &str) -> Cell<'static> {
+    Cell::Date(d.unwrap_or_else(|| {
+        chrono::NaiveDate::parse_from_str(open, "%Y-%m-%d").expect("a valid date constant")
+    }))
+}
+
+fn bound(n: Option<f64>, negative: bool) -> Cell<'static> {
+    Cell::Number(n.unwrap_or(if negative {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    }))
 }
 
 /// The values of the columns of a field of kind `k` holding `v`; `None` for a value
 /// of type `any` that none of its columns holds (a list, a map, a duration).
-fn values(
-    dialect: Dialect,
-    k: Kind,
-    v: Option<&Value>,
-    lit: &dyn Fn(&str) -> Result<String, Box<Diagnostic>>,
-) -> Result<Option<Vec<String>>, Box<Diagnostic>> {
-    let mut out = vec!["NULL".to_string(); columns(k).len()];
-    let bool = |b: bool| b.to_string().to_uppercase();
+pub(crate) fn values(k: Kind, v: Option<&Value>) -> Option<Vec<Cell<'_>>> {
+    let mut out = vec![Cell::Null; columns(k).len()];
     match (k, v) {
         (_, None | Some(Value::Null)) => {}
-        (Kind::Text, Some(Value::Str(s))) => out[0] = lit(s)?,
-        (Kind::Bool, Some(Value::Bool(b))) => out[0] = bool(*b),
+        (Kind::Text, Some(Value::Str(s))) => out[0] = Cell::Text(s),
+        (Kind::Bool, Some(Value::Bool(b))) => out[0] = Cell::Bool(*b),
         (Kind::Number, Some(Value::Number(n))) => {
-            out = vec![
-                number(dialect, Some(*n), true),
-                number(dialect, Some(*n), false),
-                bool(false),
-            ];
+            out = vec![Cell::Number(*n), Cell::Number(*n), Cell::Bool(false)];
         }
         (Kind::Number, Some(Value::Range { min, max })) => {
-            out = vec![
-                number(dialect, *min, true),
-                number(dialect, *max, false),
-                bool(true),
-            ];
+            out = vec![bound(*min, true), bound(*max, false), Cell::Bool(true)];
         }
         (Kind::Date, Some(Value::Time(t))) => {
             let spanned = t.precision == crate::data::Precision::Interval;
             out = vec![
                 day(t.start, OPEN_START),
                 day(t.end, OPEN_END),
-                bool(spanned),
+                Cell::Bool(spanned),
             ];
         }
         (Kind::List, Some(Value::List(items))) => {
-            let mut quoted = Vec::with_capacity(items.len());
-            for it in items {
-                match it {
-                    Value::Str(x) => quoted.push(lit(x)?),
-                    _ => quoted.push("NULL".into()),
-                }
-            }
-            let t = type_name(dialect, Kind::List);
-            let q = quoted.join(", ");
-            out[0] = match dialect {
-                Dialect::DuckDb => format!("CAST([{q}] AS {t})"),
-                Dialect::Postgres => format!("CAST(ARRAY[{q}] AS {t})"),
-                Dialect::Spark => format!("CAST(ARRAY({q}) AS {t})"),
-                Dialect::BigQuery => format!("{t}[{q}]"),
-            };
+            out[0] = Cell::List(
+                items
+                    .iter()
+                    .map(|it| match it {
+                        Value::Str(x) => Some(&**x),
+                        _ => None,
+                    })
+                    .collect(),
+            );
         }
         // a value of type any, in the column of its kind (see ANY_COLUMNS)
         (Kind::Any, Some(v)) => match v {
             Value::Str(s) => {
-                out[0] = "'string'".into();
-                out[1] = lit(s)?;
+                out[0] = Cell::Text("string");
+                out[1] = Cell::Text(s);
             }
             Value::Number(n) => {
-                out[0] = "'number'".into();
-                out[2] = number(dialect, Some(*n), true);
-                out[3] = number(dialect, Some(*n), false);
+                out[0] = Cell::Text("number");
+                out[2] = Cell::Number(*n);
+                out[3] = Cell::Number(*n);
             }
             Value::Range { min, max } => {
-                out[0] = "'number'".into();
-                out[2] = number(dialect, *min, true);
-                out[3] = number(dialect, *max, false);
+                out[0] = Cell::Text("number");
+                out[2] = bound(*min, true);
+                out[3] = bound(*max, false);
             }
             Value::Time(t) => {
-                out[0] = "'date'".into();
+                out[0] = Cell::Text("date");
                 out[4] = day(t.start, OPEN_START);
                 out[5] = day(t.end, OPEN_END);
             }
             Value::Bool(b) => {
-                out[0] = "'bool'".into();
-                out[6] = bool(*b);
+                out[0] = Cell::Text("bool");
+                out[6] = Cell::Bool(*b);
             }
-            _ => return Ok(None),
+            _ => return None,
         },
         // a value of another type (a data error already reported): missing
         (_, Some(_)) => {}
     }
-    Ok(Some(out))
+    Some(out)
+}
+
+/// A cell as a SQL literal of `dialect`.
+fn literal(
+    dialect: Dialect,
+    cell: &Cell<'_>,
+    lit: &dyn Fn(&str) -> Result<String, Box<Diagnostic>>,
+) -> Result<String, Box<Diagnostic>> {
+    Ok(match cell {
+        Cell::Null => "NULL".into(),
+        Cell::Bool(b) => b.to_string().to_uppercase(),
+        Cell::Number(n) => number(dialect, *n),
+        Cell::Text(s) => lit(s)?,
+        Cell::Date(d) => date(*d),
+        Cell::List(items) => {
+            let mut quoted = Vec::with_capacity(items.len());
+            for it in items {
+                quoted.push(match it {
+                    Some(x) => lit(x)?,
+                    None => "NULL".into(),
+                });
+            }
+            let t = type_name(dialect, Kind::List);
+            let q = quoted.join(", ");
+            match dialect {
+                Dialect::DuckDb => format!("CAST([{q}] AS {t})"),
+                Dialect::Postgres => format!("CAST(ARRAY[{q}] AS {t})"),
+                Dialect::Spark => format!("CAST(ARRAY({q}) AS {t})"),
+                Dialect::BigQuery => format!("{t}[{q}]"),
+            }
+        }
+    })
+}
+
+/// The fields of collection `name` that become columns, with their kinds, in schema
+/// order (`id` is a column of its own).
+pub(crate) fn fields<'s>(ds: &'s Dataset, name: &str) -> Vec<(&'s str, Kind)> {
+    ds.schema
+        .collection(name)
+        .map(|c| {
+            c.fields
+                .values()
+                .filter(|f| f.name != "id")
+                .filter_map(|f| kind(&f.ty).map(|k| (f.name.as_str(), k)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `S0002`: a value of type `any` that no column holds.
+pub(crate) fn unheld(
+    collection: &str,
+    id: &str,
+    field: &str,
+    v: Option<&Value>,
+) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "S0002",
+            format!(
+                "`{}` of `{collection}` record `{}` is a {}: no SQL column of a value of type any holds one",
+                field.escape_debug(),
+                id.escape_debug(),
+                v.map_or("value", Value::type_name)
+            ),
+        )
+        .help("the tables hold strings, numbers, ranges, dates and booleans in a field of type any"),
+    )
 }
 
 /// The statements that create and fill one table per collection, in collection order,
@@ -230,17 +302,7 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
     };
     let mut out = String::new();
     for (name, coll) in &ds.collections {
-        let fields: Vec<(&str, Kind)> = ds
-            .schema
-            .collection(name)
-            .map(|c| {
-                c.fields
-                    .values()
-                    .filter(|f| f.name != "id")
-                    .filter_map(|f| kind(&f.ty).map(|k| (f.name.as_str(), k)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let fields = fields(ds, name);
         // (quoted name, type) of every column
         let mut cols = vec![
             (q("_pos")?, "BIGINT"),
@@ -263,21 +325,12 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
         for (pos, r) in coll.records.iter().enumerate() {
             let mut vals = vec![pos.to_string(), lit(&r.id)?];
             for (f, k) in &fields {
-                let Some(v) = values(dialect, *k, r.get(f), &lit)? else {
-                    return Err(Box::new(
-                        Diagnostic::error(
-                            "S0002",
-                            format!(
-                                "`{}` of `{name}` record `{}` is a {}: no SQL column of a value of type any holds one",
-                                f.escape_debug(),
-                                r.id.escape_debug(),
-                                r.get(f).map_or("value", Value::type_name)
-                            ),
-                        )
-                        .help("the tables hold strings, numbers, ranges, dates and booleans in a field of type any"),
-                    ));
+                let Some(v) = values(*k, r.get(f)) else {
+                    return Err(unheld(name, &r.id, f, r.get(f)));
                 };
-                vals.extend(v);
+                for c in &v {
+                    vals.push(literal(dialect, c, &lit)?);
+                }
             }
             if spark {
                 let typed: Vec<String> = vals
