@@ -188,9 +188,16 @@ impl FailOn {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum EngineArg {
+    /// factlint's own evaluator: indexes, pushdown, every core.
     #[default]
     Planned,
+    /// Nested loops over everything: slow and simple, for testing the others.
+    #[value(hide = true)]
     Reference,
+    /// The rules compiled to SQL and run on embedded DuckDB (a build with
+    /// `--features duckdb`; docs/scale.md).
+    #[value(name = "duckdb")]
+    DuckDb,
 }
 
 /// Options shared by `check`, `explain` and `test`: where the rules and data are.
@@ -231,8 +238,9 @@ pub struct SuiteArgs {
     /// over every record that loaded.
     #[arg(long)]
     pub strict: bool,
-    /// Which evaluator runs the rules (the reference one is for testing).
-    #[arg(long, value_enum, default_value = "planned", hide = true)]
+    /// Which engine runs the rules. Findings, their ids and every output are the same
+    /// with each; `duckdb` needs a build with `--features duckdb` (docs/scale.md).
+    #[arg(long, value_enum, default_value = "planned")]
     pub engine: EngineArg,
 }
 
@@ -257,6 +265,7 @@ impl SuiteArgs {
             engine: match self.engine {
                 EngineArg::Planned => crate::eval::Engine::Planned,
                 EngineArg::Reference => crate::eval::Engine::Reference,
+                EngineArg::DuckDb => crate::eval::Engine::DuckDb,
             },
             strict: self.strict,
             ..project::Options::default()
@@ -298,6 +307,13 @@ pub fn open_data(
 /// Open and load the project: data, rules, checks, overrides. Warnings are shown; `Err`
 /// holds the exit code when the run cannot go on.
 pub fn load(global: &GlobalArgs, options: project::Options) -> Result<project::Prepared, i32> {
+    // an engine this build lacks is said before anything is read
+    if options.engine == crate::eval::Engine::DuckDb {
+        if let Err(d) = crate::sql::duckdb::available() {
+            emit_diagnostics(global, &[*d], &crate::diag::Sources::new());
+            return Err(2);
+        }
+    }
     let prepared = open(global, options)?
         .load()
         .map_err(|f| emit_failure(global, &f))?;

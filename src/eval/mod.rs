@@ -33,6 +33,10 @@ pub enum Engine {
     Planned,
     /// Nested loops over everything (for tests).
     Reference,
+    /// The rules compiled to SQL and run on embedded DuckDB (cargo feature `duckdb`);
+    /// the findings are built here, as the planned engine builds them. A rule that
+    /// does not compile runs on the planned engine, with a warning (`S0005`).
+    DuckDb,
 }
 
 #[derive(Clone, Debug)]
@@ -493,7 +497,7 @@ pub fn run_rule(
     let plan = plan_rule(rule);
     let budget = Budget::new(opts.limits.max_work);
     let matches = match opts.engine {
-        Engine::Planned => run::planned(
+        Engine::Planned | Engine::DuckDb => run::planned(
             rule,
             &plan,
             ds,
@@ -527,6 +531,88 @@ pub fn run_rule(
     Ok(found)
 }
 
+/// Run one rule on DuckDB: its matches from its query (`sql::Shape::Matches`), its
+/// findings built as the planned engine builds them. A rule with no translation runs
+/// on the planned engine, and `diags` gets a warning saying why.
+#[allow(clippy::too_many_arguments)]
+fn on_duckdb(
+    db: &crate::sql::duckdb::Db,
+    suite: &Suite,
+    rule: &CRule,
+    ds: &Dataset,
+    consts: &[Value],
+    rule_sources: &Sources,
+    opts: &RunOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<RuleFindings, Box<Diagnostic>> {
+    use crate::sql::{self, Dialect, Shape};
+    let native = RunOptions {
+        engine: Engine::Planned,
+        ..opts.clone()
+    };
+    let query = match sql::compile_rule(suite, rule, Dialect::DuckDb, Shape::Matches) {
+        Ok(q) => q,
+        Err(why) => {
+            let mut d = Diagnostic::warning(
+                "S0005",
+                format!(
+                    "rule `{}` ran on the native engine: it does not compile to DuckDB",
+                    rule.info.id
+                ),
+            )
+            .help("docs/sql.md lists what compiles");
+            if let Some(first) = why.into_iter().next() {
+                if let Some(p) = first.primary {
+                    d = d.at(p.span, p.message);
+                }
+            }
+            diags.push(d);
+            return run_rule(rule, ds, consts, rule_sources, &native);
+        }
+    };
+    let plan = plan_rule(rule);
+    let budget = Budget::new(opts.limits.max_work);
+    let per_row = rule.bindings.len().max(1) as u64;
+    let rows = db
+        .matches(
+            &query,
+            rule.bindings.len(),
+            opts.limits.max_bindings / per_row + 1,
+        )
+        .map_err(|e| {
+            Box::new(
+                Diagnostic::error(
+                    "E0004",
+                    format!("rule `{}` failed on DuckDB: {e}", rule.info.id),
+                )
+                .at(rule.info.span.clone(), "this rule")
+                .help("run it with the native engine (`--engine planned`)"),
+            )
+        })?;
+    let matches = run::from_rows(rule, &plan, ds, consts, rows, &opts.limits, &budget)?;
+    let found = findings_of(
+        rule,
+        &plan,
+        matches,
+        ds,
+        consts,
+        rule_sources,
+        &budget,
+        opts.max_findings,
+        Engine::Planned,
+        opts.parallel.then_some(opts.piece),
+    );
+    if budget.exhausted() {
+        return Err(run::work_error(
+            rule,
+            rule.info.span.clone(),
+            "building its findings: messages, group keys and what left them undecided".into(),
+            &opts.limits,
+        ));
+    }
+    Ok(found)
+}
+
 /// Run a checked suite over a dataset. Findings come in suite order, then in the
 /// order of the records they bind; the same input gives the same report.
 pub fn run(
@@ -536,7 +622,31 @@ pub fn run(
     opts: &RunOptions,
 ) -> (Report, Vec<Diagnostic>) {
     let consts = eval_consts(suite, ds, &opts.overrides);
-    let results: Vec<Result<RuleFindings, Box<Diagnostic>>> = if opts.parallel {
+    let mut diags = Vec::new();
+    let results: Vec<Result<RuleFindings, Box<Diagnostic>>> = if opts.engine == Engine::DuckDb {
+        let threads = (!opts.parallel).then_some(1);
+        match crate::sql::duckdb::open(ds, threads) {
+            Ok(db) => suite
+                .rules
+                .iter()
+                .map(|r| on_duckdb(&db, suite, r, ds, &consts, rule_sources, opts, &mut diags))
+                .collect(),
+            // the findings are the same either way: the run goes on natively, and
+            // says why
+            Err(d) => {
+                diags.push(d.with_level(crate::diag::Level::Warning));
+                let native = RunOptions {
+                    engine: Engine::Planned,
+                    ..opts.clone()
+                };
+                suite
+                    .rules
+                    .par_iter()
+                    .map(|r| run_rule(r, ds, &consts, rule_sources, &native))
+                    .collect()
+            }
+        }
+    } else if opts.parallel {
         suite
             .rules
             .par_iter()
@@ -549,7 +659,6 @@ pub fn run(
             .map(|r| run_rule(r, ds, &consts, rule_sources, opts))
             .collect()
     };
-    let mut diags = Vec::new();
     let mut findings = Vec::new();
     let (mut all, mut certain) = (0usize, 0usize);
     for r in results {

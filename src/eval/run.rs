@@ -958,3 +958,92 @@ impl<'d> Reference<'_, 'd, '_> {
         Ok(())
     }
 }
+
+/// The matches another engine found (`sql::duckdb`), as this engine's: each row's
+/// records bound from their positions, in the rows' order. What left a possible
+/// match possible is found here, by evaluating its conjuncts (aggregates through the
+/// rule's `tables`); this also checks the other engine: a conjunct false here, a
+/// possible match with nothing unknown, or a position past its collection is an
+/// error (`E0004`), never a finding.
+pub fn from_rows<'d>(
+    rule: &CRule,
+    plan: &RulePlan,
+    ds: &'d Dataset,
+    consts: &[Value],
+    rows: Vec<crate::sql::duckdb::Row>,
+    limits: &Limits,
+    budget: &Budget,
+) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
+    let tables = Tables::new(plan, ds);
+    let access = Indexed {
+        tables: &tables,
+        budget,
+    };
+    let cx = Cx {
+        ds,
+        consts,
+        access: &access,
+    };
+    let disagree = |what: String| {
+        Box::new(
+            Diagnostic::error(
+                "E0004",
+                format!(
+                    "rule `{}`: the DuckDB engine and the native one disagree: {what}",
+                    rule.info.id
+                ),
+            )
+            .at(rule.info.span.clone(), "this rule")
+            .help("run it with the native engine (`--engine planned`), and report this with the rule and the data"),
+        )
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    let mut held = 0u64;
+    for row in rows {
+        hold(rule, &mut held, out.len() + 1, limits)?;
+        let mut env: Env<'d> = vec![V::Missing; rule.vars.len()];
+        for (b, &p) in rule.bindings.iter().zip(&row.positions) {
+            let v = cx
+                .elements(&b.source, &mut env, Some(vec![p]))
+                .and_then(|mut v| v.pop())
+                .ok_or_else(|| {
+                    disagree(format!(
+                        "it bound a record at position {p}, which is not there"
+                    ))
+                })?;
+            env[b.var] = v;
+        }
+        let mut unknown = Vec::new();
+        if !row.certain {
+            for (i, c) in plan.conjuncts.iter().enumerate() {
+                cx.spend(plan.weights[i]);
+                let t = cx.truth(c, &mut env);
+                if cx.exhausted() {
+                    return Err(cond_work_error(rule, c, limits));
+                }
+                match t {
+                    Tri::False => {
+                        return Err(disagree(format!(
+                            "it found a match at positions {:?} whose condition is false",
+                            row.positions
+                        )))
+                    }
+                    Tri::Unknown => unknown.push(i),
+                    Tri::True => {}
+                }
+            }
+            if unknown.is_empty() {
+                return Err(disagree(format!(
+                    "it found a possible match at positions {:?} whose condition is true",
+                    row.positions
+                )));
+            }
+        }
+        out.push(Match {
+            env,
+            positions: row.positions,
+            unknown,
+        });
+    }
+    Ok(out)
+}

@@ -16,6 +16,7 @@
 //! column per scalar field, and for numbers and dates the lower bound in the field's
 //! column and the upper bound in `<field>:hi`.
 
+pub mod duckdb;
 pub mod quote;
 pub mod tables;
 
@@ -63,36 +64,64 @@ pub const RANGE: &str = ":range";
 /// (`{start: .., end: ..}`), not as a date of some precision.
 pub const SPAN: &str = ":span";
 
+/// What a rule's query returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Its findings, as `factlint sql` prints them: the bound records' ids, the
+    /// certainty, the verdict, and one row per group with its counts.
+    Findings,
+    /// Every match, for an engine that builds the findings itself: the position
+    /// (`_pos`) of each bound record in binding order, then the condition's truth
+    /// (TRUE: certain; NULL: possible), in the order of the positions; `group by`
+    /// rules too give one row per match.
+    Matches,
+}
+
 /// Compile every rule of `suite` to `dialect`: the queries of the rules that compile,
 /// and a diagnostic for each construct that does not.
 pub fn compile(suite: &Suite, dialect: Dialect) -> (Vec<RuleSql>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();
     for rule in &suite.rules {
-        let mut c = Compiler {
-            dialect,
-            suite,
-            rule,
-            diags: Vec::new(),
-            fresh: 0,
-            scalars: Default::default(),
-        };
-        let sql = c.rule();
-        // a def used twice is inlined twice: its construct is named once
-        let mut seen = std::collections::HashSet::new();
-        c.diags.retain(|d| {
-            let at = d.primary.as_ref().map(|l| l.span.to_string());
-            seen.insert((d.message.clone(), at))
-        });
-        if c.diags.is_empty() {
-            out.push(RuleSql {
+        match compile_rule(suite, rule, dialect, Shape::Findings) {
+            Ok(sql) => out.push(RuleSql {
                 rule: rule.info.id.clone(),
                 sql,
-            });
+            }),
+            Err(d) => diags.extend(d),
         }
-        diags.extend(c.diags);
     }
     (out, diags)
+}
+
+/// Compile one rule of `suite`: its query in this shape, or a diagnostic for each
+/// construct that has no faithful translation.
+pub fn compile_rule(
+    suite: &Suite,
+    rule: &CRule,
+    dialect: Dialect,
+    shape: Shape,
+) -> Result<String, Vec<Diagnostic>> {
+    let mut c = Compiler {
+        dialect,
+        suite,
+        rule,
+        diags: Vec::new(),
+        fresh: 0,
+        scalars: Default::default(),
+    };
+    let sql = c.rule(shape);
+    // a def used twice is inlined twice: its construct is named once
+    let mut seen = std::collections::HashSet::new();
+    c.diags.retain(|d| {
+        let at = d.primary.as_ref().map(|l| l.span.to_string());
+        seen.insert((d.message.clone(), at))
+    });
+    if c.diags.is_empty() {
+        Ok(sql)
+    } else {
+        Err(c.diags)
+    }
 }
 
 /// A compiled expression.
@@ -251,7 +280,7 @@ impl Compiler<'_> {
 
     /// The rule's query: the bindings with their condition computed once in an inner
     /// query, the findings (not false) kept and ordered by position in the outer one.
-    fn rule(&mut self) -> String {
+    fn rule(&mut self, shape: Shape) -> String {
         let rule = self.rule;
         let span = rule.info.span.clone();
         let mut from = Vec::new();
@@ -338,6 +367,14 @@ impl Compiler<'_> {
             "SELECT {}{from}\n  WHERE {filter}",
             select.join(",\n         ")
         );
+        if shape == Shape::Matches {
+            let cols = if positions.is_empty() {
+                c
+            } else {
+                format!("{positions}, {c}")
+            };
+            return format!("SELECT {cols}\nFROM (\n  {bindings_query}\n) AS {bindings}{order}");
+        }
         if rule.group.is_none() {
             return format!(
                 "SELECT {}\nFROM (\n  {bindings_query}\n) AS {bindings}{order}",

@@ -94,7 +94,7 @@ const NUMBER_COLUMNS: [(&str, Kind); 3] =
 const DATE_COLUMNS: [(&str, Kind); 3] = [("", Kind::Date), (HI, Kind::Date), (SPAN, Kind::Bool)];
 
 /// The columns a field of kind `k` becomes, after its name, with their kinds.
-fn columns(k: Kind) -> &'static [(&'static str, Kind)] {
+pub(crate) fn columns(k: Kind) -> &'static [(&'static str, Kind)] {
     match k {
         Kind::Number => &NUMBER_COLUMNS,
         Kind::Date => &DATE_COLUMNS,
@@ -268,51 +268,70 @@ pub(crate) fn unheld(
     )
 }
 
+/// A name quoted for `dialect`, or `S0002` when it cannot be.
+pub(crate) fn name(dialect: Dialect, s: &str) -> Result<String, Box<Diagnostic>> {
+    quote::ident(dialect, s).map_err(|why| -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(
+                "S0002",
+                format!(
+                    "the name `{}` cannot be a {} name: it holds {why}",
+                    s.escape_debug(),
+                    dialect.name()
+                ),
+            )
+            .help("rename the collection or field in the schema"),
+        )
+    })
+}
+
+/// A string literal of `dialect`, or `S0002` when it cannot be written.
+fn string(dialect: Dialect, s: &str) -> Result<String, Box<Diagnostic>> {
+    quote::string(dialect, s).map_err(|why| -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(
+                "S0002",
+                format!(
+                    "a value cannot be written in {}: it holds {why}",
+                    dialect.name()
+                ),
+            )
+            .help("leave the value out of the tables, or run the rules with the native engine"),
+        )
+    })
+}
+
+/// The columns of collection `name`'s table, quoted, with their SQL types: `_pos`,
+/// `id`, then the columns of each field (`fields`) in order.
+pub(crate) fn table_columns(
+    ds: &Dataset,
+    coll: &str,
+    dialect: Dialect,
+) -> Result<Vec<(String, &'static str)>, Box<Diagnostic>> {
+    let mut cols = vec![
+        (name(dialect, "_pos")?, "BIGINT"),
+        (name(dialect, "id")?, type_name(dialect, Kind::Text)),
+    ];
+    for (f, k) in fields(ds, coll) {
+        for (suffix, kind) in columns(k) {
+            cols.push((
+                name(dialect, &format!("{f}{suffix}"))?,
+                type_name(dialect, *kind),
+            ));
+        }
+    }
+    Ok(cols)
+}
+
 /// The statements that create and fill one table per collection, in collection order,
 /// rows in load order (`_pos`).
 pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>> {
-    let q = |s: &str| {
-        quote::ident(dialect, s).map_err(|why| -> Box<Diagnostic> {
-            Box::new(
-                Diagnostic::error(
-                    "S0002",
-                    format!(
-                        "the name `{}` cannot be a {} name: it holds {why}",
-                        s.escape_debug(),
-                        dialect.name()
-                    ),
-                )
-                .help("rename the collection or field in the schema"),
-            )
-        })
-    };
-    let lit = |s: &str| {
-        quote::string(dialect, s).map_err(|why| -> Box<Diagnostic> {
-            Box::new(
-                Diagnostic::error(
-                    "S0002",
-                    format!(
-                        "a value cannot be written in {}: it holds {why}",
-                        dialect.name()
-                    ),
-                )
-                .help("leave the value out of the tables, or run the rules with the native engine"),
-            )
-        })
-    };
+    let q = |s: &str| name(dialect, s);
+    let lit = |s: &str| string(dialect, s);
     let mut out = String::new();
     for (name, coll) in &ds.collections {
         let fields = fields(ds, name);
-        // (quoted name, type) of every column
-        let mut cols = vec![
-            (q("_pos")?, "BIGINT"),
-            (q("id")?, type_name(dialect, Kind::Text)),
-        ];
-        for (f, k) in &fields {
-            for (suffix, kind) in columns(*k) {
-                cols.push((q(&format!("{f}{suffix}"))?, type_name(dialect, *kind)));
-            }
-        }
+        let cols = table_columns(ds, name, dialect)?;
         let table = q(name)?;
         // Spark's catalog refuses some quoted names for tables it writes: a
         // temporary view over typed rows holds the same, in memory
