@@ -226,6 +226,10 @@ pub struct SuiteArgs {
     /// condition nodes and quantifier elements evaluated (bounds time; docs/budgets.md).
     #[arg(long, value_name = "N", default_value_t = crate::eval::run::DEFAULT_MAX_WORK)]
     pub max_work: u64,
+    /// Stop a rule whose query runs longer than this many seconds on DuckDB
+    /// (`--engine duckdb`, where work is not counted; docs/budgets.md).
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::eval::DEFAULT_TIMEOUT.as_secs())]
+    pub timeout: u64,
     /// Refuse data files larger than this many megabytes.
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub max_file_size: u64,
@@ -261,6 +265,7 @@ impl SuiteArgs {
                 max_work: self.max_work,
             },
             max_file_size: megabytes(self.max_file_size),
+            timeout: std::time::Duration::from_secs(self.timeout),
             import: self.import,
             engine: match self.engine {
                 EngineArg::Planned => crate::eval::Engine::Planned,

@@ -39,6 +39,9 @@ pub enum Engine {
     DuckDb,
 }
 
+/// `--timeout` by default: one rule's query on DuckDB.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     pub engine: Engine,
@@ -52,6 +55,9 @@ pub struct RunOptions {
     pub piece: usize,
     /// Values that replace the suite's constants (`--set NAME=VALUE`).
     pub overrides: BTreeMap<String, Value>,
+    /// How long one rule's query may run on DuckDB (`--timeout`): there, work is
+    /// not counted, so time bounds it (`E0004` when it runs out).
+    pub timeout: std::time::Duration,
 }
 
 impl Default for RunOptions {
@@ -63,6 +69,7 @@ impl Default for RunOptions {
             parallel: true,
             piece: 1024,
             overrides: BTreeMap::new(),
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 }
@@ -578,6 +585,7 @@ fn on_duckdb(
             &query,
             rule.bindings.len(),
             opts.limits.max_bindings / per_row + 1,
+            opts.timeout,
         )
         .map_err(|e| {
             Box::new(
@@ -586,7 +594,7 @@ fn on_duckdb(
                     format!("rule `{}` failed on DuckDB: {e}", rule.info.id),
                 )
                 .at(rule.info.span.clone(), "this rule")
-                .help("run it with the native engine (`--engine planned`)"),
+                .help("tie each variable to an earlier one with a condition (e.g. `b.actor == a.actor`), raise --timeout, or run it with the native engine (`--engine planned`)"),
             )
         })?;
     let matches = run::from_rows(rule, &plan, ds, consts, rows, &opts.limits, &budget)?;

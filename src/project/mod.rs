@@ -79,6 +79,8 @@ pub struct Options {
     /// Read GDELT and ICEWS tables as the event model.
     pub import: bool,
     pub engine: Engine,
+    /// How long one rule may run on DuckDB (`--timeout`).
+    pub timeout: std::time::Duration,
     /// Stop at data errors, before any rule runs (also `strict: true` in the config).
     /// Otherwise rules run over what loaded: see [`Project::load`].
     pub strict: bool,
@@ -96,6 +98,7 @@ impl Default for Options {
             only: Vec::new(),
             as_of: None,
             limits: Limits::default(),
+            timeout: crate::eval::DEFAULT_TIMEOUT,
             max_file_size: LoadOptions::default().max_file_size,
             import: false,
             engine: Engine::default(),
@@ -385,6 +388,7 @@ impl Project {
         let options = RunOptions {
             engine: self.options.engine,
             limits: self.options.limits,
+            timeout: self.options.timeout,
             overrides,
             ..RunOptions::default()
         };

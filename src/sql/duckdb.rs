@@ -47,7 +47,13 @@ mod imp {
     }
 
     impl Db {
-        pub fn matches(&self, _: &str, _: usize, _: u64) -> Result<Vec<Row>, String> {
+        pub fn matches(
+            &self,
+            _: &str,
+            _: usize,
+            _: u64,
+            _: std::time::Duration,
+        ) -> Result<Vec<Row>, String> {
             Err("this factlint was built without DuckDB".into())
         }
     }
@@ -104,6 +110,8 @@ mod imp {
         if let Some(n) = threads {
             setup.push_str(&format!(" SET threads = {};", n.max(1)));
         }
+        // and nothing after this changes what was set
+        setup.push_str(" SET lock_configuration = true;");
         conn.execute_batch(&setup)
             .map_err(|e| failed("setting it up", e))?;
         for (name, coll) in &ds.collections {
@@ -217,13 +225,46 @@ mod imp {
 
     impl Db {
         /// The matches of a query of shape `Matches` binding `bindings` records;
-        /// at most `max_rows` of them (more is an error: `--max-bindings`).
+        /// at most `max_rows` of them (more is an error: `--max-bindings`), within
+        /// `timeout` (DuckDB is interrupted then).
         pub fn matches(
             &self,
             sql: &str,
             bindings: usize,
             max_rows: u64,
+            timeout: std::time::Duration,
         ) -> Result<Vec<Row>, String> {
+            use std::sync::atomic::{AtomicBool, Ordering};
+            use std::sync::mpsc::{channel, RecvTimeoutError};
+            let handle = self.conn.interrupt_handle();
+            let (done, wait) = channel::<()>();
+            let interrupted = AtomicBool::new(false);
+            std::thread::scope(|s| {
+                let interrupted = &interrupted;
+                s.spawn(move || {
+                    if let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(timeout) {
+                        interrupted.store(true, Ordering::SeqCst);
+                        handle.interrupt();
+                    }
+                });
+                let out = self.rows(sql, bindings, max_rows);
+                // the watchdog stops here, whatever happened
+                drop(done);
+                out
+            })
+            .map_err(|e| {
+                if interrupted.load(Ordering::SeqCst) {
+                    format!(
+                        "its query ran longer than --timeout {} s",
+                        timeout.as_secs()
+                    )
+                } else {
+                    e
+                }
+            })
+        }
+
+        fn rows(&self, sql: &str, bindings: usize, max_rows: u64) -> Result<Vec<Row>, String> {
             let mut stmt = self.conn.prepare(sql).map_err(|e| e.to_string())?;
             let mut out = Vec::new();
             for batch in stmt.query_arrow([]).map_err(|e| e.to_string())? {

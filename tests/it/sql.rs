@@ -132,7 +132,11 @@ fn check_on_duckdb_reports_what_the_native_engine_reports() {
         &["--rules", "tests/sql/aggregates.rules"],
         &["--rules", "tests/sql/groups.rules"],
         &["--rules", "tests/sql/mixed/mixed.rules", "tests/sql/mixed"],
-        &["--rules", "tests/sql/hostile/hostile.rules", "tests/sql/hostile"],
+        &[
+            "--rules",
+            "tests/sql/hostile/hostile.rules",
+            "tests/sql/hostile",
+        ],
     ];
     for case in cases {
         for format in ["json", "text", "sarif", "github", "junit", "claimreview"] {
@@ -143,13 +147,71 @@ fn check_on_duckdb_reports_what_the_native_engine_reports() {
             };
             let (native, duck) = (run("planned"), run("duckdb"));
             let shown = String::from_utf8_lossy(&duck.stderr);
-            assert_eq!(native.status.code(), duck.status.code(), "{case:?}: {shown}");
+            assert_eq!(
+                native.status.code(),
+                duck.status.code(),
+                "{case:?}: {shown}"
+            );
             assert_eq!(
                 String::from_utf8_lossy(&native.stdout),
                 String::from_utf8_lossy(&duck.stdout),
                 "{case:?} --format {format}"
             );
-            assert!(!shown.contains("S0004") && !shown.contains("E0004"), "{shown}");
+            assert!(
+                !shown.contains("S0004") && !shown.contains("E0004"),
+                "{shown}"
+            );
         }
     }
+}
+
+/// On DuckDB, where work is not counted, `--timeout` stops a rule that runs too long
+/// (a nine-way join with nothing to tie it), with a located error, and the run goes on.
+#[test]
+fn a_rule_that_runs_too_long_on_duckdb_is_stopped() {
+    if !cfg!(feature = "duckdb") {
+        return;
+    }
+    let dir = tempfile_dir("timeout");
+    let vars = "abcdefghi";
+    let from: Vec<String> = vars.chars().map(|v| format!("{v} in actions")).collect();
+    let sum: Vec<String> = vars
+        .chars()
+        .map(|v| format!("len({v}.description)"))
+        .collect();
+    let rules = format!(
+        "rule slow {{\n  for {}\n  where {} == 1\n}}\n\nrule quick {{\n  for a in actions\n  where a.id == \"none\"\n}}\n",
+        from.join(", "),
+        sum.join(" + ")
+    );
+    let path = dir.join("slow.rules");
+    std::fs::write(&path, rules).expect("write rules");
+    let p = path.to_str().expect("utf-8 path");
+    let o = factlint(&[
+        "check",
+        "--engine",
+        "duckdb",
+        "--timeout",
+        "1",
+        "--rules",
+        p,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "error[E0004]: rule `slow` failed on DuckDB: its query ran longer than --timeout 1 s"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("`quick`"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fresh folder under the target directory for one test.
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sql-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
