@@ -528,8 +528,8 @@ def run_factlint(binary: Path, rules: Path, data: Path, work: Path, args, engine
            "--fail-on", "never", "--color", "never", "--error-format", "plain",
            "--max-findings", str(10**9), "--max-bindings", str(max_bindings),
            "--max-work", str(10**15), "--max-file-size", MAX_FILE_MB]
-    if engine:
-        cmd += ["--engine", engine]
+    engine = engine or args.factlint_engine
+    cmd += ["--engine", engine]
     out_path = work / "factlint-out.jsonl"
     times, rss = [], 0
     while len(times) < reps_for(times, reps):
@@ -736,7 +736,8 @@ def run_wide(args, sizes, cases, work, failures, results, pl):
             continue
 
         folder, file, nbytes = ds["csv"]
-        load_times = time_cmd([str(args.factlint), "check", "--rules", str(RULES / "empty.rules"),
+        load_times = time_cmd([str(args.factlint), "check", "--engine", args.factlint_engine,
+                               "--rules", str(RULES / "empty.rules"),
                                str(folder), "--format", "jsonl", "--fail-on", "never",
                                "--max-file-size", MAX_FILE_MB],
                               work, args.reps, args.timeout, cap_long=False)
@@ -879,6 +880,10 @@ def main(argv=None) -> int:
     ap.add_argument("--factlint-threads", type=int, default=None,
                     help="factlint's threads (RAYON_NUM_THREADS; default: every core). "
                          "Large files are loaded, and rules run, on all of them")
+    ap.add_argument("--factlint-engine", default="planned", choices=["planned", "duckdb"],
+                    help="the engine factlint runs the rules on (duckdb: a build with "
+                         "--features duckdb; filling its tables from the loaded data is part "
+                         "of the load, timed with no rules)")
     ap.add_argument("--factlint", type=Path, default=REPO / "target" / "release" / "factlint",
                     help="the factlint binary (default target/release/factlint)")
     ap.add_argument("--max-bindings", type=int, default=10**10,
@@ -988,7 +993,8 @@ def main(argv=None) -> int:
             if v.returncode != 0:
                 raise Failure(f"generated data does not validate:\n{v.stdout}{v.stderr[-3000:]}")
 
-            load_times = time_cmd([str(args.factlint), "check", "--rules",
+            load_times = time_cmd([str(args.factlint), "check", "--engine", args.factlint_engine,
+                                   "--rules",
                                    str(RULES / "empty.rules"), str(folder), "--format", "jsonl",
                                    "--fail-on", "never"], work, args.reps, args.timeout,
                                   cap_long=False)

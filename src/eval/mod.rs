@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 
 pub use run::Limits;
 
+use crate::sql::{self, Dialect, Shape};
+
 /// Which evaluator runs the rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Engine {
@@ -543,8 +545,8 @@ pub fn run_rule(
 /// on the planned engine, and `diags` gets a warning saying why.
 #[allow(clippy::too_many_arguments)]
 fn on_duckdb(
-    db: &crate::sql::duckdb::Db,
-    suite: &Suite,
+    db: &sql::duckdb::Db,
+    query: Result<String, Vec<Diagnostic>>,
     rule: &CRule,
     ds: &Dataset,
     consts: &[Value],
@@ -552,12 +554,11 @@ fn on_duckdb(
     opts: &RunOptions,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<RuleFindings, Box<Diagnostic>> {
-    use crate::sql::{self, Dialect, Shape};
     let native = RunOptions {
         engine: Engine::Planned,
         ..opts.clone()
     };
-    let query = match sql::compile_rule(suite, rule, Dialect::DuckDb, Shape::Matches) {
+    let query = match query {
         Ok(q) => q,
         Err(why) => {
             let mut d = Diagnostic::warning(
@@ -633,11 +634,22 @@ pub fn run(
     let mut diags = Vec::new();
     let results: Vec<Result<RuleFindings, Box<Diagnostic>>> = if opts.engine == Engine::DuckDb {
         let threads = (!opts.parallel).then_some(1);
-        match crate::sql::duckdb::open(ds, threads) {
+        let queries: Vec<_> = suite
+            .rules
+            .iter()
+            .map(|r| sql::compile_rule(suite, r, Dialect::DuckDb, Shape::Matches))
+            .collect();
+        // only the tables and columns the queries read are filled
+        let mut names = std::collections::HashSet::new();
+        for q in queries.iter().flatten() {
+            names.extend(sql::quote::duckdb_names(q));
+        }
+        match sql::duckdb::open(ds, threads, &|n| names.contains(n)) {
             Ok(db) => suite
                 .rules
                 .iter()
-                .map(|r| on_duckdb(&db, suite, r, ds, &consts, rule_sources, opts, &mut diags))
+                .zip(queries)
+                .map(|(r, q)| on_duckdb(&db, q, r, ds, &consts, rule_sources, opts, &mut diags))
                 .collect(),
             // the findings are the same either way: the run goes on natively, and
             // says why

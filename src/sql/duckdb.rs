@@ -42,7 +42,11 @@ mod imp {
     /// This build has no DuckDB.
     pub struct Db;
 
-    pub fn open(_: &Dataset, _: Option<usize>) -> Result<Db, Box<Diagnostic>> {
+    pub fn open(
+        _: &Dataset,
+        _: Option<usize>,
+        _: &dyn Fn(&str) -> bool,
+    ) -> Result<Db, Box<Diagnostic>> {
         Err(missing())
     }
 
@@ -91,9 +95,15 @@ mod imp {
     /// Rows appended per Arrow batch: bounds what one batch holds beside the dataset.
     const BATCH: usize = 64 * 1024;
 
-    /// Open an in-memory database and fill one table per collection; `threads` is
-    /// DuckDB's thread count (its default: every core).
-    pub fn open(ds: &Dataset, threads: Option<usize>) -> Result<Db, Box<Diagnostic>> {
+    /// Open an in-memory database and fill a table for each collection the queries
+    /// read, with the columns of the fields they read: `needed` says whether a name
+    /// (of a table or a column) is one of them. `threads` is DuckDB's thread count
+    /// (its default: every core).
+    pub fn open(
+        ds: &Dataset,
+        threads: Option<usize>,
+        needed: &dyn Fn(&str) -> bool,
+    ) -> Result<Db, Box<Diagnostic>> {
         let failed = |what: &str, e: ::duckdb::Error| {
             cannot_run(
                 format!("{what}: {e}"),
@@ -115,12 +125,22 @@ mod imp {
         conn.execute_batch(&setup)
             .map_err(|e| failed("setting it up", e))?;
         for (name, coll) in &ds.collections {
-            let cols = tables::table_columns(ds, name, Dialect::DuckDb)?;
+            if !needed(name) {
+                continue;
+            }
+            let fields: Vec<(&str, Kind)> = tables::fields(ds, name)
+                .into_iter()
+                .filter(|(f, k)| {
+                    let cols = tables::columns(*k);
+                    cols.iter()
+                        .any(|(suffix, _)| needed(&format!("{f}{suffix}")))
+                })
+                .collect();
+            let cols = tables::table_columns(&fields, Dialect::DuckDb)?;
             let defs: Vec<String> = cols.iter().map(|(n, t)| format!("{n} {t}")).collect();
             let table = tables::name(Dialect::DuckDb, name)?;
             conn.execute_batch(&format!("CREATE TABLE {table} ({});", defs.join(", ")))
                 .map_err(|e| failed("creating a table", e))?;
-            let fields = tables::fields(ds, name);
             let mut kinds = vec![Kind::Text];
             for (_, k) in &fields {
                 kinds.extend(tables::columns(*k).iter().map(|(_, k)| *k));

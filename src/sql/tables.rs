@@ -301,18 +301,17 @@ fn string(dialect: Dialect, s: &str) -> Result<String, Box<Diagnostic>> {
     })
 }
 
-/// The columns of collection `name`'s table, quoted, with their SQL types: `_pos`,
-/// `id`, then the columns of each field (`fields`) in order.
+/// The columns of a table holding `fields` (see `fields`), quoted, with their SQL
+/// types: `_pos`, `id`, then the columns of each field in order.
 pub(crate) fn table_columns(
-    ds: &Dataset,
-    coll: &str,
+    fields: &[(&str, Kind)],
     dialect: Dialect,
 ) -> Result<Vec<(String, &'static str)>, Box<Diagnostic>> {
     let mut cols = vec![
         (name(dialect, "_pos")?, "BIGINT"),
         (name(dialect, "id")?, type_name(dialect, Kind::Text)),
     ];
-    for (f, k) in fields(ds, coll) {
+    for &(f, k) in fields {
         for (suffix, kind) in columns(k) {
             cols.push((
                 name(dialect, &format!("{f}{suffix}"))?,
@@ -331,7 +330,7 @@ pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>>
     let mut out = String::new();
     for (name, coll) in &ds.collections {
         let fields = fields(ds, name);
-        let cols = table_columns(ds, name, dialect)?;
+        let cols = table_columns(&fields, dialect)?;
         let table = q(name)?;
         // Spark's catalog refuses some quoted names for tables it writes: a
         // temporary view over typed rows holds the same, in memory
