@@ -109,6 +109,7 @@ pub fn compile_rule(
         diags: Vec::new(),
         fresh: 0,
         scalars: Default::default(),
+        laterals: vec![Vec::new()],
     };
     let sql = c.rule(shape);
     // a def used twice is inlined twice: its construct is named once
@@ -152,6 +153,9 @@ struct Compiler<'a> {
     fresh: usize,
     /// Variables bound to the strings of a list (not to records): their SQL.
     scalars: std::collections::HashMap<usize, String>,
+    /// The aggregates of each query level being compiled, innermost last: each a
+    /// `LATERAL` subquery that its level's `FROM` ends with (see `aggregate`).
+    laterals: Vec<Vec<String>>,
 }
 
 /// The first and last days SQL dates hold: the open ends of date intervals.
@@ -352,10 +356,17 @@ impl Compiler<'_> {
         let mut select = vec![format!("{name} AS {rule_col}")];
         select.extend(inner);
         select.push(format!("{cond} AS {c}"));
-        let from = if from.is_empty() {
-            String::new()
-        } else {
-            format!("\n  FROM {}", from.join(",\n       "))
+        // the rule's aggregates, each computed once per binding
+        from.extend(self.laterals.pop().unwrap_or_default());
+        let from = match from.first_mut() {
+            None => String::new(),
+            Some(first) => {
+                // nothing before it to read: an aggregate of constants only
+                if let Some(plain) = first.strip_prefix("LATERAL ") {
+                    *first = plain.to_string();
+                }
+                format!("\n  FROM {}", from.join(",\n       "))
+            }
         };
         let positions = order.join(", ");
         let order = if positions.is_empty() {
@@ -1034,7 +1045,20 @@ impl Compiler<'_> {
             CSource::Collection(c) => {
                 let pos = self.ident("_pos", span);
                 row = format!("{x}.{pos}");
-                (format!("{} AS {x}", self.ident(c, span)), None)
+                let table = self.ident(c, span);
+                let from = match self.narrowing(a, span) {
+                    // the records the key equality does not make false: an equal
+                    // key, no key (both unknown), or every record when the outer key
+                    // is missing; every conjunct is still evaluated on each, so this
+                    // only narrows, as an index does in the native engine
+                    Some((key, outer)) => format!(
+                        "(SELECT * FROM {table} AS {x} WHERE {x}.{key} = {outer} \
+                         UNION ALL SELECT * FROM {table} AS {x} WHERE {x}.{key} IS NULL AND {outer} IS NOT NULL \
+                         UNION ALL SELECT * FROM {table} AS {x} WHERE {outer} IS NULL) AS {x}"
+                    ),
+                    None => format!("{table} AS {x}"),
+                };
+                (from, None)
             }
             CSource::List { expr, deref } => {
                 let list = match self.expr(expr) {
@@ -1077,6 +1101,8 @@ impl Compiler<'_> {
                 }
             }
         };
+        // the aggregates inside this one's filter and value: in its own FROM
+        self.laterals.push(Vec::new());
         let f = match &a.filter {
             Some(f) => self.truth(f),
             None => "TRUE".into(),
@@ -1086,8 +1112,30 @@ impl Compiler<'_> {
         // through `anchor`, which is always true
         let anchor = format!("({row} IS NULL OR {row} IS NOT NULL)");
         let f = format!("({anchor} AND {f})");
+        // Where the dialect has LATERAL (DuckDB, PostgreSQL), the aggregate is one
+        // subquery joined to its level's FROM, whose columns are every aggregate
+        // function it needs, each computed once per outer row; elsewhere each is a
+        // scalar subquery of its own, written where it is used
+        let dialect = self.dialect;
+        let lateral = matches!(dialect, Dialect::DuckDb | Dialect::Postgres);
+        self.fresh += 1;
+        let agg = self.ident(&format!("agg#{}", self.fresh), span);
+        let cols: std::cell::RefCell<Vec<String>> = Default::default();
         let sub = |sel: &str| {
-            let q = format!("(SELECT {sel} FROM {from} WHERE COALESCE({f}, TRUE))");
+            let q = if lateral {
+                let mut cols = cols.borrow_mut();
+                let i = match cols.iter().position(|c| c == sel) {
+                    Some(i) => i,
+                    None => {
+                        cols.push(sel.to_string());
+                        cols.len() - 1
+                    }
+                };
+                let c = quote::ident(dialect, &format!("c{i}")).unwrap_or_default();
+                format!("{agg}.{c}")
+            } else {
+                format!("(SELECT {sel} FROM {from} WHERE COALESCE({f}, TRUE))")
+            };
             match &list {
                 Some(l) => format!("(CASE WHEN {l} IS NULL THEN NULL ELSE {q} END)"),
                 None => q,
@@ -1118,7 +1166,7 @@ impl Compiler<'_> {
             }
             _ => None,
         };
-        match (a.op, value) {
+        let out = match (a.op, value) {
             (AggregateOp::Count, _) => Out::Interval {
                 lo: sub(&format!("COUNT(CASE WHEN {f} THEN 1 END)")),
                 hi: sub("COUNT(*)"),
@@ -1182,7 +1230,78 @@ impl Compiler<'_> {
                 Some(Out::Any(v)),
             ) => self.aggregate_any(op, &v, &f, &sub),
             (op, _) => self.unsupported(span, &format!("`{}` of this value", op.as_str())),
+        };
+        let nested = self.laterals.pop().unwrap_or_default();
+        let cols = cols.into_inner();
+        if !cols.is_empty() {
+            let mut from = from;
+            for n in nested {
+                from.push_str(&format!(", {n}"));
+            }
+            let sel: Vec<String> = cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let name = quote::ident(self.dialect, &format!("c{i}")).unwrap_or_default();
+                    format!("{c} AS {name}")
+                })
+                .collect();
+            let q = format!(
+                "LATERAL (SELECT {} FROM {from} WHERE COALESCE({f}, TRUE)) AS {agg}",
+                sel.join(", ")
+            );
+            if let Some(level) = self.laterals.last_mut() {
+                level.push(q);
+            }
         }
+        out
+    }
+
+    /// A key that narrows the records aggregate `a` reads (DuckDB and PostgreSQL,
+    /// whose planners then join on it): a conjunct of its filter `x.k == e` where
+    /// `x.k` is a string or id field of the aggregate's record and `e` a string of
+    /// the query around it (no aggregate in it). The field's quoted name and `e`.
+    fn narrowing(&mut self, a: &CAggregate, span: &Span) -> Option<(String, String)> {
+        if !matches!(self.dialect, Dialect::DuckDb | Dialect::Postgres) {
+            return None;
+        }
+        let mut parts = Vec::new();
+        crate::check::ir::conjuncts(a.filter.as_ref()?, &mut parts);
+        let text = |t: &Ty| matches!(t, Ty::Str | Ty::Ref(_));
+        for p in &parts {
+            let CKind::Binary(BinaryOp::Eq, l, r) = &p.kind else {
+                continue;
+            };
+            for (mine, other) in [(l, r), (r, l)] {
+                let CKind::Field {
+                    base,
+                    name,
+                    deref: None,
+                } = &mine.kind
+                else {
+                    continue;
+                };
+                if !matches!(base.kind, CKind::Var(v) if v == a.var)
+                    || !text(&mine.ty)
+                    || !text(&other.ty)
+                {
+                    continue;
+                }
+                let mut outside = true;
+                other.walk(&mut |e| match &e.kind {
+                    CKind::Var(v) if *v == a.var => outside = false,
+                    CKind::Aggregate(_) => outside = false,
+                    _ => {}
+                });
+                if !outside {
+                    continue;
+                }
+                if let Out::Scalar(o) = self.expr(other) {
+                    return Some((self.ident(name, span), o));
+                }
+            }
+        }
+        None
     }
 
     /// A value by kind (see `Facets`); `None` for what has no kind here.
