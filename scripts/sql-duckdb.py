@@ -20,6 +20,7 @@ CASES = [
     ["--rules", "tests/sql/aggregates.rules"],
     ["--rules", "tests/sql/groups.rules"],
     ["--rules", "tests/sql/mixed/mixed.rules", "tests/sql/mixed"],
+    ["--rules", "tests/sql/windows/windows.rules", "tests/sql/windows"],
     ["--rules", "tests/sql/hostile/hostile.rules", "tests/sql/hostile"],
 ]
 

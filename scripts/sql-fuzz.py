@@ -46,7 +46,11 @@ SCHEMA = """collections:
 """
 
 STRINGS = ["x", "y", "xy", "yx"]
-DATES = ["2020-01-15", "2020-01", "2020", "2019-12-31", "2021-06-01"]
+# with days exactly at and one past the windows below from 2020-01-15 (20 days, 1
+# month, 1 year, 400 days), so that an edge off by one day differs
+DATES = ["2020-01-15", "2020-01", "2020", "2019-12-31", "2021-06-01",
+         "2020-02-04", "2020-02-05", "2020-02-15", "2020-02-16", "2021-01-15",
+         "2021-01-16", "2021-02-18", "2021-02-19", "2019-12-26", "2019-12-25"]
 
 
 def number(rng):

@@ -967,6 +967,8 @@ impl Compiler<'_> {
         let months = i64::from(d.months) * sign;
         let days = d.days * sign;
         let moved = match self.dialect {
+            // a date plus whole days is a date, without going through a timestamp
+            Dialect::DuckDb | Dialect::Postgres if months == 0 => format!("({day} + ({days}))"),
             Dialect::DuckDb | Dialect::Postgres => {
                 format!("CAST({day} + INTERVAL '{months} months' + INTERVAL '{days} days' AS DATE)")
             }

@@ -126,7 +126,7 @@ fn check_on_duckdb_reports_what_the_native_engine_reports() {
         );
         return;
     }
-    let cases: [&[&str]; 6] = [
+    let cases: [&[&str]; 7] = [
         &[],
         &["--rules", "tests/sql/semantics.rules"],
         &["--rules", "tests/sql/aggregates.rules"],
@@ -136,6 +136,11 @@ fn check_on_duckdb_reports_what_the_native_engine_reports() {
             "--rules",
             "tests/sql/hostile/hostile.rules",
             "tests/sql/hostile",
+        ],
+        &[
+            "--rules",
+            "tests/sql/windows/windows.rules",
+            "tests/sql/windows",
         ],
     ];
     for case in cases {
