@@ -324,7 +324,7 @@ impl Compiler<'_> {
                 }
             }
         }
-        let (cond, filter) = self.condition(rule.condition.as_ref());
+        let (cond, filter, key) = self.condition(rule.condition.as_ref());
         let c = self.ident(":cond", &span);
         let name = self.string(&rule.info.id, &span);
         let certainty = if rule
@@ -357,27 +357,81 @@ impl Compiler<'_> {
         select.extend(inner);
         select.push(format!("{cond} AS {c}"));
         // the rule's aggregates, each computed once per binding
-        from.extend(self.laterals.pop().unwrap_or_default());
-        let from = match from.first_mut() {
-            None => String::new(),
-            Some(first) => {
-                // nothing before it to read: an aggregate of constants only
-                if let Some(plain) = first.strip_prefix("LATERAL ") {
-                    *first = plain.to_string();
-                }
-                format!("\n  FROM {}", from.join(",\n       "))
-            }
-        };
+        let laterals = self.laterals.pop().unwrap_or_default();
         let positions = order.join(", ");
         let order = if positions.is_empty() {
             String::new()
         } else {
             format!("\nORDER BY {positions}")
         };
-        let bindings_query = format!(
-            "SELECT {}{from}\n  WHERE {filter}",
-            select.join(",\n         ")
-        );
+        let select = select.join(",\n         ");
+        // The bindings are joined first, with every conjunct that reads no subquery
+        // (`reads_subquery`) in the last join's ON; then each aggregate's LATERAL
+        // subquery, and the conjuncts that read a subquery in WHERE. An engine that unnests a LATERAL
+        // subquery under a cross product of the bindings, with the join's condition
+        // still above it, may otherwise build that whole product (DuckDB did:
+        // 2.5 billion rows for the events benchmark's principles rule).
+        let query = |extra: Option<String>| {
+            let (mut on, mut after): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+            for (sql, aggregate) in &filter {
+                if *aggregate { &mut after } else { &mut on }.push(sql.clone());
+            }
+            on.extend(extra);
+            let mut items: Vec<String> = Vec::new();
+            match from.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    let joined = std::iter::once(rest[0].clone())
+                        .chain(rest[1..].iter().map(|t| format!("CROSS JOIN {t}")))
+                        .collect::<Vec<_>>()
+                        .join("\n       ");
+                    let cond = if on.is_empty() {
+                        "TRUE".to_string()
+                    } else {
+                        on.join("\n        AND ")
+                    };
+                    items.push(format!("{joined}\n       JOIN {last}\n        ON {cond}"));
+                }
+                _ => {
+                    items.extend(from.iter().cloned());
+                    after.splice(0..0, on);
+                }
+            }
+            items.extend(laterals.iter().cloned());
+            let from = match items.first_mut() {
+                None => String::new(),
+                Some(first) => {
+                    // nothing before it to read: an aggregate of constants only
+                    if let Some(plain) = first.strip_prefix("LATERAL ") {
+                        *first = plain.to_string();
+                    }
+                    format!("\n  FROM {}", items.join(",\n       "))
+                }
+            };
+            if after.is_empty() {
+                format!("SELECT {select}{from}")
+            } else {
+                format!(
+                    "SELECT {select}{from}\n  WHERE {}",
+                    after.join("\n    AND ")
+                )
+            }
+        };
+        let bindings_query = match key {
+            None => query(None),
+            // an equality of two bindings that nothing requires present: the pairs
+            // it makes true, joined on it, and those it leaves unknown (a side
+            // missing); the three parts share no binding and leave out only the
+            // pairs it makes false
+            Some((l, r)) => [
+                format!("{l} = {r}"),
+                format!("{l} IS NULL"),
+                format!("{l} IS NOT NULL AND {r} IS NULL"),
+            ]
+            .into_iter()
+            .map(|part| query(Some(part)))
+            .collect::<Vec<_>>()
+            .join("\n  UNION ALL\n  "),
+        };
         if shape == Shape::Matches {
             let cols = if positions.is_empty() {
                 c
@@ -450,9 +504,13 @@ impl Compiler<'_> {
     /// the equalities it can join on. An equality of two fields that other conjuncts
     /// require present (`x is present`) is written plainly: where it would be unknown,
     /// one of those conjuncts is false.
-    fn condition(&mut self, cond: Option<&CExpr>) -> (String, String) {
+    #[allow(clippy::type_complexity)]
+    fn condition(
+        &mut self,
+        cond: Option<&CExpr>,
+    ) -> (String, Vec<(String, bool)>, Option<(String, String)>) {
         let Some(cond) = cond else {
-            return ("TRUE".into(), "TRUE".into());
+            return ("TRUE".into(), Vec::new(), None);
         };
         let mut parts = Vec::new();
         crate::check::ir::conjuncts(cond, &mut parts);
@@ -470,29 +528,65 @@ impl Compiler<'_> {
         let plain = |e: &CExpr| {
             matches!(e.kind, CKind::Lit(_)) || field_of_var(e).is_some_and(|f| present.contains(&f))
         };
+        let text = |e: &CExpr| matches!(e.ty, Ty::Str | Ty::Ref(_));
         let mut truths = Vec::new();
         let mut out = Vec::new();
+        let mut joined = false;
+        let mut key = None;
         for p in &parts {
             let t = self.truth(p);
             truths.push(t.clone());
-            out.push(match &p.kind {
-                CKind::Binary(BinaryOp::Eq, l, r)
-                    if plain(l)
-                        && plain(r)
-                        && matches!(l.ty, Ty::Str | Ty::Ref(_))
-                        && matches!(r.ty, Ty::Str | Ty::Ref(_)) =>
-                {
+            let aggregate = reads_subquery(p);
+            let sql = match &p.kind {
+                CKind::Binary(BinaryOp::Eq, l, r) if plain(l) && plain(r) && text(l) && text(r) => {
+                    joined = true;
                     t
                 }
+                CKind::Binary(BinaryOp::Eq, l, r) if key.is_none() && text(l) && text(r) => {
+                    key = self.join_key(l, r);
+                    format!("COALESCE({t}, TRUE)")
+                }
                 _ => format!("COALESCE({t}, TRUE)"),
-            });
+            };
+            out.push((sql, aggregate));
+        }
+        // a guarded equality is a join key already
+        if joined {
+            key = None;
         }
         let whole = if truths.len() == 1 {
             truths.swap_remove(0)
         } else {
             format!("({})", truths.join(" AND "))
         };
-        (whole, out.join("\n    AND "))
+        (whole, out, key)
+    }
+
+    /// `l == r` as a join key of two bindings: each side reads one binding variable
+    /// (not the same), no aggregate and no list variable; the two sides' SQL.
+    fn join_key(&mut self, l: &CExpr, r: &CExpr) -> Option<(String, String)> {
+        let one_binding = |e: &CExpr| {
+            let mut vars = Vec::new();
+            e.walk(&mut |x| {
+                if let CKind::Var(v) = &x.kind {
+                    vars.push(*v);
+                }
+            });
+            let simple = !reads_subquery(e);
+            vars.dedup();
+            match vars.as_slice() {
+                [v] if simple && self.rule.bindings.iter().any(|b| b.var == *v) => Some(*v),
+                _ => None,
+            }
+        };
+        let (a, b) = (one_binding(l)?, one_binding(r)?);
+        if a == b || self.scalars.contains_key(&a) || self.scalars.contains_key(&b) {
+            return None;
+        }
+        match (self.expr(l), self.expr(r)) {
+            (Out::Scalar(x), Out::Scalar(y)) => Some((x, y)),
+            _ => None,
+        }
     }
 
     /// A condition as a SQL boolean (NULL: unknown).
@@ -1674,6 +1768,20 @@ fn interval_order(alo: &str, ahi: &str, blo: &str, bhi: &str, strict: bool) -> S
 /// A day as a SQL date literal (the same in every dialect here).
 pub(crate) fn date(d: chrono::NaiveDate) -> String {
     format!("DATE '{}'", d.format("%Y-%m-%d"))
+}
+
+/// Whether `e` compiles to a subquery: an aggregate, or a field read through a
+/// reference. Spark takes a correlated subquery only in `WHERE` and `SELECT`, so
+/// such a conjunct stays in `WHERE`, after the joins (see `Compiler::rule`).
+fn reads_subquery(e: &CExpr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| {
+        found |= matches!(
+            x.kind,
+            CKind::Aggregate(_) | CKind::Field { deref: Some(_), .. }
+        )
+    });
+    found
 }
 
 /// `v.name` of a variable (no reference followed): the variable and the field.
