@@ -1123,18 +1123,23 @@ impl Compiler<'_> {
     /// the semantics of `eval::expr::Acc`: elements whose filter is false are left
     /// out, those whose filter is unknown may or may not count.
     fn aggregate(&mut self, a: &CAggregate, span: &Span) -> Out {
-        if self.dialect == Dialect::Spark {
-            // found by running it: Spark refuses an aggregate function whose argument
-            // reads both the subquery's rows and the query around it, which unknown
-            // filters need here
+        // found by running it: a subquery inside an aggregate's subquery cannot read
+        // the query around both in Spark
+        let mut inner = false;
+        for e in [&a.filter, &a.value].into_iter().flatten() {
+            e.walk(&mut |x| inner |= matches!(x.kind, CKind::Field { deref: Some(_), .. }));
+        }
+        if self.dialect == Dialect::Spark && inner {
             return self.unsupported(
                 span,
-                "an aggregate (Spark refuses an aggregate function that reads the query around its subquery)",
+                "an aggregate whose filter or value reads a field through a reference (Spark resolves no column two subqueries out)",
             );
         }
         let x = self.alias(a.var);
         // an expression of the aggregate's own row (see `anchor` below)
         let row: String;
+        // the columns of the aggregate's rows, for Spark's inner projection below
+        let mut star = format!("{x}.*");
         // the rows the aggregate runs over, and the list they come from (a missing
         // list leaves the aggregate unknown)
         let (from, list) = match &a.source {
@@ -1171,12 +1176,18 @@ impl Compiler<'_> {
                 let u = self.ident(&format!("items#{}", self.fresh), span);
                 let v = self.ident("v", span);
                 let (rows, item): (String, String) = match self.dialect {
-                    Dialect::DuckDb => (format!("(SELECT UNNEST({list}) AS {v}) AS {u}"), format!("{u}.{v}")),
-                    Dialect::Postgres => (format!("UNNEST({list}) AS {u}({v})"), format!("{u}.{v}")),
-                    Dialect::BigQuery => (format!("UNNEST({list}) AS {u}"), u.clone()),
-                    Dialect::Spark => {
-                        return self.unsupported(span, "an aggregate over a list (Spark cannot unnest a column of the query around it)")
+                    Dialect::DuckDb => (
+                        format!("(SELECT UNNEST({list}) AS {v}) AS {u}"),
+                        format!("{u}.{v}"),
+                    ),
+                    Dialect::Postgres => {
+                        (format!("UNNEST({list}) AS {u}({v})"), format!("{u}.{v}"))
                     }
+                    Dialect::BigQuery => (format!("UNNEST({list}) AS {u}"), u.clone()),
+                    Dialect::Spark => (
+                        format!("(SELECT EXPLODE({list}) AS {v}) AS {u}"),
+                        format!("{u}.{v}"),
+                    ),
                 };
                 row = item.clone();
                 match deref {
@@ -1185,6 +1196,7 @@ impl Compiler<'_> {
                     Some(coll) => {
                         let table = self.ident(coll, span);
                         let id = self.ident("id", span);
+                        star = format!("{u}.*, {x}.*");
                         (
                             format!("{rows} LEFT JOIN {table} AS {x} ON {x}.{id} = {item}"),
                             Some(list),
@@ -1192,6 +1204,7 @@ impl Compiler<'_> {
                     }
                     None => {
                         self.scalars.insert(a.var, item);
+                        star = format!("{u}.*");
                         (rows, Some(list))
                     }
                 }
@@ -1207,13 +1220,31 @@ impl Compiler<'_> {
         // aggregate of that query: every argument here reads the aggregate's own row
         // through `anchor`, which is always true
         let anchor = format!("({row} IS NULL OR {row} IS NOT NULL)");
-        let f = format!("({anchor} AND {f})");
-        // Where the dialect has LATERAL (DuckDB, PostgreSQL), the aggregate is one
-        // subquery joined to its level's FROM, whose columns are every aggregate
+        // Spark refuses an aggregate function whose argument reads both the
+        // subquery's rows and the query around it (found by running it), which
+        // unknown filters need: there, the filter and the values are columns of an
+        // inner projection over the aggregate's rows, and the aggregate functions
+        // read only those
+        let dialect = self.dialect;
+        let spark = dialect == Dialect::Spark;
+        let mut projected: Vec<String> = Vec::new();
+        let mut local = |e: String| -> String {
+            if !spark {
+                return e;
+            }
+            let name = quote::ident(dialect, &format!(":p{}", projected.len())).unwrap_or_default();
+            projected.push(format!("{e} AS {name}"));
+            format!("{x}.{name}")
+        };
+        let f = local(format!("({anchor} AND {f})"));
+        // Where the dialect has LATERAL (DuckDB, PostgreSQL, Spark), the aggregate is
+        // one subquery joined to its level's FROM, whose columns are every aggregate
         // function it needs, each computed once per outer row; elsewhere each is a
         // scalar subquery of its own, written where it is used
-        let dialect = self.dialect;
-        let lateral = matches!(dialect, Dialect::DuckDb | Dialect::Postgres);
+        let lateral = matches!(
+            dialect,
+            Dialect::DuckDb | Dialect::Postgres | Dialect::Spark
+        );
         self.fresh += 1;
         let agg = self.ident(&format!("agg#{}", self.fresh), span);
         let cols: std::cell::RefCell<Vec<String>> = Default::default();
@@ -1238,28 +1269,28 @@ impl Compiler<'_> {
             }
         };
         let value = match &a.value {
-            Some(v) if !matches!(a.op, AggregateOp::Exists | AggregateOp::All) => {
-                Some(match self.expr(v) {
-                    Out::Scalar(k) => Out::Scalar(format!("(CASE WHEN {anchor} THEN {k} END)")),
-                    Out::Interval { lo, hi } => Out::Interval {
-                        lo: format!("(CASE WHEN {anchor} THEN {lo} END)"),
-                        hi: format!("(CASE WHEN {anchor} THEN {hi} END)"),
-                    },
-                    Out::Any(a) => {
-                        let w = |x: &str| format!("(CASE WHEN {anchor} THEN {x} END)");
-                        Out::Any(Box::new(AnyCols {
-                            kind: w(&a.kind),
-                            s: w(&a.s),
-                            nlo: w(&a.nlo),
-                            nhi: w(&a.nhi),
-                            dlo: w(&a.dlo),
-                            dhi: w(&a.dhi),
-                            b: w(&a.b),
-                        }))
-                    }
-                    other => other,
-                })
-            }
+            Some(v) if !matches!(a.op, AggregateOp::Exists | AggregateOp::All) => Some(match self
+                .expr(v)
+            {
+                Out::Scalar(k) => Out::Scalar(local(format!("(CASE WHEN {anchor} THEN {k} END)"))),
+                Out::Interval { lo, hi } => Out::Interval {
+                    lo: local(format!("(CASE WHEN {anchor} THEN {lo} END)")),
+                    hi: local(format!("(CASE WHEN {anchor} THEN {hi} END)")),
+                },
+                Out::Any(a) => {
+                    let mut w = |x: &str| local(format!("(CASE WHEN {anchor} THEN {x} END)"));
+                    Out::Any(Box::new(AnyCols {
+                        kind: w(&a.kind),
+                        s: w(&a.s),
+                        nlo: w(&a.nlo),
+                        nhi: w(&a.nhi),
+                        dlo: w(&a.dlo),
+                        dhi: w(&a.dhi),
+                        b: w(&a.b),
+                    }))
+                }
+                other => other,
+            }),
             _ => None,
         };
         let out = match (a.op, value) {
@@ -1273,7 +1304,10 @@ impl Compiler<'_> {
             ))),
             (AggregateOp::All, _) => {
                 let p = match &a.value {
-                    Some(v) => self.truth(v),
+                    Some(v) => {
+                        let p = self.truth(v);
+                        local(p)
+                    }
                     None => "TRUE".into(),
                 };
                 // an element fails it when it surely counts and surely fails; leaves it
@@ -1333,6 +1367,12 @@ impl Compiler<'_> {
             let mut from = from;
             for n in nested {
                 from.push_str(&format!(", {n}"));
+            }
+            if !projected.is_empty() {
+                from = format!(
+                    "(SELECT {star}, {} FROM {from}) AS {x}",
+                    projected.join(", ")
+                );
             }
             let sel: Vec<String> = cols
                 .iter()
