@@ -1135,6 +1135,12 @@ impl Compiler<'_> {
                 "an aggregate whose filter or value reads a field through a reference (Spark resolves no column two subqueries out)",
             );
         }
+        if self.dialect == Dialect::Spark && reads_two_out(a) {
+            return self.unsupported(
+                span,
+                "an aggregate inside this one that reads a variable from outside this one (Spark resolves no column two subqueries out)",
+            );
+        }
         let x = self.alias(a.var);
         // an expression of the aggregate's own row (see `anchor` below)
         let row: String;
@@ -1821,6 +1827,35 @@ fn reads_subquery(e: &CExpr) -> bool {
             CKind::Aggregate(_) | CKind::Field { deref: Some(_), .. }
         )
     });
+    found
+}
+
+/// Whether an aggregate inside `a` reads a variable bound outside `a`: two
+/// subqueries out, which Spark cannot resolve (it can one).
+fn reads_two_out(a: &CAggregate) -> bool {
+    let mut found = false;
+    for e in [&a.filter, &a.value].into_iter().flatten() {
+        e.walk(&mut |x| {
+            let CKind::Aggregate(n) = &x.kind else {
+                return;
+            };
+            // the variables bound inside `n`, and those it reads
+            let mut inside = vec![n.var];
+            let mut read = Vec::new();
+            let mut visit = |y: &CExpr| match &y.kind {
+                CKind::Aggregate(m) => inside.push(m.var),
+                CKind::Var(v) => read.push(*v),
+                _ => {}
+            };
+            if let CSource::List { expr, .. } = &n.source {
+                expr.walk(&mut visit);
+            }
+            for part in [&n.filter, &n.value].into_iter().flatten() {
+                part.walk(&mut visit);
+            }
+            found |= read.iter().any(|v| *v != a.var && !inside.contains(v));
+        });
+    }
     found
 }
 
