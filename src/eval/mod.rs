@@ -529,6 +529,17 @@ pub fn run_rule(
         opts.engine,
         opts.parallel.then_some(opts.piece),
     );
+    within_budget(rule, found, &budget, opts)
+}
+
+/// A rule's findings, or the work error of building them when that spent the rest of
+/// its budget.
+fn within_budget(
+    rule: &CRule,
+    found: RuleFindings,
+    budget: &Budget,
+    opts: &RunOptions,
+) -> Result<RuleFindings, Box<Diagnostic>> {
     if budget.exhausted() {
         return Err(run::work_error(
             rule,
@@ -611,15 +622,7 @@ fn on_duckdb(
         Engine::Planned,
         opts.parallel.then_some(opts.piece),
     );
-    if budget.exhausted() {
-        return Err(run::work_error(
-            rule,
-            rule.info.span.clone(),
-            "building its findings: messages, group keys and what left them undecided".into(),
-            &opts.limits,
-        ));
-    }
-    Ok(found)
+    within_budget(rule, found, &budget, opts)
 }
 
 /// Run a checked suite over a dataset. Findings come in suite order, then in the
