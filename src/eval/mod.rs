@@ -635,7 +635,7 @@ pub fn run(
 ) -> (Report, Vec<Diagnostic>) {
     let consts = eval_consts(suite, ds, &opts.overrides);
     let mut diags = Vec::new();
-    let results: Vec<Result<RuleFindings, Box<Diagnostic>>> = if opts.engine == Engine::DuckDb {
+    let on_db = if opts.engine == Engine::DuckDb {
         let threads = (!opts.parallel).then_some(1);
         let queries: Vec<_> = suite
             .rules
@@ -648,39 +648,48 @@ pub fn run(
             names.extend(sql::quote::duckdb_names(q));
         }
         match sql::duckdb::open(ds, threads, &|n| names.contains(n)) {
-            Ok(db) => suite
-                .rules
-                .iter()
-                .zip(queries)
-                .map(|(r, q)| on_duckdb(&db, q, r, ds, &consts, rule_sources, opts, &mut diags))
-                .collect(),
+            Ok(db) => Some(
+                suite
+                    .rules
+                    .iter()
+                    .zip(queries)
+                    .map(|(r, q)| on_duckdb(&db, q, r, ds, &consts, rule_sources, opts, &mut diags))
+                    .collect(),
+            ),
             // the findings are the same either way: the run goes on natively, and
             // says why
             Err(d) => {
                 diags.push(d.with_level(crate::diag::Level::Warning));
-                let native = RunOptions {
-                    engine: Engine::Planned,
-                    ..opts.clone()
-                };
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let results: Vec<Result<RuleFindings, Box<Diagnostic>>> = match on_db {
+        Some(results) => results,
+        None => {
+            let native = RunOptions {
+                engine: match opts.engine {
+                    Engine::DuckDb => Engine::Planned,
+                    e => e,
+                },
+                ..opts.clone()
+            };
+            if native.parallel {
                 suite
                     .rules
                     .par_iter()
                     .map(|r| run_rule(r, ds, &consts, rule_sources, &native))
                     .collect()
+            } else {
+                suite
+                    .rules
+                    .iter()
+                    .map(|r| run_rule(r, ds, &consts, rule_sources, &native))
+                    .collect()
             }
         }
-    } else if opts.parallel {
-        suite
-            .rules
-            .par_iter()
-            .map(|r| run_rule(r, ds, &consts, rule_sources, opts))
-            .collect()
-    } else {
-        suite
-            .rules
-            .iter()
-            .map(|r| run_rule(r, ds, &consts, rule_sources, opts))
-            .collect()
     };
     let mut findings = Vec::new();
     let (mut all, mut certain) = (0usize, 0usize);

@@ -974,16 +974,24 @@ pub fn from_rows<'d>(
     limits: &Limits,
     budget: &Budget,
 ) -> Result<Vec<Match<'d>>, Box<Diagnostic>> {
-    let tables = Tables::new(plan, ds);
-    let access = Indexed {
-        tables: &tables,
-        budget,
+    // aggregates are read only to find what left a possible match possible
+    let tables = rows
+        .iter()
+        .any(|r| !r.certain)
+        .then(|| Tables::new(plan, ds));
+    let (indexed, scan);
+    let access: &dyn AggAccess<'d> = match &tables {
+        Some(tables) => {
+            indexed = Indexed { tables, budget };
+            &indexed
+        }
+        None => {
+            scan = BoundedScan(budget);
+            &scan
+        }
     };
-    let cx = Cx {
-        ds,
-        consts,
-        access: &access,
-    };
+    let cx = Cx { ds, consts, access };
+    let every: Vec<usize> = (0..plan.conjuncts.len()).collect();
     let disagree = |what: String| {
         Box::new(
             Diagnostic::error(
@@ -1015,22 +1023,11 @@ pub fn from_rows<'d>(
         }
         let mut unknown = Vec::new();
         if !row.certain {
-            for (i, c) in plan.conjuncts.iter().enumerate() {
-                cx.spend(plan.weights[i]);
-                let t = cx.truth(c, &mut env);
-                if cx.exhausted() {
-                    return Err(cond_work_error(rule, c, limits));
-                }
-                match t {
-                    Tri::False => {
-                        return Err(disagree(format!(
-                            "it found a match at positions {:?} whose condition is false",
-                            row.positions
-                        )))
-                    }
-                    Tri::Unknown => unknown.push(i),
-                    Tri::True => {}
-                }
+            if !may_hold(rule, plan, &cx, limits, &every, &mut env, &mut unknown)? {
+                return Err(disagree(format!(
+                    "it found a match at positions {:?} whose condition is false",
+                    row.positions
+                )));
             }
             if unknown.is_empty() {
                 return Err(disagree(format!(
