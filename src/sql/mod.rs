@@ -367,14 +367,14 @@ impl Compiler<'_> {
         let select = select.join(",\n         ");
         // The bindings are joined first, with every conjunct that reads no subquery
         // (`reads_subquery`) in the last join's ON; then each aggregate's LATERAL
-        // subquery, and the conjuncts that read a subquery in WHERE. An engine that unnests a LATERAL
-        // subquery under a cross product of the bindings, with the join's condition
-        // still above it, may otherwise build that whole product (DuckDB did:
-        // 2.5 billion rows for the events benchmark's principles rule).
+        // subquery, and the conjuncts that read a subquery in WHERE. An engine that
+        // unnests a LATERAL subquery under a cross product of the bindings, with the
+        // join's condition still above it, may otherwise build that whole product
+        // (DuckDB did: 2.5 billion rows for the events benchmark's principles rule).
         let query = |extra: Option<String>| {
             let (mut on, mut after): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-            for (sql, aggregate) in &filter {
-                if *aggregate { &mut after } else { &mut on }.push(sql.clone());
+            for (sql, subquery) in &filter {
+                if *subquery { &mut after } else { &mut on }.push(sql.clone());
             }
             on.extend(extra);
             let mut items: Vec<String> = Vec::new();
@@ -503,7 +503,9 @@ impl Compiler<'_> {
     /// written conjunct by conjunct (`COALESCE(c, TRUE)` each) so that an engine sees
     /// the equalities it can join on. An equality of two fields that other conjuncts
     /// require present (`x is present`) is written plainly: where it would be unknown,
-    /// one of those conjuncts is false.
+    /// one of those conjuncts is false. Each filter conjunct comes with whether it
+    /// reads a subquery (`reads_subquery`); last, the join key that splits the
+    /// bindings when no equality is plain (`join_key`).
     #[allow(clippy::type_complexity)]
     fn condition(
         &mut self,
@@ -536,7 +538,7 @@ impl Compiler<'_> {
         for p in &parts {
             let t = self.truth(p);
             truths.push(t.clone());
-            let aggregate = reads_subquery(p);
+            let subquery = reads_subquery(p);
             let sql = match &p.kind {
                 CKind::Binary(BinaryOp::Eq, l, r) if plain(l) && plain(r) && text(l) && text(r) => {
                     joined = true;
@@ -548,7 +550,7 @@ impl Compiler<'_> {
                 }
                 _ => format!("COALESCE({t}, TRUE)"),
             };
-            out.push((sql, aggregate));
+            out.push((sql, subquery));
         }
         // a guarded equality is a join key already
         if joined {
