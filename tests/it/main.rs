@@ -30,6 +30,17 @@ fn pool() -> &'static rayon::ThreadPool {
     })
 }
 
+/// A fresh, empty folder for one test: `name` under `area` in the target's temporary
+/// folder.
+fn scratch(area: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(area)
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a scratch folder");
+    dir
+}
+
 /// The binary run from the repository root, as a user runs it, without colour.
 fn factlint(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_factlint"))

@@ -176,7 +176,7 @@ fn a_rule_that_runs_too_long_on_duckdb_is_stopped() {
     if !cfg!(feature = "duckdb") {
         return;
     }
-    let dir = tempfile_dir("timeout");
+    let dir = crate::scratch("sql-tests", "timeout");
     let vars = "abcdefghi";
     let from: Vec<String> = vars.chars().map(|v| format!("{v} in actions")).collect();
     let sum: Vec<String> = vars
@@ -210,12 +210,4 @@ fn a_rule_that_runs_too_long_on_duckdb_is_stopped() {
     );
     assert!(!err.contains("`quick`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// A fresh folder under the target directory for one test.
-fn tempfile_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sql-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
