@@ -659,7 +659,9 @@ pub fn run(
             // the findings are the same either way: the run goes on natively, and
             // says why
             Err(d) => {
-                diags.push(d.with_level(crate::diag::Level::Warning));
+                let mut d = d.with_level(crate::diag::Level::Warning);
+                d.message.push_str("; the rules ran on the native engine");
+                diags.push(d);
                 None
             }
         }

@@ -79,11 +79,7 @@ mod imp {
     /// `S0004`: the DuckDB engine cannot run (the rules then run on the native one).
     fn cannot_run(why: String, help: &str) -> Box<Diagnostic> {
         Box::new(
-            Diagnostic::error(
-                "S0004",
-                format!("the DuckDB engine cannot run: {why}; the rules ran on the native engine"),
-            )
-            .help(help),
+            Diagnostic::error("S0004", format!("the DuckDB engine cannot run: {why}")).help(help),
         )
     }
 

@@ -211,3 +211,43 @@ fn a_rule_that_runs_too_long_on_duckdb_is_stopped() {
     assert!(!err.contains("`quick`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A dataset DuckDB's tables cannot hold (a list in a field of type `any`): the run
+/// goes on natively, with the same findings, and a warning that says so.
+#[test]
+fn data_duckdb_cannot_hold_runs_natively_and_says_so() {
+    if !cfg!(feature = "duckdb") {
+        return;
+    }
+    let dir = crate::scratch("sql-tests", "unheld");
+    std::fs::write(
+        dir.join("schema.yaml"),
+        "collections:\n  items:\n    fields:\n      id: {type: string}\n      v: {type: any}\n",
+    )
+    .expect("write schema");
+    std::fs::write(
+        dir.join("data.yaml"),
+        "items:\n  - {id: a, v: [1, 2]}\n  - {id: b, v: 3}\n",
+    )
+    .expect("write data");
+    std::fs::write(
+        dir.join("r.rules"),
+        "rule r {\n  for i in items\n  where i.v == 3\n}\n",
+    )
+    .expect("write rules");
+    let (d, r) = (dir.to_str().expect("utf-8"), dir.join("r.rules"));
+    let run = |engine: &str| {
+        let rules = r.to_str().expect("utf-8");
+        factlint(&[
+            "check", "--engine", engine, "--format", "json", "--rules", rules, d,
+        ])
+    };
+    let (native, duck) = (run("planned"), run("duckdb"));
+    let err = String::from_utf8_lossy(&duck.stderr);
+    assert_eq!(native.status.code(), duck.status.code(), "{err}");
+    assert_eq!(native.stdout, duck.stdout);
+    assert!(
+        err.contains("warning[S0002]") && err.contains("the rules ran on the native engine"),
+        "{err}"
+    );
+}
