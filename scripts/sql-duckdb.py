@@ -3,9 +3,10 @@
 run by DuckDB, finds what `factlint check` finds, rule by rule, for every rule that
 compiles (same bindings, same certain/possible). Usage:
 
-    python3 scripts/sql-duckdb.py [FACTLINT] [-- ARGS...]
+    python3 scripts/sql-duckdb.py [--views] [FACTLINT] [-- ARGS...]
 
-ARGS go to both commands (e.g. `--rules R --data D`). Needs the `duckdb` Python
+ARGS go to both commands (e.g. `--rules R --data D`). With `--views`, the SQL reads
+the data files through the views `factlint sql --views` prints, not rows. Needs the `duckdb` Python
 package; without it this prints SKIP with the reason and exits 0.
 """
 import json
@@ -40,12 +41,17 @@ def duckdb_runner():
     return run, duckdb.Error
 
 
-def compare(factlint, extra, quiet=False, dialect="duckdb", runner=None):
+def compare(factlint, extra, quiet=False, dialect="duckdb", runner=None, data="--with-data",
+            sql_extra=(), setup=()):
     """Run both engines over `extra` (arguments for `sql` and `check`); return the
     number of rules compared and the list of differences (text). `runner` makes the
-    engine that runs the SQL of `dialect` (DuckDB's by default)."""
+    engine that runs the SQL of `dialect` (DuckDB's by default); `data` is how `sql`
+    gives the tables (`--with-data`, or `--views` over the files); `sql_extra` are
+    arguments for `sql` alone (`--tables FILE`), and `setup` statements run first."""
     run, error = (runner or duckdb_runner)()
-    sql = subprocess.run([factlint, "sql", "--dialect", dialect, "--with-data", *extra],
+    for s in setup:
+        run(s)
+    sql = subprocess.run([factlint, "sql", "--dialect", dialect, data, *sql_extra, *extra],
                          capture_output=True, text=True)
     if sql.returncode not in (0, 2):
         return 0, [f"factlint sql exited {sql.returncode}: {sql.stderr}"]
@@ -141,8 +147,10 @@ def main() -> int:
         print("SKIP sql-duckdb: the duckdb Python package is not installed (pip install duckdb)")
         return 0
     argv, extra = split_args(sys.argv[1:])
+    data = "--views" if "--views" in argv else "--with-data"
+    argv = [a for a in argv if a != "--views"]
     factlint = argv[0] if argv else "target/debug/factlint"
-    compared, differences = compare(factlint, extra)
+    compared, differences = compare(factlint, extra, data=data)
     for d in differences:
         print(d)
     print(f"{compared} rules compared, {len(differences)} differ")

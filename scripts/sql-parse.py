@@ -4,9 +4,10 @@ BigQuery, Spark, PostgreSQL and DuckDB read each statement back (the tables of
 `--with-data` too). For the dialects no engine runs here (BigQuery always; Spark and
 PostgreSQL unless their scripts run), this is the check that the SQL is well formed.
 
-    python3 scripts/sql-parse.py [FACTLINT] [-- ARGS...]
+    python3 scripts/sql-parse.py [--views] [FACTLINT] [-- ARGS...]
 
-ARGS go to `factlint sql` (e.g. `--rules R DATA`). With `--expect-name N` and
+ARGS go to `factlint sql` (e.g. `--rules R DATA`). With `--views`, the views over the
+data files are parsed instead of `--with-data`'s rows. With `--expect-name N` and
 `--expect-string S` (before `--`), every dialect's statements must also hold the
 identifier N and the string literal S exactly, as its parser reads them back: a name
 or string built to break out of its quotes stays one token meaning itself. Without
@@ -42,11 +43,13 @@ def main() -> int:
         else:
             rest.append(argv[i])
             i += 1
+    data = "--views" if "--views" in rest else "--with-data"
+    rest = [a for a in rest if a != "--views"]
     factlint = rest[0] if rest else "target/debug/factlint"
     from sqlglot import exp  # type: ignore
     failures = 0
     for ours, theirs in DIALECTS.items():
-        out = subprocess.run([factlint, "sql", "--dialect", ours, "--with-data", *extra],
+        out = subprocess.run([factlint, "sql", "--dialect", ours, data, *extra],
                              capture_output=True, text=True)
         if out.returncode not in (0, 2):
             print(f"!!! factlint sql --dialect {ours} exited {out.returncode}: {out.stderr}")

@@ -41,6 +41,57 @@ def server_bin():
     return None
 
 
+# `--views` over tables: the CSV and TSV files of tests/sql/views and the GDELT sample
+# copied as text into tables (with their order in a column, as a table has none),
+# mapped with `--tables`: PostgreSQL parses each value as factlint's loader does.
+VIEW_TABLES = [
+    ("tests/sql/views/views.rules", "tests/sql/views",
+     [("events", "tests/sql/views/events.csv", "csv"), ("reports", "tests/sql/views/reports.tab", "text")]),
+    ("tests/sql/views/real/gdelt.rules", "../shared/data/real/gdelt-2.0-events-sample.csv",
+     [("gdelt-2.0-events-sample", "../shared/data/real/gdelt-2.0-events-sample.csv", "csv")]),
+]
+
+
+def views(factlint, root, runner, cur):
+    """Compare each VIEW_TABLES case through `--views --tables`; the number of
+    differences."""
+    failures = 0
+    for rules, data, tables in VIEW_TABLES:
+        if not all(os.path.exists(f) for _, f, _ in tables):
+            print(f"SKIP postgres --views {data}: a file is absent")
+            continue
+        mapping = os.path.join(root, "tables.yaml")
+        loads = []
+        with open(mapping, "w", encoding="utf-8") as m:
+            for name, path, fmt in tables:
+                with open(path, encoding="utf-8", newline="") as f:
+                    text = f.read()
+                header = text.split("\n", 1)[0].split("," if fmt == "csv" else "\t")
+                cols = ", ".join('"' + c.strip('"').replace('"', '""') + '"' for c in header)
+                table = '"' + name.replace('"', '""') + ':text"'
+                loads.append((table, cols, fmt, text))
+                # the name holds dots: the table's name as a list of its parts
+                m.write(f'"{name}": {{table: ["{name}:text"], order: loaded_at, lists: text}}\n')
+
+        def setup_runner(loads=loads):
+            go, error = runner()
+            for table, cols, fmt, text in loads:
+                defs = ", ".join(f"{c} TEXT" for c in cols.split(", "))
+                cur.execute(f"CREATE TABLE {table} ({defs}, loaded_at BIGSERIAL)")
+                with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT {fmt}, HEADER true)") as cp:
+                    cp.write(text)
+            return go, error
+
+        compared, differences = sql_duckdb.compare(
+            factlint, ["--rules", rules, data], quiet=True, dialect="postgres",
+            runner=setup_runner, data="--views", sql_extra=["--tables", mapping])
+        for d in differences:
+            print(d)
+        failures += len(differences) + (compared == 0)
+        print(f"postgres --views --tables {data}: {compared} rules compared, {len(differences)} differ")
+    return failures
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("factlint", nargs="?", default="target/debug/factlint")
@@ -87,6 +138,7 @@ def main() -> int:
             return go, psycopg.Error
 
         failures = sql_duckdb.run_cases(args.factlint, "postgres", runner)
+        failures += views(args.factlint, root, runner, cur)
         fuzz = load("sql_fuzz", "sql-fuzz.py")
         if not fuzz.check(args.factlint, args.cases, 20261130, 8, "postgres", runner):
             failures += 1

@@ -21,6 +21,16 @@ sql_duckdb = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(sql_duckdb)
 
 
+# `--views` cases: CSV and TSV files read by Spark's own reader (JSON Lines is rows)
+VIEW_CASES = [
+    ["--rules", "tests/sql/views/views.rules", "tests/sql/views"],
+    ["--rules", "tests/sql/views-plain/plain.rules", "tests/sql/views-plain"],
+    ["--rules", "tests/sql/hostile-csv/hostile.rules", "tests/sql/hostile-csv"],
+    ["--rules", "tests/sql/views/real/gdelt.rules", "../shared/data/real/gdelt-2.0-events-sample.csv"],
+    ["--rules", "tests/sql/views/real/icews.rules", "../shared/data/real/icews-2018-06-01-sample.tab"],
+]
+
+
 def available():
     """Why Spark cannot run here, or None when it can."""
     if shutil.which("java") is None:
@@ -70,6 +80,18 @@ def main() -> int:
     spark, warehouse, runner = session()
     try:
         failures = sql_duckdb.run_cases(factlint, "spark", runner)
+        # the views of `--views`, over the CSV and TSV files themselves
+        for case in VIEW_CASES:
+            if any(not os.path.exists(a) for a in case if not a.startswith("--")):
+                print(f"SKIP spark --views {' '.join(case)}: a file is absent")
+                continue
+            compared, differences = sql_duckdb.compare(factlint, case, quiet=True, dialect="spark",
+                                                       runner=runner, data="--views")
+            for d in differences:
+                print(d)
+            failures += len(differences) + (compared == 0)
+            print(f"spark --views {' '.join(case)}: {compared} rules compared, "
+                  f"{len(differences)} differ")
     finally:
         spark.stop()
         shutil.rmtree(warehouse, ignore_errors=True)

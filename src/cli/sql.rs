@@ -22,8 +22,16 @@ pub struct SqlArgs {
     pub data: Vec<PathBuf>,
     /// Also print the tables the queries read, made from the loaded dataset
     /// (`CREATE TABLE` and `INSERT`; for examples and tests, not data at scale).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "views")]
     pub with_data: bool,
+    /// Also print a view per collection the queries read, over its CSV, TSV or JSON
+    /// Lines files, or over what `--tables` maps it to (docs/sql.md).
+    #[arg(long)]
+    pub views: bool,
+    /// A table mapping: the warehouse table or the files (Parquet too) of each
+    /// collection, and its columns' names (implies --views).
+    #[arg(long, value_name = "FILE")]
+    pub tables: Option<PathBuf>,
     #[command(flatten)]
     pub suite: SuiteArgs,
 }
@@ -34,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: SqlArgs) -> i32 {
         Ok(l) => l,
         Err(c) => return c,
     };
-    let (queries, diags) = sql::compile(&loaded.suite, args.dialect);
+    let (queries, mut diags) = sql::compile(&loaded.suite, args.dialect);
     let mut text = format!(
         "-- factlint {}: the findings of each rule, for {}.\n-- Tables: one per collection, as docs/sql.md describes.\n",
         env!("CARGO_PKG_VERSION"),
@@ -49,15 +57,97 @@ pub fn run(global: &GlobalArgs, args: SqlArgs) -> i32 {
             }
         }
     }
+    // the mapping's text is quoted by its diagnostics, as the rules' and data's are
+    let mut sources = loaded.sources.clone();
+    if args.views || args.tables.is_some() {
+        let mapping = match &args.tables {
+            None => sql::views::Mapping::default(),
+            Some(path) => {
+                let read = read_mapping(path, &mut sources).and_then(|m| {
+                    sql::views::check_mapping(&m, &loaded.dataset.schema).map(|()| m)
+                });
+                match read {
+                    Ok(m) => m,
+                    Err(d) => {
+                        super::emit_diagnostics(global, &d, &sources);
+                        return 2;
+                    }
+                }
+            }
+        };
+        // the tables and columns the queries read: the names of the same queries in
+        // DuckDB, whose quoting `quote::duckdb_names` reads back
+        let (duck, _) = sql::compile(&loaded.suite, Dialect::DuckDb);
+        let mut names = std::collections::HashSet::new();
+        for q in &duck {
+            names.extend(sql::quote::duckdb_names(&q.sql));
+        }
+        // a file the loader mended (not UTF-8) reads otherwise in an engine
+        let mended: std::collections::HashSet<&str> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "D0003")
+            .filter_map(|d| d.primary.as_ref().map(|l| &*l.span.file))
+            .collect();
+        let unreadable = |f: &str| {
+            mended
+                .contains(f)
+                .then(|| format!("`{}` is not valid UTF-8", visible(f)))
+        };
+        match sql::views::views(
+            &loaded.dataset,
+            args.dialect,
+            &mapping,
+            &|n| names.contains(n),
+            &unreadable,
+        ) {
+            Ok((v, warnings)) => {
+                text.push_str(&format!("\n{v}"));
+                diags.extend(warnings);
+            }
+            Err(d) => {
+                super::emit_diagnostics(global, &[*d], &sources);
+                return 2;
+            }
+        }
+        if let Some(e) = &loaded.data_errors {
+            diags.push(
+                crate::diag::Diagnostic::warning(
+                    "S0007",
+                    format!(
+                        "the data has {} error(s): factlint reads each value an error is reported on as missing, and the views do not",
+                        e.diagnostics.len()
+                    ),
+                )
+                .help("the views read the data as factlint does where `factlint validate` finds no error: fix those first"),
+            );
+        }
+    }
     for q in &queries {
         // a rule id comes from a rule file: shown visibly, on one comment line
         text.push_str(&format!("\n-- rule {}\n{};\n", visible(&q.rule), q.sql));
     }
     super::out(&text);
     if diags.is_empty() {
-        0
-    } else {
-        super::emit_diagnostics(global, &diags, &loaded.sources);
-        2
+        return 0;
     }
+    super::emit_diagnostics(global, &diags, &sources);
+    if diags.iter().any(|d| d.level == crate::diag::Level::Error) {
+        2
+    } else {
+        0
+    }
+}
+
+/// Read a table mapping file (given on the command line, like `--config`), its text
+/// added to `sources`.
+fn read_mapping(
+    path: &std::path::Path,
+    sources: &mut crate::diag::Sources,
+) -> Result<sql::views::Mapping, Vec<crate::diag::Diagnostic>> {
+    let name: std::sync::Arc<str> = path.display().to_string().into();
+    let text = crate::files::read_text(path, &crate::files::Confine::anywhere(), 1 << 20)
+        .map_err(|e| vec![e.diagnostic("table mapping", &name)])?;
+    sources.add(name.clone(), text.as_str().into());
+    sql::views::read_mapping(name, &text)
 }

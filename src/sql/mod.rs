@@ -19,6 +19,7 @@
 pub mod duckdb;
 pub mod quote;
 pub mod tables;
+pub mod views;
 
 use crate::check::ir::{Builtin, CAggregate};
 use crate::check::ir::{CExpr, CKind, CRule, CSource, Suite, Ty};

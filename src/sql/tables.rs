@@ -325,10 +325,19 @@ pub(crate) fn table_columns(
 /// The statements that create and fill one table per collection, in collection order,
 /// rows in load order (`_pos`).
 pub fn tables(ds: &Dataset, dialect: Dialect) -> Result<String, Box<Diagnostic>> {
+    tables_of(ds, dialect, &|_| true)
+}
+
+/// `tables` of the collections `keep` says.
+pub(crate) fn tables_of(
+    ds: &Dataset,
+    dialect: Dialect,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<String, Box<Diagnostic>> {
     let q = |s: &str| name(dialect, s);
     let lit = |s: &str| string(dialect, s);
     let mut out = String::new();
-    for (name, coll) in &ds.collections {
+    for (name, coll) in ds.collections.iter().filter(|(n, _)| keep(n)) {
         let fields = fields(ds, name);
         let cols = table_columns(&fields, dialect)?;
         let table = q(name)?;

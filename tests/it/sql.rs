@@ -251,3 +251,102 @@ fn data_duckdb_cannot_hold_runs_natively_and_says_so() {
         "{err}"
     );
 }
+
+/// `--views`: a view per collection the queries read, over its CSV, TSV and JSON Lines
+/// files, reading each kind of value as the loader does (that they agree, column by
+/// column, is `scripts/sql-views.py`'s check). BigQuery and PostgreSQL read no local
+/// files: their collections are rows, and a warning says so.
+#[test]
+fn views_over_the_files_in_every_dialect() {
+    let rules = [
+        "views.early",
+        "views.score",
+        "views.tagged",
+        "views.flagged",
+        "views.extra",
+        "views.big",
+        "views.aliased",
+        "views.misc",
+        "views.reported",
+    ];
+    for dialect in ["duckdb", "spark", "bigquery", "postgres"] {
+        let mut args = vec![
+            "sql",
+            "--views",
+            "--dialect",
+            dialect,
+            "--rules",
+            "tests/sql/views/views.rules",
+        ];
+        for r in rules {
+            args.extend(["--rule", r]);
+        }
+        args.push("tests/sql/views");
+        let o = factlint(&args);
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert_eq!(o.status.code(), Some(0), "{dialect}: {err}");
+        // the views, not the queries (those are snapshotted elsewhere)
+        let views = out.split("\n-- rule ").next().unwrap_or_default();
+        insta::assert_snapshot!(format!("views_{dialect}"), format!("{views}\n{err}"));
+    }
+}
+
+/// A table mapping (`--tables`) puts collections in warehouse tables or Parquet files,
+/// under other column names; every mistake in one is located, with what was meant.
+#[test]
+fn table_mappings_and_their_mistakes() {
+    let mut outs = Vec::new();
+    for (dialect, mapping) in [
+        ("bigquery", "warehouse"),
+        ("postgres", "warehouse"),
+        ("spark", "parquet"),
+        ("duckdb", "parquet"),
+        ("bigquery", "parquet"),
+        ("duckdb", "broken"),
+        ("duckdb", "misnamed"),
+    ] {
+        let path = format!("tests/sql/mappings/{mapping}.yaml");
+        let o = factlint(&[
+            "sql",
+            "--dialect",
+            dialect,
+            "--tables",
+            &path,
+            "--rules",
+            "tests/sql/views-plain/plain.rules",
+            "--rule",
+            "plain.amount",
+            "tests/sql/views-plain",
+        ]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        let views = out.split("\n-- rule ").next().unwrap_or_default();
+        outs.push(format!(
+            "== {dialect} --tables {path} (exit {:?})\n{views}{}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    insta::assert_snapshot!(outs.join("\n"));
+}
+
+/// The example's collections are YAML, which no engine reads from SQL: they are rows,
+/// and one warning lists them with the reason.
+#[test]
+fn collections_no_engine_reads_are_rows_and_one_warning_says_so() {
+    let o = factlint(&["sql", "--views", "--rule", "claim-after-as-of"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("warning[S0007]").count(), 1, "{err}");
+    assert!(
+        err.contains(
+            "`claims` (`examples/venezuela-2026/claims.yaml` is no CSV, TSV or JSON Lines file)"
+        ),
+        "{err}"
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("CREATE TABLE \"claims\""), "{out}");
+    assert!(!out.contains("CREATE OR REPLACE VIEW"), "{out}");
+}
