@@ -56,6 +56,7 @@ pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod files;
+pub mod lsp;
 pub mod plan;
 pub mod project;
 pub mod report;

@@ -115,6 +115,15 @@ pub fn builtin_names() -> Vec<&'static str> {
     builtins().iter().map(|b| b.name).collect()
 }
 
+/// Each builtin's name, how a call is written (`slice(list or string, number,
+/// [number])`) and the type it returns, for an editor's hover and completion.
+pub fn builtin_signatures() -> Vec<(&'static str, String, String)> {
+    builtins()
+        .iter()
+        .map(|b| (b.name, b.usage(), b.ret.to_string()))
+        .collect()
+}
+
 fn param_accepts(param: &str, ty: &Ty) -> bool {
     if matches!(ty, Ty::Any | Ty::Null) {
         return true;

@@ -28,6 +28,7 @@ macro_rules! eprint {
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod lsp;
 pub mod parse;
 pub mod schema;
 pub mod sql;
@@ -107,6 +108,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Print the SQL that computes each rule's findings (DuckDB, Spark, BigQuery, PostgreSQL).
     Sql(sql::SqlArgs),
+    /// Serve the Language Server Protocol over standard input and output, for editors.
+    Lsp(lsp::LspArgs),
 }
 
 /// Run the command line; returns the process exit code.
@@ -137,6 +140,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Validate(a) => validate::run(&cli.global, a),
         Command::Schema(a) => schema::run(&cli.global, a),
         Command::Sql(a) => sql::run(&cli.global, a),
+        Command::Lsp(a) => lsp::run(&cli.global, a),
     }
 }
 

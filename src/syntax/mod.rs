@@ -23,6 +23,12 @@ pub use format::format;
 pub use grammar::MAX_DEPTH;
 pub use view::tree_view;
 
+/// The words of the language (they cannot name a variable, constant or def), for an
+/// editor's completion.
+pub fn keywords() -> &'static [&'static str] {
+    lex::KEYWORDS
+}
+
 /// Parse rule text. Returns the items that parsed and every error found; an empty
 /// file or a file of comments is valid and has no items.
 pub fn parse(file: Arc<str>, text: &str) -> (ast::File, Vec<Diagnostic>) {

@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["eval"],
     &["report"],
     &["project"],
+    &["lsp"],
     &["cli"],
 ];
 

@@ -9,6 +9,7 @@ mod escape;
 mod hostile;
 mod layers;
 mod linear;
+mod lsp;
 mod messages;
 mod no_panic;
 mod parse;
