@@ -644,16 +644,19 @@ impl Server<'_> {
         let at = doc.text.offset(pos);
         let root = self.root.as_deref();
         if !doc.is_rules() {
-            // a fixture's `rule: ID` jumps to the rule
+            // a fixture's rule id (`rule: ID`, `rules: [ID, ...]`) jumps to the rule
             let line = doc.text.line_before(at);
-            let rest = &doc.text.text[at..];
-            let whole = format!("{line}{}", rest.split('\n').next().unwrap_or(""));
-            let id = whole
-                .trim()
-                .strip_prefix("rule:")
-                .or_else(|| whole.trim().strip_prefix("- rule:"))?
-                .trim()
-                .trim_matches(['"', '\'']);
+            let key = line.trim_start().trim_start_matches("- ");
+            if !(key.starts_with("rule:") || key.starts_with("rules:")) {
+                return None;
+            }
+            let word = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+            let text = &doc.text.text;
+            let start = text[..at].rfind(|c: char| !word(c)).map_or(0, |i| i + 1);
+            let end = text[at..]
+                .find(|c: char| !word(c))
+                .map_or(text.len(), |i| at + i);
+            let id = &text[start..end];
             let files = self.trees();
             let refs: Vec<&ast::File> = files.iter().collect();
             let d = analysis::declaration(&refs, "rule", id)?;
