@@ -732,3 +732,53 @@ impl Server<'_> {
 fn doc_text(doc: Option<&str>) -> String {
     doc.map_or(String::new(), |d| format!("\n\n{}", d.trim()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace() -> &'static Workspace {
+        static WS: std::sync::OnceLock<Workspace> = std::sync::OnceLock::new();
+        WS.get_or_init(|| load_workspace(Path::new(env!("CARGO_MANIFEST_DIR"))))
+    }
+
+    /// Rule-like text: pieces of the language and stray characters, in any order.
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        let piece = proptest::prop_oneof![
+            proptest::strategy::Just("rule r {\n".to_string()),
+            proptest::strategy::Just("  for a in actions, s in statements\n".to_string()),
+            proptest::strategy::Just("  where a.actor.".to_string()),
+            proptest::strategy::Just("a.kind == \"".to_string()),
+            proptest::strategy::Just("exists(p in principles where p.id in s.invokes)".to_string()),
+            proptest::strategy::Just("def f(x) = x.kind\n".to_string()),
+            proptest::strategy::Just("const c = 20 years\n".to_string()),
+            proptest::strategy::Just("include \"../x.rules\"\n".to_string()),
+            proptest::strategy::Just("}\n".to_string()),
+            proptest::strategy::Just("😀\"{}.\\".to_string()),
+            "\\PC{0,12}",
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Whatever the text and the position, hover, definition's analysis,
+        /// completion, symbols and diagnostics answer without panicking.
+        #[test]
+        fn no_text_or_position_panics(t in text(), line in 0u32..20, ch in 0u32..80) {
+            let ws = workspace();
+            let uri: lsp::Uri = "file:///nowhere/x.rules".parse().expect("a uri");
+            let doc = Doc::new(uri, "/nowhere/x.rules".into(), 1, t);
+            let at = doc.text.offset(lsp::Position::new(line, ch));
+            let _ = analysis::hit_at(&doc.ast, at, &ws.schema);
+            let _ = complete::complete(&doc, at, Some(ws), &ws.files);
+            let _ = convert::symbols(&doc);
+            let (_, diags) = crate::check::check(std::slice::from_ref(&doc.ast), &ws.schema);
+            for d in diags.iter().chain(&doc.parse_diags) {
+                let _ = convert::diagnostic(d, &doc, None);
+            }
+        }
+    }
+}
