@@ -361,3 +361,47 @@ pub struct Declared<'f> {
     pub ident: &'f Ident,
     pub what: &'static str,
 }
+
+/// Where collection `name` is named as the source of a binding or an aggregate.
+pub fn collection_uses(files: &[&ast::File], name: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let names = |e: &Expr| match &e.kind {
+        ExprKind::Name(n) => n.name == name,
+        ExprKind::Literal(Literal::String(s)) => s == name,
+        _ => false,
+    };
+    let scan = |e: &Expr, out: &mut Vec<Span>| {
+        visit(e, &mut |x| {
+            if let ExprKind::Aggregate(a) = &x.kind {
+                if names(&a.source) {
+                    out.push(a.source.span.clone());
+                }
+            }
+        })
+    };
+    for f in files {
+        for item in &f.items {
+            match item {
+                Item::Rule(r) => {
+                    for b in &r.bindings {
+                        if names(&b.source) {
+                            out.push(b.source.span.clone());
+                        }
+                        scan(&b.source, &mut out);
+                    }
+                    for e in r
+                        .condition
+                        .iter()
+                        .chain(r.group.iter().flat_map(|g| &g.keys))
+                    {
+                        scan(e, &mut out);
+                    }
+                }
+                Item::Def(d) => scan(&d.body, &mut out),
+                Item::Const(c) => scan(&c.value, &mut out),
+                Item::Include(_) => {}
+            }
+        }
+    }
+    out
+}

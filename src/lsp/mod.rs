@@ -627,7 +627,10 @@ impl Server<'_> {
                 let (_, usage, ret) = crate::check::resolve::builtin_signatures()
                     .into_iter()
                     .find(|(n, _, _)| n == b)?;
-                format!("**builtin** `{usage}` → {ret}")
+                format!(
+                    "**builtin** `{usage}` → {ret}{}",
+                    doc_text(builtin_doc(b).as_deref())
+                )
             }
             Hit::Include(path) => format!("**include** `{path}`"),
         };
@@ -711,12 +714,26 @@ impl Server<'_> {
         let ws = self.ws.as_deref()?;
         let at = doc.text.offset(pos);
         let (hit, _) = analysis::hit_at(&doc.ast, at, &ws.schema)?;
-        let name = match &hit {
-            Hit::Rule(n) | Hit::Name(n) => n.clone(),
-            _ => return None,
-        };
         let files = self.trees();
         let refs: Vec<&ast::File> = files.iter().collect();
+        let name = match &hit {
+            Hit::Rule(n) | Hit::Name(n) => n.clone(),
+            Hit::Collection(c) => {
+                let mut out: Vec<lsp::Location> = analysis::collection_uses(&refs, c)
+                    .iter()
+                    .filter_map(|s| convert::location(s, self, self.root.as_deref()))
+                    .collect();
+                if include_declaration {
+                    if let Some(lsp::GotoDefinitionResponse::Scalar(l)) =
+                        convert::schema_entry(ws, self.root.as_deref(), c, None)
+                    {
+                        out.insert(0, l);
+                    }
+                }
+                return Some(out);
+            }
+            _ => return None,
+        };
         let mut out = Vec::new();
         for (_, n, span, declared) in analysis::names(&refs) {
             if n == name && (include_declaration || !declared) {
@@ -727,6 +744,24 @@ impl Server<'_> {
         }
         Some(out)
     }
+}
+
+/// What `docs/language.md`'s table of builtins says of `name`: its meaning, an
+/// example and when it is unknown (one source for the docs and the editor).
+fn builtin_doc(name: &str) -> Option<String> {
+    const LANGUAGE: &str = include_str!("../../docs/language.md");
+    let table = LANGUAGE.split("### Builtins").nth(1)?;
+    let call = format!("`{name}(");
+    let row = table
+        .lines()
+        .take_while(|l| l.starts_with('|') || l.trim().is_empty() || !l.starts_with('#'))
+        .filter(|l| l.starts_with('|'))
+        .find(|l| l.split('|').nth(1).is_some_and(|c| c.contains(&call)))?;
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    let (meaning, example, unknown) = (cells.get(2)?, cells.get(3)?, cells.get(4)?);
+    Some(format!(
+        "{meaning}\n\nExample: {example}\n\nUnknown when {unknown}."
+    ))
 }
 
 fn doc_text(doc: Option<&str>) -> String {
@@ -761,6 +796,15 @@ mod tests {
     }
 
     use proptest::strategy::Strategy as _;
+
+    /// Every builtin's hover has its row of docs/language.md.
+    #[test]
+    fn every_builtin_has_its_docs() {
+        for name in crate::check::resolve::builtin_names() {
+            let doc = builtin_doc(name).unwrap_or_default();
+            assert!(doc.contains("Unknown when"), "{name}: {doc}");
+        }
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]

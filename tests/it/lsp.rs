@@ -186,6 +186,11 @@ fn a_whole_editing_session() {
             p["context"] = json!({"includeDeclaration": true});
             p
         }),
+        ("references: a collection", "textDocument/references", {
+            let mut p = at(21, 30, doc);
+            p["context"] = json!({"includeDeclaration": false});
+            p
+        }),
         (
             "symbols",
             "textDocument/documentSymbol",
