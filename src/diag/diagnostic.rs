@@ -76,6 +76,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn info(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: Level::Info,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
     pub fn with_level(mut self, level: Level) -> Self {
         self.level = level;
         self

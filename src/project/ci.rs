@@ -111,23 +111,47 @@ pub fn apply(
         .clone()
         .or_else(|| prepared.config.baseline.clone());
     if let Some(path) = base_path {
-        let text = match read("baseline", &path) {
-            Ok(t) => t,
-            Err(d) => return Err(fail(out, vec![*d], Sources::new())),
-        };
-        let name = path.display().to_string();
-        match read_baseline(&name, &text) {
-            Ok(mut b) => {
-                // entries of rules that did not run (`--rule`) are neither new nor resolved
-                b.entries
-                    .retain(|e| report.rules.iter().any(|r| r.id == e.rule));
-                let diff = apply_baseline(report, &b);
-                out.baseline_diff = Some(diff.render_text());
+        let text = match crate::files::read_text(
+            &path,
+            &crate::files::Confine::anywhere(),
+            MAX_CI_FILE,
+        ) {
+            Ok(t) => Some(t),
+            // a first run, before any baseline was written: every finding is new
+            Err(crate::files::FileError::Missing) => {
+                let name = path.display().to_string();
+                let shown = escape::visible(&name);
+                out.diagnostics.push(
+                    Diagnostic::info(
+                        "A0016",
+                        format!("no baseline `{shown}` yet: every finding is new"),
+                    )
+                    .help(format!(
+                        "write it with `--write-baseline {shown}` and commit it, to report only new findings from then on"
+                    )),
+                );
+                None
             }
-            Err(d) => {
-                let mut sources = Sources::new();
-                sources.add(name.as_str().into(), text.as_str().into());
-                return Err(fail(out, vec![d], sources));
+            Err(e) => {
+                let d = e.diagnostic("baseline", &path.display().to_string());
+                return Err(fail(out, vec![d], Sources::new()));
+            }
+        };
+        if let Some(text) = text {
+            let name = path.display().to_string();
+            match read_baseline(&name, &text) {
+                Ok(mut b) => {
+                    // entries of rules that did not run (`--rule`) are neither new nor resolved
+                    b.entries
+                        .retain(|e| report.rules.iter().any(|r| r.id == e.rule));
+                    let diff = apply_baseline(report, &b);
+                    out.baseline_diff = Some(diff.render_text());
+                }
+                Err(d) => {
+                    let mut sources = Sources::new();
+                    sources.add(name.as_str().into(), text.as_str().into());
+                    return Err(fail(out, vec![d], sources));
+                }
             }
         }
     }
