@@ -64,7 +64,18 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         Err(code) => return code,
     };
     loaded.options.max_findings = args.max_findings;
+    let started = std::time::Instant::now();
     let (mut report, run_diags) = loaded.run();
+    if global.verbose {
+        eprintln!(
+            "factlint: ran {} rule{} in {} ms: {} finding{}",
+            report.rules.len(),
+            if report.rules.len() == 1 { "" } else { "s" },
+            started.elapsed().as_millis(),
+            report.findings.len(),
+            if report.findings.len() == 1 { "" } else { "s" },
+        );
+    }
     let mut code = 0;
     if !run_diags.is_empty() {
         emit_diagnostics(global, &run_diags, &loaded.sources);
@@ -97,7 +108,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
             if !outcome.diagnostics.is_empty() {
                 emit_diagnostics(global, &outcome.diagnostics, &outcome.sources);
             }
-            if let Some(diff) = &outcome.baseline_diff {
+            if let Some(diff) = outcome.baseline_diff.as_ref().filter(|_| !global.quiet) {
                 eprint!("{diff}");
             }
             outcome.suppressed
@@ -125,7 +136,9 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
     if args.explain && args.format == Format::Text {
         text.push_str(&loaded.explain_all(&report));
     }
-    super::out(&text);
+    if !global.quiet {
+        super::out(&text);
+    }
     for spec in &args.outputs {
         let spec = match output::parse_output_spec(spec) {
             Ok(s) => s,
@@ -169,7 +182,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         .unwrap_or(FailOn::Warning);
     let n = failing(&report, fail_on, args.fail_on_possible);
     let code = i32::from(n > 0);
-    if n > 0 && args.format == Format::Text && !super::stdout_failed() {
+    if n > 0 && args.format == Format::Text && !super::stdout_failed() && !global.quiet {
         let threshold = fail_on.threshold().map(|s| s.as_str()).unwrap_or("never");
         eprintln!(
             "exit 1: {n} finding{} at or above --fail-on {threshold}",

@@ -13,6 +13,10 @@ pub struct FmtArgs {
     /// Do not write; list the files whose layout would change and exit 1 if any.
     #[arg(long)]
     pub check: bool,
+    /// Do not write; print a unified diff of what would change, and exit 1 if anything
+    /// would.
+    #[arg(long, conflicts_with = "check")]
+    pub diff: bool,
     /// Rule files, or folders searched for `*.rules` files (default: `rules:` in
     /// factlint.yaml, else `rules`).
     pub paths: Vec<PathBuf>,
@@ -60,7 +64,23 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
         if formatted.as_bytes() == bytes.as_slice() {
             continue;
         }
-        if args.check {
+        if args.diff {
+            // the file's text as it is, and as fmt would write it
+            let old = String::from_utf8_lossy(&bytes);
+            let shown = crate::diag::escape::visible(&name);
+            let diff = similar::TextDiff::from_lines(old.as_ref(), formatted.as_str())
+                .unified_diff()
+                .context_radius(3)
+                .header(&shown, &format!("{shown} (factlint fmt)"))
+                .to_string();
+            // each line as a quoted source line: nothing hidden, no workflow command
+            let lines: Vec<_> = diff
+                .split('\n')
+                .map(crate::diag::escape::quoted_line)
+                .collect();
+            super::out(&lines.join("\n"));
+            changed.push(name);
+        } else if args.check {
             changed.push(name);
         } else if let Err(e) = crate::files::write(&path, formatted.as_bytes()) {
             diags.push(
@@ -69,8 +89,10 @@ pub fn run(global: &GlobalArgs, args: FmtArgs) -> i32 {
             );
         }
     }
-    for name in &changed {
-        super::out(&format!("{}\n", crate::diag::escape::visible(name)));
+    if args.check {
+        for name in &changed {
+            super::out(&format!("{}\n", crate::diag::escape::visible(name)));
+        }
     }
     if !diags.is_empty() {
         super::emit_diagnostics(global, &diags, &sources);

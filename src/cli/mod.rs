@@ -26,6 +26,7 @@ macro_rules! eprint {
 }
 
 pub mod check;
+pub mod completions;
 pub mod explain;
 pub mod fmt;
 pub mod lsp;
@@ -55,6 +56,16 @@ pub struct GlobalArgs {
     /// CLICOLOR_FORCE forces it), always, never.
     #[arg(long, global = true, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Use at most N threads (default: one per core).
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print no report on standard output and only errors on standard error: the exit
+    /// code says the result (`--output` files are still written).
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say on standard error what was read and how long each step took.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -93,23 +104,49 @@ impl ColorChoice {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the rule suite over the data and report findings.
+    #[command(after_help = "Examples:
+  factlint check                                 the suite and data of factlint.yaml
+  factlint check data/ --rules rules/ --format sarif --output sarif=out.sarif
+  factlint check --tag principles --hide-possible
+  factlint check --baseline .factlint/baseline.json    only what is new since the baseline
+  factlint check --set window=\"10 years\" --as-of 2026-01-31")]
     Check(check::CheckArgs),
     /// Why a finding fired, or why a rule did not fire for given records.
+    #[command(after_help = "Examples:
+  factlint explain 585a7c33                       why a finding (by id or prefix) fired
+  factlint explain --rule claim-after-as-of --bind c=claim-1")]
     Explain(explain::ExplainArgs),
     /// Run the rules' own tests (fixtures with expected findings) and report coverage.
+    #[command(after_help = "Examples:
+  factlint test                                   every fixture under rules/tests
+  factlint test --min-coverage 100")]
     Test(test::TestArgs),
     /// Format rule files in one canonical layout.
+    #[command(after_help = "Examples:
+  factlint fmt                                    rewrite the suite's rule files
+  factlint fmt --check rules/                     list the files that would change (exit 1)
+  factlint fmt --diff rules/principles.rules      show what would change")]
     Fmt(fmt::FmtArgs),
     /// Show the syntax tree of a rule file (for debugging rules).
     Parse(parse::ParseArgs),
     /// Check a dataset against its schema and integrity constraints.
+    #[command(after_help = "Examples:
+  factlint validate                               the data of factlint.yaml
+  factlint validate data/ --schema data/schema.yaml")]
     Validate(validate::ValidateArgs),
     /// Print the schema of a dataset (declared, or inferred from the data).
     Schema(schema::SchemaArgs),
     /// Print the SQL that computes each rule's findings (DuckDB, Spark, BigQuery, PostgreSQL).
+    #[command(after_help = "Examples:
+  factlint sql --dialect duckdb --views           queries, and views over the data files
+  factlint sql --dialect bigquery --tables tables.yaml --rule principle-contradicted-by-own-action")]
     Sql(sql::SqlArgs),
     /// Serve the Language Server Protocol over standard input and output, for editors.
     Lsp(lsp::LspArgs),
+    /// Print a shell completion script: `factlint completions bash > ~/.local/share/bash-completion/completions/factlint`.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff): `factlint man > factlint.1`.
+    Man(completions::ManArgs),
 }
 
 /// Run the command line; returns the process exit code.
@@ -131,6 +168,12 @@ pub fn main() -> i32 {
 }
 
 pub fn run(cli: Cli) -> i32 {
+    if let Some(n) = cli.global.jobs {
+        // before any parallel work; a pool already built (a test harness) is kept
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
     match cli.command {
         Command::Check(a) => check::run(&cli.global, a),
         Command::Explain(a) => explain::run(&cli.global, a),
@@ -141,6 +184,16 @@ pub fn run(cli: Cli) -> i32 {
         Command::Schema(a) => schema::run(&cli.global, a),
         Command::Sql(a) => sql::run(&cli.global, a),
         Command::Lsp(a) => lsp::run(&cli.global, a),
+        Command::Completions(a) => completions::completions(&cli.global, a),
+        Command::Man(a) => completions::man(&cli.global, a),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -150,6 +203,14 @@ pub fn emit_diagnostics(
     diags: &[crate::diag::Diagnostic],
     sources: &crate::diag::Sources,
 ) {
+    // `--quiet`: errors only
+    let errors: Vec<crate::diag::Diagnostic>;
+    let diags = if global.quiet {
+        errors = diags.iter().filter(|d| d.is_error()).cloned().collect();
+        &errors[..]
+    } else {
+        diags
+    };
     let text = crate::diag::diagnostic::render_all(
         diags,
         sources,
@@ -210,6 +271,9 @@ pub struct SuiteArgs {
     /// Rule files or folders (repeatable). Default: `rules:` in factlint.yaml, else `rules/`.
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+    /// Only the rules with this tag (repeatable: any of them).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
     /// A schema file for the data (default: `schema.yaml` in the dataset folder).
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
@@ -257,6 +321,7 @@ impl SuiteArgs {
     /// to run.
     pub fn options(&self, data: &[PathBuf], only: &[String]) -> project::Options {
         project::Options {
+            tags: self.tags.clone(),
             config: self.config.clone(),
             data: data.to_vec(),
             rules: self.rules.clone(),
@@ -323,9 +388,25 @@ pub fn load(global: &GlobalArgs, options: project::Options) -> Result<project::P
             return Err(2);
         }
     }
+    let started = std::time::Instant::now();
     let prepared = open(global, options)?
         .load()
         .map_err(|f| emit_failure(global, &f))?;
+    if global.verbose {
+        let records = crate::data::record_count(&prepared.dataset);
+        eprintln!(
+            "factlint: read {} rule file{} ({} rule{}) and {} record{} in {} collection{}, in {} ms",
+            prepared.rule_files.len(),
+            plural(prepared.rule_files.len()),
+            prepared.suite.rules.len(),
+            plural(prepared.suite.rules.len()),
+            records,
+            plural(records),
+            prepared.dataset.collections.len(),
+            plural(prepared.dataset.collections.len()),
+            started.elapsed().as_millis()
+        );
+    }
     if !prepared.diagnostics.is_empty() {
         emit_diagnostics(global, &prepared.diagnostics, &prepared.sources);
     }

@@ -71,6 +71,8 @@ pub struct Options {
     pub set: Vec<String>,
     /// Run only these rules.
     pub only: Vec<String>,
+    /// Run only the rules with one of these tags (`--tag`).
+    pub tags: Vec<String>,
     /// Evaluate as of this date (`YYYY-MM-DD`).
     pub as_of: Option<String>,
     pub limits: Limits,
@@ -96,6 +98,7 @@ impl Default for Options {
             schema: None,
             set: Vec::new(),
             only: Vec::new(),
+            tags: Vec::new(),
             as_of: None,
             limits: Limits::default(),
             timeout: crate::eval::DEFAULT_TIMEOUT,
@@ -365,6 +368,7 @@ impl Project {
         let overrides =
             overrides::overrides(&suite, &self.config.set, &self.options.set, &mut diags);
         overrides::only(&mut suite, &self.options.only, &mut diags);
+        overrides::tagged(&mut suite, &self.options.tags, &mut diags);
         let unguarded = if checked {
             unguarded::candidates(&suite, &dataset, &overrides, &self.options.limits)
         } else {

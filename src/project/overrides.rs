@@ -156,6 +156,34 @@ pub(crate) fn only(suite: &mut Suite, only: &[String], diags: &mut Vec<Diagnosti
     suite.rules.retain(|r| only.contains(&r.info.id));
 }
 
+/// Keep only the rules with one of `tags` (all when empty); a tag no rule has is an
+/// error with a did-you-mean.
+pub(crate) fn tagged(suite: &mut Suite, tags: &[String], diags: &mut Vec<Diagnostic>) {
+    if tags.is_empty() {
+        return;
+    }
+    let mut known: Vec<&str> = suite
+        .rules
+        .iter()
+        .flat_map(|r| r.info.tags.iter().map(String::as_str))
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    for t in tags {
+        if !known.contains(&t.as_str()) {
+            let mut d = Diagnostic::error("A0017", format!("no rule has the tag `{t}`"));
+            d = match did_you_mean(t, known.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(format!("the tags are: {}", known.join(", "))),
+            };
+            diags.push(d);
+        }
+    }
+    suite
+        .rules
+        .retain(|r| r.info.tags.iter().any(|t| tags.contains(t)));
+}
+
 /// The `--as-of` date, if one is given and valid.
 pub(crate) fn as_of(text: Option<&str>, diags: &mut Vec<Diagnostic>) -> Option<chrono::NaiveDate> {
     let t = text?;

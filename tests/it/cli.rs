@@ -803,3 +803,111 @@ fn copy_into(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Shell completions and the man page come from the same argument definitions as
+/// `--help`: every subcommand and option is in them.
+#[test]
+fn completions_and_the_man_page() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = factlint(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let text = stdout(&o);
+        for word in ["check", "lsp", "tag", "fail-on"] {
+            assert!(text.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let o = factlint(&["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    let page = stdout(&o);
+    assert!(page.contains(".TH factlint 1"), "{page}");
+    assert!(
+        page.contains("completions") && page.contains("\\-\\-quiet"),
+        "{page}"
+    );
+}
+
+/// `--tag` keeps the rules with any of the tags; a tag no rule has is an error that
+/// says which one was meant.
+#[test]
+fn tag_selects_rules() {
+    let all = check_json(&[]);
+    let claims = check_json(&["--tag", "claims"]);
+    let n = |v: &serde_json::Value| v["summary"]["rules"].as_u64().unwrap_or(0);
+    assert!(
+        n(&claims) > 0 && n(&claims) < n(&all),
+        "{} of {}",
+        n(&claims),
+        n(&all)
+    );
+    let both = check_json(&["--tag", "claims", "--tag", "principles"]);
+    assert!(n(&both) > n(&claims));
+    let o = factlint(&["check", "--tag", "principle"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[A0017]: no rule has the tag `principle`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `principles`?"), "{err}");
+}
+
+/// `--quiet` prints no report and no warnings, and the exit code still says the
+/// result; `--verbose` says what was read; `--jobs 1` changes nothing in the output.
+#[test]
+fn quiet_verbose_and_jobs() {
+    let o = factlint(&["check", "--quiet"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(stderr(&o), "");
+    let o = factlint(&["check", "--verbose", "--format", "json"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("factlint: read 5 rule files (20 rules) and 87 records"),
+        "{err}"
+    );
+    assert!(err.contains("factlint: ran 20 rules in"), "{err}");
+    let one = factlint(&["--jobs", "1", "check", "--format", "json"]);
+    let many = factlint(&["check", "--format", "json"]);
+    assert_eq!(stdout(&one), stdout(&many));
+    let o = factlint(&["check", "--quiet", "--verbose"]);
+    assert_eq!(o.status.code(), Some(2), "--quiet and --verbose conflict");
+}
+
+/// A first CI run has no baseline file yet: every finding is new, and a notice says
+/// how to write one (instead of failing the build over a missing file).
+#[test]
+fn a_missing_baseline_is_empty_with_a_notice() {
+    let dir = crate::scratch("cli", "missing-baseline");
+    let path = dir.join("baseline.json");
+    let p = path.to_str().expect("utf-8 path");
+    let o = factlint(&["check", "--baseline", p, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("info[A0016]: no baseline"), "{err}");
+    assert!(err.contains("every finding is new"), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(report["findings"], check_json(&[])["findings"]);
+    // written on that first run, it is read on the next
+    let o = factlint(&["check", "--baseline", p, "--write-baseline", p]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = factlint(&["check", "--baseline", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 new findings"), "{}", stderr(&o));
+}
+
+/// `fmt --diff` shows what `fmt` would change as a unified diff (exit 1), and nothing
+/// for a formatted file (exit 0); it writes nothing.
+#[test]
+fn fmt_diff() {
+    let dir = crate::scratch("cli", "fmt-diff");
+    let messy = dir.join("messy.rules");
+    let text = "rule   m{for a in actions where a.consent}\n";
+    std::fs::write(&messy, text).expect("write");
+    let o = factlint(&["fmt", "--diff", messy.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&messy).expect("read"), text);
+    let shown = stdout(&o).replace(&dir.display().to_string(), "<dir>");
+    insta::assert_snapshot!(shown);
+    let o = factlint(&["fmt", "--diff", "rules/"]);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+}
