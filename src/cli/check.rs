@@ -48,6 +48,10 @@ pub struct CheckArgs {
     /// After each finding, show every predicate of its rule and the values compared.
     #[arg(long)]
     pub explain: bool,
+    /// With the text format: one line per finding (`file:line:col: severity[rule]:
+    /// message`), then the summary.
+    #[arg(long, conflicts_with = "explain")]
+    pub compact: bool,
 }
 
 /// How many findings fail the run at this threshold.
@@ -132,7 +136,11 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         _ => output::render(format, &report, color),
     };
     let color = global.color_stdout();
-    let mut text = render(args.format, color);
+    let mut text = if args.compact && args.format == Format::Text {
+        crate::report::text::render_compact(&report, color)
+    } else {
+        render(args.format, color)
+    };
     if args.explain && args.format == Format::Text {
         text.push_str(&loaded.explain_all(&report));
     }

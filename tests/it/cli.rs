@@ -601,7 +601,7 @@ fn hide_possible_leaves_out_possible_findings_and_counts_them() {
     assert!(findings.iter().all(|f| f["certainty"] == "certain"));
     let o = factlint(&["check", case, "--rules", rules, "--hide-possible"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("; 3 possible hidden"), "{out}");
+    assert!(out.contains("3 possible hidden"), "{out}");
     // the same from the config file
     let dir = std::env::temp_dir().join(format!("factlint-hide-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -910,4 +910,34 @@ fn fmt_diff() {
     insta::assert_snapshot!(shown);
     let o = factlint(&["fmt", "--diff", "rules/"]);
     assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+}
+
+/// The text report fits 80 columns (long messages, paths and URLs wrapped with a
+/// hanging indent); the compact form is one line per finding, then the summary.
+#[test]
+fn text_fits_80_columns_and_compact_is_a_line_per_finding() {
+    use unicode_width::UnicodeWidthStr as _;
+    let o = factlint(&["check", "--color", "never"]);
+    let text = stdout(&o);
+    let wide: Vec<&str> = text.lines().filter(|l| l.width() > 80).collect();
+    assert!(
+        wide.is_empty(),
+        "lines over 80 columns:\n{}",
+        wide.join("\n")
+    );
+    // each source once, numbered
+    assert_eq!(
+        text.matches("Report of the Independent International")
+            .count(),
+        1
+    );
+    let o = factlint(&["check", "--compact", "--color", "never"]);
+    let compact = stdout(&o);
+    let n = check_json(&[])["findings"].as_array().map_or(0, Vec::len);
+    let findings = compact
+        .lines()
+        .filter(|l| l.contains(": error[") || l.contains(": warning[") || l.contains(": info["))
+        .count();
+    assert_eq!(findings, n);
+    insta::assert_snapshot!(compact);
 }
