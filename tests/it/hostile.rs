@@ -371,8 +371,39 @@ fn outputs_to_devices_are_written_through_not_replaced() {
     );
     // a FIFO: written through to its reader, still a FIFO after
     if mkfifo(&p.join("fifo")) {
-        let fifo = p.join("fifo");
-        let reader = std::thread::spawn(move || std::fs::read(fifo).unwrap());
+        // the read end is open before factlint runs, so the writer never finds nobody
+        // reading it, however slow a reader thread would be to start. It is open
+        // without blocking: reads poll until the writer has written and closed.
+        use std::io::Read as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut end = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(p.join("fifo"))
+            .unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            let mut buf = [0u8; 8192];
+            let mut seen_data = false;
+            let start = Instant::now();
+            loop {
+                match end.read(&mut buf) {
+                    Ok(0) if seen_data => break,
+                    Ok(0) => {}
+                    Ok(n) => {
+                        got.extend_from_slice(&buf[..n]);
+                        seen_data = true;
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => panic!("{e}"),
+                }
+                if start.elapsed() > Duration::from_secs(60) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            got
+        });
         let o = run(&p, &["check", "--output", "json=fifo"]);
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         let got = reader.join().unwrap();
