@@ -212,6 +212,63 @@ pub fn json_for_html(json: &str) -> String {
     out
 }
 
+/// Text from data for Markdown (CommonMark and GitHub's flavour), inline: hidden
+/// characters shown as [`visible`] shows them; the characters that mean something
+/// inside a line escaped with a backslash (emphasis, strikethrough, code spans, links
+/// and images, table cells); `<`, `>` and `&` as entities (GitHub renders some HTML);
+/// and `@` as an entity (no one is mentioned). The report puts data only after its own
+/// marks on a line (`- `, `### `, `| `), so what matters at the start of a line
+/// (`#`, `-`, `1.`, `>`) never meets data there.
+pub fn markdown_text(s: &str) -> String {
+    let shown = visible(s);
+    let mut out = String::with_capacity(shown.len() + 8);
+    for c in shown.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("&#64;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A link target for Markdown: an `http` or `https` URL with the characters that
+/// would end or break the link percent-encoded; `None` for anything else (no
+/// `javascript:` or relative links from data).
+pub fn markdown_url(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.trim().chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '"' => out.push_str("%22"),
+            '\\' => out.push_str("%5C"),
+            '`' => out.push_str("%60"),
+            c if c.is_control() || hidden(c) => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

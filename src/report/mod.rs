@@ -6,6 +6,7 @@ pub mod claimreview;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod output;
 pub mod sarif;
 pub mod suppress;

@@ -29,10 +29,13 @@ pub enum Format {
     /// schema.org ClaimReview JSON-LD for the claim verdicts.
     #[value(name = "claimreview", alias = "claim-review")]
     ClaimReview,
+    /// Markdown, for a newsroom document or a GitHub job summary.
+    #[value(alias = "md")]
+    Markdown,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Text,
         Format::Json,
         Format::Jsonl,
@@ -40,6 +43,7 @@ impl Format {
         Format::Junit,
         Format::Github,
         Format::ClaimReview,
+        Format::Markdown,
     ];
 
     /// The name written on the command line.
@@ -52,6 +56,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Github => "github",
             Format::ClaimReview => "claimreview",
+            Format::Markdown => "markdown",
         }
     }
 
@@ -80,6 +85,7 @@ impl FromStr for Format {
             "junit" | "junit-xml" => Format::Junit,
             "github" | "github-actions" => Format::Github,
             "claimreview" | "claim-review" => Format::ClaimReview,
+            "markdown" | "md" => Format::Markdown,
             _ => {
                 let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
                 let mut msg = format!("unknown output format `{s}`");
@@ -149,6 +155,7 @@ pub fn render(format: Format, report: &Report, color: bool) -> String {
         Format::Sarif => super::sarif::render_sarif(report, env!("CARGO_PKG_VERSION")),
         Format::Junit => super::junit::render_junit(report),
         Format::Github => super::github::render_github(report),
+        Format::Markdown => super::markdown::render_markdown(report),
         Format::ClaimReview => super::claimreview::render_claimreview(
             report,
             &super::claimreview::ClaimReviewOptions::default(),

@@ -51,6 +51,7 @@ fn every_format_on_the_example() {
         "junit",
         "github",
         "claimreview",
+        "markdown",
     ] {
         let o = factlint(&["check", "--format", format, "--fail-on", "never"]);
         assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));

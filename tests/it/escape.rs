@@ -340,7 +340,13 @@ fn check_outputs(p: &Prepared, report: &Report, inj: &Injected) {
         assert_text_safe(&text.replace("\u{1b}[", "SGR["), "text report");
         // the report wraps at 80 columns (breaks at spaces, long words cut): the
         // claim reads back once line breaks and indents are taken out
-        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        // (a break that puts `::` first on a line escapes it there: `\u{3a}:`)
+        let squash = |s: &str| {
+            s.replace("\\u{3a}", ":")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+        };
         assert!(
             squash(&text).contains(&squash(&visible(&claim_text))),
             "{text}"
@@ -391,6 +397,35 @@ fn check_outputs(p: &Prepared, report: &Report, inj: &Injected) {
     assert!(
         claim_seen,
         "the claim's text in a GitHub message:\n{github}"
+    );
+
+    // Markdown: a CommonMark parser (GitHub's flavour's tables and strikethrough on)
+    // reads the claim's text back as text, sees no HTML and no link but to http(s)
+    let markdown = render(Format::Markdown, report, false);
+    let opts =
+        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+    let mut text = String::new();
+    for event in pulldown_cmark::Parser::new_ext(&markdown, opts) {
+        use pulldown_cmark::{Event, Tag};
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::Html(h) | Event::InlineHtml(h) => panic!("HTML in the Markdown report: {h}"),
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                assert!(
+                    dest_url.starts_with("http://") || dest_url.starts_with("https://"),
+                    "a link to {dest_url}"
+                );
+            }
+            Event::Start(Tag::Strikethrough) => panic!("data struck through:\n{markdown}"),
+            _ => {}
+        }
+    }
+    assert!(text.contains(&*visible(&claim_text)), "{markdown}");
+    assert!(
+        !markdown.lines().any(|l| l.trim_start().starts_with("::")),
+        "{markdown}"
     );
 
     // JSON, JSON Lines, SARIF: serde_json reads back the strings exactly

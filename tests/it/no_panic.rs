@@ -460,6 +460,7 @@ fn mutated_example_projects_never_panic() {
                     Format::Junit,
                     Format::Github,
                     Format::ClaimReview,
+                    Format::Markdown,
                 ] {
                     let _ = render(format, &report, false);
                 }

@@ -69,6 +69,22 @@ fn text_report_of_awkward_input() {
 }
 
 #[test]
+fn markdown_report_of_flagship() {
+    snapshot!(
+        "markdown_flagship",
+        factlint::report::markdown::render_markdown(&flagship())
+    );
+}
+
+#[test]
+fn markdown_report_of_awkward_input() {
+    snapshot!(
+        "markdown_awkward",
+        factlint::report::markdown::render_markdown(&awkward())
+    );
+}
+
+#[test]
 fn text_colour_only_when_asked() {
     let plain = render_text(&flagship(), false);
     let coloured = render_text(&flagship(), true);
@@ -402,7 +418,7 @@ fn output_specs_parse() {
     );
     assert_eq!(
         parse_output_spec("sarf=x").unwrap_err(),
-        "unknown output format `sarf` (did you mean `sarif`?); expected one of: text, json, jsonl, sarif, junit, github, claimreview"
+        "unknown output format `sarf` (did you mean `sarif`?); expected one of: text, json, jsonl, sarif, junit, github, claimreview, markdown"
     );
     assert_eq!(
         parse_output_spec("json=").unwrap_err(),
