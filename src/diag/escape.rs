@@ -269,6 +269,25 @@ pub fn markdown_url(url: &str) -> Option<String> {
     Some(out)
 }
 
+/// Text from data for HTML, in an element or a quoted attribute: hidden characters
+/// shown as [`visible`] shows them (no bidi override reorders the page), then `&`,
+/// `<`, `>`, `"` and `'` as entities.
+pub fn html(s: &str) -> String {
+    let shown = visible(s);
+    let mut out = String::with_capacity(shown.len() + 8);
+    for c in shown.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,19 @@ pub struct Evidence {
     pub test: bool,
     /// The sources the record cites, resolved in the `sources` collection where present.
     pub sources: Vec<SourceRef>,
+    /// When the record happened: its `date`, else its `time` (first and last day, as
+    /// written), for timelines.
+    pub when: Option<When>,
+    /// Who the record is about: its `actor` field, when it names one.
+    pub actor: Option<String>,
+}
+
+/// A date of some precision as first and last day (open ends `None`), and as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct When {
+    pub start: Option<chrono::NaiveDate>,
+    pub end: Option<chrono::NaiveDate>,
+    pub text: String,
 }
 
 /// A verdict on a claim given by a finding of a verdict rule.
@@ -177,4 +190,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub verdicts: Vec<ClaimVerdict>,
     pub summary: Summary,
+    /// The window of each rule's `a within W of b` whose `W` is a constant (after
+    /// `--set`), by rule id, for timelines.
+    pub windows: BTreeMap<String, crate::data::Duration>,
 }

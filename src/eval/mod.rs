@@ -10,14 +10,14 @@ pub mod index;
 pub mod ops;
 pub mod run;
 
-use crate::check::ir::{CMessagePart, CRule, Suite};
+use crate::check::ir::{CKind, CMessagePart, CRule, Suite};
 use crate::data::{Dataset, Value};
 use crate::diag::{Diagnostic, Sources, Span, VerdictKind};
 use crate::plan::{plan_rule, RulePlan};
 use expr::{BoundedScan, Budget, Cx, Scan};
 pub use finding::{
     Certainty, ClaimVerdict, Claimant, DataErrors, Evidence, Finding, Group, GroupKey, Report,
-    SourceRef, Summary, VerdictRef,
+    SourceRef, Summary, VerdictRef, When,
 };
 use ops::V;
 use rayon::prelude::*;
@@ -486,6 +486,15 @@ fn evidence_of(
                     span: r.span.clone(),
                     test: matches!(r.get("test"), Some(Value::Bool(true))),
                     sources: source_refs(ds, r),
+                    when: match r.get("date").or_else(|| r.get("time")) {
+                        Some(Value::Time(t)) => Some(finding::When {
+                            start: t.start,
+                            end: t.end,
+                            text: t.raw.to_string(),
+                        }),
+                        _ => None,
+                    },
+                    actor: r.get("actor").and_then(Value::as_str).map(str::to_string),
                 });
             }
             other => keys.push((String::new(), other.display())),
@@ -625,6 +634,31 @@ fn on_duckdb(
     within_budget(rule, found, &budget, opts)
 }
 
+/// The window of the first `a within W of b` of `rule` whose `W` is a constant
+/// duration (a literal, or a const after `--set`).
+fn window_of(rule: &CRule, consts: &[Value]) -> Option<crate::data::Duration> {
+    let mut found = None;
+    let mut look = |e: &crate::check::CExpr| {
+        if found.is_some() {
+            return;
+        }
+        if let CKind::Within { window, .. } = &e.kind {
+            found = match &window.kind {
+                CKind::Lit(Value::Duration(d)) => Some(*d),
+                CKind::Const(i) => match consts.get(*i) {
+                    Some(Value::Duration(d)) => Some(*d),
+                    _ => None,
+                },
+                _ => None,
+            };
+        }
+    };
+    if let Some(c) = &rule.condition {
+        c.walk(&mut look);
+    }
+    found
+}
+
 /// Run a checked suite over a dataset. Findings come in suite order, then in the
 /// order of the records they bind; the same input gives the same report.
 pub fn run(
@@ -734,11 +768,17 @@ pub fn run(
             .entry(f.severity.as_str().to_string())
             .or_default() += 1;
     }
+    let windows = suite
+        .rules
+        .iter()
+        .filter_map(|r| Some((r.info.id.clone(), window_of(r, &consts)?)))
+        .collect();
     let report = Report {
         rules: suite.rules.iter().map(|r| r.info.clone()).collect(),
         findings,
         verdicts,
         summary,
+        windows,
     };
     (report, diags)
 }

@@ -32,10 +32,12 @@ pub enum Format {
     /// Markdown, for a newsroom document or a GitHub job summary.
     #[value(alias = "md")]
     Markdown,
+    /// One self-contained HTML page: filters, timelines, sources (no network).
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Text,
         Format::Json,
         Format::Jsonl,
@@ -44,6 +46,7 @@ impl Format {
         Format::Github,
         Format::ClaimReview,
         Format::Markdown,
+        Format::Html,
     ];
 
     /// The name written on the command line.
@@ -57,6 +60,7 @@ impl Format {
             Format::Github => "github",
             Format::ClaimReview => "claimreview",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 
@@ -86,6 +90,7 @@ impl FromStr for Format {
             "github" | "github-actions" => Format::Github,
             "claimreview" | "claim-review" => Format::ClaimReview,
             "markdown" | "md" => Format::Markdown,
+            "html" => Format::Html,
             _ => {
                 let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
                 let mut msg = format!("unknown output format `{s}`");
@@ -156,6 +161,7 @@ pub fn render(format: Format, report: &Report, color: bool) -> String {
         Format::Junit => super::junit::render_junit(report),
         Format::Github => super::github::render_github(report),
         Format::Markdown => super::markdown::render_markdown(report),
+        Format::Html => super::html::render_html(report),
         Format::ClaimReview => super::claimreview::render_claimreview(
             report,
             &super::claimreview::ClaimReviewOptions::default(),

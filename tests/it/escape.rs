@@ -428,6 +428,17 @@ fn check_outputs(p: &Prepared, report: &Report, inj: &Injected) {
         "{markdown}"
     );
 
+    // HTML: the claim's text escaped once, as the page shows it; no element, script
+    // or link of its own
+    let page = render(Format::Html, report, false);
+    assert!(
+        page.contains(&factlint::diag::escape::html(&claim_text)),
+        "{page}"
+    );
+    assert_eq!(page.matches("<script").count(), 1, "{page}");
+    assert_eq!(page.matches("<style").count(), 1, "{page}");
+    assert!(!page.to_ascii_lowercase().contains("javascript:"), "{page}");
+
     // JSON, JSON Lines, SARIF: serde_json reads back the strings exactly
     for format in [Format::Json, Format::Sarif] {
         let out = render(format, report, false);

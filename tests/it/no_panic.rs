@@ -461,6 +461,7 @@ fn mutated_example_projects_never_panic() {
                     Format::Github,
                     Format::ClaimReview,
                     Format::Markdown,
+                    Format::Html,
                 ] {
                     let _ = render(format, &report, false);
                 }

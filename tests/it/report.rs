@@ -84,6 +84,28 @@ fn markdown_report_of_awkward_input() {
     );
 }
 
+/// The HTML page without its fixed style and script: what the data made of it.
+fn html_body(report: &factlint::eval::Report) -> String {
+    let page = factlint::report::html::render_html(report);
+    let cut = |s: &str, open: &str, close: &str| -> String {
+        match (s.find(open), s.find(close)) {
+            (Some(a), Some(b)) if a < b => format!("{}{open}...{}", &s[..a], &s[b..]),
+            _ => s.to_string(),
+        }
+    };
+    cut(&cut(&page, "<style>", "</style>"), "<script>", "</script>")
+}
+
+#[test]
+fn html_report_of_flagship() {
+    snapshot!("html_flagship", html_body(&flagship()));
+}
+
+#[test]
+fn html_report_of_awkward_input() {
+    snapshot!("html_awkward", html_body(&awkward()));
+}
+
 #[test]
 fn text_colour_only_when_asked() {
     let plain = render_text(&flagship(), false);
@@ -418,7 +440,7 @@ fn output_specs_parse() {
     );
     assert_eq!(
         parse_output_spec("sarf=x").unwrap_err(),
-        "unknown output format `sarf` (did you mean `sarif`?); expected one of: text, json, jsonl, sarif, junit, github, claimreview, markdown"
+        "unknown output format `sarf` (did you mean `sarif`?); expected one of: text, json, jsonl, sarif, junit, github, claimreview, markdown, html"
     );
     assert_eq!(
         parse_output_spec("json=").unwrap_err(),

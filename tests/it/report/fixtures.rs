@@ -50,6 +50,8 @@ fn record(var: &str, collection: &str, id: &str, at: Span, sources: Vec<SourceRe
         span: at,
         test: false,
         sources,
+        when: None,
+        actor: None,
     }
 }
 
@@ -465,6 +467,7 @@ pub fn flagship() -> Report {
         findings,
         verdicts: Vec::new(),
         summary: Summary::default(),
+        windows: Default::default(),
     };
     report.verdicts = vec![
         verdict(
@@ -550,6 +553,8 @@ pub fn awkward() -> Report {
             date: None,
             reliability: None,
         }],
+        when: None,
+        actor: None,
     };
     let messy =
         "Quote \"x\" & <tag> 'y'\u{7}bell \u{1b}[31mred\u{1b}[0m 100% done: a, b\r\nsecond line";
@@ -583,6 +588,7 @@ pub fn awkward() -> Report {
         findings: vec![f1, f2, f3, stray],
         verdicts: vec![],
         summary: Summary::default(),
+        windows: Default::default(),
     };
     let mut v = verdict(&report, "c-1", "It is \"so\" & <more>", 7, None);
     v.span = span("data/odd, name: 100%/claims #2.yaml", 7, 5);
