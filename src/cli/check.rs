@@ -48,6 +48,17 @@ pub struct CheckArgs {
     /// After each finding, show every predicate of its rule and the values compared.
     #[arg(long)]
     pub explain: bool,
+    /// ClaimReview: the organisation publishing the reviews (`author`; also
+    /// `claimreview: {publisher: ...}` in factlint.yaml).
+    #[arg(long, value_name = "NAME")]
+    pub claimreview_publisher: Option<String>,
+    /// ClaimReview: each review's URL, `{claim}` standing for the claim's id
+    /// (`https://example.org/checks/{claim}`).
+    #[arg(long, value_name = "PATTERN")]
+    pub claimreview_url: Option<String>,
+    /// ClaimReview: `datePublished` of the reviews (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub claimreview_date: Option<String>,
     /// With the text format: one line per finding (`file:line:col: severity[rule]:
     /// message`), then the summary.
     #[arg(long, conflicts_with = "explain")]
@@ -68,6 +79,20 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
         Err(code) => return code,
     };
     loaded.options.max_findings = args.max_findings;
+    // ClaimReview is published: its required and publisher fields are checked before
+    // the run, so a CI job fails at once rather than after writing half its reports
+    let claimreview = claimreview_options(&args, &loaded.config.claimreview);
+    let wants_claimreview = args.format == Format::ClaimReview
+        || args
+            .outputs
+            .iter()
+            .any(|o| output::parse_output_spec(o).is_ok_and(|s| s.format == Format::ClaimReview));
+    if wants_claimreview {
+        if let Err(d) = check_claimreview(&claimreview) {
+            emit_diagnostics(global, &d, &Sources::new());
+            return 2;
+        }
+    }
     let started = std::time::Instant::now();
     let (mut report, run_diags) = loaded.run();
     if global.verbose {
@@ -132,6 +157,9 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
                 found,
                 entries,
             )
+        }
+        (_, Format::ClaimReview) => {
+            crate::report::claimreview::render_claimreview(&report, &claimreview)
         }
         _ => output::render(format, &report, color),
     };
@@ -202,4 +230,58 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
     std::mem::forget(report);
     std::mem::forget(loaded);
     code
+}
+
+/// The ClaimReview options: the flags, else `claimreview:` in factlint.yaml.
+fn claimreview_options(
+    args: &CheckArgs,
+    cfg: &crate::project::config::ClaimReviewConfig,
+) -> crate::report::claimreview::ClaimReviewOptions {
+    crate::report::claimreview::ClaimReviewOptions {
+        publisher: args.claimreview_publisher.clone().or(cfg.publisher.clone()),
+        date_published: args.claimreview_date.clone().or(cfg.date_published.clone()),
+        url: args.claimreview_url.clone().or(cfg.url.clone()),
+        ..Default::default()
+    }
+}
+
+/// Every field ClaimReview output lacks (`A0018`), and a bad date or URL (`A0019`).
+fn check_claimreview(
+    opts: &crate::report::claimreview::ClaimReviewOptions,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    for (field, how) in crate::report::claimreview::missing_fields(opts) {
+        diags.push(
+            Diagnostic::error(
+                "A0018",
+                format!("ClaimReview output needs `{field}`"),
+            )
+            .expected(format!("`{field}` in every ClaimReview, as Google's structured-data guidelines and publishers need it"))
+            .found("none given")
+            .help(format!("give it with {how}")),
+        );
+    }
+    if let Some(d) = &opts.date_published {
+        if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+            diags.push(
+                Diagnostic::error("A0019", "invalid ClaimReview `datePublished`")
+                    .expected("a date YYYY-MM-DD")
+                    .found(format!("`{}`", crate::diag::escape::visible(d))),
+            );
+        }
+    }
+    if let Some(u) = &opts.url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            diags.push(
+                Diagnostic::error("A0019", "invalid ClaimReview `url` pattern")
+                    .expected("an http(s) URL, `{claim}` standing for the claim's id")
+                    .found(format!("`{}`", crate::diag::escape::visible(u))),
+            );
+        }
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(diags)
+    }
 }

@@ -156,6 +156,8 @@ pub struct ClaimVerdict {
     pub verdict: Option<VerdictKind>,
     /// Every (verdict, rule, finding id, certainty) behind it.
     pub support: Vec<(VerdictKind, String, String, Certainty)>,
+    /// Where the claim appeared: the http(s) URLs of the sources the claim cites.
+    pub appearance: Vec<String>,
 }
 
 /// Counts shown in the summary line.

@@ -879,6 +879,11 @@ pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<
                 span: r.span.clone(),
                 verdict,
                 support: s,
+                appearance: source_refs(ds, r)
+                    .into_iter()
+                    .filter_map(|s| s.url)
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                    .collect(),
             });
         }
     }

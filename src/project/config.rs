@@ -14,7 +14,7 @@ pub const CONFIG_FILE: &str = "factlint.yaml";
 pub const MAX_CONFIG: u64 = 1024 * 1024;
 
 /// Every key `factlint.yaml` knows.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 12] = [
     "rules",
     "data",
     "schema",
@@ -26,6 +26,7 @@ pub const KEYS: [&str; 11] = [
     "as_of",
     "hide_possible",
     "strict",
+    "claimreview",
 ];
 
 /// The values of `fail_on` (in any case, as `--fail-on` takes them).
@@ -68,6 +69,8 @@ pub struct Config {
     /// Stop at data errors before any rule runs (as `--strict`); by default rules run
     /// over the records that loaded, and the errors are reported.
     pub strict: bool,
+    /// `claimreview:` — the publisher's fields of ClaimReview output.
+    pub claimreview: ClaimReviewConfig,
     pub dir: PathBuf,
     /// The config file read, if one was.
     pub file: Option<PathBuf>,
@@ -224,6 +227,7 @@ fn parse(file: &Path, text: &str) -> Config {
             }
             "hide_possible" => cfg.hide_possible = boolean(e, p),
             "strict" => cfg.strict = boolean(e, p),
+            "claimreview" => cfg.claimreview = claimreview(e, p),
             "set" => cfg.set = settings(e, text, p),
             key => {
                 let mut d =
@@ -323,6 +327,69 @@ fn boolean(e: &Entry, p: &mut Vec<Diagnostic>) -> bool {
             false
         }
     }
+}
+
+/// The publisher's fields of ClaimReview output (`claimreview:` in the config).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ClaimReviewConfig {
+    /// The organisation publishing the reviews (`author`).
+    pub publisher: Option<String>,
+    /// Each review's URL, `{claim}` standing for the claim's id.
+    pub url: Option<String>,
+    /// `datePublished` (`YYYY-MM-DD`).
+    pub date_published: Option<String>,
+}
+
+const CLAIMREVIEW_KEYS: [&str; 3] = ["publisher", "url", "date_published"];
+
+fn claimreview(e: &Entry, p: &mut Vec<Diagnostic>) -> ClaimReviewConfig {
+    let mut out = ClaimReviewConfig::default();
+    let NodeKind::Map(entries) = &e.value.kind else {
+        p.push(bad_value(
+            e,
+            "not a map",
+            "a map: `claimreview: {publisher: ..., url: ..., date_published: ...}`",
+        ));
+        return out;
+    };
+    for k in entries {
+        match &*k.key {
+            "publisher" => out.publisher = string(k, p),
+            "url" => {
+                out.url = string(k, p).filter(|u| {
+                    let ok = u.starts_with("https://") || u.starts_with("http://");
+                    if !ok {
+                        p.push(bad_value(
+                            k,
+                            "not an http(s) URL",
+                            "a URL pattern such as https://example.org/checks/{claim}",
+                        ));
+                    }
+                    ok
+                })
+            }
+            "date_published" => {
+                out.date_published = string(k, p).filter(|s| {
+                    let ok = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok();
+                    if !ok {
+                        p.push(bad_value(k, "not a date", "a date YYYY-MM-DD"));
+                    }
+                    ok
+                })
+            }
+            key => {
+                let mut d =
+                    Diagnostic::error("A0002", format!("unknown key `{key}` in `claimreview`"))
+                        .at(k.key_span.clone(), "unknown key")
+                        .expected(format!("one of {}", CLAIMREVIEW_KEYS.join(", ")));
+                if let Some(near) = did_you_mean(key, CLAIMREVIEW_KEYS) {
+                    d = d.help(format!("did you mean `{near}`?"));
+                }
+                p.push(d);
+            }
+        }
+    }
+    out
 }
 
 /// `set:`, a map of constant names to rule-language literals.

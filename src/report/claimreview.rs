@@ -21,6 +21,45 @@ pub struct ClaimReviewOptions {
     pub claimants: BTreeMap<String, Claimant>,
     /// Leave out claims whose verdict rules disagree (`conflicting`).
     pub skip_conflicting: bool,
+    /// The URL of each review's page, `{claim}` standing for the claim's id
+    /// (percent-encoded): `https://example.org/checks/{claim}`.
+    pub url: Option<String>,
+}
+
+/// The fields Google's structured-data guidelines for ClaimReview require (`url`) or
+/// that a publisher needs (`author`, `datePublished`) that `opts` lacks, each with
+/// how to give it.
+pub fn missing_fields(opts: &ClaimReviewOptions) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    if opts.url.is_none() {
+        out.push(("url", "--claimreview-url PATTERN or `claimreview: {url: ...}` ({claim} stands for the claim's id)"));
+    }
+    if opts.publisher.is_none() {
+        out.push((
+            "author",
+            "--claimreview-publisher NAME or `claimreview: {publisher: ...}`",
+        ));
+    }
+    if opts.date_published.is_none() {
+        out.push((
+            "datePublished",
+            "--claimreview-date YYYY-MM-DD or `claimreview: {date_published: ...}`",
+        ));
+    }
+    out
+}
+
+/// `pattern` with `{claim}` replaced by `claim`, percent-encoded as a URL path segment.
+fn review_url(pattern: &str, claim: &str) -> String {
+    let mut id = String::new();
+    for b in claim.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            id.push(b as char);
+        } else {
+            id.push_str(&format!("%{b:02X}"));
+        }
+    }
+    pattern.replace("{claim}", &id)
 }
 
 pub use crate::eval::finding::Claimant;
@@ -32,6 +71,8 @@ struct ClaimReview<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     identifier: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
     #[serde(rename = "claimReviewed")]
     claim_reviewed: &'a str,
     #[serde(rename = "reviewRating")]
@@ -60,6 +101,16 @@ struct Claim<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     author: Option<Agent<'a>>,
+    /// Where the claim appeared (its sources' URLs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    appearance: Vec<Work<'a>>,
+}
+
+#[derive(Serialize)]
+struct Work<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -142,6 +193,7 @@ pub fn render_claimreview(report: &Report, opts: &ClaimReviewOptions) -> String 
                 context: "https://schema.org",
                 kind: "ClaimReview",
                 identifier: &v.claim,
+                url: opts.url.as_deref().map(|p| review_url(p, &v.claim)),
                 claim_reviewed: text,
                 review_rating: Rating {
                     kind: "Rating",
@@ -162,6 +214,14 @@ pub fn render_claimreview(report: &Report, opts: &ClaimReviewOptions) -> String 
                             },
                             name: &c.name,
                         }),
+                    appearance: v
+                        .appearance
+                        .iter()
+                        .map(|u| Work {
+                            kind: "CreativeWork",
+                            url: u,
+                        })
+                        .collect(),
                 },
                 author: opts.publisher.as_deref().map(|name| Agent {
                     kind: "Organization",

@@ -942,3 +942,85 @@ fn text_fits_80_columns_and_compact_is_a_line_per_finding() {
     assert_eq!(findings, n);
     insta::assert_snapshot!(compact);
 }
+
+/// ClaimReview is for publishing: without the fields Google's guidelines require
+/// (`url`) and a publisher needs (`author`, `datePublished`) the run stops before
+/// writing anything, saying how to give each; with them, every review carries them.
+#[test]
+fn claimreview_needs_its_publisher_fields() {
+    let dir = crate::scratch("cli", "claimreview-fields");
+    std::fs::write(dir.join("factlint.yaml"), "rules: [rules]\ndata: [data]\n").expect("config");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copy = |from: &str, to: &str| {
+        let out = std::process::Command::new("cp")
+            .args([
+                "-r",
+                &root.join(from).display().to_string(),
+                &dir.join(to).display().to_string(),
+            ])
+            .status()
+            .expect("cp");
+        assert!(out.success());
+    };
+    copy("rules", "rules");
+    copy("examples/venezuela-2026", "data");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_factlint"))
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run")
+    };
+    let o = run(&["check", "--format", "claimreview"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    for field in ["url", "author", "datePublished"] {
+        assert!(
+            err.contains(&format!("error[A0018]: ClaimReview output needs `{field}`")),
+            "{err}"
+        );
+    }
+    // the same through --output, and a bad date
+    let o = run(&[
+        "check",
+        "--output",
+        "claimreview=out.json",
+        "--claimreview-date",
+        "soon",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("error[A0019]: invalid ClaimReview `datePublished`"));
+    assert!(!dir.join("out.json").exists());
+    let o = run(&[
+        "check",
+        "--format",
+        "claimreview",
+        "--fail-on",
+        "never",
+        "--claimreview-publisher",
+        "Desk",
+        "--claimreview-url",
+        "https://example.org/c/{claim}",
+        "--claimreview-date",
+        "2026-02-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let reviews: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let reviews = reviews.as_array().expect("an array");
+    assert!(!reviews.is_empty());
+    for r in reviews {
+        let id = r["identifier"].as_str().expect("id");
+        assert_eq!(r["url"], format!("https://example.org/c/{id}"));
+        assert_eq!(r["author"]["name"], "Desk");
+        assert_eq!(r["datePublished"], "2026-02-01");
+        assert!(r["reviewRating"]["alternateName"].is_string());
+    }
+    // a claim's sources are where it appeared
+    assert!(reviews
+        .iter()
+        .any(|r| r["itemReviewed"]["appearance"][0]["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://"))));
+}

@@ -43,6 +43,7 @@ fn claimreview_options() -> ClaimReviewOptions {
             ("claim-dozens-killed".to_string(), russia),
         ]),
         skip_conflicting: false,
+        url: Some("https://example.org/checks/{claim}".into()),
     }
 }
 

@@ -152,6 +152,7 @@ fn verdict(
         span: data("claims.yaml", line),
         verdict,
         support,
+        appearance: Vec::new(),
     }
 }
 
