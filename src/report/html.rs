@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
+html{scroll-padding-top:14em}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f24;background:#fafbfc}
 header{background:#fff;border-bottom:1px solid #d8dee4;padding:1em 2em;position:sticky;top:0;z-index:2}
 main{padding:1em 2em;max-width:70em}
@@ -28,7 +29,7 @@ h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.6em 0 .3em}h3{fo
 .possible{background:#8250df}.certain{background:#57606a}
 .v-supported{background:#1a7f37}.v-refuted{background:#cf222e}.v-not-enough-evidence{background:#9a6700}.v-conflicting{background:#8250df}
 .rule{background:#fff;border:1px solid #d8dee4;border-radius:6px;padding:.2em 1.2em 1em;margin:1em 0}
-.where,.loc,.fid{color:#57606a;font-size:.85em}
+.where,.loc,.fid{color:#57606a;font-size:.85em}.loc{white-space:nowrap}
 .finding{border-left:3px solid #d8dee4;padding:.1em .8em;margin:.6em 0}
 .finding.is-possible{border-left-color:#8250df}
 .finding p{margin:.2em 0}.evidence{margin:.2em 0;padding-left:1.2em}
@@ -277,9 +278,9 @@ fn finding(out: &mut String, f: &Finding, tags: &str, skip: usize, sources: &mut
         let code = verdict_code(Some(v.kind));
         let _ = write!(
             badges,
-            " <span class=\"badge v-{code}\">{} {}</span>",
-            verdict_label(Some(v.kind)),
-            html(&v.claim)
+            " <span class=\"badge v-{code}\" title=\"the verdict on {}\">{}</span>",
+            html(&v.claim),
+            verdict_label(Some(v.kind))
         );
     }
     let _ = writeln!(out, "<p>{badges} <strong>{}</strong></p>", html(&f.message));
@@ -399,9 +400,11 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
             }
         }
     }
-    for (actor, rows) in actors {
+    for (actor, mut rows) in actors {
+        // statements first, then the actions, each in date order
+        rows.sort_by_key(|r| (!r.mark, r.when.start));
         let days = |d: NaiveDate| f64::from(d.num_days_from_ce());
-        let pad = window.map_or(365.0, |w| f64::from(w.months) * 30.44 + w.days as f64);
+        let wdays = window.map(|w| f64::from(w.months) * 30.44 + w.days as f64);
         let mut lo = f64::MAX;
         let mut hi = f64::MIN;
         for r in &rows {
@@ -409,54 +412,66 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
                 lo = lo.min(days(d));
                 hi = hi.max(days(d));
             }
+            // the window reaches back from each statement: its start is on the axis
+            if let (true, Some(w), Some(s)) = (r.mark, wdays, r.when.start) {
+                lo = lo.min(days(s) - w);
+            }
         }
         if lo > hi {
             continue;
         }
-        let (lo, hi) = (lo - 200.0, hi + 200.0);
-        let (left, width, row_h) = (170.0, 720.0, 22.0);
+        let (lo, hi) = (lo - 120.0, hi + 240.0);
+        let longest = rows.iter().map(|r| r.id.chars().count()).max().unwrap_or(0);
+        let left = (12.0 + 6.6 * longest as f64).min(300.0);
+        let width = 880.0 - left;
+        let row_h = 22.0;
+        let top = 48.0;
         let x = |d: f64| left + (d.clamp(lo, hi) - lo) / (hi - lo) * width;
-        let height = 40.0 + row_h * rows.len() as f64;
+        let height = top + 8.0 + row_h * rows.len() as f64;
         let _ = writeln!(
             out,
             "<svg class=\"timeline\" viewBox=\"0 0 900 {height}\" role=\"img\" aria-label=\"timeline of {a}\" data-actor=\"{a}\"><title>{a}: statements and the actions against them</title>",
             a = html(&actor)
         );
-        // years along the top
+        // the caption and a legend
+        let legend = match window {
+            Some(w) => format!("● statement · ▮ action · shaded: the rule's window, {w} before and after a statement"),
+            None => "● statement · ▮ action".to_string(),
+        };
+        let _ = write!(
+            out,
+            "<text x=\"4\" y=\"14\" font-weight=\"700\">{}</text><text x=\"{left:.1}\" y=\"14\" fill=\"#57606a\">{}</text>",
+            html(&actor),
+            html(&legend)
+        );
+        // years, at a round step
         let first_year = NaiveDate::from_num_days_from_ce_opt(lo as i32).map_or(0, |d| d.year());
         let last_year = NaiveDate::from_num_days_from_ce_opt(hi as i32).map_or(0, |d| d.year());
-        let step = ((last_year - first_year) / 8).max(1);
-        let mut y = first_year + 1;
+        let span = (last_year - first_year).max(1);
+        let step = [1, 2, 5, 10, 20, 50, 100]
+            .into_iter()
+            .find(|s| span / s <= 10)
+            .unwrap_or(200);
+        let mut y = (first_year / step + 1) * step;
         while y <= last_year {
             if let Some(d) = NaiveDate::from_ymd_opt(y, 1, 1) {
                 let px = x(days(d));
                 let _ = write!(
                     out,
-                    "<line x1=\"{px:.1}\" y1=\"18\" x2=\"{px:.1}\" y2=\"{height}\" stroke=\"#eaeef2\"/><text x=\"{px:.1}\" y=\"12\" text-anchor=\"middle\">{y}</text>"
+                    "<line x1=\"{px:.1}\" y1=\"{:.1}\" x2=\"{px:.1}\" y2=\"{height}\" stroke=\"#eaeef2\"/><text x=\"{px:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{y}</text>",
+                    top - 10.0,
+                    top - 14.0
                 );
             }
             y += step;
         }
-        // the window around each statement, shaded
-        for r in rows.iter().filter(|r| r.mark) {
-            if let (Some(w), Some(s)) = (window, r.when.start) {
-                let wd = f64::from(w.months) * 30.44 + w.days as f64;
-                let (a, b) = (x(days(s) - wd), x(days(r.when.end.unwrap_or(s)) + wd));
-                let _ = write!(
-                    out,
-                    "<rect class=\"window\" x=\"{a:.1}\" y=\"20\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#fff8c5\" opacity=\"0.5\"><title>the window around {}</title></rect>",
-                    b - a,
-                    height - 20.0,
-                    html(r.id)
-                );
-            }
-        }
-        let _ = pad;
         for (i, r) in rows.iter().enumerate() {
-            let yy = 30.0 + row_h * i as f64;
+            let yy = top + row_h * i as f64;
+            // the label, right-aligned against the plot
             let _ = write!(
                 out,
-                "<text x=\"4\" y=\"{:.1}\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                left - 6.0,
                 yy + 11.0,
                 html(r.id)
             );
@@ -464,6 +479,17 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
             let e = r.when.end.map_or(hi, days) + 1.0;
             let tip = format!("{}: {}", r.id, r.when.text);
             if r.mark {
+                // the window in the statement's own row: back from its first day
+                if let (Some(w), Some(start)) = (wdays, r.when.start) {
+                    let (a, b) = (x(days(start) - w), x(days(r.when.end.unwrap_or(start)) + w));
+                    let _ = write!(
+                        out,
+                        "<rect class=\"window\" x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"16\" fill=\"#fff1a8\"><title>the window around {}</title></rect>",
+                        yy - 1.0,
+                        (b - a).max(1.0),
+                        html(r.id)
+                    );
+                }
                 let px = x(s);
                 let _ = write!(
                     out,
@@ -478,6 +504,19 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
                     "<g class=\"action\"><rect x=\"{a:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"14\" rx=\"3\" fill=\"#cf222e\"/><title>{}</title></g>",
                     (b - a).max(3.0),
                     html(&tip)
+                );
+                // its dates beside it, for print and phones (no tooltips there)
+                let after = a + (b - a).max(3.0) + 4.0;
+                let (at, anchor) = if after + 6.0 * r.when.text.chars().count() as f64 <= 896.0 {
+                    (after, "start")
+                } else {
+                    (a - 4.0, "end")
+                };
+                let _ = write!(
+                    out,
+                    "<text x=\"{at:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#57606a\">{}</text>",
+                    yy + 11.0,
+                    html(&r.when.text)
                 );
             }
         }
