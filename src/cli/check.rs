@@ -59,6 +59,10 @@ pub struct CheckArgs {
     /// ClaimReview: `datePublished` of the reviews (YYYY-MM-DD).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub claimreview_date: Option<String>,
+    /// Print how long each rule took, slowest first, on standard error (times vary
+    /// from run to run: they are never in a report).
+    #[arg(long)]
+    pub time: bool,
     /// With the text format: one line per finding (`file:line:col: severity[rule]:
     /// message`), then the summary.
     #[arg(long, conflicts_with = "explain")]
@@ -93,8 +97,27 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
             return 2;
         }
     }
+    let timings = args.time.then(crate::eval::Timings::default);
+    loaded.options.timings = timings.clone();
     let started = std::time::Instant::now();
     let (mut report, run_diags) = loaded.run();
+    if let Some(t) = &timings {
+        let mut list = t.lock().map(|l| l.clone()).unwrap_or_default();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        eprintln!(
+            "factlint: time per rule, slowest first ({} rules in {:.1} ms)",
+            list.len(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        for (rule, took, n) in list {
+            eprintln!(
+                "  {:>9.2} ms  {}  ({n} finding{})",
+                took.as_secs_f64() * 1000.0,
+                crate::diag::escape::visible(&rule),
+                if n == 1 { "" } else { "s" }
+            );
+        }
+    }
     if global.verbose {
         eprintln!(
             "factlint: ran {} rule{} in {} ms: {} finding{}",

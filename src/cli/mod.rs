@@ -66,6 +66,10 @@ pub struct GlobalArgs {
     /// Say on standard error what was read and how long each step took.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// Leave out of data folders the files and folders this pattern matches
+    /// (repeatable; as a `.factlintignore` line: `drafts/`, `*.bak.yaml`, `raw/**`).
+    #[arg(long = "exclude", global = true, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -274,6 +278,7 @@ pub struct SuiteArgs {
     /// Only the rules with this tag (repeatable: any of them).
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+
     /// A schema file for the data (default: `schema.yaml` in the dataset folder).
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
@@ -353,7 +358,8 @@ pub fn megabytes(mb: u64) -> u64 {
 }
 
 /// Open the project, showing why when it cannot be (exit 2).
-pub fn open(global: &GlobalArgs, options: project::Options) -> Result<Project, i32> {
+pub fn open(global: &GlobalArgs, mut options: project::Options) -> Result<Project, i32> {
+    options.exclude.extend(global.exclude.iter().cloned());
     Project::open(options).map_err(|f| emit_failure(global, &f))
 }
 

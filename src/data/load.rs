@@ -95,7 +95,8 @@ pub fn discover(
                     }
                 }
                 let before = files.len();
-                walk(root, &confine, &mut files, diags);
+                let ignore = Ignore::new(root, opts, &confine, diags);
+                walk(root, &confine, &ignore, &mut files, diags);
                 if files.len() == before {
                     diags.push(
                         Diagnostic::warning(
@@ -139,11 +140,118 @@ pub fn discover(
     (files, schema)
 }
 
+/// What a walk of one data folder leaves out: `--exclude` and the folder's
+/// `.factlintignore` patterns, and the project's own files.
+pub(crate) struct Ignore {
+    globs: globset::GlobSet,
+    /// Patterns that match folders only (a trailing `/`).
+    dir_globs: globset::GlobSet,
+    project: Vec<PathBuf>,
+}
+
+/// The name of the file of patterns a data folder may hold.
+pub const IGNORE_FILE: &str = ".factlintignore";
+
+impl Ignore {
+    fn new(
+        root: &Path,
+        opts: &LoadOptions,
+        confine: &files::Confine,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Ignore {
+        let mut patterns: Vec<(String, Option<crate::diag::Span>)> =
+            opts.exclude.iter().map(|p| (p.clone(), None)).collect();
+        let file = root.join(IGNORE_FILE);
+        if files::kind(&file) == Kind::File {
+            match files::read_text(&file, confine, 1 << 20) {
+                Ok(text) => {
+                    let name = display(&file);
+                    for (i, line) in text.lines().enumerate() {
+                        let l = line.trim();
+                        if l.is_empty() || l.starts_with('#') {
+                            continue;
+                        }
+                        let span = crate::diag::Span::new(name.clone(), 0, 0, i as u32 + 1, 1);
+                        patterns.push((l.to_string(), Some(span)));
+                    }
+                }
+                Err(e) => diags.push(e.diagnostic("ignore file", &display(&file))),
+            }
+        }
+        let (mut globs, mut dir_globs) = (
+            globset::GlobSetBuilder::new(),
+            globset::GlobSetBuilder::new(),
+        );
+        for (p, span) in patterns {
+            let (body, dirs) = match p.strip_suffix('/') {
+                Some(b) => (b, true),
+                None => (p.as_str(), false),
+            };
+            // a name anywhere, or a path from the folder
+            let full = if body.contains('/') {
+                body.trim_start_matches('/').to_string()
+            } else {
+                format!("**/{body}")
+            };
+            match globset::GlobBuilder::new(&full)
+                .literal_separator(true)
+                .build()
+            {
+                Ok(g) => {
+                    if dirs {
+                        dir_globs.add(g);
+                    } else {
+                        globs.add(g);
+                    }
+                }
+                Err(e) => {
+                    let mut d = Diagnostic::warning(
+                        codes::NO_DATA,
+                        format!(
+                            "the pattern `{}` is not a glob: {e}; it excludes nothing",
+                            visible(&p)
+                        ),
+                    );
+                    if let Some(s) = span {
+                        d = d.at(s, "this pattern");
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+        Ignore {
+            globs: globs.build().unwrap_or_else(|_| globset::GlobSet::empty()),
+            dir_globs: dir_globs
+                .build()
+                .unwrap_or_else(|_| globset::GlobSet::empty()),
+            project: opts.project_files.iter().map(|p| clean(p)).collect(),
+        }
+    }
+
+    /// Whether `p` (found under `root`) is left out.
+    fn excludes(&self, root: &Path, p: &Path, is_dir: bool) -> bool {
+        let path = clean(p);
+        if self.project.iter().any(|x| path.starts_with(x)) {
+            return true;
+        }
+        let rel = p.strip_prefix(root).unwrap_or(p);
+        self.globs.is_match(rel) || (is_dir && self.dir_globs.is_match(rel))
+    }
+}
+
+/// A path without `.` components, for comparing paths written differently.
+fn clean(p: &Path) -> PathBuf {
+    p.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 /// Every data file under `root`, skipping hidden entries, README.md, factlint.yaml,
-/// the schema file and `tests/` at the root.
+/// the schema file, `tests/` at the root, and what `ignore` leaves out.
 fn walk(
     root: &Path,
     confine: &files::Confine,
+    ignore: &Ignore,
     out: &mut Vec<DataFile>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -152,7 +260,7 @@ fn walk(
             .file_name()
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        if SKIPPED_NAMES.contains(&lower.as_str()) {
+        if SKIPPED_NAMES.contains(&lower.as_str()) || ignore.excludes(root, p, is_dir) {
             return false;
         }
         let at_root = p.parent() == Some(root);

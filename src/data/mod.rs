@@ -54,6 +54,14 @@ pub struct LoadOptions {
     /// CSV, TSV and JSON Lines files of at least this many bytes are read in pieces in
     /// parallel when the schema is declared (default 4 MiB); the result is the same.
     pub min_parallel_size: usize,
+    /// Patterns of files and folders a walk of a folder leaves out (`--exclude`), as
+    /// a `.factlintignore` at the folder's root holds them: a pattern without `/`
+    /// matches a name at any depth, one with `/` a path from the folder, `**` any
+    /// number of folders, a trailing `/` folders only.
+    pub exclude: Vec<String>,
+    /// Files and folders that are the project's own, never data when a walk meets
+    /// them: rule tests, baselines, suppressions (from `factlint.yaml`).
+    pub project_files: Vec<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -65,6 +73,8 @@ impl Default for LoadOptions {
             import: false,
             confine: crate::files::Confine::within([]),
             min_parallel_size: 4 << 20,
+            exclude: Vec::new(),
+            project_files: Vec::new(),
         }
     }
 }

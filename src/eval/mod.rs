@@ -60,6 +60,32 @@ pub struct RunOptions {
     /// How long one rule's query may run on DuckDB (`--timeout`): there, work is
     /// not counted, so time bounds it (`E0004` when it runs out).
     pub timeout: std::time::Duration,
+    /// Where to note how long each rule took, and its findings (`--time`); `None`
+    /// (the default) notes nothing. Never part of the report: times are not
+    /// deterministic.
+    pub timings: Option<Timings>,
+}
+
+/// Each rule's id, how long it took and how many findings it had, in the order the
+/// rules finished.
+pub type Timings = std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Duration, usize)>>>;
+
+/// Run `f` for `rule`, noting its time in `timings` when asked.
+fn timed(
+    rule: &CRule,
+    timings: Option<&Timings>,
+    f: impl FnOnce() -> Result<RuleFindings, Box<Diagnostic>>,
+) -> Result<RuleFindings, Box<Diagnostic>> {
+    let Some(t) = timings else {
+        return f();
+    };
+    let start = std::time::Instant::now();
+    let out = f();
+    let n = out.as_ref().map_or(0, |r| r.total);
+    if let Ok(mut list) = t.lock() {
+        list.push((rule.info.id.clone(), start.elapsed(), n));
+    }
+    out
 }
 
 impl Default for RunOptions {
@@ -72,6 +98,7 @@ impl Default for RunOptions {
             piece: 1024,
             overrides: BTreeMap::new(),
             timeout: DEFAULT_TIMEOUT,
+            timings: None,
         }
     }
 }
@@ -687,7 +714,11 @@ pub fn run(
                     .rules
                     .iter()
                     .zip(queries)
-                    .map(|(r, q)| on_duckdb(&db, q, r, ds, &consts, rule_sources, opts, &mut diags))
+                    .map(|(r, q)| {
+                        timed(r, opts.timings.as_ref(), || {
+                            on_duckdb(&db, q, r, ds, &consts, rule_sources, opts, &mut diags)
+                        })
+                    })
                     .collect(),
             ),
             // the findings are the same either way: the run goes on natively, and
@@ -716,13 +747,21 @@ pub fn run(
                 suite
                     .rules
                     .par_iter()
-                    .map(|r| run_rule(r, ds, &consts, rule_sources, &native))
+                    .map(|r| {
+                        timed(r, native.timings.as_ref(), || {
+                            run_rule(r, ds, &consts, rule_sources, &native)
+                        })
+                    })
                     .collect()
             } else {
                 suite
                     .rules
                     .iter()
-                    .map(|r| run_rule(r, ds, &consts, rule_sources, &native))
+                    .map(|r| {
+                        timed(r, native.timings.as_ref(), || {
+                            run_rule(r, ds, &consts, rule_sources, &native)
+                        })
+                    })
                     .collect()
             }
         }

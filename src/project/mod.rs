@@ -73,6 +73,9 @@ pub struct Options {
     pub only: Vec<String>,
     /// Run only the rules with one of these tags (`--tag`).
     pub tags: Vec<String>,
+    /// Patterns of files and folders that walks of data folders leave out
+    /// (`--exclude`; see `data::LoadOptions::exclude`).
+    pub exclude: Vec<String>,
     /// Evaluate as of this date (`YYYY-MM-DD`).
     pub as_of: Option<String>,
     pub limits: Limits,
@@ -99,6 +102,7 @@ impl Default for Options {
             set: Vec::new(),
             only: Vec::new(),
             tags: Vec::new(),
+            exclude: Vec::new(),
             as_of: None,
             limits: Limits::default(),
             timeout: crate::eval::DEFAULT_TIMEOUT,
@@ -290,6 +294,17 @@ impl Project {
             max_file_size: self.options.max_file_size,
             import: self.options.import,
             confine: self.confine(&self.data_paths()),
+            exclude: self.options.exclude.clone(),
+            // the project's own files are never data, wherever a walk meets them
+            project_files: self
+                .config
+                .tests
+                .iter()
+                .chain(&self.options.tests)
+                .chain(self.config.baseline.iter())
+                .chain(self.config.suppressions.iter())
+                .cloned()
+                .collect(),
             ..LoadOptions::default()
         }
     }

@@ -1024,3 +1024,94 @@ fn claimreview_needs_its_publisher_fields() {
             .as_str()
             .is_some_and(|u| u.starts_with("https://"))));
 }
+
+/// `--exclude` and a data folder's `.factlintignore` leave files and folders out of
+/// a walk; the project's own rule tests, baseline and suppressions are never data.
+#[test]
+fn exclude_factlintignore_and_the_projects_own_files() {
+    let dir = crate::scratch("cli", "exclude");
+    let write = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write("data/actors.yaml", "actors:\n  - {id: a1, name: x}\n");
+    write(
+        "data/drafts/bad.yaml",
+        "actors:\n  - {id: a2, name: broken\n",
+    );
+    write("data/old.bak.yaml", "actors:\n  - {id: a3, name: y}\n");
+    write(
+        "rules/r.rules",
+        "rule r { for a in actors where a.name == \"x\" }\n",
+    );
+    write(
+        "rules/tests/t/data.yaml",
+        "actors:\n  - {id: t1, name: fixture}\n",
+    );
+    write("baseline.json", "{\"version\": 1, \"findings\": []}\n");
+    write(
+        "factlint.yaml",
+        "rules: [rules]\ndata: [.]\ntests: [rules/tests]\nbaseline: baseline.json\n",
+    );
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_factlint"))
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run")
+    };
+    // the broken draft is read, the fixture and the baseline are not
+    let o = run(&["validate"]);
+    let err = stderr(&o);
+    assert!(err.contains("drafts/bad.yaml"), "{err}");
+    assert!(
+        !err.contains("rules/tests") && !err.contains("baseline.json"),
+        "{err}"
+    );
+    assert!(err.contains("in 3 files, 2 records"), "{err}");
+    let o = run(&[
+        "validate",
+        "--exclude",
+        "drafts/",
+        "--exclude",
+        "*.bak.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no problems in 1 file, 1 record"),
+        "{}",
+        stderr(&o)
+    );
+    write("data/.factlintignore", "# not data\ndrafts/\n*.bak.yaml\n");
+    let o = run(&["validate", "data"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no problems in 1 file, 1 record"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `--time` prints each rule's time, slowest first, on standard error only.
+#[test]
+fn time_per_rule() {
+    let plain = factlint(&["check", "--format", "json"]);
+    let o = factlint(&["check", "--time", "--format", "json"]);
+    assert_eq!(stdout(&o), stdout(&plain));
+    let err = stderr(&o);
+    assert!(
+        err.contains("factlint: time per rule, slowest first (20 rules in"),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().filter(|l| l.contains(" ms  ")).count(),
+        20,
+        "{err}"
+    );
+    assert!(
+        err.contains("principle-contradicted-by-own-action  (15 findings)"),
+        "{err}"
+    );
+}
