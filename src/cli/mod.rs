@@ -360,6 +360,20 @@ pub fn megabytes(mb: u64) -> u64 {
 /// Open the project, showing why when it cannot be (exit 2).
 pub fn open(global: &GlobalArgs, mut options: project::Options) -> Result<Project, i32> {
     options.exclude.extend(global.exclude.iter().cloned());
+    // `-` is standard input, which can hold one of them
+    let stdin = |paths: &[PathBuf]| paths.iter().any(|p| crate::files::is_stdin(p));
+    if stdin(&options.data) && stdin(&options.rules) {
+        emit_diagnostics(
+            global,
+            &[crate::diag::Diagnostic::error(
+                "A0020",
+                "standard input (`-`) can hold the data or the rules, not both",
+            )
+            .help("give one of them as a file")],
+            &crate::diag::Sources::new(),
+        );
+        return Err(2);
+    }
     Project::open(options).map_err(|f| emit_failure(global, &f))
 }
 

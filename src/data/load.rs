@@ -28,6 +28,10 @@ pub enum Format {
 
 impl Format {
     pub fn of(path: &Path) -> Option<Format> {
+        // standard input holds YAML, which JSON is too: a map of collections
+        if files::is_stdin(path) {
+            return Some(Format::Yaml);
+        }
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "yaml" | "yml" => Format::Yaml,

@@ -177,8 +177,11 @@ fn is_loop(e: &io::Error) -> bool {
     }
 }
 
-/// What `path` is, symlinks followed; never blocks.
+/// What `path` is, symlinks followed; never blocks. `-` (standard input) is a file.
 pub fn kind(path: &Path) -> Kind {
+    if is_stdin(path) {
+        return Kind::File;
+    }
     match fs::metadata(path) {
         Ok(m) => kind_of_type(m.file_type()),
         Err(e) if is_loop(&e) => Kind::Loop,
@@ -259,10 +262,41 @@ pub fn file_span(name: &str) -> Span {
     Span::new(Arc::from(name), 0, 0, 1, 1)
 }
 
-/// Whether `path` was named by the user (read anywhere) or by a file (confined).
+/// Whether `path` is `-`, which stands for standard input (data or rules given on the
+/// command line; a file never names it, as a file's paths are joined to its folder).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input, read once (at most `limit` bytes the first time) and kept: every
+/// read of `-` in a run gets the same bytes.
+fn read_stdin(limit: u64) -> Result<Vec<u8>, FileError> {
+    static STDIN: std::sync::OnceLock<Result<Vec<u8>, (u64, String)>> = std::sync::OnceLock::new();
+    let got = STDIN.get_or_init(|| {
+        let mut out = Vec::new();
+        match io::stdin().lock().take(limit + 1).read_to_end(&mut out) {
+            Ok(_) if out.len() as u64 > limit => Err((out.len() as u64, String::new())),
+            Ok(_) => Ok(out),
+            Err(e) => Err((0, e.to_string())),
+        }
+    });
+    match got {
+        Ok(b) if b.len() as u64 <= limit => Ok(b.clone()),
+        Ok(b) => Err(FileError::TooLarge {
+            size: b.len() as u64,
+            limit,
+        }),
+        Err((size, msg)) if msg.is_empty() => Err(FileError::TooLarge { size: *size, limit }),
+        Err((_, msg)) => Err(FileError::Io(io::Error::other(msg.clone()))),
+    }
+}
+
 /// Read the file at `path`: resolved, inside `confine`, a regular file, at most
-/// `limit` bytes.
+/// `limit` bytes. `-` is standard input ([`is_stdin`]).
 pub fn read(path: &Path, confine: &Confine, limit: u64) -> Result<Vec<u8>, FileError> {
+    if is_stdin(path) {
+        return read_stdin(limit);
+    }
     let resolved = fs::canonicalize(path).map_err(FileError::from_io)?;
     if !confine.allows(&resolved) {
         return Err(FileError::Outside);

@@ -104,6 +104,16 @@ pub fn load_within(paths: &[PathBuf], project: Option<&Path>) -> LoadedRules {
             None => d,
         };
         let named = from.is_none() && paths.contains(&path);
+        // `-` is standard input only when the command line says so, never through an
+        // include (`include "-"` in a file at the top of the folder would name it)
+        if !named && files::is_stdin(&path) {
+            diags.push(at(Diagnostic::error(
+                "F0001",
+                "an include cannot read standard input (`-`)",
+            )
+            .help("include a rule file by its path")));
+            continue;
+        }
         // a file read once is not read again; one that cannot be read is not marked
         // seen, so each include of it is an error
         let key = files::resolve(&path);

@@ -1115,3 +1115,75 @@ fn time_per_rule() {
         "{err}"
     );
 }
+
+/// `-` reads the data, or the rules, from standard input (not both).
+#[test]
+fn data_or_rules_from_standard_input() {
+    use std::io::Write as _;
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_factlint"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).expect("write");
+        drop(stdin);
+        child.wait_with_output().expect("wait")
+    };
+    let data = "actors:\n  - {id: a1, name: x}\n  - {id: a1, name: y}\n";
+    let o = run(&["validate", "-"], data);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("-:3:"), "{}", stderr(&o));
+    let rules = "rule named-x { for a in actors where a.name == \"Russia\" }\n";
+    let o = run(
+        &[
+            "check",
+            "--rules",
+            "-",
+            "examples/venezuela-2026",
+            "--format",
+            "jsonl",
+        ],
+        rules,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("\"rule\":\"named-x\""),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["check", "--rules", "-", "-"], rules);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("error[A0020]"), "{}", stderr(&o));
+}
+
+/// `include "-"` in a rule file at the top of the folder would name standard input:
+/// it is an error there, never a read (a CI job's stdin may be a terminal).
+#[test]
+fn an_include_never_reads_standard_input() {
+    let dir = crate::scratch("cli", "include-stdin");
+    std::fs::write(
+        dir.join("top.rules"),
+        "include \"-\"\nrule r { for a in actors where a.name == \"x\" }\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("d.yaml"), "actors:\n  - {id: a1, name: x}\n").expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(["check", "--rules", "top.rules", "d.yaml"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("an include cannot read standard input"),
+        "{}",
+        stderr(&o)
+    );
+}
