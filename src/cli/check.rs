@@ -100,7 +100,9 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> i32 {
     let timings = args.time.then(crate::eval::Timings::default);
     loaded.options.timings = timings.clone();
     let started = std::time::Instant::now();
+    let spinner = super::Progress::start(global, "running the rules");
     let (mut report, run_diags) = loaded.run();
+    drop(spinner);
     if let Some(t) = &timings {
         let mut list = t.lock().map(|l| l.clone()).unwrap_or_default();
         list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

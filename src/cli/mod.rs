@@ -31,6 +31,8 @@ pub mod explain;
 pub mod fmt;
 pub mod lsp;
 pub mod parse;
+mod progress;
+pub use progress::Progress;
 pub mod schema;
 pub mod sql;
 pub mod test;
@@ -409,9 +411,11 @@ pub fn load(global: &GlobalArgs, options: project::Options) -> Result<project::P
         }
     }
     let started = std::time::Instant::now();
-    let prepared = open(global, options)?
-        .load()
-        .map_err(|f| emit_failure(global, &f))?;
+    let project = open(global, options)?;
+    let spinner = Progress::start(global, "loading the data and the rules");
+    let prepared = project.load();
+    drop(spinner);
+    let prepared = prepared.map_err(|f| emit_failure(global, &f))?;
     if global.verbose {
         let records = crate::data::record_count(&prepared.dataset);
         eprintln!(
