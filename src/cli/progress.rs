@@ -12,8 +12,14 @@ pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
 }
 
-/// How long a step runs before its spinner shows.
-const DELAY: Duration = Duration::from_secs(1);
+/// How long a step runs before its spinner shows; `FACTLINT_PROGRESS_DELAY_MS`
+/// changes it (a test shows the spinner at once).
+fn delay() -> Duration {
+    std::env::var("FACTLINT_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(1), Duration::from_millis)
+}
 
 impl Progress {
     pub fn start(global: &GlobalArgs, message: &str) -> Progress {
@@ -29,8 +35,9 @@ impl Progress {
         }
         bar.set_message(message.to_string());
         let shown = bar.clone();
+        let wait = delay();
         std::thread::spawn(move || {
-            std::thread::sleep(DELAY);
+            std::thread::sleep(wait);
             if !shown.is_finished() {
                 shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 shown.enable_steady_tick(Duration::from_millis(120));

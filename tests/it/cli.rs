@@ -1187,3 +1187,41 @@ fn an_include_never_reads_standard_input() {
         stderr(&o)
     );
 }
+
+/// The spinner shows on a terminal (here `script`'s pseudo-terminal, with the delay
+/// set to nothing) and never when standard error is not one.
+#[test]
+fn a_spinner_on_a_terminal_only() {
+    let piped = Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(["check", "--format", "json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("FACTLINT_PROGRESS_DELAY_MS", "0")
+        .output()
+        .expect("run");
+    assert!(
+        !stderr(&piped).contains("loading the data"),
+        "{}",
+        stderr(&piped)
+    );
+    let has_script = Command::new("script").arg("--version").output().is_ok();
+    if !has_script {
+        eprintln!("no `script` here: the terminal half of this test is skipped");
+        return;
+    }
+    let cmd = format!(
+        "{} check --format json > /dev/null",
+        env!("CARGO_BIN_EXE_factlint")
+    );
+    let o = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("FACTLINT_PROGRESS_DELAY_MS", "0")
+        .env("TERM", "xterm")
+        .output()
+        .expect("script");
+    let tty = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        tty.contains("loading the data and the rules") || tty.contains("running the rules"),
+        "{tty}"
+    );
+}
