@@ -34,8 +34,13 @@ impl Progress {
             bar.set_style(style);
         }
         bar.set_message(message.to_string());
-        let shown = bar.clone();
         let wait = delay();
+        if wait.is_zero() {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            return Progress { bar: Some(bar) };
+        }
+        let shown = bar.clone();
         std::thread::spawn(move || {
             std::thread::sleep(wait);
             if !shown.is_finished() {
