@@ -12,7 +12,9 @@
 use crate::diag::escape::{html, markdown_url};
 use crate::diag::Severity;
 use crate::eval::{Certainty, Evidence, Finding, Report, SourceRef, When};
-use crate::report::output::{plural, record_name, summary_line, verdict_code, verdict_label};
+use crate::report::output::{
+    by_subject, plural, record_name, rules_with_findings, summary_line, verdict_code, verdict_label,
+};
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write as _;
 
@@ -109,21 +111,7 @@ pub fn render_html(report: &Report) -> String {
     filters(&mut out, report);
     out.push_str("</header>\n<main>\n");
 
-    let mut rules: Vec<(&str, Severity, Vec<&Finding>)> = Vec::new();
-    for f in &report.findings {
-        match rules.iter_mut().find(|(id, _, _)| *id == f.rule) {
-            Some((_, _, l)) => l.push(f),
-            None => rules.push((&f.rule, f.severity, vec![f])),
-        }
-    }
-    let order = |id: &str| {
-        report
-            .rules
-            .iter()
-            .position(|r| r.id == id)
-            .unwrap_or(usize::MAX)
-    };
-    rules.sort_by_key(|(id, sev, _)| (*sev, order(id)));
+    let rules = rules_with_findings(report);
     for (id, sev, list) in &rules {
         let info = report.rules.iter().find(|r| r.id == *id);
         let tags = info.map(|r| r.tags.join(" ")).unwrap_or_default();
@@ -147,18 +135,7 @@ pub fn render_html(report: &Report) -> String {
         }
         timelines(&mut out, list, report.windows.get(*id));
         // under the record they concern
-        let mut subjects: Vec<(Option<&Evidence>, Vec<&Finding>)> = Vec::new();
-        for f in list {
-            let first = f.evidence.first();
-            let same = |e: Option<&Evidence>| match (e, first) {
-                (Some(a), Some(b)) => a.collection == b.collection && a.id == b.id,
-                _ => false,
-            };
-            match subjects.iter_mut().find(|(e, _)| same(*e)) {
-                Some((_, l)) if f.group.is_none() => l.push(f),
-                _ => subjects.push((first, vec![f])),
-            }
-        }
+        let subjects = by_subject(list);
         for (subject, fs) in subjects {
             let shared = subject.is_some() && (fs.len() > 1 || fs[0].evidence.len() > 1);
             out.push_str("<div class=\"subject\">\n");

@@ -7,7 +7,10 @@
 
 use crate::diag::escape::{markdown_text as md, markdown_url};
 use crate::eval::{Certainty, Evidence, Finding, Report, SourceRef};
-use crate::report::output::{data_errors_line, plural, record_name, summary_line, verdict_label};
+use crate::report::output::{
+    by_subject, data_errors_line, plural, record_name, rules_with_findings, summary_line,
+    verdict_label,
+};
 use std::fmt::Write as _;
 
 pub fn render_markdown(report: &Report) -> String {
@@ -29,21 +32,7 @@ pub fn render_markdown(report: &Report) -> String {
         format!("\\[{n}\\]")
     };
     // the rules with findings, by severity, as the text report orders them
-    let mut rules: Vec<(&str, crate::diag::Severity, Vec<&Finding>)> = Vec::new();
-    for f in &report.findings {
-        match rules.iter_mut().find(|(id, _, _)| *id == f.rule) {
-            Some((_, _, list)) => list.push(f),
-            None => rules.push((&f.rule, f.severity, vec![f])),
-        }
-    }
-    let order = |id: &str| {
-        report
-            .rules
-            .iter()
-            .position(|r| r.id == id)
-            .unwrap_or(usize::MAX)
-    };
-    rules.sort_by_key(|(id, sev, _)| (*sev, order(id)));
+    let rules = rules_with_findings(report);
     if !rules.is_empty() {
         out.push_str("| severity | rule | certain | possible |\n|---|---|---:|---:|\n");
         for (id, sev, list) in &rules {
@@ -75,7 +64,11 @@ pub fn render_markdown(report: &Report) -> String {
             let _ = writeln!(out, "{line}\n");
         }
         for certainty in [Certainty::Certain, Certainty::Possible] {
-            let these: Vec<&&Finding> = list.iter().filter(|f| f.certainty == certainty).collect();
+            let these: Vec<&Finding> = list
+                .iter()
+                .copied()
+                .filter(|f| f.certainty == certainty)
+                .collect();
             if these.is_empty() {
                 continue;
             }
@@ -87,18 +80,7 @@ pub fn render_markdown(report: &Report) -> String {
                 );
             }
             // under the record they concern: a statement, then each action against it
-            let mut subjects: Vec<(Option<&Evidence>, Vec<&Finding>)> = Vec::new();
-            for f in these {
-                let first = f.evidence.first();
-                let same = |e: Option<&Evidence>| match (e, first) {
-                    (Some(a), Some(b)) => a.collection == b.collection && a.id == b.id,
-                    _ => false,
-                };
-                match subjects.iter_mut().find(|(e, _)| same(*e)) {
-                    Some((_, l)) if f.group.is_none() => l.push(f),
-                    _ => subjects.push((first, vec![f])),
-                }
-            }
+            let subjects = by_subject(&these);
             for (subject, fs) in subjects {
                 let shared = fs.len() > 1 || fs[0].evidence.len() > 1;
                 let skip = usize::from(shared && subject.is_some());

@@ -317,3 +317,52 @@ pub fn summary_line(report: &Report) -> String {
     }
     line
 }
+
+/// The rules with findings, each with its findings in report order: by severity
+/// (errors first), then in the order of `report.rules` (a rule the report does not
+/// describe last). The text, Markdown and HTML reports show them so.
+pub(crate) fn rules_with_findings(
+    report: &Report,
+) -> Vec<(&str, crate::diag::Severity, Vec<&crate::eval::Finding>)> {
+    let mut rules: Vec<(&str, crate::diag::Severity, Vec<&crate::eval::Finding>)> = Vec::new();
+    for f in &report.findings {
+        match rules.iter_mut().find(|(id, _, _)| *id == f.rule) {
+            Some((_, _, l)) => l.push(f),
+            None => rules.push((&f.rule, f.severity, vec![f])),
+        }
+    }
+    let order = |id: &str| {
+        report
+            .rules
+            .iter()
+            .position(|r| r.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    rules.sort_by_key(|(id, sev, _)| (*sev, order(id)));
+    rules
+}
+
+/// Findings under the record they concern (their first evidence record), in order of
+/// first appearance: a statement, then each action that contradicts it. A grouped
+/// finding stands for many records and heads a subject of its own.
+pub(crate) fn by_subject<'r>(
+    findings: &[&'r crate::eval::Finding],
+) -> Vec<(
+    Option<&'r crate::eval::Evidence>,
+    Vec<&'r crate::eval::Finding>,
+)> {
+    let mut subjects: Vec<(Option<&crate::eval::Evidence>, Vec<&crate::eval::Finding>)> =
+        Vec::new();
+    for &f in findings {
+        let first = f.evidence.first();
+        let same = |e: Option<&crate::eval::Evidence>| match (e, first) {
+            (Some(a), Some(b)) => a.collection == b.collection && a.id == b.id,
+            _ => false,
+        };
+        match subjects.iter_mut().find(|(e, _)| same(*e)) {
+            Some((_, list)) if f.group.is_none() && first.is_some() => list.push(f),
+            _ => subjects.push((first, vec![f])),
+        }
+    }
+    subjects
+}

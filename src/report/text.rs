@@ -353,19 +353,7 @@ fn render_group(out: &mut String, p: &Paint, g: &Group<'_>, sources: &mut Source
 /// Findings under the record they concern (their first evidence record), in order of
 /// first appearance: one statement, then each action that contradicts it.
 fn render_by_subject(out: &mut String, p: &Paint, findings: &[&Finding], sources: &mut Sources) {
-    let mut subjects: Vec<(Option<&Evidence>, Vec<&Finding>)> = Vec::new();
-    for f in findings {
-        let first = f.evidence.first();
-        let same = |e: Option<&Evidence>| match (e, first) {
-            (Some(a), Some(b)) => a.collection == b.collection && a.id == b.id,
-            _ => false,
-        };
-        match subjects.iter_mut().find(|(e, _)| same(*e)) {
-            // a grouped finding stands for many records: its own heading
-            Some((_, list)) if f.group.is_none() && first.is_some() => list.push(f),
-            _ => subjects.push((first, vec![f])),
-        }
-    }
+    let subjects = crate::report::output::by_subject(findings);
     for (subject, list) in subjects {
         out.push('\n');
         let shared = list.len() > 1 || list[0].evidence.len() > 1;
