@@ -452,17 +452,7 @@ fn render_finding(
     }
     for (head, list) in [("unknown:", &f.unknown), ("because:", &f.undecided)] {
         for u in list {
-            for (i, l) in wrap(&clean(u), &format!("{body}{head} "), &format!("{body}  "))
-                .into_iter()
-                .enumerate()
-            {
-                let l = if i == 0 {
-                    l.replacen(head, &p.s(UNKNOWN, head), 1)
-                } else {
-                    l
-                };
-                let _ = writeln!(out, "{l}");
-            }
+            labelled(out, p, head, u, body, &format!("{body}  "));
         }
     }
     if let Some(v) = &f.verdict {
@@ -585,20 +575,26 @@ fn render_verdict(out: &mut String, p: &Paint, v: &ClaimVerdict, width: usize, r
             if let Some(f) = report.findings.iter().find(|f| &f.id == finding) {
                 let lines = f.unknown.iter().map(|u| ("undecided until known:", u));
                 for (head, u) in lines.chain(f.undecided.iter().map(|u| ("because:", u))) {
-                    for (i, l) in wrap(&clean(u), &format!("      {head} "), "        ")
-                        .into_iter()
-                        .enumerate()
-                    {
-                        let l = if i == 0 {
-                            l.replacen(head, &p.s(UNKNOWN, head), 1)
-                        } else {
-                            l
-                        };
-                        let _ = writeln!(out, "{l}");
-                    }
+                    labelled(out, p, head, u, "      ", "        ");
                 }
             }
         }
+    }
+}
+
+/// `head text`, wrapped after `indent` (`rest` on later lines), `head` painted as
+/// what rests on unknown values.
+fn labelled(out: &mut String, p: &Paint, head: &str, text: &str, indent: &str, rest: &str) {
+    for (i, l) in wrap(&clean(text), &format!("{indent}{head} "), rest)
+        .into_iter()
+        .enumerate()
+    {
+        let l = if i == 0 {
+            l.replacen(head, &p.s(UNKNOWN, head), 1)
+        } else {
+            l
+        };
+        let _ = writeln!(out, "{l}");
     }
 }
 

@@ -25,6 +25,17 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The binary run in `dir`, as a user runs it there, without colour.
+fn factlint_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_factlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run factlint")
+}
+
 #[test]
 fn check_on_the_example_exits_1_with_warnings_and_0_below_the_threshold() {
     let o = factlint(&["check"]);
@@ -964,14 +975,7 @@ fn claimreview_needs_its_publisher_fields() {
     };
     copy("rules", "rules");
     copy("examples/venezuela-2026", "data");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_factlint"))
-            .args(args)
-            .current_dir(&dir)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run")
-    };
+    let run = |args: &[&str]| factlint_in(&dir, args);
     let o = run(&["check", "--format", "claimreview"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stdout(&o), "");
@@ -1054,14 +1058,7 @@ fn exclude_factlintignore_and_the_projects_own_files() {
         "factlint.yaml",
         "rules: [rules]\ndata: [.]\ntests: [rules/tests]\nbaseline: baseline.json\n",
     );
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_factlint"))
-            .args(args)
-            .current_dir(&dir)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run")
-    };
+    let run = |args: &[&str]| factlint_in(&dir, args);
     // the broken draft is read, the fixture and the baseline are not
     let o = run(&["validate"]);
     let err = stderr(&o);
@@ -1173,13 +1170,7 @@ fn an_include_never_reads_standard_input() {
     )
     .expect("write");
     std::fs::write(dir.join("d.yaml"), "actors:\n  - {id: a1, name: x}\n").expect("write");
-    let o = Command::new(env!("CARGO_BIN_EXE_factlint"))
-        .args(["check", "--rules", "top.rules", "d.yaml"])
-        .current_dir(&dir)
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .output()
-        .expect("run");
+    let o = factlint_in(&dir, &["check", "--rules", "top.rules", "d.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("an include cannot read standard input"),
