@@ -67,7 +67,8 @@ const SCRIPT: &str = r#"
 
 /// The HTML report of `report`.
 pub fn render_html(report: &Report) -> String {
-    let mut sources = Vec::new();
+    // each source once, as it reads in the list: numbered in order of first citation
+    let mut sources = crate::report::output::Numbered::default();
     let mut out = String::from(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
@@ -181,10 +182,10 @@ pub fn render_html(report: &Report) -> String {
         }
         out.push_str("</table>\n</section>\n");
     }
-    if !sources.is_empty() {
+    if !sources.list.is_empty() {
         out.push_str("<section id=\"sources\">\n<h2>Sources</h2>\n<ol>\n");
-        for (i, s) in sources.iter().enumerate() {
-            let _ = writeln!(out, "<li id=\"src-{}\">{}</li>", i + 1, source(s));
+        for (i, s) in sources.list.iter().enumerate() {
+            let _ = writeln!(out, "<li id=\"src-{}\">{s}</li>", i + 1);
         }
         out.push_str("</ol>\n</section>\n");
     }
@@ -237,7 +238,13 @@ fn filters(out: &mut String, report: &Report) {
     );
 }
 
-fn finding(out: &mut String, f: &Finding, tags: &str, skip: usize, sources: &mut Vec<SourceRef>) {
+fn finding(
+    out: &mut String,
+    f: &Finding,
+    tags: &str,
+    skip: usize,
+    sources: &mut crate::report::output::Numbered,
+) {
     let certainty = match f.certainty {
         Certainty::Certain => "certain",
         Certainty::Possible => "possible",
@@ -282,7 +289,7 @@ fn finding(out: &mut String, f: &Finding, tags: &str, skip: usize, sources: &mut
 }
 
 /// `a: actions/rus-georgia-2008 file:line [6]`, the sources linked to the list.
-fn record(e: &Evidence, sources: &mut Vec<SourceRef>) -> String {
+fn record(e: &Evidence, sources: &mut crate::report::output::Numbered) -> String {
     let mut s = format!(
         "{}: {} <span class=\"loc\">{}</span>",
         html(&e.var),
@@ -290,21 +297,7 @@ fn record(e: &Evidence, sources: &mut Vec<SourceRef>) -> String {
         html(&e.span.to_string())
     );
     for src in &e.sources {
-        let text = |x: &SourceRef| {
-            (
-                x.title.clone(),
-                x.publisher.clone(),
-                x.url.clone(),
-                x.date.clone(),
-            )
-        };
-        let n = match sources.iter().position(|x| text(x) == text(src)) {
-            Some(i) => i + 1,
-            None => {
-                sources.push(src.clone());
-                sources.len()
-            }
-        };
+        let n = sources.number(source(src));
         let _ = write!(s, " <a href=\"#src-{n}\">[{n}]</a>");
     }
     if e.sources.is_empty() && e.collection != "sources" {

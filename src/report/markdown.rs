@@ -19,17 +19,9 @@ pub fn render_markdown(report: &Report) -> String {
     if let Some(line) = data_errors_line(report) {
         let _ = writeln!(out, "**{}**\n", md(&line));
     }
-    let mut sources: Vec<String> = Vec::new();
-    let cite = |s: &SourceRef, sources: &mut Vec<String>| {
-        let text = source_text(s);
-        let n = match sources.iter().position(|t| *t == text) {
-            Some(i) => i + 1,
-            None => {
-                sources.push(text);
-                sources.len()
-            }
-        };
-        format!("\\[{n}\\]")
+    let mut sources = crate::report::output::Numbered::default();
+    let cite = |s: &SourceRef, sources: &mut crate::report::output::Numbered| {
+        format!("\\[{}\\]", sources.number(source_text(s)))
     };
     // the rules with findings, by severity, as the text report orders them
     let rules = rules_with_findings(report);
@@ -144,9 +136,9 @@ pub fn render_markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
-    if !sources.is_empty() {
+    if !sources.list.is_empty() {
         out.push_str("## Sources\n\n");
-        for (i, s) in sources.iter().enumerate() {
+        for (i, s) in sources.list.iter().enumerate() {
             let _ = writeln!(out, "{}. {s}", i + 1);
         }
         out.push('\n');

@@ -366,3 +366,24 @@ pub(crate) fn by_subject<'r>(
     }
     subjects
 }
+
+/// Texts numbered in the order they first come, each once (sources cited as `[n]`);
+/// a hash index keeps it linear however many sources a report cites.
+#[derive(Default)]
+pub(crate) struct Numbered {
+    pub list: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Numbered {
+    /// The number (1-based) of `text`, given it the first time.
+    pub fn number(&mut self, text: String) -> usize {
+        if let Some(&n) = self.index.get(&text) {
+            return n;
+        }
+        self.list.push(text.clone());
+        let n = self.list.len();
+        self.index.insert(text, n);
+        n
+    }
+}

@@ -82,10 +82,10 @@ pub fn render_text(report: &Report, color: bool) -> String {
         out.push('\n');
     }
 
-    if !sources.list.is_empty() {
+    if !sources.numbered.list.is_empty() {
         let _ = writeln!(out, "{}", p.s(BOLD, "sources"));
-        let width = sources.list.len().to_string().len() + 2;
-        for (i, s) in sources.list.iter().enumerate() {
+        let width = sources.numbered.list.len().to_string().len() + 2;
+        for (i, s) in sources.numbered.list.iter().enumerate() {
             let mark = format!("[{}]", i + 1);
             let first = format!("  {mark:<width$} ");
             let rest = " ".repeat(first.chars().count());
@@ -155,24 +155,17 @@ pub fn render_compact(report: &Report, color: bool) -> String {
     out
 }
 
-/// The sources of a report in the order they are first cited, each once.
+/// The sources of a report in the order they are first cited, each once: one that
+/// reads the same as one listed already (GDELT gives each event its own record of the
+/// same article) is that one.
 #[derive(Default)]
 struct Sources {
-    list: Vec<String>,
+    numbered: crate::report::output::Numbered,
 }
 
 impl Sources {
-    /// The number (1-based) of source `s`: one that reads the same as one listed
-    /// already (GDELT gives each event its own record of the same article) is that one.
     fn number(&mut self, s: &SourceRef) -> usize {
-        let text = source_text(s);
-        match self.list.iter().position(|t| *t == text) {
-            Some(i) => i + 1,
-            None => {
-                self.list.push(text);
-                self.list.len()
-            }
-        }
+        self.numbered.number(source_text(s))
     }
 }
 
@@ -194,8 +187,10 @@ pub(crate) fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
         *started = false;
     };
     for (i, word) in text.split(' ').enumerate() {
+        // measured once: a word of a megabyte is cut in one pass, not measured per cut
+        let mut word_width = word.width();
         let sep = usize::from(i > 0 && started);
-        if started && width + sep + word.width() > WIDTH {
+        if started && width + sep + word_width > WIDTH {
             break_line(&mut line, &mut width, &mut started);
         } else if sep == 1 {
             line.push(' ');
@@ -203,8 +198,8 @@ pub(crate) fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
         }
         let mut word = word;
         // a word longer than the room left on a fresh line: cut it where lines end
-        while word.width() > WIDTH.saturating_sub(width)
-            && word.width() > WIDTH.saturating_sub(rest.width())
+        while word_width > WIDTH.saturating_sub(width)
+            && word_width > WIDTH.saturating_sub(rest.width())
         {
             let room = WIDTH.saturating_sub(width).max(1);
             let mut cut = 0;
@@ -220,9 +215,10 @@ pub(crate) fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
             line.push_str(&word[..cut]);
             break_line(&mut line, &mut width, &mut started);
             word = &word[cut..];
+            word_width = word_width.saturating_sub(used);
         }
         line.push_str(word);
-        width += word.width();
+        width += word_width;
         started |= !word.is_empty();
     }
     if started || lines.is_empty() {
@@ -624,6 +620,21 @@ mod tests {
         // a word that a break puts first on a line cannot start a workflow command
         let lines = wrap(&format!("{} ::add-mask::secret", "x".repeat(70)), "", "  ");
         assert_eq!(lines[1], "  \\u{3a}:add-mask::secret");
+    }
+
+    /// A word of two megabytes (a value interpolated into a message) is cut in linear
+    /// time: a quadratic cut would take minutes.
+    #[test]
+    fn a_huge_word_wraps_in_one_pass() {
+        let word = "x".repeat(2 << 20);
+        let start = std::time::Instant::now();
+        let lines = wrap(&word, "  ", "    ");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert!(lines.iter().all(|l| l.width() <= WIDTH));
+        assert_eq!(
+            lines.concat().chars().filter(|c| *c == 'x').count(),
+            2 << 20
+        );
     }
 
     proptest::proptest! {
