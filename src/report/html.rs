@@ -334,6 +334,10 @@ fn source(s: &SourceRef) -> String {
     t
 }
 
+/// The most timelines a rule draws, and the most rows in one.
+const MAX_TIMELINES: usize = 20;
+const MAX_ROWS: usize = 60;
+
 /// One timeline per actor for a rule whose findings bind dated records: the first
 /// record of each finding (a statement) as a mark, the others (actions) as spans.
 fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::data::Duration>) {
@@ -342,7 +346,11 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
         when: &'a When,
         mark: bool,
     }
+    // actors in order of first appearance, each with its records once (indexed: a
+    // GDELT-sized rule binds a hundred thousand dated records)
     let mut actors: Vec<(String, Vec<Row<'_>>)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
     for f in findings {
         let Some(first) = f.evidence.first() else {
             continue;
@@ -352,17 +360,14 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
             continue;
         }
         let actor = first.actor.clone().unwrap_or_else(|| record_name(first));
-        let rows = match actors.iter_mut().find(|(a, _)| *a == actor) {
-            Some((_, r)) => r,
-            None => {
-                actors.push((actor, Vec::new()));
-                &mut actors.last_mut().expect("pushed").1
-            }
-        };
+        let a = *at.entry(actor.clone()).or_insert_with(|| {
+            actors.push((actor, Vec::new()));
+            actors.len() - 1
+        });
         for (i, e) in dated.iter().enumerate() {
             let Some(when) = &e.when else { continue };
-            if !rows.iter().any(|r| r.id == e.id) {
-                rows.push(Row {
+            if seen.insert((a, e.id.as_str())) {
+                actors[a].1.push(Row {
                     id: &e.id,
                     when,
                     mark: i == 0 && std::ptr::eq(*e, first),
@@ -370,9 +375,28 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
             }
         }
     }
+    // a page a person reads: the first actors, and the first records of each
+    let (more_actors, more_rows) = (
+        actors.len().saturating_sub(MAX_TIMELINES),
+        actors
+            .iter()
+            .take(MAX_TIMELINES)
+            .map(|(_, r)| r.len().saturating_sub(MAX_ROWS))
+            .sum::<usize>(),
+    );
+    if more_actors + more_rows > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"where\">The timelines show {MAX_TIMELINES} actors at most, and {MAX_ROWS} records of each: {} and {} not drawn.</p>",
+            plural(more_actors, "actor", "actors"),
+            plural(more_rows, "record", "records")
+        );
+    }
+    actors.truncate(MAX_TIMELINES);
     for (actor, mut rows) in actors {
         // statements first, then the actions, each in date order
         rows.sort_by_key(|r| (!r.mark, r.when.start));
+        rows.truncate(MAX_ROWS);
         let days = |d: NaiveDate| f64::from(d.num_days_from_ce());
         let wdays = window.map(|w| f64::from(w.months) * 30.44 + w.days as f64);
         let mut lo = f64::MAX;
@@ -491,5 +515,70 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
             }
         }
         out.push_str("</svg>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Span;
+    use crate::eval::{Finding, Report};
+
+    fn dated(var: &str, id: &str, actor: &str, day: NaiveDate) -> Evidence {
+        Evidence {
+            var: var.into(),
+            collection: "c".into(),
+            id: id.into(),
+            span: Span::default(),
+            test: false,
+            sources: Vec::new(),
+            when: Some(When {
+                start: Some(day),
+                end: Some(day),
+                text: day.to_string(),
+            }),
+            actor: Some(actor.into()),
+        }
+    }
+
+    /// However many actors and records a rule binds, the page draws at most
+    /// MAX_TIMELINES timelines of MAX_ROWS rows, and says what it left out.
+    #[test]
+    fn timelines_are_bounded() {
+        let day = NaiveDate::from_ymd_opt(2020, 1, 1).expect("a day");
+        let mut findings = Vec::new();
+        for a in 0..25 {
+            for r in 0..70 {
+                findings.push(Finding {
+                    id: format!("{a}-{r}"),
+                    rule: "r".into(),
+                    severity: Severity::Warning,
+                    certainty: Certainty::Certain,
+                    message: String::new(),
+                    evidence: vec![
+                        dated("s", &format!("s{a}"), &format!("A{a}"), day),
+                        dated("x", &format!("x{a}-{r}"), &format!("A{a}"), day),
+                    ],
+                    verdict: None,
+                    unknown: Vec::new(),
+                    undecided: Vec::new(),
+                    group: None,
+                });
+            }
+        }
+        let report = Report {
+            findings,
+            ..Report::default()
+        };
+        let page = render_html(&report);
+        assert_eq!(
+            page.matches("<svg class=\"timeline\"").count(),
+            MAX_TIMELINES
+        );
+        assert!(
+            page.contains("5 actors and 220 records not drawn"),
+            "{}",
+            &page[..3000]
+        );
     }
 }
