@@ -144,6 +144,22 @@ pub fn apply(
                     // entries of rules that did not run (`--rule`) are neither new nor resolved
                     b.entries
                         .retain(|e| report.rules.iter().any(|r| r.id == e.rule));
+                    // nor are those of findings a suppression hid: they still occur
+                    if let Some((found, _)) = &out.suppressed {
+                        let hidden: std::collections::HashSet<(String, Vec<String>)> = found
+                            .iter()
+                            .map(|s| {
+                                let e = BaselineEntry::of(&s.finding);
+                                (e.rule, e.records)
+                            })
+                            .collect();
+                        let ids: std::collections::HashSet<&str> =
+                            found.iter().map(|s| s.finding.id.as_str()).collect();
+                        b.entries.retain(|e| {
+                            !ids.contains(e.id.as_str())
+                                && !hidden.contains(&(e.rule.clone(), e.records.clone()))
+                        });
+                    }
                     let diff = apply_baseline(report, &b);
                     out.baseline_diff = Some(diff.render_text());
                 }

@@ -1217,3 +1217,47 @@ fn a_spinner_on_a_terminal_only() {
         "{tty}"
     );
 }
+
+/// A finding a suppression hides still occurs: against the baseline it is neither
+/// new nor resolved (it was reported as resolved on every run).
+#[test]
+fn a_suppressed_finding_is_not_resolved_against_the_baseline() {
+    let dir = crate::scratch("cli", "baseline-and-suppressions");
+    let write = |rel: &str, text: &str| std::fs::write(dir.join(rel), text).expect("write");
+    write(
+        "d.yaml",
+        "actors:\n  - {id: a1, name: x}\n  - {id: a2, name: x}\n",
+    );
+    write(
+        "r.rules",
+        "rule named-x { for a in actors where a.name == \"x\" }\n",
+    );
+    write(
+        "s.yaml",
+        "- rule: named-x\n  records: [actors/a1]\n  reason: reviewed\n  reviewer: A. Editor\n  expires: 2999-01-01\n",
+    );
+    let base = [
+        "check",
+        "--rules",
+        "r.rules",
+        "d.yaml",
+        "--fail-on",
+        "never",
+    ];
+    let o = factlint_in(&dir, &[&base[..], &["--write-baseline", "b.json"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = factlint_in(
+        &dir,
+        &[
+            &base[..],
+            &["--baseline", "b.json", "--suppressions", "s.yaml"],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("0 new findings, 0 resolved, 1 unchanged"),
+        "{err}"
+    );
+}
