@@ -126,7 +126,7 @@ pub fn complete(
     doc: &Doc,
     at: usize,
     ws: Option<&Workspace>,
-    files: &[ast::File],
+    files: &[&ast::File],
 ) -> Vec<lsp::CompletionItem> {
     let before = &doc.text.text[..at.min(doc.text.text.len())];
     let line = doc.text.line_before(at);

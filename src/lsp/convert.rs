@@ -65,7 +65,7 @@ fn range_of(span: &Span, server: &Server<'_>) -> (Option<lsp::Uri>, lsp::Range) 
     (uri, lsp::Range::new(p, p))
 }
 
-pub fn location(span: &Span, server: &Server<'_>, _root: Option<&Path>) -> Option<lsp::Location> {
+pub fn location(span: &Span, server: &Server<'_>) -> Option<lsp::Location> {
     let (uri, range) = range_of(span, server);
     Some(lsp::Location::new(uri?, range))
 }

@@ -422,12 +422,13 @@ impl Server<'_> {
             .into()
     }
 
-    /// The rule files to check with: the project's, each open one as in its buffer.
-    fn suite_files(&self) -> Vec<ast::File> {
-        let mut files = self
+    /// Every rule file's tree, borrowed: the project's, each open one as in its
+    /// buffer (an open file the project lacks at the end).
+    fn trees(&self) -> Vec<&ast::File> {
+        let mut files: Vec<&ast::File> = self
             .ws
             .as_ref()
-            .map(|w| w.files.clone())
+            .map(|w| w.files.iter().collect())
             .unwrap_or_default();
         for d in self
             .docs
@@ -435,8 +436,8 @@ impl Server<'_> {
             .filter(|d| d.is_rules() && !d.too_large())
         {
             match files.iter().position(|f| f.span.file == d.name) {
-                Some(i) => files[i] = d.ast.clone(),
-                None => files.push(d.ast.clone()),
+                Some(i) => files[i] = &d.ast,
+                None => files.push(&d.ast),
             }
         }
         files
@@ -449,7 +450,8 @@ impl Server<'_> {
         }
         let dirty = std::mem::take(&mut self.dirty);
         let checked = self.ws.as_ref().map(|ws| {
-            let files = self.suite_files();
+            // the checker takes the files themselves
+            let files: Vec<ast::File> = self.trees().into_iter().cloned().collect();
             let (_, diags) = crate::check::check(&files, &ws.schema);
             diags
         });
@@ -535,7 +537,7 @@ impl Server<'_> {
                 let pos = p.text_document_position;
                 let doc = doc!(pos.text_document.uri);
                 let at = doc.text.offset(pos.position);
-                let items = complete::complete(doc, at, self.ws.as_deref(), &self.suite_files());
+                let items = complete::complete(doc, at, self.ws.as_deref(), &self.trees());
                 Response::new_ok(id, lsp::CompletionResponse::Array(items))
             }
             "textDocument/formatting" => {
@@ -577,17 +579,11 @@ impl Server<'_> {
         }
     }
 
-    /// Every rule file's tree: the open ones as in their buffers, then the project's.
-    fn trees(&self) -> Vec<ast::File> {
-        self.suite_files()
-    }
-
     fn hover(&self, doc: &Doc, pos: lsp::Position) -> Option<lsp::Hover> {
         let ws = self.ws.as_deref()?;
         let at = doc.text.offset(pos);
         let (hit, span) = analysis::hit_at(&doc.ast, at, &ws.schema)?;
-        let files = self.trees();
-        let refs: Vec<&ast::File> = files.iter().collect();
+        let refs = self.trees();
         let text = match &hit {
             Hit::Rule(id) => {
                 let d = analysis::declaration(&refs, "rule", id)?;
@@ -660,19 +656,16 @@ impl Server<'_> {
                 .find(|c: char| !word(c))
                 .map_or(text.len(), |i| at + i);
             let id = &text[start..end];
-            let files = self.trees();
-            let refs: Vec<&ast::File> = files.iter().collect();
+            let refs = self.trees();
             let d = analysis::declaration(&refs, "rule", id)?;
             return Some(lsp::GotoDefinitionResponse::Scalar(convert::location(
                 &d.ident.span,
                 self,
-                root,
             )?));
         }
         let ws = self.ws.as_deref()?;
         let (hit, _) = analysis::hit_at(&doc.ast, at, &ws.schema)?;
-        let files = self.trees();
-        let refs: Vec<&ast::File> = files.iter().collect();
+        let refs = self.trees();
         let span = match &hit {
             Hit::Rule(id) => analysis::declaration(&refs, "rule", id)?.ident.span.clone(),
             Hit::Name(n) => analysis::declaration(&refs, "def", n)
@@ -701,7 +694,7 @@ impl Server<'_> {
             Hit::Var { .. } | Hit::Param(_) | Hit::Builtin(_) => return None,
         };
         Some(lsp::GotoDefinitionResponse::Scalar(convert::location(
-            &span, self, root,
+            &span, self,
         )?))
     }
 
@@ -714,14 +707,13 @@ impl Server<'_> {
         let ws = self.ws.as_deref()?;
         let at = doc.text.offset(pos);
         let (hit, _) = analysis::hit_at(&doc.ast, at, &ws.schema)?;
-        let files = self.trees();
-        let refs: Vec<&ast::File> = files.iter().collect();
+        let refs = self.trees();
         let name = match &hit {
             Hit::Rule(n) | Hit::Name(n) => n.clone(),
             Hit::Collection(c) => {
                 let mut out: Vec<lsp::Location> = analysis::collection_uses(&refs, c)
                     .iter()
-                    .filter_map(|s| convert::location(s, self, self.root.as_deref()))
+                    .filter_map(|s| convert::location(s, self))
                     .collect();
                 if include_declaration {
                     if let Some(lsp::GotoDefinitionResponse::Scalar(l)) =
@@ -737,7 +729,7 @@ impl Server<'_> {
         let mut out = Vec::new();
         for (_, n, span, declared) in analysis::names(&refs) {
             if n == name && (include_declaration || !declared) {
-                if let Some(l) = convert::location(&span, self, self.root.as_deref()) {
+                if let Some(l) = convert::location(&span, self) {
                     out.push(l);
                 }
             }
@@ -817,7 +809,8 @@ mod tests {
             let doc = Doc::new(uri, "/nowhere/x.rules".into(), 1, t);
             let at = doc.text.offset(lsp::Position::new(line, ch));
             let _ = analysis::hit_at(&doc.ast, at, &ws.schema);
-            let _ = complete::complete(&doc, at, Some(ws), &ws.files);
+            let files: Vec<&ast::File> = ws.files.iter().collect();
+            let _ = complete::complete(&doc, at, Some(ws), &files);
             let _ = convert::symbols(&doc);
             let (_, diags) = crate::check::check(std::slice::from_ref(&doc.ast), &ws.schema);
             for d in diags.iter().chain(&doc.parse_diags) {
