@@ -146,18 +146,19 @@ pub fn apply(
                         .retain(|e| report.rules.iter().any(|r| r.id == e.rule));
                     // nor are those of findings a suppression hid: they still occur
                     if let Some((found, _)) = &out.suppressed {
-                        let hidden: std::collections::HashSet<(String, Vec<String>)> = found
+                        let hidden: Vec<BaselineEntry> = found
                             .iter()
-                            .map(|s| {
-                                let e = BaselineEntry::of(&s.finding);
-                                (e.rule, e.records)
-                            })
+                            .map(|s| BaselineEntry::of(&s.finding))
+                            .collect();
+                        let keys: std::collections::HashSet<(&str, &[String])> = hidden
+                            .iter()
+                            .map(|e| (e.rule.as_str(), e.records.as_slice()))
                             .collect();
                         let ids: std::collections::HashSet<&str> =
                             found.iter().map(|s| s.finding.id.as_str()).collect();
                         b.entries.retain(|e| {
                             !ids.contains(e.id.as_str())
-                                && !hidden.contains(&(e.rule.clone(), e.records.clone()))
+                                && !keys.contains(&(e.rule.as_str(), e.records.as_slice()))
                         });
                     }
                     let diff = apply_baseline(report, &b);
