@@ -628,22 +628,16 @@ impl Sql {
             Kind::Bool => vec![format!(
                 "CASE LOWER({t}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END"
             )],
-            Kind::Number => {
-                let n = format!(
-                    "CASE WHEN {} THEN {} END",
-                    self.full_match(t, NUMBER),
-                    self.double(t)
-                );
-                vec![
-                    n.clone(),
-                    n.clone(),
-                    format!("CASE WHEN ({n}) IS NOT NULL THEN FALSE END"),
-                ]
-            }
-            Kind::Date => {
-                let (lo, hi) = self.date_bounds(t);
-                let span = format!("CASE WHEN {lo} IS NOT NULL THEN FALSE END");
-                vec![lo, hi, span]
+            // (`view` parses these once, in a select of their own; inline here)
+            Kind::Number | Kind::Date => {
+                let parsed = self.parse(k, t);
+                let col = |suffix: &str| {
+                    parsed
+                        .iter()
+                        .find(|(s, _)| *s == suffix)
+                        .map_or_else(String::new, |(_, e)| format!("({e})"))
+                };
+                self.read_parsed(k, &col)
             }
             Kind::List => vec![present(&self.split(t))],
             // a CSV cell in a field of type any is a string (`convert::text_value`)
