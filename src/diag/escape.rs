@@ -238,10 +238,11 @@ pub fn markdown_text(s: &str) -> String {
     out
 }
 
-/// A link target for Markdown: an `http` or `https` URL with the characters that
-/// would end or break the link percent-encoded; `None` for anything else (no
-/// `javascript:` or relative links from data).
-pub fn markdown_url(url: &str) -> Option<String> {
+/// A link target from data, for Markdown and HTML: an `http` or `https` URL with the
+/// characters that would end or break a link percent-encoded; `None` for anything
+/// else (no `javascript:` or relative links from data). HTML escapes it again for
+/// its attribute.
+pub fn link_url(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return None;

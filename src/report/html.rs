@@ -9,7 +9,7 @@
 //! numbered, graded and linked. Every value from the data is escaped for HTML
 //! (`escape::html`), and only http(s) URLs become links.
 
-use crate::diag::escape::{html, markdown_url};
+use crate::diag::escape::{html, link_url};
 use crate::diag::Severity;
 use crate::eval::{Certainty, Evidence, Finding, Report, SourceRef, When};
 use crate::report::output::{
@@ -311,7 +311,7 @@ fn record(e: &Evidence, sources: &mut crate::report::output::Numbered) -> String
 
 fn source(s: &SourceRef) -> String {
     let title = html(s.title.as_deref().unwrap_or(&s.id));
-    let mut t = match s.url.as_deref().and_then(markdown_url) {
+    let mut t = match s.url.as_deref().and_then(link_url) {
         Some(u) => format!(
             "<a href=\"{}\" rel=\"noreferrer noopener\">{title}</a>",
             html(&u)

@@ -2,10 +2,10 @@
 //! summary (`$GITHUB_STEP_SUMMARY`). A summary table, then each rule's findings under
 //! the record they concern, claim verdicts as a table, and the sources once, numbered,
 //! with links. Every value from the data goes through `escape::markdown_text` (and a
-//! URL through `escape::markdown_url`): no data starts a heading, a list or a table
+//! URL through `escape::link_url`): no data starts a heading, a list or a table
 //! cell, opens a link, or mentions anyone.
 
-use crate::diag::escape::{markdown_text as md, markdown_url};
+use crate::diag::escape::{link_url, markdown_text as md};
 use crate::eval::{Certainty, Evidence, Finding, Report, SourceRef};
 use crate::report::output::{
     by_subject, data_errors_line, plural, record_name, rules_with_findings, summary_line,
@@ -170,7 +170,7 @@ fn record(e: &Evidence, cite: &mut dyn FnMut(&SourceRef) -> String) -> String {
 /// A source's title (linked when it has an http(s) URL), publisher, date, grade.
 fn source_text(s: &SourceRef) -> String {
     let title = md(s.title.as_deref().unwrap_or(&s.id));
-    let mut t = match s.url.as_deref().and_then(markdown_url) {
+    let mut t = match s.url.as_deref().and_then(link_url) {
         Some(url) => format!("[{title}]({url})"),
         None => title,
     };
