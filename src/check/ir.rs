@@ -119,6 +119,16 @@ pub enum Builtin {
     At,
     Concat,
     Split,
+    /// The source at the end of a source's `derived_from` chain (reads the dataset).
+    Origin,
+    /// The actor at the top of a source's ownership (reads the dataset).
+    Owner,
+    /// The text of a file a `file` field names, as the loader read it.
+    Text,
+    /// Whether a quote appears in a text, whitespace, quotes and case normalised.
+    QuotedIn,
+    /// A claim's verdict in this run (reads the verdicts of the rules that give them).
+    Verdict,
 }
 
 #[derive(Clone, Debug)]
@@ -209,6 +219,37 @@ pub struct CRule {
     /// `group by ...`: findings are merged per key.
     pub group: Option<CGroup>,
     pub verdict: Option<(VerdictKind, VarId)>,
+}
+
+impl CRule {
+    /// Every expression of the rule: what its bindings range over, its condition, its
+    /// message and its `group by` keys.
+    pub fn walk(&self, f: &mut dyn FnMut(&CExpr)) {
+        for b in &self.bindings {
+            if let CSource::List { expr, .. } = &b.source {
+                expr.walk(f);
+            }
+        }
+        if let Some(c) = &self.condition {
+            c.walk(f);
+        }
+        for m in &self.message {
+            if let CMessagePart::Expr(e) = m {
+                e.walk(f);
+            }
+        }
+        for k in self.group.iter().flat_map(|g| &g.keys) {
+            k.walk(f);
+        }
+    }
+
+    /// Whether the rule reads claims' verdicts (`verdict_of()`), so runs after the rules
+    /// that give them.
+    pub fn reads_verdicts(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e.kind, CKind::Call(Builtin::Verdict, _)));
+        found
+    }
 }
 
 /// A named constant of the suite.

@@ -107,7 +107,20 @@ fn builtins() -> Vec<BuiltinSig> {
             &["string", "string"],
             Ty::List(Box::new(Ty::Str)),
         ),
+        s("origin", Origin, &["source"], Ty::Ref("sources".into())),
+        s("owner", Owner, &["source"], Ty::Ref("actors".into())),
+        s("text", Text, &["string"], Ty::Str),
+        s("quoted_in", QuotedIn, &["string", "string"], Ty::Bool),
+        s("verdict_of", Verdict, &["claim"], Ty::Str),
     ]
+}
+
+/// The name a builtin is called by.
+pub fn builtin_name(b: Builtin) -> &'static str {
+    builtins()
+        .iter()
+        .find(|s| s.builtin == b)
+        .map_or("a builtin", |s| s.name)
 }
 
 /// The names of the builtin functions (for documentation and suggestions).
@@ -135,13 +148,15 @@ fn param_accepts(param: &str, ty: &Ty) -> bool {
         "date" => *ty == Ty::Date,
         "number" => *ty == Ty::Number,
         "duration" => *ty == Ty::Duration,
+        "source" => matches!(ty, Ty::Record(c) | Ty::Ref(c) if c == "sources"),
+        "claim" => matches!(ty, Ty::Record(_) | Ty::Ref(_)),
         _ => true,
     }
 }
 
 fn field_ty(t: &FieldType) -> Ty {
     match t {
-        FieldType::String | FieldType::Enum(_) => Ty::Str,
+        FieldType::String | FieldType::Enum(_) | FieldType::File => Ty::Str,
         FieldType::Number => Ty::Number,
         FieldType::Bool => Ty::Bool,
         FieldType::Date => Ty::Date,
@@ -1629,7 +1644,7 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
         span: r.id.span.clone(),
     };
     let vars = std::mem::take(&mut cx.vars);
-    CRule {
+    let rule = CRule {
         info,
         vars,
         bindings,
@@ -1637,7 +1652,27 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
         message,
         group,
         verdict,
+    };
+    // verdicts are read after the rules that give them have run: a rule that gives one
+    // cannot read them, or it would depend on itself
+    if let (true, Some(v)) = (rule.reads_verdicts(), &r.verdict) {
+        let mut at = None;
+        rule.walk(&mut |e| {
+            if at.is_none() && matches!(e.kind, CKind::Call(Builtin::Verdict, _)) {
+                at = Some(e.span.clone());
+            }
+        });
+        let mut d = Diagnostic::error("C0028", "a verdict rule cannot read verdicts")
+            .at(v.claim.span.clone(), "this rule gives a verdict")
+            .expected("`verdict_of()` only in rules without `verdict:`")
+            .found("`verdict_of()` in a verdict rule")
+            .help("split the rule: verdicts come from the rules that give them, and rules that read them run after those");
+        if let Some(at) = at {
+            d = d.also(at, "reads verdicts here");
+        }
+        cx.diags.push(d);
     }
+    rule
 }
 
 /// A `group by` key: any value of the binding (keys compare with `==`); a key that

@@ -53,3 +53,12 @@ pub const BAD_DURATION: &str = "D0023";
 /// Rows of an imported table that could not be mapped onto the event model (a
 /// warning).
 pub const NOT_IMPORTED: &str = "D0024";
+/// A chain of references that leads back to where it started: a source derived from
+/// itself through `derived_from`, an actor that owns itself through `owner`.
+pub const CYCLE: &str = "D0025";
+/// A file a `file` field names (a statement's `snapshot`) that cannot be read: missing,
+/// outside the dataset folder, not a regular file, too large or not UTF-8.
+pub const UNREADABLE_SNAPSHOT: &str = "D0026";
+/// A published review that could not be linked to a claim: its claim text is the text
+/// of no claim, or of several (a warning; the review is left out).
+pub const REVIEW_NOT_IMPORTED: &str = "D0027";

@@ -38,7 +38,7 @@ pub(crate) fn to_value(
         (NodeKind::Null, _) => Value::Null,
         (_, None) | (_, Some(FieldType::Any)) => generic(node, path, spans),
         (NodeKind::Text(t), Some(ty)) => from_text(t, ty, node, path, spans),
-        (_, Some(FieldType::String)) => generic(node, path, spans),
+        (_, Some(FieldType::String | FieldType::File)) => generic(node, path, spans),
         (NodeKind::Number(n), Some(FieldType::Number)) => Value::Number(*n),
         (NodeKind::Map(_), Some(FieldType::Number)) => {
             range(node, path, spans).unwrap_or_else(|| generic(node, path, spans))

@@ -100,6 +100,10 @@ impl Collection {
     pub fn get(&self, id: &str) -> Option<&Record> {
         self.by_id.get(id).map(|&i| &self.records[i])
     }
+    /// The position of the (first) record with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
 
     /// Keep the records for which `keep` holds (it may change them), re-indexing ids.
     pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut Record) -> bool) {
@@ -123,6 +127,9 @@ pub struct Dataset {
     pub collections: BTreeMap<String, Collection>,
     pub schema: Schema,
     pub sources: Sources,
+    /// The text of each file a `file` field names (a statement's `snapshot`), by the
+    /// path as written; a file that could not be read is absent (`snapshots.rs`).
+    pub texts: BTreeMap<Arc<str>, Arc<str>>,
 }
 
 impl Dataset {
@@ -154,6 +161,30 @@ impl Dataset {
                 }
                 _ => true,
             });
+        }
+    }
+
+    /// Sources' retractions and corrections as they stood on `day`: one dated later
+    /// (its first day after `day`) is left out, with its note and link, so the source
+    /// stands as it stood before. Applied on every run, with the run's day or `--as-of`.
+    pub fn notices_as_of(&mut self, day: chrono::NaiveDate) {
+        let Some(sources) = self.collections.get_mut("sources") else {
+            return;
+        };
+        for r in &mut sources.records {
+            for notice in ["retracted", "corrected"] {
+                let later = matches!(r.get(notice),
+                    Some(Value::Time(t)) if t.start.is_some_and(|s| s > day));
+                if later {
+                    for f in [
+                        notice.to_string(),
+                        format!("{notice}_note"),
+                        format!("{notice}_url"),
+                    ] {
+                        r.fields.remove(&f);
+                    }
+                }
+            }
         }
     }
 

@@ -334,6 +334,10 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     // made-record diagnostics follow every reading diagnostic, as when all records
     // were typed after all files were read
     let mut typing_diags = Vec::new();
+    // ClaimReview and Fact Check Tools documents are read as `reviews` records when
+    // the schema declares them (the event model does), or with `--import`
+    let reviews_here =
+        opts.import || (declared.as_ref()).is_some_and(|s| s.collection("reviews").is_some());
     let mut inferrer = infer::Inferrer::default();
     let mut later: Vec<Later> = Vec::new();
     let mut names = Vec::new();
@@ -411,6 +415,13 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 }
                 let mut file_raw: Vec<RawRecord> = Vec::new();
                 for doc in docs {
+                    // a published fact-check is a review, where the schema has them
+                    if reviews_here {
+                        if let Some(reviews) = super::reviews::recognise(&stem, &doc) {
+                            file_raw.extend(reviews);
+                            continue;
+                        }
+                    }
                     collect_records(&stem, doc, &mut file_raw, &mut item_diags);
                 }
                 match &declared {
@@ -477,7 +488,36 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         collections,
         schema,
         sources,
+        texts: BTreeMap::new(),
     };
+    // each path given, and the folder its records' files are relative to
+    let roots: Vec<(PathBuf, PathBuf)> = paths
+        .iter()
+        .filter(|p| !files::is_stdin(p))
+        .map(|p| match files::kind(p) {
+            Kind::Dir => (p.clone(), p.clone()),
+            _ => match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => (p.clone(), d.to_path_buf()),
+                _ => (p.clone(), PathBuf::from(".")),
+            },
+        })
+        .collect();
+    if reviews_here {
+        diags.extend(super::reviews::link(&mut dataset));
+    }
+    let known: Vec<super::snapshots::Known> = files
+        .iter()
+        .map(|f| super::snapshots::Known {
+            name: &f.name,
+            path: &f.path,
+        })
+        .collect();
+    diags.extend(super::snapshots::read_all(
+        &mut dataset,
+        &known,
+        &roots,
+        opts.max_file_size,
+    ));
     if opts.import {
         diags.extend(super::import::import_event_tables(&mut dataset));
     }

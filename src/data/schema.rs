@@ -20,6 +20,9 @@ pub enum FieldType {
     Map,
     /// Anything (facts' `value`).
     Any,
+    /// The path of a text file in the dataset folder (a statement's `snapshot`): a
+    /// string to rules, whose file the loader reads (`Dataset::texts`).
+    File,
 }
 
 impl fmt::Display for FieldType {
@@ -35,6 +38,7 @@ impl fmt::Display for FieldType {
             FieldType::List(t) => write!(f, "list of {t}"),
             FieldType::Map => f.write_str("map"),
             FieldType::Any => f.write_str("any"),
+            FieldType::File => f.write_str("file"),
         }
     }
 }

@@ -20,7 +20,7 @@ pub fn event_model() -> Schema {
 }
 
 const TYPE_NAMES: &[&str] = &[
-    "string", "number", "bool", "date", "duration", "enum", "ref", "list", "map", "any",
+    "string", "number", "bool", "date", "duration", "enum", "ref", "list", "map", "any", "file",
 ];
 
 /// Parse a schema file. Every problem is reported, not only the first.
@@ -485,6 +485,7 @@ fn simple_type(head: &str, rest: &str, values: Option<Vec<String>>) -> Result<Fi
         "duration" => simple(FieldType::Duration),
         "map" => simple(FieldType::Map),
         "any" => simple(FieldType::Any),
+        "file" => simple(FieldType::File),
         "enum" => {
             if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
                 let vals: Vec<String> = inner
@@ -675,7 +676,7 @@ mod tests {
             Ok(s) => s,
             Err(d) => panic!("{d:#?}"),
         };
-        assert_eq!(s.collections.len(), 7);
+        assert_eq!(s.collections.len(), 10);
         let again = parse_schema("x".into(), &schema_to_yaml(&s));
         assert_eq!(again.ok(), Some(s));
     }

@@ -135,6 +135,9 @@ fn check(ds: &Dataset) -> (Vec<Diagnostic>, Vec<Broken>) {
     for coll in ds.collections.values() {
         v.collection(coll);
     }
+    // the chains `origin()` and `owner()` follow
+    v.cycles("sources", "derived_from", "derives from");
+    v.cycles("actors", "owner", "is owned by");
     let broken = std::mem::take(&mut v.broken);
     (v.finish(), broken)
 }
@@ -174,6 +177,71 @@ impl At<'_> {
 }
 
 impl<'a> Validator<'a> {
+    /// Each cycle of references through `field` inside `coll`, reported once, at the
+    /// reference of its first record (in load order) that closes it, which
+    /// `validate_and_mend` then clears so the chain ends. Linear: every record is
+    /// walked from once.
+    fn cycles(&mut self, coll: &'a str, field: &'a str, verb: &str) {
+        let Some(c) = self.ds.collections.get(coll) else {
+            return;
+        };
+        let ty_ok = (self.ds.schema.field(coll, field))
+            .is_some_and(|f| f.ty == FieldType::Ref(coll.to_string()));
+        if !ty_ok {
+            return;
+        }
+        let next = |i: usize| match c.records[i].get(field) {
+            Some(Value::Str(id)) => c.position(id),
+            _ => None,
+        };
+        // 0: not seen, 1: on the path being walked, 2: done
+        let mut state = vec![0u8; c.records.len()];
+        for start in 0..c.records.len() {
+            let mut path = Vec::new();
+            let mut at = Some(start);
+            while let Some(i) = at {
+                match state[i] {
+                    0 => {
+                        state[i] = 1;
+                        path.push(i);
+                        at = next(i);
+                    }
+                    1 => {
+                        let from = path.iter().position(|&p| p == i).unwrap_or(0);
+                        let ring = &path[from..];
+                        let first = ring.iter().copied().min().unwrap_or(i);
+                        let k = ring.iter().position(|&p| p == first).unwrap_or(0);
+                        let names: Vec<String> = (0..=ring.len())
+                            .map(|j| format!("`{}`", c.records[ring[(k + j) % ring.len()]].id))
+                            .collect();
+                        let r = &c.records[first];
+                        let d = Diagnostic::error(
+                            codes::CYCLE,
+                            format!(
+                                "`{coll}` record `{}` {verb} itself: {}",
+                                r.id,
+                                names.join(" -> ")
+                            ),
+                        )
+                        .at(key_span(r, field), format!("`{field}` leads back here"))
+                        .expected(format!("a chain of `{field}` that ends"))
+                        .found(format!("a cycle of {} record{}", ring.len(), if ring.len() == 1 { "" } else { "s" }))
+                        .help(format!("remove the `{field}` that closes the cycle; until then, the chain ends at `{}`", r.id));
+                        self.here = Some((coll, first, field));
+                        self.items.clear();
+                        self.push(codes::CYCLE, coll, field, d);
+                        self.here = None;
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+            for p in path {
+                state[p] = 2;
+            }
+        }
+    }
+
     /// Note that the value being checked is broken.
     fn mark(&mut self, dangling: bool) {
         if let Some((c, i, f)) = self.here {
@@ -489,7 +557,7 @@ impl<'a> Validator<'a> {
         }
         match (ty, v) {
             (FieldType::Any, _) => self.any_value(at, v, path),
-            (FieldType::String, Value::Str(_))
+            (FieldType::String | FieldType::File, Value::Str(_))
             | (FieldType::Bool, Value::Bool(_))
             | (FieldType::Duration, Value::Duration(_))
             | (FieldType::Map, Value::Map(_)) => {}
@@ -761,6 +829,7 @@ pub(crate) fn type_phrase(ty: &FieldType) -> String {
         FieldType::List(inner) => format!("a list of {}", plural(inner)),
         FieldType::Map => "a map".into(),
         FieldType::Any => "any value".into(),
+        FieldType::File => "the path of a text file in the dataset folder".into(),
     }
 }
 
@@ -777,6 +846,7 @@ fn short_type(ty: &FieldType) -> String {
         FieldType::List(_) => "a list".into(),
         FieldType::Map => "a map".into(),
         FieldType::Any => "a value".into(),
+        FieldType::File => "a file's path".into(),
     }
 }
 
@@ -792,6 +862,7 @@ fn plural(ty: &FieldType) -> String {
         FieldType::List(inner) => format!("lists of {}", plural(inner)),
         FieldType::Map => "maps".into(),
         FieldType::Any => "values".into(),
+        FieldType::File => "file paths".into(),
     }
 }
 

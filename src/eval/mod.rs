@@ -112,7 +112,8 @@ pub fn span_text(sources: &Sources, span: &Span) -> String {
         .unwrap_or_default()
 }
 
-/// Evaluate the suite's constants, in order, applying overrides.
+/// Evaluate the suite's constants, in order, applying overrides; then one slot more,
+/// unknown, for the verdicts `verdict_of()` reads (see `run`).
 pub fn eval_consts(suite: &Suite, ds: &Dataset, overrides: &BTreeMap<String, Value>) -> Vec<Value> {
     let mut values: Vec<Value> = Vec::with_capacity(suite.consts.len());
     for c in &suite.consts {
@@ -132,6 +133,9 @@ pub fn eval_consts(suite: &Suite, ds: &Dataset, overrides: &BTreeMap<String, Val
         };
         values.push(v);
     }
+    // one slot more: the claims' verdicts that `verdict_of()` reads, filled by `run`
+    // between the rules that give verdicts and those that read them
+    values.push(Value::Null);
     values
 }
 
@@ -694,78 +698,56 @@ pub fn run(
     rule_sources: &Sources,
     opts: &RunOptions,
 ) -> (Report, Vec<Diagnostic>) {
-    let consts = eval_consts(suite, ds, &opts.overrides);
+    let mut consts = eval_consts(suite, ds, &opts.overrides);
     let mut diags = Vec::new();
-    let on_db = if opts.engine == Engine::DuckDb {
-        let threads = (!opts.parallel).then_some(1);
-        let queries: Vec<_> = suite
-            .rules
-            .iter()
-            .map(|r| sql::compile_rule(suite, r, Dialect::DuckDb, Shape::Matches))
+    // rules that read verdicts run after the rules that give them, with the verdicts
+    // of their certain findings in the slot `eval_consts` keeps for them
+    let (late, early): (Vec<usize>, Vec<usize>) =
+        (0..suite.rules.len()).partition(|&i| suite.rules[i].reads_verdicts());
+    let mut results: Vec<Option<Result<RuleFindings, Box<Diagnostic>>>> =
+        suite.rules.iter().map(|_| None).collect();
+    let rules =
+        |which: &[usize]| -> Vec<&CRule> { which.iter().map(|&i| &suite.rules[i]).collect() };
+    let done = run_rules(
+        suite,
+        &rules(&early),
+        ds,
+        &consts,
+        rule_sources,
+        opts,
+        &mut diags,
+    );
+    for (&i, r) in early.iter().zip(done) {
+        results[i] = Some(r);
+    }
+    if !late.is_empty() {
+        let given: Vec<Finding> = (results.iter().flatten().filter_map(|r| r.as_ref().ok()))
+            .flat_map(|f| f.findings.iter().filter(|f| f.verdict.is_some()).cloned())
             .collect();
-        // only the tables and columns the queries read are filled
-        let mut names = std::collections::HashSet::new();
-        for q in queries.iter().flatten() {
-            names.extend(sql::quote::duckdb_names(q));
+        let verdicts = claim_verdicts(suite, ds, &given)
+            .into_iter()
+            .map(|v| {
+                let kind = v.verdict.map_or("conflicting", VerdictKind::as_str);
+                (v.claim, Value::Str(kind.into()))
+            })
+            .collect();
+        if let Some(slot) = consts.last_mut() {
+            *slot = Value::Map(verdicts);
         }
-        match sql::duckdb::open(ds, threads, &|n| names.contains(n)) {
-            Ok(db) => Some(
-                suite
-                    .rules
-                    .iter()
-                    .zip(queries)
-                    .map(|(r, q)| {
-                        timed(r, opts.timings.as_ref(), || {
-                            on_duckdb(&db, q, r, ds, &consts, rule_sources, opts, &mut diags)
-                        })
-                    })
-                    .collect(),
-            ),
-            // the findings are the same either way: the run goes on natively, and
-            // says why
-            Err(d) => {
-                let mut d = d.with_level(crate::diag::Level::Warning);
-                d.message.push_str("; the rules ran on the native engine");
-                diags.push(d);
-                None
-            }
+        let done = run_rules(
+            suite,
+            &rules(&late),
+            ds,
+            &consts,
+            rule_sources,
+            opts,
+            &mut diags,
+        );
+        for (&i, r) in late.iter().zip(done) {
+            results[i] = Some(r);
         }
-    } else {
-        None
-    };
-    let results: Vec<Result<RuleFindings, Box<Diagnostic>>> = match on_db {
-        Some(results) => results,
-        None => {
-            let native = RunOptions {
-                engine: match opts.engine {
-                    Engine::DuckDb => Engine::Planned,
-                    e => e,
-                },
-                ..opts.clone()
-            };
-            if native.parallel {
-                suite
-                    .rules
-                    .par_iter()
-                    .map(|r| {
-                        timed(r, native.timings.as_ref(), || {
-                            run_rule(r, ds, &consts, rule_sources, &native)
-                        })
-                    })
-                    .collect()
-            } else {
-                suite
-                    .rules
-                    .iter()
-                    .map(|r| {
-                        timed(r, native.timings.as_ref(), || {
-                            run_rule(r, ds, &consts, rule_sources, &native)
-                        })
-                    })
-                    .collect()
-            }
-        }
-    };
+    }
+    let results = results.into_iter().flatten();
     let mut findings = Vec::new();
     let (mut all, mut certain) = (0usize, 0usize);
     for r in results {
@@ -820,6 +802,84 @@ pub fn run(
         windows,
     };
     (report, diags)
+}
+
+/// Run `rules` (of `suite`) on the engine `opts` names, in order.
+fn run_rules(
+    suite: &Suite,
+    rules: &[&CRule],
+    ds: &Dataset,
+    consts: &[Value],
+    rule_sources: &Sources,
+    opts: &RunOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Result<RuleFindings, Box<Diagnostic>>> {
+    let on_db = if opts.engine == Engine::DuckDb {
+        let threads = (!opts.parallel).then_some(1);
+        let queries: Vec<_> = rules
+            .iter()
+            .map(|r| sql::compile_rule(suite, r, Dialect::DuckDb, Shape::Matches))
+            .collect();
+        // only the tables and columns the queries read are filled
+        let mut names = std::collections::HashSet::new();
+        for q in queries.iter().flatten() {
+            names.extend(sql::quote::duckdb_names(q));
+        }
+        match sql::duckdb::open(ds, threads, &|n| names.contains(n)) {
+            Ok(db) => Some(
+                rules
+                    .iter()
+                    .zip(queries)
+                    .map(|(r, q)| {
+                        timed(r, opts.timings.as_ref(), || {
+                            on_duckdb(&db, q, r, ds, consts, rule_sources, opts, diags)
+                        })
+                    })
+                    .collect(),
+            ),
+            // the findings are the same either way: the run goes on natively, and
+            // says why
+            Err(d) => {
+                let mut d = d.with_level(crate::diag::Level::Warning);
+                d.message.push_str("; the rules ran on the native engine");
+                diags.push(d);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    match on_db {
+        Some(results) => results,
+        None => {
+            let native = RunOptions {
+                engine: match opts.engine {
+                    Engine::DuckDb => Engine::Planned,
+                    e => e,
+                },
+                ..opts.clone()
+            };
+            if native.parallel {
+                rules
+                    .par_iter()
+                    .map(|r| {
+                        timed(r, native.timings.as_ref(), || {
+                            run_rule(r, ds, consts, rule_sources, &native)
+                        })
+                    })
+                    .collect()
+            } else {
+                rules
+                    .iter()
+                    .map(|r| {
+                        timed(r, native.timings.as_ref(), || {
+                            run_rule(r, ds, consts, rule_sources, &native)
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
 }
 
 /// At most `max` findings, certain ones before possible ones, in their original order:

@@ -45,6 +45,9 @@ struct ExpectFile {
     /// `{claim: c1, verdict: supported | refuted | not-enough-evidence | conflicting}`.
     #[serde(default)]
     verdicts: Vec<ExpectedVerdict>,
+    /// The day the test runs as of (`--as-of`): records dated later are left out, and
+    /// so are retractions and corrections dated later. Without it, the day it runs.
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,6 +367,27 @@ fn run_one(
         return Err(Failure::new(diags, ds.sources.clone()));
     }
     diags.extend(crate::data::validate_and_mend(&mut ds).0);
+    let as_of = match &expect.as_of {
+        Some(text) => {
+            let mut bad = Vec::new();
+            match super::overrides::as_of(Some(text), &mut bad) {
+                Some(d) => Some(d),
+                None => {
+                    let span = at(&[Step::Key("as_of")]).unwrap_or_else(whole);
+                    let d = bad
+                        .into_iter()
+                        .map(|d| d.at(span.clone(), "not a date"))
+                        .collect();
+                    return Err(Failure::new(d, expect_sources));
+                }
+            }
+        }
+        None => None,
+    };
+    if let Some(d) = as_of {
+        ds.as_of(d);
+    }
+    ds.notices_as_of(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
     crate::diag::diagnostic::sort(&mut diags);
     let mut sources = ds.sources.clone();
     sources.merge(&rules.sources);

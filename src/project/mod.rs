@@ -404,6 +404,8 @@ impl Project {
         if let Some(d) = as_of {
             dataset.as_of(d);
         }
+        // a retraction or correction dated after the run's day had not happened yet
+        dataset.notices_as_of(as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
         let options = RunOptions {
             engine: self.options.engine,
             limits: self.options.limits,

@@ -735,7 +735,10 @@ impl Compiler<'_> {
                     hi: x,
                 }
             }
-            CKind::Call(..) => self.unsupported(&e.span, "a builtin function"),
+            CKind::Call(f, _) => {
+                let name = crate::check::resolve::builtin_name(*f);
+                self.unsupported(&e.span, &format!("the builtin `{name}`"))
+            }
             CKind::List(_) => self.unsupported(&e.span, "a list"),
             CKind::Unary(UnaryOp::Neg, x) => match self.expr(x) {
                 Out::Interval { lo, hi } if x.ty == Ty::Number => Out::Interval {

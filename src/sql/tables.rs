@@ -24,7 +24,9 @@ pub(crate) enum Kind {
 
 fn kind(t: &FieldType) -> Option<Kind> {
     match t {
-        FieldType::String | FieldType::Enum(_) | FieldType::Ref(_) => Some(Kind::Text),
+        FieldType::String | FieldType::Enum(_) | FieldType::Ref(_) | FieldType::File => {
+            Some(Kind::Text)
+        }
         FieldType::Bool => Some(Kind::Bool),
         FieldType::Number => Some(Kind::Number),
         FieldType::Date => Some(Kind::Date),

@@ -542,6 +542,9 @@ fn the_event_model_matches_the_documented_collections() {
             "claims",
             "facts",
             "principles",
+            "publishers",
+            "ratings",
+            "reviews",
             "sources",
             "statements"
         ]
@@ -622,7 +625,7 @@ fn an_inferred_schema_accepts_the_data_it_came_from() {
 fn a_schema_file_can_extend_the_event_model() {
     let schema = "use: event-model\ncollections:\n  actors:\n    extend: true\n    fields:\n      founded: date\n  weather:\n    fields:\n      rain: number\n";
     let s = data::parse_schema("s.yaml".into(), schema).expect("parses");
-    assert_eq!(s.collections.len(), 8);
+    assert_eq!(s.collections.len(), 11);
     assert_eq!(
         s.field("actors", "founded").map(|f| &f.ty),
         Some(&FieldType::Date)
