@@ -24,10 +24,10 @@ fn flagship() -> factlint::project::Prepared {
 fn the_flagship_project_loads_and_runs() {
     let p = flagship();
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
-    assert_eq!(p.suite.rules.len(), 20);
+    assert_eq!(p.suite.rules.len(), 30);
     let (report, diags) = p.run();
     assert!(diags.is_empty(), "{diags:?}");
-    assert_eq!(report.findings.len(), 29);
+    assert_eq!(report.findings.len(), 40);
 }
 
 #[test]
