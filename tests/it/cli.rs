@@ -1262,3 +1262,91 @@ fn a_suppressed_finding_is_not_resolved_against_the_baseline() {
         "{err}"
     );
 }
+
+/// A retracted source is flagged from the day of its retraction, not before.
+#[test]
+fn a_retraction_counts_from_its_day() {
+    let rule = "claim-cites-retracted-source";
+    let after = check_json(&["--rule", rule]);
+    let before = check_json(&["--rule", rule, "--as-of", "2026-01-19"]);
+    let n = |v: &serde_json::Value| v["findings"].as_array().map_or(0, Vec::len);
+    assert_eq!(n(&after), 1, "{after}");
+    assert_eq!(n(&before), 0, "{before}");
+}
+
+/// factlint's own ClaimReview output, put back into the dataset, reads as reviews
+/// linked to their claims by text, whose ratings agree with the verdicts they came
+/// from: no dispute, no unmapped rating.
+#[test]
+fn its_own_claimreview_reads_back_as_agreeing_reviews() {
+    let dir = tempdir("claimreview-round-trip");
+    let data = dir.join("data");
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/venezuela-2026");
+    copy_dir(&example, &data);
+    std::fs::remove_dir_all(data.join("reviews")).expect("remove the test reviews");
+    let own = factlint(&["check", "--format", "claimreview", "--fail-on", "never"]);
+    assert_eq!(own.status.code(), Some(0), "{}", stderr(&own));
+    std::fs::write(data.join("own.jsonld"), &own.stdout).expect("write");
+    let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let o = factlint_in(
+        &dir,
+        &[
+            "check",
+            "data",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}): {}", stderr(&o)));
+    let rules_fired: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    for r in [
+        "claim-verdict-disputed-by-review",
+        "claim-rated-differently-by-reviewers",
+        "review-rating-unmapped",
+    ] {
+        assert!(!rules_fired.contains(&r), "{r} fired: {v}");
+    }
+    assert!(!stderr(&o).contains("D0027"), "{}", stderr(&o));
+    // they were read: without the ratings table, each of the 6 is unmapped
+    std::fs::remove_file(data.join("ratings.yaml")).expect("remove");
+    let o = factlint_in(
+        &dir,
+        &[
+            "check",
+            "data",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--rule",
+            "review-rating-unmapped",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}): {}", stderr(&o)));
+    assert_eq!(v["findings"].as_array().map_or(0, Vec::len), 6, "{v}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}

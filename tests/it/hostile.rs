@@ -628,3 +628,104 @@ fn baselines_are_written_only_from_complete_runs() {
         assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{w} {r}");
     }
 }
+
+// ---------------------------------------------------------------------------------
+// snapshots: files that data names
+
+/// A project whose `notes` name a snapshot file each, and a rule that would print the
+/// snapshot's text if it were read.
+fn snapshot_project(name: &str, notes: &[&str]) -> PathBuf {
+    let p = project(name);
+    std::fs::write(
+        p.join("data/schema.yaml"),
+        "collections:\n  notes:\n    fields:\n      id: {type: string, required: true}\n      snapshot: file\n",
+    )
+    .unwrap();
+    let mut data = String::new();
+    for (i, n) in notes.iter().enumerate() {
+        data.push_str(&format!("- {{id: n{i}, snapshot: {n:?}}}\n"));
+    }
+    std::fs::write(p.join("data/notes.yaml"), data).unwrap();
+    std::fs::write(
+        p.join("rules/a.rules"),
+        "rule leak {\n  message: \"{n.id}: {text(n.snapshot)}\"\n  for n in notes\n  where len(text(n.snapshot)) > 0\n}\n",
+    )
+    .unwrap();
+    p
+}
+
+/// Each snapshot the check names is refused with a located D0026, nothing of it
+/// reaches the output, the run ends, and nothing on disk changed.
+fn snapshots_refused(p: &Path, expected: usize, why: &[&str]) {
+    let around = p.parent().unwrap();
+    let before = snapshot(around);
+    let o = run(p, &["check", "--format", "json", "--fail-on", "never"]);
+    let t = text(&o);
+    assert!(!t.contains(SECRET), "a snapshot outside was read: {t}");
+    assert_eq!(t.matches("error[D0026]").count(), expected, "{t}");
+    for w in why {
+        assert!(t.contains(w), "expected `{w}`: {t}");
+    }
+    assert!(t.contains("notes.yaml:"), "not located: {t}");
+    assert_eq!(snapshot(around), before, "the check changed files on disk");
+}
+
+#[test]
+fn snapshots_outside_the_dataset_folder_are_refused() {
+    let p = snapshot_project("snapshot-outside", &[]);
+    let secret = p.parent().unwrap().join("secret.yaml");
+    symlink(&secret, p.join("data/link.txt")).unwrap();
+    symlink(p.parent().unwrap(), p.join("data/up")).unwrap();
+    let abs = secret.to_str().unwrap().to_string();
+    std::fs::write(
+        p.join("data/notes.yaml"),
+        format!("- {{id: n0, snapshot: ../../secret.yaml}}\n- {{id: n1, snapshot: {abs:?}}}\n- {{id: n2, snapshot: link.txt}}\n- {{id: n3, snapshot: up/secret.yaml}}\n- {{id: n4, snapshot: /dev/zero}}\n- {{id: n5, snapshot: /proc/self/environ}}\n"),
+    )
+    .unwrap();
+    snapshots_refused(&p, 6, &["outside the dataset folder"]);
+    // inside, it is read
+    std::fs::write(p.join("data/ok.txt"), "harmless").unwrap();
+    std::fs::write(p.join("data/notes.yaml"), "- {id: n0, snapshot: ok.txt}\n").unwrap();
+    let o = run(&p, &["check", "--format", "json", "--fail-on", "never"]);
+    assert!(text(&o).contains("n0: harmless"), "{}", text(&o));
+}
+
+#[test]
+fn snapshots_that_are_fifos_folders_missing_or_too_large_are_refused_without_blocking() {
+    let p = snapshot_project(
+        "snapshot-kinds",
+        &["pipe.txt", "sub", "missing.txt", "big.txt", "latin1.txt"],
+    );
+    std::fs::create_dir_all(p.join("data/sub")).unwrap();
+    std::fs::write(p.join("data/big.txt"), vec![b'a'; 2 * 1024 * 1024 + 1]).unwrap();
+    std::fs::write(p.join("data/latin1.txt"), b"caf\xe9").unwrap();
+    if !mkfifo(&p.join("data/pipe.txt")) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let around = p.parent().unwrap();
+    let before = snapshot(around);
+    let o = run(
+        &p,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--max-file-size",
+            "2",
+        ],
+    );
+    let t = text(&o);
+    assert_eq!(t.matches("error[D0026]").count(), 5, "{t}");
+    for w in [
+        "not a regular file",
+        "does not exist",
+        "too large",
+        "not UTF-8",
+    ] {
+        assert!(t.contains(w), "expected `{w}`: {t}");
+    }
+    assert_eq!(snapshot(around), before, "the check changed files on disk");
+}
