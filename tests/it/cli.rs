@@ -875,7 +875,7 @@ fn quiet_verbose_and_jobs() {
     let o = factlint(&["check", "--verbose", "--format", "json"]);
     let err = stderr(&o);
     assert!(
-        err.contains("factlint: read 7 rule files (30 rules) and 124 records"),
+        err.contains("factlint: read 7 rule files (30 rules) and 127 records"),
         "{err}"
     );
     assert!(err.contains("factlint: ran 30 rules in"), "{err}");
