@@ -24,7 +24,7 @@ impl Certainty {
 }
 
 /// A source cited by an evidence record.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SourceRef {
     pub id: String,
     pub title: Option<String>,
@@ -32,6 +32,11 @@ pub struct SourceRef {
     pub url: Option<String>,
     pub date: Option<String>,
     pub reliability: Option<String>,
+    /// The day its publisher retracted it, as written, when that is on or before the
+    /// run's day (`--as-of`): a finding resting on it rests on a retracted source.
+    pub retracted: Option<String>,
+    /// The day its publisher corrected it, likewise.
+    pub corrected: Option<String>,
 }
 
 /// One record a finding rests on.

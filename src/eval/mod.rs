@@ -154,14 +154,12 @@ fn source_refs(ds: &Dataset, rec: &crate::data::Record) -> Vec<SourceRef> {
                 url: text(s, "url"),
                 date: text(s, "date"),
                 reliability: text(s, "reliability"),
+                retracted: text(s, "retracted"),
+                corrected: text(s, "corrected"),
             },
             None => SourceRef {
                 id: id.to_string(),
-                title: None,
-                publisher: None,
-                url: None,
-                date: None,
-                reliability: None,
+                ..SourceRef::default()
             },
         })
         .collect()

@@ -57,6 +57,9 @@ fn annotation(report: &Report, f: &Finding) -> String {
                 Some(u) => message.push_str(&format!("\n  source: {title}, {u}")),
                 None => message.push_str(&format!("\n  source: {title}")),
             }
+            for n in crate::report::output::notices(s) {
+                message.push_str(&format!(" ({n})"));
+            }
         }
     }
     format!(

@@ -36,6 +36,7 @@ h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.6em 0 .3em}h3{fo
 .finding.is-possible{border-left-color:#8250df}
 .finding p{margin:.2em 0}.evidence{margin:.2em 0;padding-left:1.2em}
 .grade{font-weight:700;border:1px solid #8c959f;border-radius:3px;padding:0 .3em;font-size:.8em}
+.notice{font-weight:700;color:#cf222e}
 svg.timeline{width:100%;height:auto;background:#fff;border:1px solid #eaeef2;border-radius:4px;margin:.5em 0}
 svg text{font:11px system-ui,sans-serif;fill:#1b1f24}
 table{border-collapse:collapse}td,th{border:1px solid #d8dee4;padding:.2em .6em;text-align:left}
@@ -330,6 +331,9 @@ fn source(s: &SourceRef) -> String {
             " <span class=\"grade\" title=\"reliability\">{}</span>",
             html(r)
         );
+    }
+    for n in crate::report::output::notices(s) {
+        let _ = write!(t, " <span class=\"notice\">{}</span>", html(&n));
     }
     t
 }

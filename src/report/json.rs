@@ -131,6 +131,11 @@ pub struct JsonSource<'a> {
     pub url: Option<&'a str>,
     pub date: Option<&'a str>,
     pub reliability: Option<&'a str>,
+    /// Only when the source was retracted (corrected) on or before the run's day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retracted: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -225,6 +230,8 @@ fn source(s: &SourceRef) -> JsonSource<'_> {
         url: s.url.as_deref(),
         date: s.date.as_deref(),
         reliability: s.reliability.as_deref(),
+        retracted: s.retracted.as_deref(),
+        corrected: s.corrected.as_deref(),
     }
 }
 

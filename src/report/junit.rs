@@ -55,6 +55,9 @@ fn evidence_text(f: &Finding) -> String {
                 line.push_str(", ");
                 line.push_str(u);
             }
+            for n in crate::report::output::notices(src) {
+                line.push_str(&format!(" ({n})"));
+            }
             let _ = writeln!(s, "  source: {line}");
         }
     }

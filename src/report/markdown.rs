@@ -180,8 +180,17 @@ fn source_text(s: &SourceRef) -> String {
     if let Some(d) = &s.date {
         t.push_str(&format!(", {}", md(d)));
     }
+    let mut notes: Vec<String> = Vec::new();
     if let Some(r) = &s.reliability {
-        t.push_str(&format!(" (reliability {})", md(r)));
+        notes.push(format!("reliability {}", md(r)));
+    }
+    notes.extend(
+        crate::report::output::notices(s)
+            .into_iter()
+            .map(|n| format!("**{}**", md(&n))),
+    );
+    if !notes.is_empty() {
+        t.push_str(&format!(" ({})", notes.join("; ")));
     }
     t
 }

@@ -387,3 +387,16 @@ impl Numbered {
         n
     }
 }
+
+/// What happened to a source since it was published, as of the run's day:
+/// `retracted 2026-01-20`, `corrected 2026-01-12` (unescaped; each format escapes).
+pub fn notices(s: &crate::eval::finding::SourceRef) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(d) = &s.retracted {
+        out.push(format!("retracted {d}"));
+    }
+    if let Some(d) = &s.corrected {
+        out.push(format!("corrected {d}"));
+    }
+    out
+}

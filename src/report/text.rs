@@ -513,8 +513,17 @@ fn source_text(s: &SourceRef) -> String {
         t.push_str(", ");
         t.push_str(&clean(part));
     }
+    let mut notes: Vec<String> = Vec::new();
     if let Some(r) = &s.reliability {
-        t.push_str(&format!(" (reliability {})", clean(r)));
+        notes.push(format!("reliability {}", clean(r)));
+    }
+    notes.extend(
+        crate::report::output::notices(s)
+            .into_iter()
+            .map(|n| clean(&n)),
+    );
+    if !notes.is_empty() {
+        t.push_str(&format!(" ({})", notes.join("; ")));
     }
     t
 }

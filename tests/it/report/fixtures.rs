@@ -39,6 +39,7 @@ fn source(
         url: url.map(Into::into),
         date: Some(date.into()),
         reliability: Some(reliability.into()),
+        ..SourceRef::default()
     }
 }
 
@@ -230,6 +231,7 @@ pub fn flagship() -> Report {
         url: None,
         date: None,
         reliability: Some("F".into()),
+        ..SourceRef::default()
     };
     let opec = source(
         "src-opec-asb-2025",
@@ -553,6 +555,8 @@ pub fn awkward() -> Report {
             url: Some("https://example.org/?a=1&b=<2>".into()),
             date: None,
             reliability: None,
+            retracted: Some("2026-01-20 <script>".into()),
+            corrected: None,
         }],
         when: None,
         actor: None,
