@@ -178,6 +178,7 @@ impl<'d> Cx<'d, '_> {
                     Builtin::Origin | Builtin::Owner | Builtin::Text | Builtin::Verdict => {
                         self.read_dataset(*f, vals.first().unwrap_or(&V::Missing))
                     }
+                    Builtin::QuotedIn => self.quoted_in(&vals),
                     _ => builtin(*f, &vals),
                 }
             }
@@ -291,6 +292,44 @@ impl<'d> Cx<'d, '_> {
             }
             _ => V::Missing,
         }
+    }
+
+    /// `quoted_in(q, t)`. A snapshot may be megabytes and is searched for each of a
+    /// statement's quotes in turn: its normalised text is kept (one per thread, the
+    /// last one) and made again only for another text, and the work of making it is
+    /// counted, one unit per 256 bytes.
+    fn quoted_in(&self, vals: &[V<'d>]) -> V<'d> {
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<(std::sync::Arc<str>, String)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let (Some(q), Some(t)) = (vals.first().and_then(V::str), vals.get(1)) else {
+            return V::Missing;
+        };
+        let shared = match t.value() {
+            Some(Value::Str(a)) => a.clone(),
+            _ => return V::Missing,
+        };
+        if !self.spend(1 + (q.len() / 256) as u64) {
+            return V::Missing;
+        }
+        let q = normalise_text(q);
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            let fresh = !matches!(&*last, Some((a, _)) if std::sync::Arc::ptr_eq(a, &shared));
+            if fresh {
+                if !self.spend((shared.len() / 256) as u64) {
+                    return V::Missing;
+                }
+                *last = Some((shared.clone(), normalise_text(&shared)));
+            }
+            match &*last {
+                Some((_, text)) => {
+                    V::bool(memchr::memmem::find(text.as_bytes(), q.as_bytes()).is_some())
+                }
+                None => V::Missing,
+            }
+        })
     }
 
     /// The source record a value is or names.
@@ -1017,14 +1056,10 @@ fn builtin<'d>(f: Builtin, args: &[V<'d>]) -> V<'d> {
             };
             V::owned(Value::List(parts))
         }
-        Builtin::QuotedIn => {
-            let (Some(q), Some(t)) = (a.str(), args.get(1).and_then(V::str)) else {
-                return V::Missing;
-            };
-            V::bool(normalise_text(t).contains(&normalise_text(q)))
+        // read the dataset, or count their work: `Cx::read_dataset`, `Cx::quoted_in`
+        Builtin::Origin | Builtin::Owner | Builtin::Text | Builtin::Verdict | Builtin::QuotedIn => {
+            V::Missing
         }
-        // read the dataset: `Cx::read_dataset`
-        Builtin::Origin | Builtin::Owner | Builtin::Text | Builtin::Verdict => V::Missing,
     }
 }
 

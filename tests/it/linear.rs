@@ -511,3 +511,57 @@ fn each_suppression_error_points_at_its_own_entry() {
         ]
     );
 }
+
+#[test]
+fn many_quotes_against_a_large_snapshot_normalise_it_once() {
+    // each quote normalised the whole snapshot again: 2,000 quotes over 2 MB
+    let dir = tempdir("snapshot");
+    let mut text = "Lorem  ipsum dolor sit amet, \u{201c}consectetur\u{201d}\n".repeat(40_000);
+    text.push_str("The LAST words.\n");
+    write(&dir, "d/snapshots/big.txt", &text);
+    write(
+        &dir,
+        "d/schema.yaml",
+        "collections:\n  notes:\n    fields:\n      id: {type: string, required: true}\n      quotes: list of string\n      snapshot: file\n",
+    );
+    let mut quotes: Vec<String> = (0..2_000)
+        .map(|i| format!("\"missing quote {i}\""))
+        .collect();
+    quotes.push("\"the last   words\"".into());
+    write(
+        &dir,
+        "d/notes.yaml",
+        format!(
+            "- {{id: n1, snapshot: snapshots/big.txt, quotes: [{}]}}\n",
+            quotes.join(", ")
+        ),
+    );
+    write(
+        &dir,
+        "r/q.rules",
+        "rule misquoted {\n  message: \"{q}\"\n  for n in notes, q in n.quotes\n  where not quoted_in(q, text(n.snapshot))\n}\n",
+    );
+    let (o, took) = run(
+        &dir,
+        &[
+            "check",
+            "--rules",
+            "r",
+            "d",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert!(took < LIMIT, "2,000 quotes took {took:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", stderr(&o)));
+    // every missing quote is a finding; the last words, in other case and spacing, are not
+    assert_eq!(
+        v["findings"].as_array().map_or(0, Vec::len),
+        2_000,
+        "{}",
+        stderr(&o)
+    );
+}
