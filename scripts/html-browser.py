@@ -45,6 +45,8 @@ import sys
 import tempfile
 import time
 
+PRINCIPLE_RULE = "principle-contradicted-by-own-action"
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAILURES = []
 PREFIX = ""  # before each check's line: which report it is about
@@ -229,7 +231,9 @@ HARNESS = r"""<pre id="test-results"></pre>
       var windows=Array.prototype.slice.call(svg.querySelectorAll('rect.window')).map(function(r){
         var t=r.querySelector('title');
         return {x:r.x.baseVal.value,width:r.width.baseVal.value,title:t?t.textContent:null};});
-      return {actor:svg.dataset.actor,viewBox:[vb.x,vb.y,vb.width,vb.height],
+      var section=svg.closest('section.rule');
+      return {actor:svg.dataset.actor,rule:section?section.dataset.rule:null,
+              viewBox:[vb.x,vb.y,vb.width,vb.height],
               rendered:rendered(svg),statements:marks('statement'),actions:marks('action'),
               windows:windows,labels:labels};
     });
@@ -552,16 +556,20 @@ def browser_checks(res, report, example=True):
         return
 
     # the timelines
-    tl = {t["actor"]: t for t in res["timelines"]}
-    check(len(tl) == len(res["timelines"]) and len(tl) >= 1,
-          f"svg.timeline, one per actor: {', '.join(tl) or 'none'}")
-    for actor, t in tl.items():
+    # one timeline per actor in each rule's section; the rule with a `within`
+    # window (principle-contradicted-by-own-action) shades it in every timeline
+    per_rule = {(t["rule"], t["actor"]): t for t in res["timelines"]}
+    check(len(per_rule) == len(res["timelines"]) and len(per_rule) >= 1,
+          f"svg.timeline, one per actor of a rule: {', '.join(a for _, a in per_rule) or 'none'}")
+    tl = {t["actor"]: t for t in res["timelines"] if t["rule"] == PRINCIPLE_RULE}
+    for (rule, actor), t in per_rule.items():
         width = t["viewBox"][2]
         inside = all(m["x"] >= 0 and m["x"] + m["width"] <= width + 0.5
                      for m in t["statements"] + t["actions"] + t["windows"])
-        check(t["rendered"] and t["statements"] and t["windows"] and inside
+        windowed = bool(t["windows"]) or rule != PRINCIPLE_RULE
+        check(t["rendered"] and t["statements"] and windowed and inside
               and all(m["title"] for m in t["statements"] + t["actions"]),
-              f"timeline {actor}: {len(t['statements'])} statement(s), {len(t['actions'])} action(s), "
+              f"timeline {actor} ({rule}): {len(t['statements'])} statement(s), {len(t['actions'])} action(s), "
               f"{len(t['windows'])} window(s), each mark titled and inside the viewBox")
         for label in t["labels"]:
             plot = min([m["x"] for m in t["statements"] + t["actions"] + t["windows"]] or [width])

@@ -426,9 +426,15 @@ fn timelines(out: &mut String, findings: &[&Finding], window: Option<&crate::dat
         let top = 48.0;
         let x = |d: f64| left + (d.clamp(lo, hi) - lo) / (hi - lo) * width;
         let height = top + 8.0 + row_h * rows.len() as f64;
+        // what the marks are: statements and actions under a rule with a window,
+        // else the first record of each finding and the others
+        let what = match window {
+            Some(_) => "statements and the actions against them",
+            None => "the dated records of its findings",
+        };
         let _ = writeln!(
             out,
-            "<svg class=\"timeline\" viewBox=\"0 0 900 {height}\" role=\"img\" aria-label=\"timeline of {a}\" data-actor=\"{a}\"><title>{a}: statements and the actions against them</title>",
+            "<svg class=\"timeline\" viewBox=\"0 0 900 {height}\" role=\"img\" aria-label=\"timeline of {a}\" data-actor=\"{a}\"><title>{a}: {what}</title>",
             a = html(&actor)
         );
         // the caption and a legend
