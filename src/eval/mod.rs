@@ -722,16 +722,7 @@ pub fn run(
         let given: Vec<Finding> = (results.iter().flatten().filter_map(|r| r.as_ref().ok()))
             .flat_map(|f| f.findings.iter().filter(|f| f.verdict.is_some()).cloned())
             .collect();
-        let verdicts = claim_verdicts(suite, ds, &given)
-            .into_iter()
-            .map(|v| {
-                let kind = v.verdict.map_or("conflicting", VerdictKind::as_str);
-                (v.claim, Value::Str(kind.into()))
-            })
-            .collect();
-        if let Some(slot) = consts.last_mut() {
-            *slot = Value::Map(verdicts);
-        }
+        set_verdicts(&mut consts, &claim_verdicts(suite, ds, &given));
         let done = run_rules(
             suite,
             &rules(&late),
@@ -800,6 +791,22 @@ pub fn run(
         windows,
     };
     (report, diags)
+}
+
+/// Put `verdicts` in the slot after the suite's constants (`eval_consts`), where
+/// `verdict_of` reads them: by claim id, `supported`, `refuted`,
+/// `not-enough-evidence` or `conflicting`.
+pub fn set_verdicts(consts: &mut [Value], verdicts: &[ClaimVerdict]) {
+    let map = verdicts
+        .iter()
+        .map(|v| {
+            let kind = v.verdict.map_or("conflicting", VerdictKind::as_str);
+            (v.claim.clone(), Value::Str(kind.into()))
+        })
+        .collect();
+    if let Some(slot) = consts.last_mut() {
+        *slot = Value::Map(map);
+    }
 }
 
 /// Run `rules` (of `suite`) on the engine `opts` names, in order.

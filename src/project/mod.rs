@@ -524,7 +524,12 @@ impl Prepared {
         match crate::eval::explain::explain_binding(
             rule,
             &self.dataset,
-            &self.consts(),
+            &{
+                // the verdicts `verdict_of` reads are the run's
+                let mut c = self.consts();
+                crate::eval::set_verdicts(&mut c, &report.verdicts);
+                c
+            },
             &self.sources,
             &bind,
             &self.options.limits,

@@ -1350,3 +1350,23 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// `explain` of a finding of a rule that reads verdicts uses the run's verdicts, so
+/// it explains the finding as certain, as the run reported it.
+#[test]
+fn explain_reads_the_runs_verdicts() {
+    let rule = "claim-verdict-disputed-by-review";
+    let v = check_json(&[]);
+    let id = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .and_then(|f| f["id"].as_str())
+        .expect("the example's disputed claim")
+        .to_string();
+    let o = factlint(&["explain", &id]);
+    let out = stdout(&o);
+    assert!(out.contains("fires (certain)"), "{out}");
+    assert!(out.contains("verdict_of(c) = refuted"), "{out}");
+}
