@@ -265,3 +265,84 @@ pub fn normalise_text(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::json;
+    use crate::data::node::Locator;
+
+    fn reviews_of(text: &str) -> Option<Vec<RawRecord>> {
+        let loc = Locator::new("r.json".into(), text);
+        let mut diags = Vec::new();
+        let docs = json::read(&loc, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        recognise("r", &docs[0])
+    }
+
+    fn field<'a>(r: &'a RawRecord, k: &str) -> Option<&'a str> {
+        match r.node.get(k).map(|n| &n.kind) {
+            Some(NodeKind::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn fact_check_tools_responses_become_one_review_per_claim_review() {
+        let r = reviews_of(
+            r#"{"claims": [
+              {"text": "A", "claimReview": [
+                {"publisher": {"name": "P1"}, "url": "https://a/1", "textualRating": "False", "reviewDate": "2026-01-02T00:00:00Z"},
+                {"publisher": {"site": "p2.example"}, "textualRating": "True"}]},
+              {"text": "B", "claimReview": "not a list"},
+              {"text": "C", "claimReview": [{"publisher": "a string"}]}
+            ]}"#,
+        )
+        .expect("recognised");
+        assert_eq!(r.len(), 3);
+        assert_eq!(field(&r[0], "id"), Some("https://a/1"));
+        assert_eq!(field(&r[0], "publisher"), Some("P1"));
+        assert_eq!(field(&r[0], "rating"), Some("False"));
+        assert_eq!(field(&r[0], "claim_text"), Some("A"));
+        // no url: an id made from the file and the positions
+        assert_eq!(field(&r[1], "id"), Some("r-1-2"));
+        assert_eq!(field(&r[1], "publisher"), Some("p2.example"));
+        // a publisher that is no map gives none: D0012 when the schema types it
+        assert_eq!(field(&r[2], "publisher"), None);
+        assert!(r.iter().all(|x| x.collection == "reviews"));
+    }
+
+    #[test]
+    fn claim_reviews_alone_in_a_list_or_in_a_graph() {
+        let one = r#"{"@type": "ClaimReview", "url": "https://a/1", "claimReviewed": "A",
+            "author": {"name": "P"}, "reviewRating": {"alternateName": "Mostly true"}}"#;
+        let r = reviews_of(one).expect("recognised");
+        assert_eq!(field(&r[0], "rating"), Some("Mostly true"));
+        assert_eq!(field(&r[0], "publisher"), Some("P"));
+        let list = format!("[{one}, {one}]");
+        assert_eq!(reviews_of(&list).map(|r| r.len()), Some(2));
+        let graph = format!(r#"{{"@graph": [{one}, {{"@type": "Organization", "name": "x"}}]}}"#);
+        assert_eq!(reviews_of(&graph).map(|r| r.len()), Some(1));
+        // anything else is left to the ordinary reading
+        assert!(reviews_of(r#"{"claims": [{"id": "c1"}]}"#).is_none());
+        assert!(reviews_of(r#"[{"@type": "Claim"}]"#).is_none());
+        assert!(reviews_of(r#"{"@graph": [{"@type": "Claim"}]}"#).is_none());
+        assert!(reviews_of("[]").is_none());
+    }
+
+    proptest::proptest! {
+        /// A quote is found in any text around it, whatever the case, spacing and
+        /// quotation marks of either.
+        #[test]
+        fn a_quote_is_found_in_any_text_around_it(
+            before in "[a-zA-Z \u{201c}\u{201d}\u{ab}\t\n\u{200b}]{0,12}",
+            q in "[a-zA-Zé \u{2019}'\"\u{a0}\n\u{ad}]{0,12}",
+            after in "[a-zA-Z \u{201c}\u{201d}\u{bb}\t\n]{0,12}",
+        ) {
+            let text = format!("{before}{q}{after}");
+            let (t, n) = (normalise_text(&text), normalise_text(&q));
+            proptest::prop_assert!(t.contains(&n), "{n:?} not in {t:?}");
+            proptest::prop_assert!(normalise_text(&text.to_uppercase()).contains(&normalise_text(&q.to_uppercase())));
+        }
+    }
+}

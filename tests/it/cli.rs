@@ -1288,21 +1288,17 @@ fn its_own_claimreview_reads_back_as_agreeing_reviews() {
     assert_eq!(own.status.code(), Some(0), "{}", stderr(&own));
     std::fs::write(data.join("own.jsonld"), &own.stdout).expect("write");
     let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let o = factlint_in(
-        &dir,
-        &[
-            "check",
-            "data",
-            "--rules",
-            rules.to_str().unwrap(),
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("no JSON report ({e}): {}", stderr(&o)));
+    // `check data --rules rules/ EXTRA...` in the copy, its report and standard error
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", "data", "--rules", rules.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--format", "json", "--fail-on", "never"]);
+        let o = factlint_in(&dir, &args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("no JSON report ({e}): {}", stderr(&o)));
+        (v, stderr(&o))
+    };
+    let (v, err) = check(&[]);
     let rules_fired: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()
@@ -1316,26 +1312,10 @@ fn its_own_claimreview_reads_back_as_agreeing_reviews() {
     ] {
         assert!(!rules_fired.contains(&r), "{r} fired: {v}");
     }
-    assert!(!stderr(&o).contains("D0027"), "{}", stderr(&o));
+    assert!(!err.contains("D0027"), "{err}");
     // they were read: without the ratings table, each of the 6 is unmapped
     std::fs::remove_file(data.join("ratings.yaml")).expect("remove");
-    let o = factlint_in(
-        &dir,
-        &[
-            "check",
-            "data",
-            "--rules",
-            rules.to_str().unwrap(),
-            "--rule",
-            "review-rating-unmapped",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("no JSON report ({e}): {}", stderr(&o)));
+    let (v, _) = check(&["--rule", "review-rating-unmapped"]);
     assert_eq!(v["findings"].as_array().map_or(0, Vec::len), 6, "{v}");
 }
 
