@@ -27,7 +27,7 @@ fn the_flagship_project_loads_and_runs() {
     assert_eq!(p.suite.rules.len(), 30);
     let (report, diags) = p.run();
     assert!(diags.is_empty(), "{diags:?}");
-    assert_eq!(report.findings.len(), 40);
+    assert_eq!(report.findings.len(), 48);
 }
 
 #[test]
