@@ -130,14 +130,89 @@ pub struct Dataset {
     /// The text of each file a `file` field names (a statement's `snapshot`), by the
     /// path as written; a file that could not be read is absent (`snapshots.rs`).
     pub texts: BTreeMap<Arc<str>, Arc<str>>,
+    /// Where each chain of `derived_from` and of `owner` ends, worked out once, when
+    /// a rule first asks (`origin()`, `owner()`); cleared by whatever changes records.
+    pub chains: std::sync::OnceLock<Chains>,
+}
+
+/// The ends of the chains `origin()` and `owner()` follow, one entry per record:
+/// `ends[c][i]` is the position of the record that record `i` of collection `c` leads
+/// to (itself when its reference is absent or leads to no record), `None` when the
+/// chain goes round. Linear to make: each record is walked from once.
+#[derive(Clone, Debug, Default)]
+pub struct Chains {
+    ends: BTreeMap<&'static str, Vec<Option<u32>>>,
+}
+
+/// The chains: (collection, the reference to its own records that is followed).
+pub const CHAINS: [(&str, &str); 2] = [("sources", "derived_from"), ("actors", "owner")];
+
+impl Chains {
+    fn of(ds: &Dataset) -> Chains {
+        let mut ends = BTreeMap::new();
+        for (coll, field) in CHAINS {
+            let Some(c) = ds.collections.get(coll) else {
+                continue;
+            };
+            let n = c.records.len();
+            let next = |i: usize| match c.records[i].get(field) {
+                Some(Value::Str(id)) => c.position(id),
+                _ => None,
+            };
+            // None: not yet known; Some(None): goes round; Some(Some(e)): ends at e
+            let mut end: Vec<Option<Option<u32>>> = vec![None; n];
+            let mut on_path = vec![false; n];
+            for start in 0..n {
+                let mut path = Vec::new();
+                let mut at = start;
+                let result = loop {
+                    if let Some(known) = end[at] {
+                        break known;
+                    }
+                    if on_path[at] {
+                        break None;
+                    }
+                    on_path[at] = true;
+                    path.push(at);
+                    match next(at) {
+                        Some(n) => at = n,
+                        None => break Some(at as u32),
+                    }
+                };
+                for p in path {
+                    end[p] = Some(result);
+                    on_path[p] = false;
+                }
+            }
+            ends.insert(coll, end.into_iter().map(Option::flatten).collect());
+        }
+        Chains { ends }
+    }
+
+    /// Where the chain from record `i` of `coll` ends (its position), `None` when it
+    /// goes round or `coll` has no chain.
+    pub fn end(&self, coll: &str, i: usize) -> Option<usize> {
+        self.ends
+            .get(coll)?
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|e| e as usize)
+    }
 }
 
 impl Dataset {
+    /// The ends of the chains of `derived_from` and `owner`, made on first use.
+    pub fn chains(&self) -> &Chains {
+        self.chains.get_or_init(|| Chains::of(self))
+    }
+
     /// The dataset as it stood on `day`, for `--as-of`: records dated later (their
     /// `date`, else their `time`, starts after it) are left out; so are sources
     /// published later, and then records whose every source was published later
     /// (they were not knowable that day).
     pub fn as_of(&mut self, day: chrono::NaiveDate) {
+        self.chains = Default::default();
         let later = |r: &Record| {
             matches!(r.get("date").or_else(|| r.get("time")),
                 Some(Value::Time(t)) if t.start.is_some_and(|s| s > day))

@@ -489,6 +489,7 @@ pub fn load_all(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         schema,
         sources,
         texts: BTreeMap::new(),
+        chains: Default::default(),
     };
     // each path given, and the folder its records' files are relative to
     let roots: Vec<(PathBuf, PathBuf)> = paths

@@ -47,6 +47,8 @@ impl Mended {
 /// becomes null too, and records without a usable id are left out. The diagnostics
 /// are the same as [`validate`]'s.
 pub fn validate_and_mend(ds: &mut Dataset) -> (Vec<Diagnostic>, Mended) {
+    // a cleared reference may end a chain
+    ds.chains = Default::default();
     let (diags, broken) = check(ds);
     let mut mended = Mended::default();
     for b in broken {

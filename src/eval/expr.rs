@@ -225,10 +225,10 @@ impl<'d> Cx<'d, '_> {
         }
     }
 
-    /// The builtins that read the dataset beyond one record: `origin`, `owner` and
-    /// `text`. Chains are followed one record at a time, each step spending work, and
-    /// a chain that comes back to a record it passed (a cycle, reported as `D0025` when
-    /// the data is validated) is unknown.
+    /// The builtins that read the dataset beyond one record: `origin`, `owner`,
+    /// `text` and `verdict_of`. A chain's end is looked up where the dataset worked it
+    /// out once, in linear time; one that comes back to a record it passed (a cycle,
+    /// reported as `D0025` when the data is validated) is unknown.
     fn read_dataset(&self, f: Builtin, arg: &V<'d>) -> V<'d> {
         match f {
             // the slot after the suite's constants: the verdicts, once the rules
@@ -251,12 +251,12 @@ impl<'d> Cx<'d, '_> {
                 None => V::Missing,
             },
             Builtin::Origin => {
-                let Some(mut at) = self.source(arg) else {
+                let Some(s) = self.source(arg) else {
                     return V::Missing;
                 };
-                match self.follow("sources", &mut at, "derived_from") {
-                    true => V::owned(Value::Str(at.id.clone())),
-                    false => V::Missing,
+                match self.chain_end("sources", &s.id) {
+                    Some(end) => V::owned(Value::Str(end.id.clone())),
+                    None => V::Missing,
                 }
             }
             Builtin::Owner => {
@@ -281,13 +281,13 @@ impl<'d> Cx<'d, '_> {
                         }
                     }
                 };
-                let Some(mut at) = self.ds.record("actors", &first) else {
+                if self.ds.record("actors", &first).is_none() {
                     // an owner that is not an actor (D0016): the chain ends there
                     return V::owned(Value::Str(first));
-                };
-                match self.follow("actors", &mut at, "owner") {
-                    true => V::owned(Value::Str(at.id.clone())),
-                    false => V::Missing,
+                }
+                match self.chain_end("actors", &first) {
+                    Some(end) => V::owned(Value::Str(end.id.clone())),
+                    None => V::Missing,
                 }
             }
             _ => V::Missing,
@@ -341,26 +341,16 @@ impl<'d> Cx<'d, '_> {
         }
     }
 
-    /// Follow `field` from `at` through `coll` to the last record it leads to; false
-    /// when it comes back to a record already passed, or the budget runs out. A
-    /// reference to no record ends the chain where it is.
-    fn follow(&self, coll: &str, at: &mut &'d crate::data::Record, field: &str) -> bool {
-        let limit = self.ds.collection(coll).map_or(0, |c| c.records.len());
-        for _ in 0..=limit {
-            if !self.spend(1) {
-                return false;
-            }
-            let next = match at.get(field) {
-                Some(Value::Str(id)) => self.ds.record(coll, id),
-                _ => None,
-            };
-            match next {
-                Some(n) => *at = n,
-                None => return true,
-            }
+    /// The record that the chain from record `id` of `coll` ends at (`data::Chains`,
+    /// worked out once for the dataset); `None` when it goes round (a cycle, `D0025`)
+    /// or the budget is spent.
+    fn chain_end(&self, coll: &str, id: &str) -> Option<&'d crate::data::Record> {
+        if !self.spend(1) {
+            return None;
         }
-        // more steps than records: the chain went round
-        false
+        let c = self.ds.collection(coll)?;
+        let end = self.ds.chains().end(coll, c.position(id)?)?;
+        c.records.get(end)
     }
 
     /// The truth of a condition.

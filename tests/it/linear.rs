@@ -565,3 +565,59 @@ fn many_quotes_against_a_large_snapshot_normalise_it_once() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_long_chain_of_copies_is_followed_once() {
+    // origin() walked each source's chain to its end: 40,000 sources, each a copy of
+    // the next, made 800 million steps
+    let dir = tempdir("chain");
+    let n = 40_000;
+    let mut sources = String::new();
+    for i in 0..n {
+        let from = if i + 1 < n {
+            format!(", \"derived_from\": \"s{}\"", i + 1)
+        } else {
+            String::new()
+        };
+        sources.push_str(&format!(
+            "{{\"id\": \"s{i}\", \"title\": \"t\", \"publisher\": \"p{i}\"{from}}}\n"
+        ));
+    }
+    write(&dir, "d/sources.jsonl", sources);
+    let mut claims = String::new();
+    for i in 0..n {
+        claims.push_str(&format!(
+            "{{\"id\": \"c{i}\", \"date\": \"2026-01-01\", \"text\": \"c\", \"sources\": [\"s{i}\"]}}\n"
+        ));
+    }
+    write(&dir, "d/claims.jsonl", claims);
+    write(&dir, "d/schema.yaml", "use: event-model\n");
+    write(
+        &dir,
+        "r/o.rules",
+        "rule from-the-last {\n  for c in claims, s in c.sources\n  where origin(s) == \"s39999\"\n}\n",
+    );
+    let (o, took) = run(
+        &dir,
+        &[
+            "check",
+            "--rules",
+            "r",
+            "d",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert!(took < LIMIT, "{n} copies took {took:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", stderr(&o)));
+    // every claim's source is a copy, through the chain, of the last one
+    assert_eq!(
+        v["findings"].as_array().map_or(0, Vec::len),
+        n,
+        "{}",
+        stderr(&o)
+    );
+}
