@@ -266,6 +266,23 @@ pub struct CConst {
 pub struct Suite {
     pub consts: Vec<CConst>,
     pub rules: Vec<CRule>,
+    /// The verdict rules that `keep` left out (`--rule`, `--tag`, a rule test's
+    /// rules): not reported, but run when a kept rule reads verdicts (`verdict_of`),
+    /// so the verdicts it reads are the whole suite's.
+    pub support: Vec<CRule>,
+}
+
+impl Suite {
+    /// Keep the rules for which `keep` holds; the verdict rules left out stay in
+    /// `support`.
+    pub fn keep(&mut self, keep: impl Fn(&CRule) -> bool) {
+        let (kept, left): (Vec<CRule>, Vec<CRule>) = std::mem::take(&mut self.rules)
+            .into_iter()
+            .partition(|r| keep(r));
+        self.rules = kept;
+        self.support
+            .extend(left.into_iter().filter(|r| r.verdict.is_some()));
+    }
 }
 
 impl CExpr {

@@ -1439,7 +1439,14 @@ pub fn check(files: &[ast::File], schema: &Schema) -> (Suite, Vec<Diagnostic>) {
     crate::diag::diagnostic::sort(&mut diags);
     // a def's body is checked alone and again where it is used: say each thing once
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.level == b.level);
-    (Suite { consts, rules }, diags)
+    (
+        Suite {
+            consts,
+            rules,
+            support: Vec::new(),
+        },
+        diags,
+    )
 }
 
 /// A rule's bindings, condition and grouping as canonical text: rules equal but for

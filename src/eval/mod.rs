@@ -719,10 +719,18 @@ pub fn run(
         results[i] = Some(r);
     }
     if !late.is_empty() {
-        let given: Vec<Finding> = (results.iter().flatten().filter_map(|r| r.as_ref().ok()))
+        // the verdict rules left out of this run give their verdicts too, unreported
+        let support: Vec<&CRule> = suite.support.iter().collect();
+        let supporting = match support.is_empty() {
+            true => Vec::new(),
+            false => run_rules(suite, &support, ds, &consts, rule_sources, opts, &mut diags),
+        };
+        let given: Vec<Finding> = (results.iter().flatten().chain(&supporting))
+            .filter_map(|r| r.as_ref().ok())
             .flat_map(|f| f.findings.iter().filter(|f| f.verdict.is_some()).cloned())
             .collect();
-        set_verdicts(&mut consts, &claim_verdicts(suite, ds, &given));
+        let every = suite.rules.iter().chain(&suite.support);
+        set_verdicts(&mut consts, &verdicts_of(every, ds, &given));
         let done = run_rules(
             suite,
             &rules(&late),
@@ -917,8 +925,17 @@ fn keep_certain_first(findings: Vec<Finding>, max: usize) -> Vec<Finding> {
 /// finding (none at all, or only possible ones) has not enough evidence. Possible
 /// findings stay in `support`, so reports can list them and their unknowns.
 pub fn claim_verdicts(suite: &Suite, ds: &Dataset, findings: &[Finding]) -> Vec<ClaimVerdict> {
+    verdicts_of(suite.rules.iter(), ds, findings)
+}
+
+/// [`claim_verdicts`] of the claims that `rules` give verdicts on.
+fn verdicts_of<'r>(
+    rules: impl Iterator<Item = &'r CRule>,
+    ds: &Dataset,
+    findings: &[Finding],
+) -> Vec<ClaimVerdict> {
     let mut collections: Vec<String> = Vec::new();
-    for r in &suite.rules {
+    for r in rules {
         if let Some((_, var)) = r.verdict {
             if let crate::check::Ty::Record(c) = &r.vars[var].ty {
                 if !collections.contains(c) {

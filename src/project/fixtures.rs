@@ -427,7 +427,7 @@ fn run_one(
     if !problems.is_empty() {
         return Err(Failure::new(problems, sources));
     }
-    suite.rules.retain(|r| under_test.contains(&r.info.id));
+    suite.keep(|r| under_test.contains(&r.info.id));
     let mut overrides = BTreeMap::new();
     for (k, v) in &expect.set {
         match super::overrides::parse_set_value(k, v) {

@@ -153,7 +153,7 @@ pub(crate) fn only(suite: &mut Suite, only: &[String], diags: &mut Vec<Diagnosti
             diags.push(d);
         }
     }
-    suite.rules.retain(|r| only.contains(&r.info.id));
+    suite.keep(|r| only.contains(&r.info.id));
 }
 
 /// Keep only the rules with one of `tags` (all when empty); a tag no rule has is an
@@ -179,9 +179,7 @@ pub(crate) fn tagged(suite: &mut Suite, tags: &[String], diags: &mut Vec<Diagnos
             diags.push(d);
         }
     }
-    suite
-        .rules
-        .retain(|r| r.info.tags.iter().any(|t| tags.contains(t)));
+    suite.keep(|r| r.info.tags.iter().any(|t| tags.contains(t)));
 }
 
 /// The `--as-of` date, if one is given and valid.

@@ -1331,6 +1331,17 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
+/// A rule that reads verdicts, run alone, reads the verdicts of the whole suite: the
+/// verdict rules run too, unreported.
+#[test]
+fn a_rule_that_reads_verdicts_run_alone_reads_the_suites() {
+    let v = check_json(&["--rule", "claim-verdict-disputed-by-review"]);
+    let findings = v["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(findings.len(), 1, "{v}");
+    assert_eq!(findings[0]["certainty"], "certain", "{v}");
+    assert_eq!(v["verdicts"].as_array().map_or(0, Vec::len), 0, "{v}");
+}
+
 /// `explain` of a finding of a rule that reads verdicts uses the run's verdicts, so
 /// it explains the finding as certain, as the run reported it.
 #[test]
