@@ -324,21 +324,23 @@ pub fn summary_line(report: &Report) -> String {
 pub(crate) fn rules_with_findings(
     report: &Report,
 ) -> Vec<(&str, crate::diag::Severity, Vec<&crate::eval::Finding>)> {
+    // indexed: a report may hold a hundred thousand findings of thousands of rules
     let mut rules: Vec<(&str, crate::diag::Severity, Vec<&crate::eval::Finding>)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in &report.findings {
-        match rules.iter_mut().find(|(id, _, _)| *id == f.rule) {
-            Some((_, _, l)) => l.push(f),
-            None => rules.push((&f.rule, f.severity, vec![f])),
+        match at.get(f.rule.as_str()) {
+            Some(&i) => rules[i].2.push(f),
+            None => {
+                at.insert(&f.rule, rules.len());
+                rules.push((&f.rule, f.severity, vec![f]));
+            }
         }
     }
-    let order = |id: &str| {
-        report
-            .rules
-            .iter()
-            .position(|r| r.id == id)
-            .unwrap_or(usize::MAX)
-    };
-    rules.sort_by_key(|(id, sev, _)| (*sev, order(id)));
+    let mut order: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, r) in report.rules.iter().enumerate() {
+        order.entry(&r.id).or_insert(i);
+    }
+    rules.sort_by_key(|(id, sev, _)| (*sev, order.get(id).copied().unwrap_or(usize::MAX)));
     rules
 }
 
@@ -353,15 +355,20 @@ pub(crate) fn by_subject<'r>(
 )> {
     let mut subjects: Vec<(Option<&crate::eval::Evidence>, Vec<&crate::eval::Finding>)> =
         Vec::new();
+    // the first subject of each record: indexed, as a GDELT-sized rule has a hundred
+    // thousand findings, each of its own record
+    let mut at: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
     for &f in findings {
         let first = f.evidence.first();
-        let same = |e: Option<&crate::eval::Evidence>| match (e, first) {
-            (Some(a), Some(b)) => a.collection == b.collection && a.id == b.id,
-            _ => false,
-        };
-        match subjects.iter_mut().find(|(e, _)| same(*e)) {
-            Some((_, list)) if f.group.is_none() && first.is_some() => list.push(f),
-            _ => subjects.push((first, vec![f])),
+        let key = first.map(|e| (e.collection.as_str(), e.id.as_str()));
+        match key.and_then(|k| at.get(&k).copied()) {
+            Some(i) if f.group.is_none() => subjects[i].1.push(f),
+            _ => {
+                if let Some(k) = key {
+                    at.entry(k).or_insert(subjects.len());
+                }
+                subjects.push((first, vec![f]));
+            }
         }
     }
     subjects

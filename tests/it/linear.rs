@@ -621,3 +621,37 @@ fn a_long_chain_of_copies_is_followed_once() {
         stderr(&o)
     );
 }
+
+#[test]
+fn reports_of_forty_thousand_subjects_are_linear() {
+    // the text, Markdown and HTML reports found each finding's subject, and each
+    // rule, by searching the ones already met
+    let dir = tempdir("subjects");
+    let n = 40_000;
+    let mut things = String::new();
+    for i in 0..n {
+        things.push_str(&format!("{{\"id\": \"t{i}\", \"n\": 1}}\n"));
+    }
+    write(&dir, "d/things.jsonl", things);
+    write(&dir, "r/a.rules", one_rule());
+    // the three together: a few seconds in a debug build, a minute the old way
+    let mut total = Duration::ZERO;
+    for format in ["text", "markdown", "html"] {
+        let (o, took) = run(
+            &dir,
+            &[
+                "check",
+                "--rules",
+                "r",
+                "d",
+                "--format",
+                format,
+                "--fail-on",
+                "never",
+            ],
+        );
+        total += took;
+        assert!(stdout(&o).contains("t39999"), "{format}: {}", stderr(&o));
+    }
+    assert!(total < LIMIT, "the reports of {n} findings took {total:?}");
+}
