@@ -721,12 +721,20 @@ pub fn run(
     if !late.is_empty() {
         // the verdict rules left out of this run give their verdicts too, unreported
         let support: Vec<&CRule> = suite.support.iter().collect();
-        let supporting = match support.is_empty() {
-            true => Vec::new(),
-            false => run_rules(suite, &support, ds, &consts, rule_sources, opts, &mut diags),
-        };
-        let given: Vec<Finding> = (results.iter().flatten().chain(&supporting))
-            .filter_map(|r| r.as_ref().ok())
+        let mut supporting = Vec::new();
+        if !support.is_empty() {
+            // their errors are said like any rule's: a verdict they did not give is
+            // not a verdict of not enough evidence
+            let done = run_rules(suite, &support, ds, &consts, rule_sources, opts, &mut diags);
+            for r in done {
+                match r {
+                    Ok(f) => supporting.push(f),
+                    Err(d) => diags.push(*d),
+                }
+            }
+        }
+        let given: Vec<Finding> = (results.iter().flatten().filter_map(|r| r.as_ref().ok()))
+            .chain(&supporting)
             .flat_map(|f| f.findings.iter().filter(|f| f.verdict.is_some()).cloned())
             .collect();
         let every = suite.rules.iter().chain(&suite.support);

@@ -1340,6 +1340,20 @@ fn a_rule_that_reads_verdicts_run_alone_reads_the_suites() {
     assert_eq!(findings.len(), 1, "{v}");
     assert_eq!(findings[0]["certainty"], "certain", "{v}");
     assert_eq!(v["verdicts"].as_array().map_or(0, Vec::len), 0, "{v}");
+    // a verdict rule run so, unreported, that stops still says so
+    let o = factlint(&[
+        "check",
+        "--rule",
+        "claim-verdict-disputed-by-review",
+        "--max-work",
+        "30",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[E0003]: rule `numeric-claim-supported` stopped"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// `explain` of a finding of a rule that reads verdicts uses the run's verdicts, so
