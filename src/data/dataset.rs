@@ -147,44 +147,54 @@ pub struct Chains {
 /// The chains: (collection, the reference to its own records that is followed).
 pub const CHAINS: [(&str, &str); 2] = [("sources", "derived_from"), ("actors", "owner")];
 
+/// Follow `field` from every record of `c` to where its chain ends, once each: the end
+/// of each record's chain (its position; itself when its reference is absent or leads
+/// to no record; `None` when the chain goes round), and each cycle, its records in the
+/// order the walk met them.
+pub fn walk_chains(c: &Collection, field: &str) -> (Vec<Option<u32>>, Vec<Vec<usize>>) {
+    let n = c.records.len();
+    let next = |i: usize| match c.records[i].get(field) {
+        Some(Value::Str(id)) => c.position(id),
+        _ => None,
+    };
+    // None: not yet known; Some(None): goes round; Some(Some(e)): ends at e
+    let mut end: Vec<Option<Option<u32>>> = vec![None; n];
+    let mut on_path = vec![false; n];
+    let mut rings = Vec::new();
+    for start in 0..n {
+        let mut path = Vec::new();
+        let mut at = start;
+        let result = loop {
+            if let Some(known) = end[at] {
+                break known;
+            }
+            if on_path[at] {
+                let from = path.iter().position(|&p| p == at).unwrap_or(0);
+                rings.push(path[from..].to_vec());
+                break None;
+            }
+            on_path[at] = true;
+            path.push(at);
+            match next(at) {
+                Some(n) => at = n,
+                None => break Some(at as u32),
+            }
+        };
+        for p in path {
+            end[p] = Some(result);
+            on_path[p] = false;
+        }
+    }
+    (end.into_iter().map(Option::flatten).collect(), rings)
+}
+
 impl Chains {
     fn of(ds: &Dataset) -> Chains {
         let mut ends = BTreeMap::new();
         for (coll, field) in CHAINS {
-            let Some(c) = ds.collections.get(coll) else {
-                continue;
-            };
-            let n = c.records.len();
-            let next = |i: usize| match c.records[i].get(field) {
-                Some(Value::Str(id)) => c.position(id),
-                _ => None,
-            };
-            // None: not yet known; Some(None): goes round; Some(Some(e)): ends at e
-            let mut end: Vec<Option<Option<u32>>> = vec![None; n];
-            let mut on_path = vec![false; n];
-            for start in 0..n {
-                let mut path = Vec::new();
-                let mut at = start;
-                let result = loop {
-                    if let Some(known) = end[at] {
-                        break known;
-                    }
-                    if on_path[at] {
-                        break None;
-                    }
-                    on_path[at] = true;
-                    path.push(at);
-                    match next(at) {
-                        Some(n) => at = n,
-                        None => break Some(at as u32),
-                    }
-                };
-                for p in path {
-                    end[p] = Some(result);
-                    on_path[p] = false;
-                }
+            if let Some(c) = ds.collections.get(coll) {
+                ends.insert(coll, walk_chains(c, field).0);
             }
-            ends.insert(coll, end.into_iter().map(Option::flatten).collect());
         }
         Chains { ends }
     }

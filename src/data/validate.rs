@@ -138,8 +138,13 @@ fn check(ds: &Dataset) -> (Vec<Diagnostic>, Vec<Broken>) {
         v.collection(coll);
     }
     // the chains `origin()` and `owner()` follow
-    v.cycles("sources", "derived_from", "derives from");
-    v.cycles("actors", "owner", "is owned by");
+    for (coll, field) in super::dataset::CHAINS {
+        let verb = match field {
+            "owner" => "is owned by",
+            _ => "derives from",
+        };
+        v.cycles(coll, field, verb);
+    }
     let broken = std::mem::take(&mut v.broken);
     (v.finish(), broken)
 }
@@ -181,8 +186,8 @@ impl At<'_> {
 impl<'a> Validator<'a> {
     /// Each cycle of references through `field` inside `coll`, reported once, at the
     /// reference of its first record (in load order) that closes it, which
-    /// `validate_and_mend` then clears so the chain ends. Linear: every record is
-    /// walked from once.
+    /// `validate_and_mend` then clears so the chain ends. Linear: the walk of
+    /// `dataset::walk_chains`, which `origin()` and `owner()` follow too.
     fn cycles(&mut self, coll: &'a str, field: &'a str, verb: &str) {
         let Some(c) = self.ds.collections.get(coll) else {
             return;
@@ -192,55 +197,38 @@ impl<'a> Validator<'a> {
         if !ty_ok {
             return;
         }
-        let next = |i: usize| match c.records[i].get(field) {
-            Some(Value::Str(id)) => c.position(id),
-            _ => None,
-        };
-        // 0: not seen, 1: on the path being walked, 2: done
-        let mut state = vec![0u8; c.records.len()];
-        for start in 0..c.records.len() {
-            let mut path = Vec::new();
-            let mut at = Some(start);
-            while let Some(i) = at {
-                match state[i] {
-                    0 => {
-                        state[i] = 1;
-                        path.push(i);
-                        at = next(i);
-                    }
-                    1 => {
-                        let from = path.iter().position(|&p| p == i).unwrap_or(0);
-                        let ring = &path[from..];
-                        let first = ring.iter().copied().min().unwrap_or(i);
-                        let k = ring.iter().position(|&p| p == first).unwrap_or(0);
-                        let names: Vec<String> = (0..=ring.len())
-                            .map(|j| format!("`{}`", c.records[ring[(k + j) % ring.len()]].id))
-                            .collect();
-                        let r = &c.records[first];
-                        let d = Diagnostic::error(
-                            codes::CYCLE,
-                            format!(
-                                "`{coll}` record `{}` {verb} itself: {}",
-                                r.id,
-                                names.join(" -> ")
-                            ),
-                        )
-                        .at(key_span(r, field), format!("`{field}` leads back here"))
-                        .expected(format!("a chain of `{field}` that ends"))
-                        .found(format!("a cycle of {} record{}", ring.len(), if ring.len() == 1 { "" } else { "s" }))
-                        .help(format!("remove the `{field}` that closes the cycle; until then, the chain ends at `{}`", r.id));
-                        self.here = Some((coll, first, field));
-                        self.items.clear();
-                        self.push(codes::CYCLE, coll, field, d);
-                        self.here = None;
-                        break;
-                    }
-                    _ => break,
-                }
-            }
-            for p in path {
-                state[p] = 2;
-            }
+        for ring in super::dataset::walk_chains(c, field).1 {
+            let Some(first) = ring.iter().copied().min() else {
+                continue;
+            };
+            let k = ring.iter().position(|&p| p == first).unwrap_or(0);
+            let names: Vec<String> = (0..=ring.len())
+                .map(|j| format!("`{}`", c.records[ring[(k + j) % ring.len()]].id))
+                .collect();
+            let r = &c.records[first];
+            let d = Diagnostic::error(
+                codes::CYCLE,
+                format!(
+                    "`{coll}` record `{}` {verb} itself: {}",
+                    r.id,
+                    names.join(" -> ")
+                ),
+            )
+            .at(key_span(r, field), format!("`{field}` leads back here"))
+            .expected(format!("a chain of `{field}` that ends"))
+            .found(format!(
+                "a cycle of {} record{}",
+                ring.len(),
+                if ring.len() == 1 { "" } else { "s" }
+            ))
+            .help(format!(
+                "remove the `{field}` that closes the cycle; until then, the chain ends at `{}`",
+                r.id
+            ));
+            self.here = Some((coll, first, field));
+            self.items.clear();
+            self.push(codes::CYCLE, coll, field, d);
+            self.here = None;
         }
     }
 
