@@ -1662,22 +1662,23 @@ fn check_rule(r: &ast::Rule, g: &Globals, diags: &mut Vec<Diagnostic>) -> CRule 
     };
     // verdicts are read after the rules that give them have run: a rule that gives one
     // cannot read them, or it would depend on itself
-    if let (true, Some(v)) = (rule.reads_verdicts(), &r.verdict) {
+    if let Some(v) = &r.verdict {
         let mut at = None;
         rule.walk(&mut |e| {
             if at.is_none() && matches!(e.kind, CKind::Call(Builtin::Verdict, _)) {
                 at = Some(e.span.clone());
             }
         });
-        let mut d = Diagnostic::error("C0028", "a verdict rule cannot read verdicts")
-            .at(v.claim.span.clone(), "this rule gives a verdict")
-            .expected("`verdict_of()` only in rules without `verdict:`")
-            .found("`verdict_of()` in a verdict rule")
-            .help("split the rule: verdicts come from the rules that give them, and rules that read them run after those");
         if let Some(at) = at {
-            d = d.also(at, "reads verdicts here");
+            cx.diags.push(
+                Diagnostic::error("C0028", "a verdict rule cannot read verdicts")
+                    .at(v.claim.span.clone(), "this rule gives a verdict")
+                    .also(at, "reads verdicts here")
+                    .expected("`verdict_of()` only in rules without `verdict:`")
+                    .found("`verdict_of()` in a verdict rule")
+                    .help("split the rule: verdicts come from the rules that give them, and rules that read them run after those"),
+            );
         }
-        cx.diags.push(d);
     }
     rule
 }
